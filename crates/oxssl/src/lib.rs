@@ -1,12 +1,23 @@
 //! oxssl: a TLS 1.2 / TLS 1.3 library whose API has OpenSSL's semantics.
 //!
-//! The layers, from the bottom: [`crypto`] (a facade over aws-lc-rs), [`msgs`] (the wire codec),
-//! [`record`] (framing and protection), [`tls13`] (handshake state machines), [`x509`]
-//! (certificates and verification) and [`conn`] (the sans-IO connection).
+//! The layers, from the bottom: [`crypto`] (a facade over aws-lc-rs), [`msgs`] (the wire
+//! codec), [`record`] (framing and protection), [`tls13`] (handshake state machines),
+//! [`x509`] (certificates and verification) and [`conn`] (the sans-IO connection).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod config;
+pub mod conn;
 pub mod crypto;
-pub mod x509;
+pub mod error;
 pub mod msgs;
+pub mod negotiated;
 pub mod reason;
+pub mod record;
+pub mod suites;
+pub mod tls13;
+pub mod x509;
+
+pub use config::Config;
+pub use conn::{Connection, Event};
+pub use error::TlsError;

@@ -330,6 +330,16 @@ impl Reason {
     pub const X509_VERIFICATION_SETUP_PROBLEMS: Reason = Reason(269);
 }
 
+/// OpenSSL's common reasons (`ERR_R_*`) that the SSL library also reports.
+impl Reason {
+    /// `ERR_R_INTERNAL_ERROR`: 259 with the fatal and common flags (`ERR_RFLAGS_OFFSET` 18).
+    pub const INTERNAL_ERROR: Reason = Reason(259 | (3 << 18));
+    /// `ERR_R_PASSED_INVALID_ARGUMENT`: 262 with the common flag.
+    pub const PASSED_INVALID_ARGUMENT: Reason = Reason(262 | (2 << 18));
+    /// `ERR_R_SYS_LIB`: a system call failed (errno holds the cause).
+    pub const SYS_LIB: Reason = Reason(2 | (2 << 18));
+}
+
 /// `(code, name)` for every known reason, sorted by code.
 static TABLE: &[(i32, &str)] = &[
     (100, "APP_DATA_IN_HANDSHAKE"),
@@ -668,6 +678,9 @@ impl Reason {
     pub fn text(self) -> String {
         match self.name() {
             Some(name) => name.to_ascii_lowercase().replace('_', " "),
+            None if self == Reason::INTERNAL_ERROR => "internal error".into(),
+            None if self == Reason::PASSED_INVALID_ARGUMENT => "passed invalid argument".into(),
+            None if self == Reason::SYS_LIB => "system lib".into(),
             None => format!("reason({})", self.0),
         }
     }

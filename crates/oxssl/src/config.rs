@@ -1,0 +1,141 @@
+//! Connection configuration shared by many connections (the engine's view of an `SSL_CTX`).
+
+use crate::crypto::kx::KxGroup;
+use crate::crypto::sign::{SignatureScheme, SigningKey};
+use crate::suites::CipherSuite;
+use crate::x509::{CertificateDer, TrustStore, UnixTime};
+use std::sync::Arc;
+
+/// Peer verification, as `SSL_CTX_set_verify`'s mode bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerifyMode {
+    /// `SSL_VERIFY_PEER`: a failed verification aborts the handshake (client), or a client
+    /// certificate is requested (server).
+    pub peer: bool,
+    /// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT` (server): abort when the client sends none.
+    pub fail_if_no_peer_cert: bool,
+}
+
+/// A certificate chain (end entity first) and its private key.
+#[derive(Clone, Debug)]
+pub struct CertifiedKey {
+    /// The chain as sent to the peer.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The private key of the end-entity certificate.
+    pub key: Arc<SigningKey>,
+}
+
+/// Receives TLS secrets in the NSS key log format (`SSLKEYLOGFILE`), for Wireshark.
+pub trait KeyLog: Send + Sync {
+    /// Called with a label such as `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, the client random
+    /// and the secret.
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]);
+}
+
+/// Where the engine gets the time for certificate validity checks.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum TimeSource {
+    /// The system clock.
+    #[default]
+    System,
+    /// A fixed time, for tests and reproducible runs.
+    Fixed(UnixTime),
+}
+
+impl TimeSource {
+    /// The current time according to this source.
+    pub fn now(&self) -> UnixTime {
+        match self {
+            TimeSource::System => UnixTime::now(),
+            TimeSource::Fixed(t) => *t,
+        }
+    }
+}
+
+/// Everything the engine needs to know to run handshakes; shared behind an `Arc`.
+#[derive(Clone)]
+pub struct Config {
+    /// TLS 1.3 cipher suites, in preference order.
+    pub cipher_suites: Vec<CipherSuite>,
+    /// Key exchange groups, in preference order. A client sends a key share for the
+    /// first, and when that is a hybrid, also for the first classical group.
+    pub groups: Vec<KxGroup>,
+    /// Signature schemes offered (client) and accepted from the peer.
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// ALPN protocols: offered by a client in order; a server picks the first of its own
+    /// list that the client offered (no overlap: the handshake continues without ALPN).
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Our certificate and key (required for a server; optional client certificate).
+    pub certified_key: Option<CertifiedKey>,
+    /// Trust anchors for verifying the peer.
+    pub trust: Arc<TrustStore>,
+    /// Peer verification mode.
+    pub verify: VerifyMode,
+    /// A server picks the cipher suite by its own preference rather than the client's
+    /// (`SSL_OP_CIPHER_SERVER_PREFERENCE`).
+    pub server_preference: bool,
+    /// Largest certificate chain message accepted (`SSL_CTX_set_max_cert_list`).
+    pub max_cert_list: usize,
+    /// A server includes a cookie in every HelloRetryRequest and requires it echoed.
+    pub hrr_cookie: bool,
+    /// Middlebox compatibility mode (RFC 8446 D.4): a fake session id and dummy
+    /// change_cipher_spec records, as OpenSSL sends by default.
+    pub middlebox_compat: bool,
+    /// Receiver of secrets, if key logging is on.
+    pub keylog: Option<Arc<dyn KeyLog>>,
+    /// The clock for certificate checks.
+    pub time: TimeSource,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("cipher_suites", &self.cipher_suites)
+            .field("groups", &self.groups)
+            .field("alpn_protocols", &self.alpn_protocols)
+            .field("verify", &self.verify)
+            .field("has_certificate", &self.certified_key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The signature schemes offered and accepted by default, in OpenSSL's order.
+pub const DEFAULT_SIGNATURE_SCHEMES: [SignatureScheme; 12] = [
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    SignatureScheme::EcdsaSecp521r1Sha512,
+    SignatureScheme::Ed25519,
+    SignatureScheme::RsaPssPssSha256,
+    SignatureScheme::RsaPssPssSha384,
+    SignatureScheme::RsaPssPssSha512,
+    SignatureScheme::RsaPssRsaeSha256,
+    SignatureScheme::RsaPssRsaeSha384,
+    SignatureScheme::RsaPssRsaeSha512,
+    SignatureScheme::RsaPkcs1Sha256,
+    SignatureScheme::RsaPkcs1Sha384,
+];
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            cipher_suites: CipherSuite::TLS13_DEFAULT.to_vec(),
+            groups: vec![
+                KxGroup::X25519MlKem768,
+                KxGroup::X25519,
+                KxGroup::Secp256r1,
+                KxGroup::Secp384r1,
+            ],
+            signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
+            alpn_protocols: Vec::new(),
+            certified_key: None,
+            trust: Arc::new(TrustStore::new()),
+            verify: VerifyMode::default(),
+            server_preference: true,
+            max_cert_list: 100 * 1024,
+            hrr_cookie: false,
+            middlebox_compat: true,
+            keylog: None,
+            time: TimeSource::System,
+        }
+    }
+}

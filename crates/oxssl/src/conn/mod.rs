@@ -1,0 +1,500 @@
+//! The sans-IO connection: transport bytes in ([`Connection::read_tls`]), transport bytes
+//! out ([`Connection::pending_tls`]), plaintext in ([`Connection::write_app_record`]) and
+//! out ([`Connection::read_app`]). No sockets, no clocks beyond the configured source.
+//!
+//! The write side builds one record per call straight into the output buffer and reports
+//! how many plaintext bytes it holds, which is what `SSL_write`'s retry and partial-write
+//! rules need. The read side opens records in place and keeps application data there
+//! until it is read.
+
+pub mod keylog;
+
+use crate::config::Config;
+use crate::error::TlsError;
+use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
+use crate::msgs::handshake::HandshakeMessage;
+use crate::negotiated::Negotiated;
+use crate::reason::Reason;
+use crate::record::joiner::HandshakeJoiner;
+use crate::record::reader::RecordReader;
+use crate::record::writer::RecordWriter;
+use crate::record::MAX_PLAINTEXT;
+use crate::tls13::client::ClientOptions;
+use crate::tls13::traffic::Traffic;
+use crate::tls13::{self, Context, Next, State};
+use std::sync::Arc;
+
+/// Most change_cipher_spec records accepted during a TLS 1.3 handshake.
+const MAX_CCS: u32 = 2;
+/// Most empty records accepted in a row (OpenSSL's MAX_EMPTY_RECORDS).
+const MAX_EMPTY_RECORDS: u32 = 32;
+/// Most warning alerts (user_canceled) accepted in a row (OpenSSL's MAX_WARN_ALERT_COUNT).
+const MAX_WARNING_ALERTS: u32 = 5;
+
+/// What processing one record did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// No whole record is buffered: feed more transport bytes ([`Connection::wanted`] says
+    /// how many complete the next record).
+    NeedData,
+    /// One or more handshake messages were processed (during or after the handshake).
+    Handshake,
+    /// Application data is held; read it with [`Connection::read_app`].
+    ApplicationData,
+    /// A record that carried nothing for the caller (compatibility CCS, empty record,
+    /// warning alert).
+    Ignored,
+    /// The peer's close_notify arrived (now or earlier): no more data will come.
+    CloseNotify,
+}
+
+enum Phase {
+    NotStarted,
+    Handshaking(Box<dyn State>),
+    Connected(Traffic),
+    Failed,
+}
+
+/// One TLS connection, client or server, driven entirely by its caller.
+pub struct Connection {
+    config: Arc<Config>,
+    is_client: bool,
+    client_opts: ClientOptions,
+    reader: RecordReader,
+    writer: RecordWriter,
+    joiner: HandshakeJoiner,
+    phase: Phase,
+    info: Negotiated,
+    error: Option<TlsError>,
+    received_close_notify: bool,
+    sent_close_notify: bool,
+    ccs_seen: u32,
+    empty_in_row: u32,
+    warnings_in_row: u32,
+    handshake_messages: u64,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("is_client", &self.is_client)
+            .field("state", &self.state_name())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    fn new(config: Arc<Config>, is_client: bool, client_opts: ClientOptions) -> Self {
+        let joiner = HandshakeJoiner::new(config.max_cert_list);
+        Connection {
+            config,
+            is_client,
+            client_opts,
+            reader: RecordReader::default(),
+            writer: RecordWriter::default(),
+            joiner,
+            phase: Phase::NotStarted,
+            info: Negotiated::default(),
+            error: None,
+            received_close_notify: false,
+            sent_close_notify: false,
+            ccs_seen: 0,
+            empty_in_row: 0,
+            warnings_in_row: 0,
+            handshake_messages: 0,
+        }
+    }
+
+    /// A client connection. Nothing is sent until [`Connection::start`] (or the first
+    /// processing call).
+    pub fn client(config: Arc<Config>, opts: ClientOptions) -> Self {
+        Self::new(config, true, opts)
+    }
+
+    /// A server connection, waiting for a ClientHello.
+    pub fn server(config: Arc<Config>) -> Self {
+        Self::new(config, false, ClientOptions::default())
+    }
+
+    /// True for the client side.
+    pub fn is_client(&self) -> bool {
+        self.is_client
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    /// Starts the handshake: a client queues its ClientHello. Idempotent.
+    pub fn start(&mut self) -> Result<(), TlsError> {
+        self.check_failed()?;
+        if !matches!(self.phase, Phase::NotStarted) {
+            return Ok(());
+        }
+        self.reader.allow_plaintext_alerts = true;
+        if self.is_client {
+            let mut new_read = None;
+            let mut cx = Context {
+                config: &self.config,
+                out: &mut self.writer,
+                new_read: &mut new_read,
+                info: &mut self.info,
+                verify_host: self.client_opts.verify_host.as_deref(),
+            };
+            match tls13::client::start(&mut cx, &self.client_opts) {
+                Ok(state) => self.phase = Phase::Handshaking(state),
+                Err(e) => return Err(self.fail(e)),
+            }
+        } else {
+            self.phase = Phase::Handshaking(tls13::server::start());
+        }
+        Ok(())
+    }
+
+    /// True until the handshake has completed (also before it started).
+    pub fn is_handshaking(&self) -> bool {
+        matches!(self.phase, Phase::NotStarted | Phase::Handshaking(_))
+    }
+
+    /// True once the handshake completed and the connection has not failed.
+    pub fn is_connected(&self) -> bool {
+        matches!(self.phase, Phase::Connected(_))
+    }
+
+    /// The fatal error that ended this connection, if any.
+    pub fn error(&self) -> Option<&TlsError> {
+        self.error.as_ref()
+    }
+
+    /// What the handshake negotiated so far.
+    pub fn negotiated(&self) -> &Negotiated {
+        &self.info
+    }
+
+    /// A short description of the handshake state.
+    pub fn state_name(&self) -> &'static str {
+        match &self.phase {
+            Phase::NotStarted => "before SSL initialization",
+            Phase::Handshaking(s) => s.name(),
+            Phase::Connected(_) => "SSL negotiation finished successfully",
+            Phase::Failed => "error",
+        }
+    }
+
+    /// True once the peer's close_notify has been processed.
+    pub fn received_close_notify(&self) -> bool {
+        self.received_close_notify
+    }
+
+    /// True once we queued our close_notify.
+    pub fn sent_close_notify(&self) -> bool {
+        self.sent_close_notify
+    }
+
+    fn check_failed(&self) -> Result<(), TlsError> {
+        match &self.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Latches a fatal error, queueing its alert for the peer.
+    fn fail(&mut self, e: TlsError) -> TlsError {
+        if let Some(alert) = e.alert {
+            let _ = self.writer.send(ContentType::ALERT, &[2, alert.0], MAX_PLAINTEXT);
+        }
+        self.phase = Phase::Failed;
+        self.error = Some(e.clone());
+        e
+    }
+
+    // ----- transport side -----
+
+    /// Accepts transport bytes; returns how many were taken (0 when the bounded input
+    /// buffer is full: process records first).
+    pub fn read_tls(&mut self, data: &[u8]) -> usize {
+        self.reader.read_tls(data)
+    }
+
+    /// A buffer region of up to `want` bytes to read transport data into directly; then
+    /// call [`Connection::commit_tls_read`] with the region's length and the count read.
+    pub fn tls_read_space(&mut self, want: usize) -> &mut [u8] {
+        self.reader.space(want)
+    }
+
+    /// Keeps `n` bytes of the region from [`Connection::tls_read_space`].
+    pub fn commit_tls_read(&mut self, space_len: usize, n: usize) {
+        self.reader.commit(space_len, n);
+    }
+
+    /// Transport bytes that complete the next record (exact-read transports read this many).
+    pub fn wanted(&self) -> usize {
+        self.reader.wanted()
+    }
+
+    /// Transport bytes buffered but not yet processed.
+    pub fn buffered_tls(&self) -> usize {
+        self.reader.buffered()
+    }
+
+    /// Sealed records waiting for the transport.
+    pub fn pending_tls(&self) -> &[u8] {
+        self.writer.pending()
+    }
+
+    /// Marks `n` bytes of [`Connection::pending_tls`] as sent.
+    pub fn consume_tls(&mut self, n: usize) {
+        self.writer.consume(n);
+    }
+
+    /// True while sealed records wait for the transport.
+    pub fn wants_write(&self) -> bool {
+        self.writer.pending_len() > 0
+    }
+
+    /// Frees idle record buffers (OpenSSL's SSL_MODE_RELEASE_BUFFERS).
+    pub fn release_buffers(&mut self) {
+        self.reader.release();
+        self.writer.release();
+    }
+
+    /// Bytes of buffer memory currently held by the record layer.
+    pub fn buffer_memory(&self) -> usize {
+        self.reader.capacity() + self.writer.capacity()
+    }
+
+    // ----- record processing -----
+
+    /// Processes one buffered record (or reports why not).
+    pub fn process_one(&mut self) -> Result<Event, TlsError> {
+        self.check_failed()?;
+        if matches!(self.phase, Phase::NotStarted) {
+            self.start()?;
+        }
+        if self.reader.app_pending() > 0 {
+            return Ok(Event::ApplicationData);
+        }
+        if self.received_close_notify {
+            return Ok(Event::CloseNotify);
+        }
+        match self.process_record() {
+            Ok(ev) => Ok(ev),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Processes records until data is held, more input is needed, or close_notify arrived.
+    pub fn process_all(&mut self) -> Result<Event, TlsError> {
+        loop {
+            match self.process_one()? {
+                Event::Handshake | Event::Ignored => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn process_record(&mut self) -> Result<Event, TlsError> {
+        let Some(rec) = self.reader.next_record()? else {
+            return Ok(Event::NeedData);
+        };
+        if rec.is_empty() && rec.typ != ContentType::APPLICATION_DATA {
+            return Err(TlsError::unexpected(format!("empty {:?} record", rec.typ)).with_reason(Reason::RECORD_TOO_SMALL));
+        }
+        if rec.typ != ContentType::HANDSHAKE && !self.joiner.is_empty() {
+            return Err(TlsError::unexpected(format!("{:?} record inside a fragmented handshake message", rec.typ)));
+        }
+        match rec.typ {
+            ContentType::HANDSHAKE => {
+                self.empty_in_row = 0;
+                self.joiner.push(self.reader.plaintext(&rec))?;
+                self.reader.consume(&rec);
+                self.handle_handshake_messages()?;
+                Ok(Event::Handshake)
+            }
+            ContentType::APPLICATION_DATA => {
+                let Phase::Connected(traffic) = &mut self.phase else {
+                    return Err(TlsError::unexpected("application data before the handshake completed")
+                        .with_reason(Reason::UNEXPECTED_RECORD));
+                };
+                if rec.is_empty() {
+                    self.empty_in_row += 1;
+                    if self.empty_in_row > MAX_EMPTY_RECORDS {
+                        return Err(TlsError::unexpected("too many empty records").with_reason(Reason::RECORD_TOO_SMALL));
+                    }
+                    self.reader.consume(&rec);
+                    return Ok(Event::Ignored);
+                }
+                self.empty_in_row = 0;
+                self.warnings_in_row = 0;
+                traffic.saw_application_data();
+                self.reader.hold_app(&rec);
+                Ok(Event::ApplicationData)
+            }
+            ContentType::ALERT => {
+                let body = self.reader.plaintext(&rec);
+                let alert = match body {
+                    &[level, desc] => (level, AlertDescription(desc)),
+                    _ => return Err(TlsError::decode(Reason::INVALID_ALERT, "alert record not 2 bytes")),
+                };
+                self.reader.consume(&rec);
+                self.handle_alert(alert.0, alert.1)
+            }
+            ContentType::CHANGE_CIPHER_SPEC => {
+                let ok_body = self.reader.plaintext(&rec) == [1];
+                self.reader.consume(&rec);
+                if !ok_body {
+                    return Err(TlsError::unexpected("change_cipher_spec with a bad body").with_reason(Reason::BAD_CHANGE_CIPHER_SPEC));
+                }
+                let allowed = matches!(self.phase, Phase::Handshaking(_)) && (self.is_client || self.handshake_messages > 0);
+                self.ccs_seen += 1;
+                if !allowed || self.ccs_seen > MAX_CCS {
+                    return Err(TlsError::unexpected("change_cipher_spec outside the TLS 1.3 handshake")
+                        .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
+                }
+                Ok(Event::Ignored)
+            }
+            _ => Err(TlsError::unexpected("unknown record type")),
+        }
+    }
+
+    fn handle_alert(&mut self, level: u8, desc: AlertDescription) -> Result<Event, TlsError> {
+        if desc == AlertDescription::CLOSE_NOTIFY {
+            self.received_close_notify = true;
+            return Ok(Event::CloseNotify);
+        }
+        // TLS 1.3: every alert but the closure alerts is fatal whatever its level says.
+        if desc == AlertDescription::USER_CANCELED && level == 1 {
+            self.warnings_in_row += 1;
+            if self.warnings_in_row > MAX_WARNING_ALERTS {
+                return Err(TlsError::unexpected("too many warning alerts").with_reason(Reason::TOO_MANY_WARN_ALERTS));
+            }
+            return Ok(Event::Ignored);
+        }
+        if level != 1 && level != 2 {
+            return Err(TlsError::illegal(Reason::UNKNOWN_ALERT_TYPE, "alert level not 1 or 2"));
+        }
+        let e = TlsError::peer_alert(desc);
+        self.phase = Phase::Failed;
+        self.error = Some(e.clone());
+        Err(e)
+    }
+
+    fn handle_handshake_messages(&mut self) -> Result<(), TlsError> {
+        while let Some((typ, raw)) = self.joiner.pop()? {
+            let body = &raw[4..];
+            let msg = HandshakeMessage::decode(typ, body)
+                .map_err(|e| TlsError::decode(Reason::LENGTH_MISMATCH, format!("{typ:?}: {}", e.0)))?;
+            if typ == HandshakeType::MESSAGE_HASH {
+                return Err(TlsError::unexpected("message_hash on the wire"));
+            }
+            self.handshake_messages += 1;
+            let mut new_read = None;
+            let mut cx = Context {
+                config: &self.config,
+                out: &mut self.writer,
+                new_read: &mut new_read,
+                info: &mut self.info,
+                verify_host: self.client_opts.verify_host.as_deref(),
+            };
+            match std::mem::replace(&mut self.phase, Phase::Failed) {
+                Phase::Handshaking(state) => match state.handle(&mut cx, msg, &raw)? {
+                    Next::Handshaking(next) => self.phase = Phase::Handshaking(next),
+                    Next::Connected(traffic) => {
+                        self.phase = Phase::Connected(traffic);
+                        self.reader.allow_plaintext_alerts = false;
+                    }
+                },
+                Phase::Connected(mut traffic) => {
+                    traffic.handle(&mut cx, msg)?;
+                    self.phase = Phase::Connected(traffic);
+                }
+                Phase::NotStarted | Phase::Failed => {
+                    return Err(TlsError::unexpected("handshake message on an idle connection"));
+                }
+            }
+            if let Some(prot) = new_read {
+                // RFC 8446 5.1: a key change must fall on a record boundary.
+                if !self.joiner.is_empty() {
+                    return Err(TlsError::unexpected("handshake data spans a key change").with_reason(Reason::NOT_ON_RECORD_BOUNDARY));
+                }
+                self.reader.prot = prot;
+            }
+        }
+        Ok(())
+    }
+
+    // ----- application side -----
+
+    /// Seals one application-data record holding the first `min(data.len(), max_fragment)`
+    /// bytes of `data`, and returns that count. A KeyUpdate the peer asked for, or that our
+    /// key's usage limit requires, goes out first. Empty `data` sends nothing.
+    pub fn write_app_record(&mut self, data: &[u8], max_fragment: usize) -> Result<usize, TlsError> {
+        self.check_failed()?;
+        if self.sent_close_notify {
+            return Err(TlsError::local(Reason::PROTOCOL_IS_SHUTDOWN, "close_notify already sent"));
+        }
+        let Phase::Connected(traffic) = &mut self.phase else {
+            return Err(TlsError::local(Reason::STILL_IN_INIT, "handshake not complete"));
+        };
+        if data.is_empty() {
+            return Ok(0);
+        }
+        if traffic.update_requested || Traffic::write_key_exhausted(&self.writer) {
+            traffic.send_key_update(&mut self.writer, false)?;
+        }
+        let n = data.len().min(max_fragment.clamp(1, MAX_PLAINTEXT));
+        if let Err(e) = self.writer.seal(ContentType::APPLICATION_DATA, &data[..n]) {
+            return Err(self.fail(e));
+        }
+        Ok(n)
+    }
+
+    /// Copies held application data into `out` (`SSL_read` after processing).
+    pub fn read_app(&mut self, out: &mut [u8]) -> usize {
+        self.reader.read_app(out)
+    }
+
+    /// Copies held application data without consuming it (`SSL_peek`).
+    pub fn peek_app(&self, out: &mut [u8]) -> usize {
+        self.reader.peek_app(out)
+    }
+
+    /// Application bytes held from the current record (`SSL_pending`).
+    pub fn app_pending(&self) -> usize {
+        self.reader.app_pending()
+    }
+
+    /// True if a KeyUpdate is owed to the peer (it asked with update_requested).
+    pub fn key_update_owed(&self) -> bool {
+        matches!(&self.phase, Phase::Connected(t) if t.update_requested)
+    }
+
+    /// Sends a KeyUpdate now (`SSL_key_update`), asking the peer to update too if
+    /// `request_peer`.
+    pub fn send_key_update(&mut self, request_peer: bool) -> Result<(), TlsError> {
+        self.check_failed()?;
+        let Phase::Connected(traffic) = &mut self.phase else {
+            return Err(TlsError::local(Reason::STILL_IN_INIT, "handshake not complete"));
+        };
+        traffic.send_key_update(&mut self.writer, request_peer)
+    }
+
+    /// Queues our close_notify alert. Idempotent.
+    pub fn send_close_notify(&mut self) -> Result<(), TlsError> {
+        if self.sent_close_notify {
+            return Ok(());
+        }
+        self.sent_close_notify = true;
+        self.writer.send(ContentType::ALERT, &[1, 0], MAX_PLAINTEXT)
+    }
+
+    /// The exporter master secret, once connected (for `SSL_export_keying_material`).
+    pub fn exporter_secret(&self) -> Option<&crate::crypto::hash::Output> {
+        match &self.phase {
+            Phase::Connected(t) => Some(t.exporter_secret()),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! The TLS 1.3 server: ClientHello (with a HelloRetryRequest when the client sent no usable
+//! key share), our flight, then the client's optional certificate and its Finished.
+
+use super::client::{check_certificate_message, check_certificate_verify, record_verify_result, send_certificate_verify};
+use super::traffic::Traffic;
+use super::{check_duplicates, unexpected, ApplicationSecrets, Context, HandshakeSecrets, Next, State, Transcript};
+use crate::config::{CertifiedKey, Config};
+use crate::crypto::kx::{self, KxGroup};
+use crate::crypto::rand;
+use crate::crypto::sign::SignatureScheme;
+use crate::error::TlsError;
+use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
+use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
+use crate::msgs::handshake::{
+    Certificate13, CertificateEntry, CertificateRequest13, ClientHello, HandshakeMessage, ServerHello,
+};
+use crate::reason::Reason;
+use crate::suites::CipherSuite;
+use crate::x509;
+
+fn random_err(e: crate::crypto::CryptoError) -> TlsError {
+    TlsError::internal(e.0)
+}
+
+/// The state a server starts in.
+pub fn start() -> Box<dyn State> {
+    Box::new(ExpectClientHello { hrr: None })
+}
+
+/// What we asked for in a HelloRetryRequest; the second ClientHello must comply.
+struct HrrSent {
+    suite: CipherSuite,
+    group: KxGroup,
+    cookie: Option<Vec<u8>>,
+    transcript: Transcript,
+    session_id: Vec<u8>,
+    random: [u8; 32],
+}
+
+struct ExpectClientHello {
+    hrr: Option<HrrSent>,
+}
+
+/// The server's choices for one ClientHello.
+struct Choices {
+    suite: CipherSuite,
+    group: KxGroup,
+    /// The client's share for `group`, if it sent one (otherwise: HelloRetryRequest).
+    client_share: Option<Vec<u8>>,
+    scheme: SignatureScheme,
+    key: CertifiedKey,
+    alpn: Option<Vec<u8>>,
+    sni: Option<String>,
+}
+
+fn missing(reason: Reason, what: &str) -> TlsError {
+    TlsError::fatal(AlertDescription::MISSING_EXTENSION, reason, format!("ClientHello without {what}"))
+}
+
+/// Checks the ClientHello and makes the server's choices.
+fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
+    check_duplicates(&ch.extensions)?;
+    let exts = &ch.extensions;
+    let Some(versions) = exts.get(ExtensionType::SUPPORTED_VERSIONS) else {
+        return Err(TlsError::fatal(
+            AlertDescription::PROTOCOL_VERSION,
+            Reason::UNSUPPORTED_PROTOCOL,
+            format!("client offers only {:?}; TLS 1.3 is required", ProtocolVersion(ch.legacy_version)),
+        ));
+    };
+    if !ext::decode_versions_client(versions)?.contains(&ProtocolVersion::TLSV1_3.0) {
+        return Err(TlsError::fatal(
+            AlertDescription::PROTOCOL_VERSION,
+            Reason::UNSUPPORTED_PROTOCOL,
+            "client does not offer TLS 1.3",
+        ));
+    }
+    if ch.legacy_version < ProtocolVersion::TLSV1_0.0 {
+        return Err(TlsError::fatal(AlertDescription::PROTOCOL_VERSION, Reason::BAD_LEGACY_VERSION, "legacy_version below 3.1"));
+    }
+    if ch.compression_methods != [0] {
+        return Err(TlsError::illegal(
+            Reason::INVALID_COMPRESSION_ALGORITHM,
+            "TLS 1.3 ClientHello must offer only null compression",
+        ));
+    }
+    if let Some(last) = exts.0.last() {
+        if exts.contains(ExtensionType::PRE_SHARED_KEY) && last.typ != ExtensionType::PRE_SHARED_KEY {
+            return Err(TlsError::illegal(Reason::BAD_EXTENSION, "pre_shared_key is not the last extension"));
+        }
+    }
+
+    let suite = choose_suite(config, &ch.cipher_suites)?;
+
+    let Some(key) = config.certified_key.clone() else {
+        return Err(TlsError::fatal(
+            AlertDescription::HANDSHAKE_FAILURE,
+            Reason::NO_CERTIFICATE_SET,
+            "server has no certificate",
+        ));
+    };
+    let Some(sigalgs) = exts.get(ExtensionType::SIGNATURE_ALGORITHMS) else {
+        return Err(missing(Reason::MISSING_SIGALGS_EXTENSION, "signature_algorithms"));
+    };
+    let client_schemes = ext::decode_u16_list(sigalgs)?;
+    let Some(scheme) = key
+        .key
+        .schemes(true)
+        .into_iter()
+        .find(|s| client_schemes.contains(&s.to_u16()))
+    else {
+        return Err(TlsError::fatal(
+            AlertDescription::HANDSHAKE_FAILURE,
+            Reason::NO_SUITABLE_SIGNATURE_ALGORITHM,
+            "no signature scheme in common for our key",
+        ));
+    };
+
+    let Some(groups) = exts.get(ExtensionType::SUPPORTED_GROUPS) else {
+        return Err(missing(Reason::MISSING_SUPPORTED_GROUPS_EXTENSION, "supported_groups"));
+    };
+    let client_groups = ext::decode_u16_list(groups)?;
+    let Some(shares) = exts.get(ExtensionType::KEY_SHARE) else {
+        return Err(missing(Reason::BAD_KEY_SHARE, "key_share"));
+    };
+    let shares = ext::decode_key_shares(shares)?;
+    check_shares(&shares, &client_groups)?;
+    let (group, client_share) = choose_group(config, &client_groups, shares)?;
+
+    let alpn = match exts.get(ExtensionType::ALPN) {
+        Some(body) => {
+            let offered = ext::decode_alpn(body)?;
+            config.alpn_protocols.iter().find(|p| offered.contains(p)).cloned()
+        }
+        None => None,
+    };
+    let sni = exts.get(ExtensionType::SERVER_NAME).map(ext::decode_server_name).transpose()?.flatten();
+    Ok(Choices {
+        suite,
+        group,
+        client_share,
+        scheme,
+        key,
+        alpn,
+        sni,
+    })
+}
+
+/// Server preference by default (`SSL_OP_CIPHER_SERVER_PREFERENCE`), else the client's.
+fn choose_suite(config: &Config, offered: &[u16]) -> Result<CipherSuite, TlsError> {
+    let found = if config.server_preference {
+        config.cipher_suites.iter().copied().find(|s| offered.contains(&s.to_u16()))
+    } else {
+        offered
+            .iter()
+            .filter_map(|&c| CipherSuite::from_u16(c))
+            .find(|s| config.cipher_suites.contains(s))
+    };
+    found.ok_or_else(|| TlsError::fatal(AlertDescription::HANDSHAKE_FAILURE, Reason::NO_SHARED_CIPHER, "no cipher suite in common"))
+}
+
+/// Each key share must name a distinct group from supported_groups (RFC 8446 4.2.8).
+fn check_shares(shares: &[KeyShareEntry], client_groups: &[u16]) -> Result<(), TlsError> {
+    for (i, s) in shares.iter().enumerate() {
+        if !client_groups.contains(&s.group) || shares[..i].iter().any(|p| p.group == s.group) {
+            return Err(TlsError::illegal(Reason::BAD_KEY_SHARE, "key share for a group not in supported_groups, or twice"));
+        }
+    }
+    Ok(())
+}
+
+/// Takes the share the client sent that ranks highest in our list; if it sent none we can
+/// use, the group we like best among those it supports (answered by HelloRetryRequest).
+fn choose_group(config: &Config, client_groups: &[u16], shares: Vec<KeyShareEntry>) -> Result<(KxGroup, Option<Vec<u8>>), TlsError> {
+    for &g in &config.groups {
+        if let Some(s) = shares.iter().find(|s| s.group == g.to_u16()) {
+            return Ok((g, Some(s.payload.clone())));
+        }
+    }
+    for &g in &config.groups {
+        if client_groups.contains(&g.to_u16()) {
+            return Ok((g, None));
+        }
+    }
+    Err(TlsError::fatal(AlertDescription::HANDSHAKE_FAILURE, Reason::NO_SHARED_GROUPS, "no key exchange group in common"))
+}
+
+impl ExpectClientHello {
+    fn send_hrr(cx: &mut Context<'_>, ch: &ClientHello, raw: &[u8], c: &Choices) -> Result<HrrSent, TlsError> {
+        let mut transcript = Transcript::Buffer(raw.to_vec());
+        transcript.rollup_for_hrr(c.suite.hash());
+        let mut exts = Extensions::default();
+        exts.push(ExtensionType::SUPPORTED_VERSIONS, ext::encode_u16(ProtocolVersion::TLSV1_3.0));
+        exts.push(ExtensionType::KEY_SHARE, ext::encode_u16(c.group.to_u16()));
+        let cookie = if cx.config.hrr_cookie {
+            let c: [u8; 32] = rand::array().map_err(random_err)?;
+            exts.push(ExtensionType::COOKIE, ext::encode_cookie(&c));
+            Some(c.to_vec())
+        } else {
+            None
+        };
+        let hrr = HandshakeMessage::ServerHello(ServerHello {
+            legacy_version: ProtocolVersion::TLSV1_2.0,
+            random: HRR_RANDOM,
+            session_id: ch.session_id.clone(),
+            cipher_suite: c.suite.to_u16(),
+            compression_method: 0,
+            extensions: exts,
+        });
+        cx.send(&hrr, &mut transcript)?;
+        if cx.config.middlebox_compat && !ch.session_id.is_empty() {
+            cx.send_ccs()?;
+        }
+        cx.info.hello_retry = true;
+        Ok(HrrSent {
+            suite: c.suite,
+            group: c.group,
+            cookie,
+            transcript,
+            session_id: ch.session_id.clone(),
+            random: ch.random,
+        })
+    }
+
+    /// The second ClientHello must answer our HelloRetryRequest exactly.
+    fn check_retry(hrr: &HrrSent, ch: &ClientHello, c: &Choices) -> Result<(), TlsError> {
+        if ch.random != hrr.random || ch.session_id != hrr.session_id {
+            return Err(TlsError::illegal(Reason::BAD_EXTENSION, "second ClientHello changed random or session id"));
+        }
+        if c.suite != hrr.suite {
+            return Err(TlsError::illegal(Reason::BAD_CIPHER, "second ClientHello changed the cipher suite choice"));
+        }
+        if c.group != hrr.group || c.client_share.is_none() {
+            return Err(TlsError::illegal(Reason::BAD_KEY_SHARE, "second ClientHello lacks a share for the requested group"));
+        }
+        let echoed = ch.extensions.get(ExtensionType::COOKIE).map(ext::decode_cookie).transpose()?;
+        if echoed != hrr.cookie {
+            return Err(TlsError::illegal(Reason::BAD_EXTENSION, "cookie not echoed"));
+        }
+        if ch.extensions.contains(ExtensionType::EARLY_DATA) {
+            return Err(TlsError::illegal(Reason::BAD_EARLY_DATA, "early_data after HelloRetryRequest"));
+        }
+        Ok(())
+    }
+}
+
+impl State for ExpectClientHello {
+    fn name(&self) -> &'static str {
+        "TLSv1.3 read client hello"
+    }
+
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+        let HandshakeMessage::ClientHello(ch) = msg else {
+            return Err(unexpected(self.name(), &msg));
+        };
+        cx.info.client_random = ch.random;
+        let c = choose(cx.config, &ch)?;
+        let mut transcript = match self.hrr {
+            None if c.client_share.is_none() => {
+                let hrr = Self::send_hrr(cx, &ch, raw, &c)?;
+                return Ok(Next::Handshaking(Box::new(ExpectClientHello { hrr: Some(hrr) })));
+            }
+            None => Transcript::Buffer(raw.to_vec()),
+            Some(hrr) => {
+                Self::check_retry(&hrr, &ch, &c)?;
+                let mut t = hrr.transcript;
+                t.add(raw);
+                t
+            }
+        };
+        transcript.start_hash(c.suite.hash());
+        let client_share = c.client_share.as_deref().unwrap_or_default();
+        let (server_share, shared) =
+            kx::respond(c.group, client_share).map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
+        cx.info.version = Some(ProtocolVersion::TLSV1_3);
+        cx.info.suite = Some(c.suite);
+        cx.info.group = Some(c.group);
+        cx.info.alpn = c.alpn.clone();
+        cx.info.sni = c.sni.clone();
+        let random: [u8; 32] = rand::array().map_err(random_err)?;
+        cx.info.server_random = random;
+
+        let mut exts = Extensions::default();
+        exts.push(ExtensionType::SUPPORTED_VERSIONS, ext::encode_u16(ProtocolVersion::TLSV1_3.0));
+        exts.push(
+            ExtensionType::KEY_SHARE,
+            ext::encode_key_share_server(&KeyShareEntry {
+                group: c.group.to_u16(),
+                payload: server_share,
+            }),
+        );
+        let sh = HandshakeMessage::ServerHello(ServerHello {
+            legacy_version: ProtocolVersion::TLSV1_2.0,
+            random,
+            session_id: ch.session_id.clone(),
+            cipher_suite: c.suite.to_u16(),
+            compression_method: 0,
+            extensions: exts,
+        });
+        cx.send(&sh, &mut transcript)?;
+        let secrets = HandshakeSecrets::derive(cx, c.suite, shared.as_bytes(), &transcript);
+        if cx.config.middlebox_compat && !ch.session_id.is_empty() && !cx.info.hello_retry {
+            cx.send_ccs()?;
+        }
+        cx.out.prot = secrets.cipher(&secrets.server_hs)?;
+
+        let mut ee = Extensions::default();
+        if c.sni.is_some() {
+            ee.push(ExtensionType::SERVER_NAME, Vec::new());
+        }
+        if let Some(p) = &c.alpn {
+            ee.push(ExtensionType::ALPN, ext::encode_alpn(std::slice::from_ref(p)));
+        }
+        cx.send(&HandshakeMessage::EncryptedExtensions(ee), &mut transcript)?;
+
+        let request_cert = cx.config.verify.peer;
+        if request_cert {
+            let schemes: Vec<u16> = cx
+                .config
+                .signature_schemes
+                .iter()
+                .filter(|s| s.usable_in_tls13())
+                .map(|s| s.to_u16())
+                .collect();
+            let mut exts = Extensions::default();
+            exts.push(ExtensionType::SIGNATURE_ALGORITHMS, ext::encode_u16_list(&schemes));
+            let cr = HandshakeMessage::CertificateRequest(CertificateRequest13 {
+                context: Vec::new(),
+                extensions: exts,
+            });
+            cx.send(&cr, &mut transcript)?;
+        }
+        let entries = c
+            .key
+            .chain
+            .iter()
+            .map(|cert| CertificateEntry {
+                cert: cert.as_ref().to_vec(),
+                extensions: Extensions::default(),
+            })
+            .collect();
+        cx.send(&HandshakeMessage::Certificate(Certificate13 { context: Vec::new(), entries }), &mut transcript)?;
+        send_certificate_verify(cx, &mut transcript, &c.key.key, c.scheme, true)?;
+        let fin = secrets.finished(&secrets.server_hs, &transcript);
+        cx.send(&fin, &mut transcript)?;
+        let app = secrets.clone().application_secrets(cx, &transcript);
+        cx.out.prot = app.cipher(&app.server)?;
+        *cx.new_read = Some(secrets.cipher(&secrets.client_hs)?);
+        let flight = ClientFlight {
+            secrets,
+            app,
+            transcript,
+        };
+        Ok(Next::Handshaking(if request_cert {
+            Box::new(ExpectCertificate { f: flight })
+        } else {
+            Box::new(ExpectFinished { f: flight })
+        }))
+    }
+}
+
+struct ClientFlight {
+    secrets: HandshakeSecrets,
+    app: ApplicationSecrets,
+    transcript: Transcript,
+}
+
+struct ExpectCertificate {
+    f: ClientFlight,
+}
+
+impl State for ExpectCertificate {
+    fn name(&self) -> &'static str {
+        "TLSv1.3 read client certificate"
+    }
+
+    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+        let HandshakeMessage::Certificate(cert) = msg else {
+            return Err(unexpected(self.name(), &msg));
+        };
+        let chain = check_certificate_message(&cert)?;
+        self.f.transcript.add(raw);
+        if chain.is_empty() {
+            if cx.config.verify.fail_if_no_peer_cert {
+                return Err(TlsError::fatal(
+                    AlertDescription::CERTIFICATE_REQUIRED,
+                    Reason::PEER_DID_NOT_RETURN_A_CERTIFICATE,
+                    "client sent no certificate",
+                ));
+            }
+            return Ok(Next::Handshaking(Box::new(ExpectFinished { f: self.f })));
+        }
+        let result = x509::verify_client_chain(&cx.config.trust, &chain, cx.config.time.now());
+        record_verify_result(cx, result)?;
+        cx.info.peer_chain = chain;
+        Ok(Next::Handshaking(Box::new(ExpectCertificateVerify { f: self.f })))
+    }
+}
+
+struct ExpectCertificateVerify {
+    f: ClientFlight,
+}
+
+impl State for ExpectCertificateVerify {
+    fn name(&self) -> &'static str {
+        "TLSv1.3 read client certificate verify"
+    }
+
+    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+        let HandshakeMessage::CertificateVerify(cv) = msg else {
+            return Err(unexpected(self.name(), &msg));
+        };
+        check_certificate_verify(cx, &cv, &self.f.transcript, false)?;
+        self.f.transcript.add(raw);
+        Ok(Next::Handshaking(Box::new(ExpectFinished { f: self.f })))
+    }
+}
+
+struct ExpectFinished {
+    f: ClientFlight,
+}
+
+impl State for ExpectFinished {
+    fn name(&self) -> &'static str {
+        "TLSv1.3 read client finished"
+    }
+
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, _raw: &[u8]) -> Result<Next, TlsError> {
+        let HandshakeMessage::Finished(verify_data) = msg else {
+            return Err(unexpected(self.name(), &msg));
+        };
+        let f = self.f;
+        f.secrets.check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
+        *cx.new_read = Some(f.app.cipher(&f.app.client)?);
+        Ok(Next::Connected(Traffic::new(f.app, false)))
+    }
+}

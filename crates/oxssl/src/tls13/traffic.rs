@@ -1,0 +1,119 @@
+//! After the handshake: KeyUpdate in both directions, NewSessionTicket (accepted and
+//! dropped until resumption exists), and rejection of everything else.
+
+use super::key_schedule::next_traffic_secret;
+use super::{ApplicationSecrets, Context};
+use crate::crypto::hash::Output;
+use crate::error::TlsError;
+use crate::msgs::enums::ContentType;
+use crate::msgs::handshake::HandshakeMessage;
+use crate::reason::Reason;
+use crate::record::protect::Protection;
+use crate::record::writer::RecordWriter;
+use crate::record::MAX_PLAINTEXT;
+
+/// Most KeyUpdates accepted in a row without application data between them; more is a
+/// peer making us spin (OpenSSL has no such bound; this caps the work per byte).
+pub const MAX_KEY_UPDATES_IN_A_ROW: u32 = 32;
+/// Most NewSessionTickets accepted in a row without application data between them.
+pub const MAX_TICKETS_IN_A_ROW: u32 = 32;
+
+/// The post-handshake state.
+pub struct Traffic {
+    secrets: ApplicationSecrets,
+    is_client: bool,
+    /// The peer asked for a KeyUpdate; answer before our next application data.
+    pub update_requested: bool,
+    key_updates_in_row: u32,
+    tickets_in_row: u32,
+}
+
+impl Traffic {
+    /// The traffic state once both Finished messages are done.
+    pub fn new(secrets: ApplicationSecrets, is_client: bool) -> Self {
+        Traffic {
+            secrets,
+            is_client,
+            update_requested: false,
+            key_updates_in_row: 0,
+            tickets_in_row: 0,
+        }
+    }
+
+    fn read_secret(&mut self) -> &mut Output {
+        if self.is_client {
+            &mut self.secrets.server
+        } else {
+            &mut self.secrets.client
+        }
+    }
+
+    fn write_secret(&mut self) -> &mut Output {
+        if self.is_client {
+            &mut self.secrets.client
+        } else {
+            &mut self.secrets.server
+        }
+    }
+
+    /// Application data arrived: the peer is making progress, reset the flood counters.
+    pub fn saw_application_data(&mut self) {
+        self.key_updates_in_row = 0;
+        self.tickets_in_row = 0;
+    }
+
+    /// The exporter master secret (`SSL_export_keying_material`).
+    pub fn exporter_secret(&self) -> &Output {
+        &self.secrets.exporter
+    }
+
+    /// Handles a post-handshake message. A KeyUpdate leaves its new read key in
+    /// `cx.new_read`, which the connection installs on the record boundary.
+    pub fn handle(&mut self, cx: &mut Context<'_>, msg: HandshakeMessage) -> Result<(), TlsError> {
+        match msg {
+            HandshakeMessage::KeyUpdate(req) => {
+                if req > 1 {
+                    return Err(TlsError::illegal(Reason::BAD_KEY_UPDATE, "KeyUpdate request value not 0 or 1"));
+                }
+                self.key_updates_in_row += 1;
+                if self.key_updates_in_row > MAX_KEY_UPDATES_IN_A_ROW {
+                    return Err(TlsError::unexpected("too many KeyUpdates without data").with_reason(Reason::TOO_MANY_KEY_UPDATES));
+                }
+                let alg = self.secrets.suite.hash();
+                let next = next_traffic_secret(alg, self.read_secret().as_bytes());
+                *cx.new_read = Some(self.secrets.cipher(&next)?);
+                *self.read_secret() = next;
+                if req == 1 {
+                    self.update_requested = true;
+                }
+                Ok(())
+            }
+            HandshakeMessage::NewSessionTicket(_) if self.is_client => {
+                self.tickets_in_row += 1;
+                if self.tickets_in_row > MAX_TICKETS_IN_A_ROW {
+                    return Err(TlsError::unexpected("too many NewSessionTickets without data"));
+                }
+                Ok(())
+            }
+            other => Err(super::unexpected("post-handshake", &other)),
+        }
+    }
+
+    /// Sends a KeyUpdate (`request` asks the peer to update too) and switches our write key.
+    pub fn send_key_update(&mut self, out: &mut RecordWriter, request: bool) -> Result<(), TlsError> {
+        let raw = HandshakeMessage::KeyUpdate(request as u8).encode();
+        out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)?;
+        let alg = self.secrets.suite.hash();
+        let next = next_traffic_secret(alg, self.write_secret().as_bytes());
+        out.prot = self.secrets.cipher(&next)?;
+        *self.write_secret() = next;
+        // Any KeyUpdate we send answers a pending request from the peer.
+        self.update_requested = false;
+        Ok(())
+    }
+
+    /// True when the write key has protected so many records that it must be updated.
+    pub fn write_key_exhausted(out: &RecordWriter) -> bool {
+        matches!(&out.prot, Protection::Tls13(c) if c.wants_update())
+    }
+}

@@ -1,0 +1,254 @@
+//! Certificates and keys: PEM/DER loading, trust stores and chain verification.
+//!
+//! Chain building and checking are done by rustls-webpki (aws-lc-rs algorithms); failures are
+//! reported as OpenSSL's `X509_V_ERR_*` codes ([`VerifyCode`]) with the depth OpenSSL would
+//! report, and [`VerifyCode::alert`] gives the TLS alert OpenSSL sends for them.
+//!
+//! Differences from OpenSSL worth knowing:
+//! * Trust anchors that are not self-signed are not trusted on their own (no
+//!   `X509_V_FLAG_PARTIAL_CHAIN`), exactly like OpenSSL's default.
+//! * A self-signed leaf that is itself in the trust store is accepted, like OpenSSL.
+//! * webpki's profile is stricter than OpenSSL's in places: v1/v2 end-entity and
+//!   intermediate certificates, a leaf marked as a CA (other than a trusted self-signed leaf),
+//!   RSA keys under 2048 bits and MD5/SHA-1 signatures are rejected.
+
+mod codes;
+mod der;
+mod name;
+mod sig;
+mod trust;
+mod verify;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::Path;
+
+pub use codes::{VerifyCode, VerifyError};
+pub use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+pub use trust::TrustStore;
+
+use crate::crypto::sign::SignatureScheme;
+use der::ParsedCert;
+use rustls_pki_types::pem::{PemObject, SectionKind};
+
+/// Errors loading certificates/keys or checking signatures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum X509Error {
+    /// The PEM text is malformed (bad base64, missing END line, encrypted key, ...).
+    Pem(String),
+    /// The input holds no certificate.
+    NoCertificates,
+    /// The input holds no private key.
+    NoPrivateKey,
+    /// A file could not be read.
+    Io(String),
+    /// A signature did not verify.
+    BadSignature,
+    /// The signature scheme is not supported, or does not fit the certificate's key.
+    UnsupportedSignatureScheme,
+    /// A certificate is malformed or unusable.
+    BadCertificate(String),
+}
+
+impl fmt::Display for X509Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pem(e) => write!(f, "PEM error: {e}"),
+            Self::NoCertificates => f.write_str("no certificate found"),
+            Self::NoPrivateKey => f.write_str("no private key found"),
+            Self::Io(e) => write!(f, "I/O error: {e}"),
+            Self::BadSignature => f.write_str("bad signature"),
+            Self::UnsupportedSignatureScheme => f.write_str("unsupported signature scheme"),
+            Self::BadCertificate(e) => write!(f, "bad certificate: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for X509Error {}
+
+fn looks_like_pem(data: &[u8]) -> bool {
+    data.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+/// Parse every CERTIFICATE block in PEM text (also accepts raw DER of a single certificate if
+/// the input is not PEM). Each certificate must be well-formed X.509 DER.
+pub fn certs_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, X509Error> {
+    if !looks_like_pem(pem) {
+        if pem.first() == Some(&0x30) {
+            ParsedCert::parse(pem)
+                .ok_or_else(|| X509Error::BadCertificate("malformed DER certificate".into()))?;
+            return Ok(vec![CertificateDer::from(pem.to_vec())]);
+        }
+        return Err(X509Error::NoCertificates);
+    }
+    let mut out = Vec::new();
+    for item in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
+        let (kind, der) = item.map_err(|e| X509Error::Pem(e.to_string()))?;
+        if kind == SectionKind::Certificate {
+            if ParsedCert::parse(&der).is_none() {
+                return Err(X509Error::BadCertificate(format!(
+                    "certificate {} is malformed",
+                    out.len() + 1
+                )));
+            }
+            out.push(CertificateDer::from(der));
+        }
+    }
+    if out.is_empty() {
+        return Err(X509Error::NoCertificates);
+    }
+    Ok(out)
+}
+
+/// [`certs_from_pem`] on the contents of a file.
+pub fn certs_from_pem_file(
+    path: impl AsRef<Path>,
+) -> Result<Vec<CertificateDer<'static>>, X509Error> {
+    certs_from_pem(&trust::read_file(path.as_ref())?)
+}
+
+/// First private key in PEM (PKCS#8 "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"), or
+/// DER; returns the DER. Encrypted keys are rejected with [`X509Error::Pem`].
+pub fn private_key_from_pem(pem: &[u8]) -> Result<PrivateKeyDer<'static>, X509Error> {
+    if !looks_like_pem(pem) {
+        return match PrivateKeyDer::try_from(pem) {
+            Ok(key) if der::single(pem, der::tag::SEQUENCE).is_some() => Ok(key.clone_key()),
+            _ => Err(X509Error::NoPrivateKey),
+        };
+    }
+    for item in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
+        let (kind, der) = match item {
+            Ok(item) => item,
+            Err(e) if is_encrypted(pem) => {
+                return Err(X509Error::Pem(format!("encrypted private key ({e})")))
+            }
+            Err(e) => return Err(X509Error::Pem(e.to_string())),
+        };
+        let key = match kind {
+            SectionKind::PrivateKey => PrivateKeyDer::Pkcs8(der.into()),
+            SectionKind::RsaPrivateKey => PrivateKeyDer::Pkcs1(der.into()),
+            SectionKind::EcPrivateKey => PrivateKeyDer::Sec1(der.into()),
+            _ => continue,
+        };
+        if der::single(key.secret_der(), der::tag::SEQUENCE).is_none() {
+            return Err(X509Error::Pem("malformed private key".into()));
+        }
+        return Ok(key);
+    }
+    if is_encrypted(pem) {
+        return Err(X509Error::Pem(
+            "encrypted private keys are not supported".into(),
+        ));
+    }
+    Err(X509Error::NoPrivateKey)
+}
+
+fn is_encrypted(pem: &[u8]) -> bool {
+    let has = |needle: &[u8]| pem.windows(needle.len()).any(|w| w == needle);
+    has(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || has(b"Proc-Type: 4,ENCRYPTED")
+}
+
+/// [`private_key_from_pem`] on the contents of a file.
+pub fn private_key_from_pem_file(
+    path: impl AsRef<Path>,
+) -> Result<PrivateKeyDer<'static>, X509Error> {
+    private_key_from_pem(&trust::read_file(path.as_ref())?)
+}
+
+/// Verifies a server chain (leaf first) against the store for TLS server auth at `now`, then
+/// checks the leaf matches `hostname` (DNS name or IP literal; `None` = no name check).
+///
+/// The error is the one OpenSSL's `X509_verify_cert` would report first, with its depth:
+/// e.g. `UNABLE_TO_GET_ISSUER_CERT_LOCALLY` (20), `DEPTH_ZERO_SELF_SIGNED_CERT` (18),
+/// `SELF_SIGNED_CERT_IN_CHAIN` (19), `INVALID_CA` (79), `INVALID_PURPOSE` (26),
+/// `HOSTNAME_MISMATCH` (62), `IP_ADDRESS_MISMATCH` (64), `CERT_SIGNATURE_FAILURE` (7),
+/// `CERT_NOT_YET_VALID` (9), `CERT_HAS_EXPIRED` (10). An empty chain gives `INVALID_CALL`
+/// (69), as `X509_verify_cert` without a certificate does.
+pub fn verify_server_chain(
+    store: &TrustStore,
+    chain: &[CertificateDer<'_>],
+    hostname: Option<&str>,
+    now: UnixTime,
+) -> Result<(), VerifyError> {
+    verify::verify_chain(store, chain, verify::Purpose::ServerAuth, hostname, now)
+}
+
+/// Same as [`verify_server_chain`] for a client certificate chain (client-auth purpose), with
+/// no name check.
+pub fn verify_client_chain(
+    store: &TrustStore,
+    chain: &[CertificateDer<'_>],
+    now: UnixTime,
+) -> Result<(), VerifyError> {
+    verify::verify_chain(store, chain, verify::Purpose::ClientAuth, None, now)
+}
+
+/// Checks whether a certificate's names match `hostname` (DNS name or IP literal), like
+/// `X509_check_host` / `X509_check_ip_asc`: the dNSName SANs, or the subject CN when the
+/// certificate has no dNSName SAN. Returns `HOSTNAME_MISMATCH` / `IP_ADDRESS_MISMATCH`.
+pub fn check_hostname(cert: &CertificateDer<'_>, hostname: &str) -> Result<(), VerifyCode> {
+    let parsed = ParsedCert::parse(cert.as_ref()).ok_or(VerifyCode::HOSTNAME_MISMATCH)?;
+    verify::check_host(cert, &parsed, hostname)
+}
+
+/// Verifies a TLS handshake signature (CertificateVerify / ServerKeyExchange) made by the
+/// end-entity certificate's key. TLS 1.3 rules: an ECDSA scheme must match the key's curve
+/// (use [`verify_signature_tls12`] for TLS 1.2). SHA-1 schemes are unsupported.
+pub fn verify_signature(
+    end_entity: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), X509Error> {
+    sig::verify(end_entity, scheme, message, signature, false)
+}
+
+/// [`verify_signature`] with TLS 1.2 rules: an ECDSA scheme only names the hash, so a key on
+/// any supported curve (P-256, P-384, P-521) is accepted.
+pub fn verify_signature_tls12(
+    end_entity: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), X509Error> {
+    sig::verify(end_entity, scheme, message, signature, true)
+}
+
+/// The certificate's SubjectPublicKeyInfo DER (for matching a private key,
+/// `SSL_CTX_check_private_key`).
+pub fn spki_of(cert: &CertificateDer<'_>) -> Result<Vec<u8>, X509Error> {
+    ParsedCert::parse(cert.as_ref())
+        .map(|c| c.spki.to_vec())
+        .ok_or_else(|| X509Error::BadCertificate("malformed certificate".into()))
+}
+
+/// Subject name as one line, like OpenSSL's `X509_NAME_oneline` ("/CN=example.com/O=...").
+/// Best effort: empty for an unparsable certificate.
+pub fn subject_oneline(cert: &CertificateDer<'_>) -> String {
+    ParsedCert::parse(cert.as_ref())
+        .map(|c| name::oneline(c.subject))
+        .unwrap_or_default()
+}
+
+/// Issuer name as one line, like OpenSSL's `X509_NAME_oneline` ("/C=US/O=.../CN=...").
+/// Best effort: empty for an unparsable certificate.
+pub fn issuer_oneline(cert: &CertificateDer<'_>) -> String {
+    ParsedCert::parse(cert.as_ref())
+        .map(|c| name::oneline(c.issuer))
+        .unwrap_or_default()
+}
+
+/// Whether the certificate is well-formed X.509 DER (what `d2i_X509` checks when a
+/// Certificate message is read; OpenSSL answers a failure with a decode_error alert).
+pub fn is_well_formed(cert: &CertificateDer<'_>) -> bool {
+    ParsedCert::parse(cert.as_ref()).is_some()
+}
+
+/// The certificate's validity period (notBefore, notAfter) in seconds since the Unix epoch,
+/// if it can be parsed.
+pub fn validity_of(cert: &CertificateDer<'_>) -> Option<(i64, i64)> {
+    let c = ParsedCert::parse(cert.as_ref())?;
+    Some((c.not_before?, c.not_after?))
+}

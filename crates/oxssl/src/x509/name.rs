@@ -1,0 +1,172 @@
+//! X509_NAME_oneline-style rendering of distinguished names.
+
+use super::der::{tag, Reader};
+
+/// Short names OpenSSL prints for common attribute types (OID contents octets).
+const ATTRIBUTES: &[(&[u8], &str)] = &[
+    (&[0x55, 0x04, 0x03], "CN"),
+    (&[0x55, 0x04, 0x04], "SN"),
+    (&[0x55, 0x04, 0x05], "serialNumber"),
+    (&[0x55, 0x04, 0x06], "C"),
+    (&[0x55, 0x04, 0x07], "L"),
+    (&[0x55, 0x04, 0x08], "ST"),
+    (&[0x55, 0x04, 0x09], "street"),
+    (&[0x55, 0x04, 0x0a], "O"),
+    (&[0x55, 0x04, 0x0b], "OU"),
+    (&[0x55, 0x04, 0x0c], "title"),
+    (&[0x55, 0x04, 0x0d], "description"),
+    (&[0x55, 0x04, 0x0f], "businessCategory"),
+    (&[0x55, 0x04, 0x11], "postalCode"),
+    (&[0x55, 0x04, 0x29], "name"),
+    (&[0x55, 0x04, 0x2a], "GN"),
+    (&[0x55, 0x04, 0x2b], "initials"),
+    (&[0x55, 0x04, 0x2c], "generationQualifier"),
+    (&[0x55, 0x04, 0x2e], "dnQualifier"),
+    (&[0x55, 0x04, 0x41], "pseudonym"),
+    (&[0x55, 0x04, 0x61], "organizationIdentifier"),
+    (
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01],
+        "emailAddress",
+    ),
+    (
+        &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19],
+        "DC",
+    ),
+    (
+        &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01],
+        "UID",
+    ),
+    (
+        &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x3c, 0x02, 0x01, 0x01],
+        "jurisdictionL",
+    ),
+    (
+        &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x3c, 0x02, 0x01, 0x02],
+        "jurisdictionST",
+    ),
+    (
+        &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x3c, 0x02, 0x01, 0x03],
+        "jurisdictionC",
+    ),
+];
+
+/// Renders the contents of a Name SEQUENCE as "/CN=x/O=y". Malformed trailing data ends the
+/// output early; the result is always printable ASCII.
+pub(crate) fn oneline(name: &[u8]) -> String {
+    let mut out = String::new();
+    let mut rdns = Reader::new(name);
+    while let Some(rdn) = rdns.expect(tag::SET) {
+        let mut atvs = Reader::new(rdn.value);
+        while let Some(atv) = atvs.expect(tag::SEQUENCE) {
+            let mut r = Reader::new(atv.value);
+            let (Some(oid), Some(value)) = (r.expect(tag::OID), r.read()) else {
+                return out;
+            };
+            out.push('/');
+            match ATTRIBUTES.iter().find(|(o, _)| *o == oid.value) {
+                Some((_, short)) => out.push_str(short),
+                None => out.push_str(&dotted_oid(oid.value)),
+            }
+            out.push('=');
+            push_value(&mut out, value.tag, value.value, value.full);
+        }
+    }
+    out
+}
+
+fn push_value(out: &mut String, tag: u8, value: &[u8], full: &[u8]) {
+    match tag {
+        // UTF8String, NumericString, PrintableString, T61String, IA5String, VisibleString,
+        // GeneralString: printed byte by byte, like OpenSSL does.
+        0x0c | 0x12 | 0x13 | 0x14 | 0x16 | 0x1a | 0x1b => push_escaped(out, value),
+        // BMPString / UniversalString: narrowed when every high byte is zero.
+        0x1e => push_wide(out, value, 2),
+        0x1c => push_wide(out, value, 4),
+        _ => {
+            out.push('#');
+            for b in full {
+                out.push_str(&format!("{b:02X}"));
+            }
+        }
+    }
+}
+
+fn push_wide(out: &mut String, value: &[u8], width: usize) {
+    let narrow = value.len() % width == 0
+        && value
+            .chunks(width)
+            .all(|c| c.iter().take(width - 1).all(|b| *b == 0));
+    if narrow {
+        let bytes: Vec<u8> = value
+            .chunks(width)
+            .filter_map(|c| c.last().copied())
+            .collect();
+        push_escaped(out, &bytes);
+    } else {
+        push_escaped(out, value);
+    }
+}
+
+fn push_escaped(out: &mut String, bytes: &[u8]) {
+    for b in bytes {
+        if (0x20..=0x7e).contains(b) {
+            out.push(char::from(*b));
+        } else {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+}
+
+/// Dotted-decimal form of an OID's contents octets ("?" on malformed input).
+pub(crate) fn dotted_oid(oid: &[u8]) -> String {
+    let mut arcs: Vec<u128> = Vec::new();
+    let mut acc: u128 = 0;
+    let mut in_arc = false;
+    for b in oid {
+        if !in_arc && *b == 0x80 {
+            return "?".into(); // non-minimal arc encoding
+        }
+        acc = match acc.checked_mul(128) {
+            Some(v) => v | u128::from(b & 0x7f),
+            None => return "?".into(),
+        };
+        if b & 0x80 == 0 {
+            arcs.push(acc);
+            acc = 0;
+            in_arc = false;
+        } else {
+            in_arc = true;
+        }
+    }
+    if in_arc || arcs.is_empty() {
+        return "?".into();
+    }
+    let mut parts = Vec::with_capacity(arcs.len() + 1);
+    let first = arcs.first().copied().unwrap_or(0);
+    let (a, b) = match first {
+        0..=39 => (0, first),
+        40..=79 => (1, first - 40),
+        _ => (2, first - 80),
+    };
+    parts.push(a.to_string());
+    parts.push(b.to_string());
+    parts.extend(arcs.iter().skip(1).map(|v| v.to_string()));
+    parts.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oids() {
+        assert_eq!(dotted_oid(&[0x55, 0x04, 0x03]), "2.5.4.3");
+        assert_eq!(
+            dotted_oid(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]),
+            "1.2.840.113549.1.1.11"
+        );
+        assert_eq!(dotted_oid(&[0x88, 0x37, 0x01]), "2.999.1");
+        assert_eq!(dotted_oid(&[0x55, 0x84]), "?");
+        assert_eq!(dotted_oid(&[]), "?");
+    }
+}
