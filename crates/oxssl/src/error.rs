@@ -19,7 +19,11 @@ pub struct TlsError {
 
 impl TlsError {
     /// A failure we detected: we send `alert` and report `reason`.
-    pub fn fatal(alert: AlertDescription, reason: Reason, detail: impl Into<Cow<'static, str>>) -> Self {
+    pub fn fatal(
+        alert: AlertDescription,
+        reason: Reason,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
         TlsError {
             reason,
             alert: Some(alert),
@@ -60,7 +64,11 @@ impl TlsError {
 
     /// Shorthand for an `unexpected_message` alert with UNEXPECTED_MESSAGE.
     pub fn unexpected(detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::fatal(AlertDescription::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_MESSAGE, detail)
+        Self::fatal(
+            AlertDescription::UNEXPECTED_MESSAGE,
+            Reason::UNEXPECTED_MESSAGE,
+            detail,
+        )
     }
 
     /// The same error with another reason code.
@@ -71,7 +79,11 @@ impl TlsError {
 
     /// Shorthand for an `internal_error` alert (a local failure, such as randomness).
     pub fn internal(detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::fatal(AlertDescription::INTERNAL_ERROR, Reason::INTERNAL_ERROR, detail)
+        Self::fatal(
+            AlertDescription::INTERNAL_ERROR,
+            Reason::INTERNAL_ERROR,
+            detail,
+        )
     }
 }
 

@@ -709,7 +709,10 @@ mod tests {
     fn codes_and_texts_match_openssl() {
         assert_eq!(Reason::BAD_LENGTH.0, 271);
         assert_eq!(Reason::BAD_WRITE_RETRY.0, 127);
-        assert_eq!(Reason::DECRYPTION_FAILED_OR_BAD_RECORD_MAC.text(), "decryption failed or bad record mac");
+        assert_eq!(
+            Reason::DECRYPTION_FAILED_OR_BAD_RECORD_MAC.text(),
+            "decryption failed or bad record mac"
+        );
         assert_eq!(Reason(1048).text(), "tlsv1 alert unknown ca");
         assert!(TABLE.windows(2).all(|w| w[0].0 < w[1].0));
     }

@@ -104,7 +104,10 @@ mod tests {
         }
         assert_eq!(
             CipherSuite::parse_list("TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384").unwrap(),
-            vec![CipherSuite::Tls13Aes128GcmSha256, CipherSuite::Tls13Aes256GcmSha384]
+            vec![
+                CipherSuite::Tls13Aes128GcmSha256,
+                CipherSuite::Tls13Aes256GcmSha384
+            ]
         );
         assert!(CipherSuite::parse_list("RC4-MD5").is_err());
     }

@@ -18,8 +18,13 @@ impl KeyLogFile {
 
     /// Opens (appending, creating) `path`.
     pub fn open(path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
-        let file = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
-        Ok(KeyLogFile { file: Mutex::new(file) })
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)?;
+        Ok(KeyLogFile {
+            file: Mutex::new(file),
+        })
     }
 }
 

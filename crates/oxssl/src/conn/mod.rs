@@ -203,7 +203,9 @@ impl Connection {
     /// Latches a fatal error, queueing its alert for the peer.
     fn fail(&mut self, e: TlsError) -> TlsError {
         if let Some(alert) = e.alert {
-            let _ = self.writer.send(ContentType::ALERT, &[2, alert.0], MAX_PLAINTEXT);
+            let _ = self
+                .writer
+                .send(ContentType::ALERT, &[2, alert.0], MAX_PLAINTEXT);
         }
         self.phase = Phase::Failed;
         self.error = Some(e.clone());
@@ -300,10 +302,14 @@ impl Connection {
             return Ok(Event::NeedData);
         };
         if rec.is_empty() && rec.typ != ContentType::APPLICATION_DATA {
-            return Err(TlsError::unexpected(format!("empty {:?} record", rec.typ)).with_reason(Reason::RECORD_TOO_SMALL));
+            return Err(TlsError::unexpected(format!("empty {:?} record", rec.typ))
+                .with_reason(Reason::RECORD_TOO_SMALL));
         }
         if rec.typ != ContentType::HANDSHAKE && !self.joiner.is_empty() {
-            return Err(TlsError::unexpected(format!("{:?} record inside a fragmented handshake message", rec.typ)));
+            return Err(TlsError::unexpected(format!(
+                "{:?} record inside a fragmented handshake message",
+                rec.typ
+            )));
         }
         match rec.typ {
             ContentType::HANDSHAKE => {
@@ -315,13 +321,16 @@ impl Connection {
             }
             ContentType::APPLICATION_DATA => {
                 let Phase::Connected(traffic) = &mut self.phase else {
-                    return Err(TlsError::unexpected("application data before the handshake completed")
-                        .with_reason(Reason::UNEXPECTED_RECORD));
+                    return Err(TlsError::unexpected(
+                        "application data before the handshake completed",
+                    )
+                    .with_reason(Reason::UNEXPECTED_RECORD));
                 };
                 if rec.is_empty() {
                     self.empty_in_row += 1;
                     if self.empty_in_row > MAX_EMPTY_RECORDS {
-                        return Err(TlsError::unexpected("too many empty records").with_reason(Reason::RECORD_TOO_SMALL));
+                        return Err(TlsError::unexpected("too many empty records")
+                            .with_reason(Reason::RECORD_TOO_SMALL));
                     }
                     self.reader.consume(&rec);
                     return Ok(Event::Ignored);
@@ -336,7 +345,12 @@ impl Connection {
                 let body = self.reader.plaintext(&rec);
                 let alert = match body {
                     &[level, desc] => (level, AlertDescription(desc)),
-                    _ => return Err(TlsError::decode(Reason::INVALID_ALERT, "alert record not 2 bytes")),
+                    _ => {
+                        return Err(TlsError::decode(
+                            Reason::INVALID_ALERT,
+                            "alert record not 2 bytes",
+                        ))
+                    }
                 };
                 self.reader.consume(&rec);
                 self.handle_alert(alert.0, alert.1)
@@ -345,13 +359,17 @@ impl Connection {
                 let ok_body = self.reader.plaintext(&rec) == [1];
                 self.reader.consume(&rec);
                 if !ok_body {
-                    return Err(TlsError::unexpected("change_cipher_spec with a bad body").with_reason(Reason::BAD_CHANGE_CIPHER_SPEC));
+                    return Err(TlsError::unexpected("change_cipher_spec with a bad body")
+                        .with_reason(Reason::BAD_CHANGE_CIPHER_SPEC));
                 }
-                let allowed = matches!(self.phase, Phase::Handshaking(_)) && (self.is_client || self.handshake_messages > 0);
+                let allowed = matches!(self.phase, Phase::Handshaking(_))
+                    && (self.is_client || self.handshake_messages > 0);
                 self.ccs_seen += 1;
                 if !allowed || self.ccs_seen > MAX_CCS {
-                    return Err(TlsError::unexpected("change_cipher_spec outside the TLS 1.3 handshake")
-                        .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
+                    return Err(TlsError::unexpected(
+                        "change_cipher_spec outside the TLS 1.3 handshake",
+                    )
+                    .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
                 }
                 Ok(Event::Ignored)
             }
@@ -368,12 +386,16 @@ impl Connection {
         if desc == AlertDescription::USER_CANCELED && level == 1 {
             self.warnings_in_row += 1;
             if self.warnings_in_row > MAX_WARNING_ALERTS {
-                return Err(TlsError::unexpected("too many warning alerts").with_reason(Reason::TOO_MANY_WARN_ALERTS));
+                return Err(TlsError::unexpected("too many warning alerts")
+                    .with_reason(Reason::TOO_MANY_WARN_ALERTS));
             }
             return Ok(Event::Ignored);
         }
         if level != 1 && level != 2 {
-            return Err(TlsError::illegal(Reason::UNKNOWN_ALERT_TYPE, "alert level not 1 or 2"));
+            return Err(TlsError::illegal(
+                Reason::UNKNOWN_ALERT_TYPE,
+                "alert level not 1 or 2",
+            ));
         }
         let e = TlsError::peer_alert(desc);
         self.phase = Phase::Failed;
@@ -384,8 +406,9 @@ impl Connection {
     fn handle_handshake_messages(&mut self) -> Result<(), TlsError> {
         while let Some((typ, raw)) = self.joiner.pop()? {
             let body = &raw[4..];
-            let msg = HandshakeMessage::decode(typ, body)
-                .map_err(|e| TlsError::decode(Reason::LENGTH_MISMATCH, format!("{typ:?}: {}", e.0)))?;
+            let msg = HandshakeMessage::decode(typ, body).map_err(|e| {
+                TlsError::decode(Reason::LENGTH_MISMATCH, format!("{typ:?}: {}", e.0))
+            })?;
             if typ == HandshakeType::MESSAGE_HASH {
                 return Err(TlsError::unexpected("message_hash on the wire"));
             }
@@ -411,13 +434,16 @@ impl Connection {
                     self.phase = Phase::Connected(traffic);
                 }
                 Phase::NotStarted | Phase::Failed => {
-                    return Err(TlsError::unexpected("handshake message on an idle connection"));
+                    return Err(TlsError::unexpected(
+                        "handshake message on an idle connection",
+                    ));
                 }
             }
             if let Some(prot) = new_read {
                 // RFC 8446 5.1: a key change must fall on a record boundary.
                 if !self.joiner.is_empty() {
-                    return Err(TlsError::unexpected("handshake data spans a key change").with_reason(Reason::NOT_ON_RECORD_BOUNDARY));
+                    return Err(TlsError::unexpected("handshake data spans a key change")
+                        .with_reason(Reason::NOT_ON_RECORD_BOUNDARY));
                 }
                 self.reader.prot = prot;
             }
@@ -430,13 +456,23 @@ impl Connection {
     /// Seals one application-data record holding the first `min(data.len(), max_fragment)`
     /// bytes of `data`, and returns that count. A KeyUpdate the peer asked for, or that our
     /// key's usage limit requires, goes out first. Empty `data` sends nothing.
-    pub fn write_app_record(&mut self, data: &[u8], max_fragment: usize) -> Result<usize, TlsError> {
+    pub fn write_app_record(
+        &mut self,
+        data: &[u8],
+        max_fragment: usize,
+    ) -> Result<usize, TlsError> {
         self.check_failed()?;
         if self.sent_close_notify {
-            return Err(TlsError::local(Reason::PROTOCOL_IS_SHUTDOWN, "close_notify already sent"));
+            return Err(TlsError::local(
+                Reason::PROTOCOL_IS_SHUTDOWN,
+                "close_notify already sent",
+            ));
         }
         let Phase::Connected(traffic) = &mut self.phase else {
-            return Err(TlsError::local(Reason::STILL_IN_INIT, "handshake not complete"));
+            return Err(TlsError::local(
+                Reason::STILL_IN_INIT,
+                "handshake not complete",
+            ));
         };
         if data.is_empty() {
             return Ok(0);
@@ -476,7 +512,10 @@ impl Connection {
     pub fn send_key_update(&mut self, request_peer: bool) -> Result<(), TlsError> {
         self.check_failed()?;
         let Phase::Connected(traffic) = &mut self.phase else {
-            return Err(TlsError::local(Reason::STILL_IN_INIT, "handshake not complete"));
+            return Err(TlsError::local(
+                Reason::STILL_IN_INIT,
+                "handshake not complete",
+            ));
         };
         traffic.send_key_update(&mut self.writer, request_peer)
     }

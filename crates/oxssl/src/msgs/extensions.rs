@@ -54,7 +54,10 @@ impl Extensions {
 
     /// The body of the extension of type `typ`, if present.
     pub fn get(&self, typ: ExtensionType) -> Option<&[u8]> {
-        self.0.iter().find(|e| e.typ == typ).map(|e| e.data.as_slice())
+        self.0
+            .iter()
+            .find(|e| e.typ == typ)
+            .map(|e| e.data.as_slice())
     }
 
     /// True if an extension of type `typ` is present.
@@ -189,7 +192,11 @@ fn decode_entry(r: &mut Reader<'_>) -> Result<KeyShareEntry, DecodeError> {
 
 /// key_share in a ClientHello: a two-byte-prefixed list of entries.
 pub fn encode_key_shares(entries: &[KeyShareEntry]) -> Vec<u8> {
-    build(|w| w.nested(Prefix::U16, |w| entries.iter().for_each(|e| encode_entry(w, e))))
+    build(|w| {
+        w.nested(Prefix::U16, |w| {
+            entries.iter().for_each(|e| encode_entry(w, e))
+        })
+    })
 }
 
 /// key_share in a ClientHello (may be empty, which asks for a HelloRetryRequest).
@@ -293,13 +300,25 @@ mod tests {
             Some("example.com".to_string())
         );
         let shares = vec![
-            KeyShareEntry { group: 0x1d, payload: vec![1; 32] },
-            KeyShareEntry { group: 0x17, payload: vec![4; 65] },
+            KeyShareEntry {
+                group: 0x1d,
+                payload: vec![1; 32],
+            },
+            KeyShareEntry {
+                group: 0x17,
+                payload: vec![4; 65],
+            },
         ];
-        assert_eq!(decode_key_shares(&encode_key_shares(&shares)).unwrap(), shares);
+        assert_eq!(
+            decode_key_shares(&encode_key_shares(&shares)).unwrap(),
+            shares
+        );
         let alpn = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         assert_eq!(decode_alpn(&encode_alpn(&alpn)).unwrap(), alpn);
-        assert_eq!(decode_versions_client(&encode_versions_client(&[0x0304, 0x0303])).unwrap(), vec![0x0304, 0x0303]);
+        assert_eq!(
+            decode_versions_client(&encode_versions_client(&[0x0304, 0x0303])).unwrap(),
+            vec![0x0304, 0x0303]
+        );
         assert!(decode_alpn(&[0, 1, 0]).is_err());
         assert!(decode_u16_list(&[0, 0]).is_err());
         assert!(decode_server_name(&[0, 0]).is_err());

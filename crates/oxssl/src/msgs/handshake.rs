@@ -150,12 +150,10 @@ impl HandshakeMessage {
                 Self::EncryptedExtensions(Extensions::decode(&mut r)?)
             }
             HandshakeType::CERTIFICATE => Self::Certificate(decode_certificate(&mut r)?),
-            HandshakeType::CERTIFICATE_REQUEST => {
-                Self::CertificateRequest(CertificateRequest13 {
-                    context: r.vec_u8()?.to_vec(),
-                    extensions: Extensions::decode(&mut r)?,
-                })
-            }
+            HandshakeType::CERTIFICATE_REQUEST => Self::CertificateRequest(CertificateRequest13 {
+                context: r.vec_u8()?.to_vec(),
+                extensions: Extensions::decode(&mut r)?,
+            }),
             HandshakeType::CERTIFICATE_VERIFY => Self::CertificateVerify(CertificateVerify {
                 scheme: r.u16()?,
                 signature: r.vec_u16()?.to_vec(),
@@ -326,8 +324,14 @@ mod tests {
     fn round_trip(m: HandshakeMessage) {
         let enc = m.encode();
         let body = &enc[4..];
-        assert_eq!(enc.len() - 4, ((enc[1] as usize) << 16) | ((enc[2] as usize) << 8) | enc[3] as usize);
-        assert_eq!(HandshakeMessage::decode(HandshakeType(enc[0]), body).unwrap(), m);
+        assert_eq!(
+            enc.len() - 4,
+            ((enc[1] as usize) << 16) | ((enc[2] as usize) << 8) | enc[3] as usize
+        );
+        assert_eq!(
+            HandshakeMessage::decode(HandshakeType(enc[0]), body).unwrap(),
+            m
+        );
         for cut in 0..body.len() {
             // Truncations either fail or (Finished, Unknown) decode to something shorter; never panic.
             let _ = HandshakeMessage::decode(HandshakeType(enc[0]), &body[..cut]);
@@ -356,9 +360,15 @@ mod tests {
         }));
         round_trip(HandshakeMessage::Certificate(Certificate13 {
             context: vec![],
-            entries: vec![CertificateEntry { cert: vec![0x30, 0], extensions: Extensions::default() }],
+            entries: vec![CertificateEntry {
+                cert: vec![0x30, 0],
+                extensions: Extensions::default(),
+            }],
         }));
-        round_trip(HandshakeMessage::CertificateVerify(CertificateVerify { scheme: 0x0804, signature: vec![1, 2] }));
+        round_trip(HandshakeMessage::CertificateVerify(CertificateVerify {
+            scheme: 0x0804,
+            signature: vec![1, 2],
+        }));
         round_trip(HandshakeMessage::KeyUpdate(1));
         round_trip(HandshakeMessage::EncryptedExtensions(ext));
     }
@@ -366,7 +376,11 @@ mod tests {
     #[test]
     fn rejects_trailing_and_bad_lengths() {
         assert!(HandshakeMessage::decode(HandshakeType::KEY_UPDATE, &[1, 0]).is_err());
-        assert!(HandshakeMessage::decode(HandshakeType::CERTIFICATE_VERIFY, &[8, 4, 0, 5, 1]).is_err());
-        assert!(HandshakeMessage::decode(HandshakeType::CERTIFICATE, &[0, 0, 0, 3, 0, 0, 0]).is_err());
+        assert!(
+            HandshakeMessage::decode(HandshakeType::CERTIFICATE_VERIFY, &[8, 4, 0, 5, 1]).is_err()
+        );
+        assert!(
+            HandshakeMessage::decode(HandshakeType::CERTIFICATE, &[0, 0, 0, 3, 0, 0, 0]).is_err()
+        );
     }
 }

@@ -47,7 +47,10 @@ impl Tls13Cipher {
             return Err(TlsError::internal("sequence number exhausted"));
         }
         let mut nonce = self.iv;
-        for (n, s) in nonce[NONCE_LEN - 8..].iter_mut().zip(self.seq.to_be_bytes()) {
+        for (n, s) in nonce[NONCE_LEN - 8..]
+            .iter_mut()
+            .zip(self.seq.to_be_bytes())
+        {
             *n ^= s;
         }
         self.seq += 1;
@@ -56,7 +59,12 @@ impl Tls13Cipher {
 
     /// Appends one protected record carrying `typ` and `plaintext` to `out`: header,
     /// plaintext copied once, inner type, then sealed in place with the tag appended.
-    pub fn seal(&mut self, out: &mut Vec<u8>, typ: ContentType, plaintext: &[u8]) -> Result<(), TlsError> {
+    pub fn seal(
+        &mut self,
+        out: &mut Vec<u8>,
+        typ: ContentType,
+        plaintext: &[u8],
+    ) -> Result<(), TlsError> {
         let len = plaintext.len() + 1 + TAG_LEN;
         let start = out.len();
         out.reserve(super::HEADER_LEN + len);
@@ -82,7 +90,11 @@ impl Tls13Cipher {
 
     /// Opens a record in place. `payload` is the record body after `header`; on success the
     /// plaintext is `payload[..len]` and its real content type is returned.
-    pub fn open(&mut self, header: &[u8; 5], payload: &mut [u8]) -> Result<(ContentType, usize), TlsError> {
+    pub fn open(
+        &mut self,
+        header: &[u8; 5],
+        payload: &mut [u8],
+    ) -> Result<(ContentType, usize), TlsError> {
         if payload.len() > super::MAX_CIPHERTEXT_TLS13 {
             return Err(TlsError::fatal(
                 AlertDescription::RECORD_OVERFLOW,
@@ -101,7 +113,9 @@ impl Tls13Cipher {
             .map_err(|_| bad_record_mac())?;
         // Strip zero padding; the last non-zero byte is the real content type.
         let Some(type_at) = plain.iter().rposition(|&b| b != 0) else {
-            return Err(TlsError::unexpected("protected record without a content type"));
+            return Err(TlsError::unexpected(
+                "protected record without a content type",
+            ));
         };
         if type_at > super::MAX_PLAINTEXT {
             return Err(TlsError::fatal(
@@ -148,7 +162,8 @@ mod tests {
             assert_eq!(&out[5..5 + len], msg);
         }
         let mut out = Vec::new();
-        tx.seal(&mut out, ContentType::APPLICATION_DATA, b"data").unwrap();
+        tx.seal(&mut out, ContentType::APPLICATION_DATA, b"data")
+            .unwrap();
         out[6] ^= 1;
         let header: [u8; 5] = out[..5].try_into().unwrap();
         let err = rx.open(&header, &mut out[5..]).unwrap_err();
@@ -182,7 +197,13 @@ impl Protection {
 
     /// Appends one record of `typ` carrying `plaintext` to `out`. `version` is the record
     /// header's legacy version for unprotected records.
-    pub fn seal(&mut self, out: &mut Vec<u8>, typ: ContentType, version: u16, plaintext: &[u8]) -> Result<(), TlsError> {
+    pub fn seal(
+        &mut self,
+        out: &mut Vec<u8>,
+        typ: ContentType,
+        version: u16,
+        plaintext: &[u8],
+    ) -> Result<(), TlsError> {
         match self {
             Protection::None => {
                 let v = version.to_be_bytes();

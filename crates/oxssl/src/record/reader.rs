@@ -133,7 +133,10 @@ impl RecordReader {
             check_first_bytes(have)?;
         }
         if !(20..=23).contains(&typ.0) {
-            return Err(TlsError::unexpected(format!("record of unknown type {}", typ.0)));
+            return Err(TlsError::unexpected(format!(
+                "record of unknown type {}",
+                typ.0
+            )));
         }
         if header[1] != 3 {
             return Err(TlsError::fatal(
@@ -329,7 +332,10 @@ mod tests {
         assert_eq!(e.alert, Some(AlertDescription::RECORD_OVERFLOW));
         let mut r = RecordReader::default();
         r.read_tls(&[22, 2, 0, 0, 1, 0]);
-        assert_eq!(r.next_record().unwrap_err().reason, Reason::WRONG_VERSION_NUMBER);
+        assert_eq!(
+            r.next_record().unwrap_err().reason,
+            Reason::WRONG_VERSION_NUMBER
+        );
         let mut r = RecordReader::default();
         r.read_tls(b"GET / HTTP/1.0\r\n");
         assert_eq!(r.next_record().unwrap_err().reason, Reason::HTTP_REQUEST);

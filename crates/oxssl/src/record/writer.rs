@@ -30,7 +30,12 @@ impl Default for RecordWriter {
 
 impl RecordWriter {
     /// Appends `data` as records of `typ`, at most `max_fragment` plaintext bytes each.
-    pub fn send(&mut self, typ: ContentType, data: &[u8], max_fragment: usize) -> Result<(), TlsError> {
+    pub fn send(
+        &mut self,
+        typ: ContentType,
+        data: &[u8],
+        max_fragment: usize,
+    ) -> Result<(), TlsError> {
         let max = max_fragment.clamp(1, MAX_PLAINTEXT);
         if data.is_empty() {
             return self.seal(typ, data);
@@ -48,7 +53,8 @@ impl RecordWriter {
             self.buf.clear();
             self.start = 0;
         }
-        self.prot.seal(&mut self.buf, typ, self.plaintext_version, data)
+        self.prot
+            .seal(&mut self.buf, typ, self.plaintext_version, data)
     }
 
     /// Ciphertext not yet taken by the transport.

@@ -3,9 +3,10 @@
 
 use super::traffic::Traffic;
 use super::{
-    certificate_verify_message, check_duplicates, check_server_extensions, peer_scheme, unexpected, ApplicationSecrets, Context,
-    HandshakeSecrets, Next, State, Transcript,
+    certificate_verify_message, check_duplicates, check_server_extensions, peer_scheme, unexpected,
+    ApplicationSecrets, Context, HandshakeSecrets, Next, State, Transcript,
 };
+use crate::config::Config;
 use crate::crypto::kx::{KeyShare, KxGroup};
 use crate::crypto::rand;
 use crate::crypto::sign::SignatureScheme;
@@ -14,10 +15,11 @@ use crate::msgs::enums::{
     AlertDescription, ExtensionType, ProtocolVersion, DOWNGRADE_TLS11, DOWNGRADE_TLS12, HRR_RANDOM,
 };
 use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
-use crate::msgs::handshake::{Certificate13, CertificateEntry, CertificateVerify, ClientHello, HandshakeMessage, ServerHello};
+use crate::msgs::handshake::{
+    Certificate13, CertificateEntry, CertificateVerify, ClientHello, HandshakeMessage, ServerHello,
+};
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
-use crate::config::Config;
 use crate::x509::{self, CertificateDer};
 
 /// Per-connection client settings.
@@ -50,18 +52,36 @@ fn initial_share_groups(groups: &[KxGroup]) -> Vec<KxGroup> {
 }
 
 /// The ClientHello extensions, in the order OpenSSL sends them.
-fn hello_extensions(config: &Config, sni: Option<&str>, shares: &[KeyShare], cookie: Option<&[u8]>) -> Extensions {
+fn hello_extensions(
+    config: &Config,
+    sni: Option<&str>,
+    shares: &[KeyShare],
+    cookie: Option<&[u8]>,
+) -> Extensions {
     let mut e = Extensions::default();
     if let Some(host) = sni {
         e.push(ExtensionType::SERVER_NAME, ext::encode_server_name(host));
     }
     let groups: Vec<u16> = config.groups.iter().map(|g| g.to_u16()).collect();
-    e.push(ExtensionType::SUPPORTED_GROUPS, ext::encode_u16_list(&groups));
+    e.push(
+        ExtensionType::SUPPORTED_GROUPS,
+        ext::encode_u16_list(&groups),
+    );
     if !config.alpn_protocols.is_empty() {
-        e.push(ExtensionType::ALPN, ext::encode_alpn(&config.alpn_protocols));
+        e.push(
+            ExtensionType::ALPN,
+            ext::encode_alpn(&config.alpn_protocols),
+        );
     }
-    let schemes: Vec<u16> = config.signature_schemes.iter().map(|s| s.to_u16()).collect();
-    e.push(ExtensionType::SIGNATURE_ALGORITHMS, ext::encode_u16_list(&schemes));
+    let schemes: Vec<u16> = config
+        .signature_schemes
+        .iter()
+        .map(|s| s.to_u16())
+        .collect();
+    e.push(
+        ExtensionType::SIGNATURE_ALGORITHMS,
+        ext::encode_u16_list(&schemes),
+    );
     e.push(
         ExtensionType::SUPPORTED_VERSIONS,
         ext::encode_versions_client(&[ProtocolVersion::TLSV1_3.0]),
@@ -70,7 +90,10 @@ fn hello_extensions(config: &Config, sni: Option<&str>, shares: &[KeyShare], coo
         e.push(ExtensionType::COOKIE, ext::encode_cookie(c));
     }
     // psk_dhe_ke: lets a server issue tickets (resumption itself comes later).
-    e.push(ExtensionType::PSK_KEY_EXCHANGE_MODES, ext::encode_u8_list(&[1]));
+    e.push(
+        ExtensionType::PSK_KEY_EXCHANGE_MODES,
+        ext::encode_u8_list(&[1]),
+    );
     let entries: Vec<KeyShareEntry> = shares
         .iter()
         .map(|s| KeyShareEntry {
@@ -86,7 +109,10 @@ fn hello_extensions(config: &Config, sni: Option<&str>, shares: &[KeyShare], coo
 pub fn start(cx: &mut Context<'_>, opts: &ClientOptions) -> Result<Box<dyn State>, TlsError> {
     let config = cx.config;
     if config.cipher_suites.is_empty() || config.groups.is_empty() {
-        return Err(TlsError::local(Reason::NO_CIPHERS_AVAILABLE, "no cipher suites or groups configured"));
+        return Err(TlsError::local(
+            Reason::NO_CIPHERS_AVAILABLE,
+            "no cipher suites or groups configured",
+        ));
     }
     let random: [u8; 32] = rand::array().map_err(random_err)?;
     let session_id = if config.middlebox_compat {
@@ -118,7 +144,10 @@ pub fn start(cx: &mut Context<'_>, opts: &ClientOptions) -> Result<Box<dyn State
     let mut transcript = Transcript::Buffer(Vec::new());
     // OpenSSL sends the first ClientHello in a record versioned TLS 1.0 for old middleboxes.
     cx.out.plaintext_version = ProtocolVersion::TLSV1_0.0;
-    let sent = cx.send(&HandshakeMessage::ClientHello(hello.clone()), &mut transcript);
+    let sent = cx.send(
+        &HandshakeMessage::ClientHello(hello.clone()),
+        &mut transcript,
+    );
     cx.out.plaintext_version = ProtocolVersion::TLSV1_2.0;
     sent?;
     Ok(Box::new(ExpectServerHello {
@@ -151,9 +180,17 @@ impl ExpectServerHello {
     /// Checks shared by ServerHello and HelloRetryRequest; returns the chosen suite.
     fn check_common(&self, sh: &ServerHello, hrr: bool) -> Result<CipherSuite, TlsError> {
         let allowed: &[ExtensionType] = if hrr {
-            &[ExtensionType::SUPPORTED_VERSIONS, ExtensionType::KEY_SHARE, ExtensionType::COOKIE]
+            &[
+                ExtensionType::SUPPORTED_VERSIONS,
+                ExtensionType::KEY_SHARE,
+                ExtensionType::COOKIE,
+            ]
         } else {
-            &[ExtensionType::SUPPORTED_VERSIONS, ExtensionType::KEY_SHARE, ExtensionType::PRE_SHARED_KEY]
+            &[
+                ExtensionType::SUPPORTED_VERSIONS,
+                ExtensionType::KEY_SHARE,
+                ExtensionType::PRE_SHARED_KEY,
+            ]
         };
         check_duplicates(&sh.extensions)?;
         let Some(version) = sh.extensions.get(ExtensionType::SUPPORTED_VERSIONS) else {
@@ -174,14 +211,20 @@ impl ExpectServerHello {
         }
         check_server_extensions(&sh.extensions, &self.offered(), allowed)?;
         if sh.session_id != self.hello.session_id {
-            return Err(TlsError::illegal(Reason::INVALID_SESSION_ID, "session id not echoed"));
+            return Err(TlsError::illegal(
+                Reason::INVALID_SESSION_ID,
+                "session id not echoed",
+            ));
         }
         let suite = match CipherSuite::from_u16(sh.cipher_suite) {
             Some(s) if self.hello.cipher_suites.contains(&sh.cipher_suite) => s,
             _ => {
                 return Err(TlsError::illegal(
                     Reason::WRONG_CIPHER_RETURNED,
-                    format!("server chose suite {:#06x} we did not offer", sh.cipher_suite),
+                    format!(
+                        "server chose suite {:#06x} we did not offer",
+                        sh.cipher_suite
+                    ),
                 ))
             }
         };
@@ -202,15 +245,31 @@ impl ExpectServerHello {
         Ok(suite)
     }
 
-    fn handle_hrr(mut self: Box<Self>, cx: &mut Context<'_>, sh: ServerHello, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle_hrr(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        sh: ServerHello,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         if self.hrr_suite.is_some() {
             return Err(TlsError::unexpected("second HelloRetryRequest"));
         }
         let suite = self.check_common(&sh, true)?;
-        let cookie = sh.extensions.get(ExtensionType::COOKIE).map(ext::decode_cookie).transpose()?;
-        let group = sh.extensions.get(ExtensionType::KEY_SHARE).map(ext::decode_u16).transpose()?;
+        let cookie = sh
+            .extensions
+            .get(ExtensionType::COOKIE)
+            .map(ext::decode_cookie)
+            .transpose()?;
+        let group = sh
+            .extensions
+            .get(ExtensionType::KEY_SHARE)
+            .map(ext::decode_u16)
+            .transpose()?;
         if cookie.is_none() && group.is_none() {
-            return Err(TlsError::illegal(Reason::BAD_EXTENSION, "HelloRetryRequest that changes nothing"));
+            return Err(TlsError::illegal(
+                Reason::BAD_EXTENSION,
+                "HelloRetryRequest that changes nothing",
+            ));
         }
         if let Some(code) = group {
             let ok = KxGroup::from_u16(code)
@@ -228,7 +287,12 @@ impl ExpectServerHello {
         self.transcript.rollup_for_hrr(suite.hash());
         self.transcript.add(raw);
         self.hrr_suite = Some(suite);
-        self.hello.extensions = hello_extensions(cx.config, self.sni.as_deref(), &self.shares, cookie.as_deref());
+        self.hello.extensions = hello_extensions(
+            cx.config,
+            self.sni.as_deref(),
+            &self.shares,
+            cookie.as_deref(),
+        );
         if cx.config.middlebox_compat && !self.sent_ccs {
             cx.send_ccs()?;
             self.sent_ccs = true;
@@ -244,12 +308,18 @@ impl ExpectServerHello {
 fn downgrade_or_old_version(sh: &ServerHello) -> TlsError {
     let tail = &sh.random[24..];
     if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
-        return TlsError::illegal(Reason::INAPPROPRIATE_FALLBACK, "downgrade sentinel in ServerHello.random");
+        return TlsError::illegal(
+            Reason::INAPPROPRIATE_FALLBACK,
+            "downgrade sentinel in ServerHello.random",
+        );
     }
     TlsError::fatal(
         AlertDescription::PROTOCOL_VERSION,
         Reason::UNSUPPORTED_PROTOCOL,
-        format!("server negotiated {:?}, only TLS 1.3 is enabled", ProtocolVersion(sh.legacy_version)),
+        format!(
+            "server negotiated {:?}, only TLS 1.3 is enabled",
+            ProtocolVersion(sh.legacy_version)
+        ),
     )
 }
 
@@ -258,7 +328,12 @@ impl State for ExpectServerHello {
         "TLSv1.3 read server hello"
     }
 
-    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::ServerHello(sh) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
@@ -267,7 +342,10 @@ impl State for ExpectServerHello {
         }
         let suite = self.check_common(&sh, false)?;
         if sh.extensions.contains(ExtensionType::PRE_SHARED_KEY) {
-            return Err(TlsError::illegal(Reason::BAD_PSK, "server selected a PSK we did not offer"));
+            return Err(TlsError::illegal(
+                Reason::BAD_PSK,
+                "server selected a PSK we did not offer",
+            ));
         }
         let Some(share) = sh.extensions.get(ExtensionType::KEY_SHARE) else {
             return Err(TlsError::fatal(
@@ -277,8 +355,15 @@ impl State for ExpectServerHello {
             ));
         };
         let entry = ext::decode_key_share_server(share)?;
-        let Some(pos) = self.shares.iter().position(|s| s.group().to_u16() == entry.group) else {
-            return Err(TlsError::illegal(Reason::BAD_KEY_SHARE, "server share for a group we sent no share for"));
+        let Some(pos) = self
+            .shares
+            .iter()
+            .position(|s| s.group().to_u16() == entry.group)
+        else {
+            return Err(TlsError::illegal(
+                Reason::BAD_KEY_SHARE,
+                "server share for a group we sent no share for",
+            ));
         };
         let ours = self.shares.swap_remove(pos);
         let group = ours.group();
@@ -330,7 +415,12 @@ impl State for ExpectEncryptedExtensions {
         "TLSv1.3 read encrypted extensions"
     }
 
-    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::EncryptedExtensions(exts) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
@@ -354,12 +444,17 @@ impl State for ExpectEncryptedExtensions {
         if let Some(body) = exts.get(ExtensionType::ALPN) {
             let mut list = ext::decode_alpn(body)?;
             if list.len() != 1 || !cx.config.alpn_protocols.contains(&list[0]) {
-                return Err(TlsError::illegal(Reason::BAD_EXTENSION, "server selected an ALPN protocol we did not offer"));
+                return Err(TlsError::illegal(
+                    Reason::BAD_EXTENSION,
+                    "server selected an ALPN protocol we did not offer",
+                ));
             }
             cx.info.alpn = list.pop();
         }
         self.hs.transcript.add(raw);
-        Ok(Next::Handshaking(Box::new(ExpectCertificateOrRequest { hs: self.hs })))
+        Ok(Next::Handshaking(Box::new(ExpectCertificateOrRequest {
+            hs: self.hs,
+        })))
     }
 }
 
@@ -372,11 +467,19 @@ impl State for ExpectCertificateOrRequest {
         "TLSv1.3 read server certificate"
     }
 
-    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         match msg {
             HandshakeMessage::CertificateRequest(cr) if self.hs.cert_request.is_none() => {
                 if !cr.context.is_empty() {
-                    return Err(TlsError::illegal(Reason::INVALID_CONTEXT, "CertificateRequest context in the handshake"));
+                    return Err(TlsError::illegal(
+                        Reason::INVALID_CONTEXT,
+                        "CertificateRequest context in the handshake",
+                    ));
                 }
                 check_duplicates(&cr.extensions)?;
                 let Some(body) = cr.extensions.get(ExtensionType::SIGNATURE_ALGORITHMS) else {
@@ -394,11 +497,18 @@ impl State for ExpectCertificateOrRequest {
             HandshakeMessage::Certificate(cert) => {
                 let chain = check_certificate_message(&cert)?;
                 let now = cx.config.time.now();
-                let result = x509::verify_server_chain(&cx.config.trust, &chain, self.hs.verify_host.as_deref(), now);
+                let result = x509::verify_server_chain(
+                    &cx.config.trust,
+                    &chain,
+                    self.hs.verify_host.as_deref(),
+                    now,
+                );
                 record_verify_result(cx, result)?;
                 cx.info.peer_chain = chain;
                 self.hs.transcript.add(raw);
-                Ok(Next::Handshaking(Box::new(ExpectCertificateVerify { hs: self.hs })))
+                Ok(Next::Handshaking(Box::new(ExpectCertificateVerify {
+                    hs: self.hs,
+                })))
             }
             other => Err(unexpected(self.name(), &other)),
         }
@@ -406,9 +516,14 @@ impl State for ExpectCertificateOrRequest {
 }
 
 /// Validates the shape of a handshake Certificate message and returns its chain.
-pub(super) fn check_certificate_message(cert: &Certificate13) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+pub(super) fn check_certificate_message(
+    cert: &Certificate13,
+) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     if !cert.context.is_empty() {
-        return Err(TlsError::illegal(Reason::INVALID_CONTEXT, "certificate_request_context in the handshake"));
+        return Err(TlsError::illegal(
+            Reason::INVALID_CONTEXT,
+            "certificate_request_context in the handshake",
+        ));
     }
     for e in &cert.entries {
         check_duplicates(&e.extensions)?;
@@ -422,7 +537,10 @@ pub(super) fn check_certificate_message(cert: &Certificate13) -> Result<Vec<Cert
 
 /// Records a verification outcome; with verify-peer set a failure aborts the handshake
 /// with OpenSSL's alert for that failure and CERTIFICATE_VERIFY_FAILED.
-pub(super) fn record_verify_result(cx: &mut Context<'_>, result: Result<(), x509::VerifyError>) -> Result<(), TlsError> {
+pub(super) fn record_verify_result(
+    cx: &mut Context<'_>,
+    result: Result<(), x509::VerifyError>,
+) -> Result<(), TlsError> {
     match result {
         Ok(()) => {
             cx.info.verify_result = 0;
@@ -434,7 +552,11 @@ pub(super) fn record_verify_result(cx: &mut Context<'_>, result: Result<(), x509
                 let mut err = TlsError::fatal(
                     AlertDescription(e.code.alert()),
                     Reason::CERTIFICATE_VERIFY_FAILED,
-                    format!("certificate verify failed at depth {}: {}", e.depth, e.code.text()),
+                    format!(
+                        "certificate verify failed at depth {}: {}",
+                        e.depth,
+                        e.code.text()
+                    ),
                 );
                 err.verify_result = Some(e.code.0);
                 Err(err)
@@ -454,11 +576,17 @@ pub(super) fn check_certificate_verify(
 ) -> Result<(), TlsError> {
     let scheme = peer_scheme(cx.config, cv.scheme)?;
     let Some(leaf) = cx.info.peer_chain.first() else {
-        return Err(TlsError::unexpected("CertificateVerify without a certificate"));
+        return Err(TlsError::unexpected(
+            "CertificateVerify without a certificate",
+        ));
     };
     let message = certificate_verify_message(from_server, transcript.current().as_bytes());
     x509::verify_signature(leaf, scheme, &message, &cv.signature).map_err(|e| {
-        TlsError::fatal(AlertDescription::DECRYPT_ERROR, Reason::BAD_SIGNATURE, format!("CertificateVerify: {e}"))
+        TlsError::fatal(
+            AlertDescription::DECRYPT_ERROR,
+            Reason::BAD_SIGNATURE,
+            format!("CertificateVerify: {e}"),
+        )
     })?;
     cx.info.peer_signature_scheme = Some(scheme);
     Ok(())
@@ -473,7 +601,12 @@ impl State for ExpectCertificateVerify {
         "TLSv1.3 read server certificate verify"
     }
 
-    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::CertificateVerify(cv) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
@@ -492,12 +625,18 @@ impl State for ExpectFinished {
         "TLSv1.3 read finished"
     }
 
-    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::Finished(verify_data) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
         let hs = &mut self.hs;
-        hs.secrets.check_finished(&hs.secrets.server_hs, &hs.transcript, &verify_data)?;
+        hs.secrets
+            .check_finished(&hs.secrets.server_hs, &hs.transcript, &verify_data)?;
         hs.transcript.add(raw);
         let app: ApplicationSecrets = hs.secrets.clone().application_secrets(cx, &hs.transcript);
         *cx.new_read = Some(app.cipher(&app.server)?);
@@ -513,7 +652,12 @@ impl State for ExpectFinished {
 
 /// Answers a CertificateRequest: our chain and a CertificateVerify if we have a key whose
 /// scheme the server accepts, otherwise an empty Certificate.
-fn send_client_certificate(cx: &mut Context<'_>, hs: &mut Flight, context: Vec<u8>, accepted: &[u16]) -> Result<(), TlsError> {
+fn send_client_certificate(
+    cx: &mut Context<'_>,
+    hs: &mut Flight,
+    context: Vec<u8>,
+    accepted: &[u16],
+) -> Result<(), TlsError> {
     let chosen = cx.config.certified_key.as_ref().and_then(|ck| {
         ck.key
             .schemes(true)
@@ -547,7 +691,9 @@ pub(super) fn send_certificate_verify(
     server: bool,
 ) -> Result<(), TlsError> {
     let message = certificate_verify_message(server, transcript.current().as_bytes());
-    let signature = key.sign(scheme, &message).map_err(|e| TlsError::internal(e.0))?;
+    let signature = key
+        .sign(scheme, &message)
+        .map_err(|e| TlsError::internal(e.0))?;
     cx.info.our_signature_scheme = Some(scheme);
     let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
         scheme: scheme.to_u16(),

@@ -7,7 +7,13 @@ use crate::record::protect::Tls13Cipher;
 use crate::suites::CipherSuite;
 
 /// HKDF-Expand-Label(secret, label, context, out.len()) with the "tls13 " prefix.
-pub fn expand_label(alg: HashAlgorithm, secret: &[u8], label: &[u8], context: &[u8], out: &mut [u8]) {
+pub fn expand_label(
+    alg: HashAlgorithm,
+    secret: &[u8],
+    label: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) {
     let len = (out.len() as u16).to_be_bytes();
     let label_len = [(6 + label.len()) as u8];
     let ctx_len = [context.len() as u8];
@@ -21,7 +27,12 @@ pub fn expand_label(alg: HashAlgorithm, secret: &[u8], label: &[u8], context: &[
 }
 
 /// HKDF-Expand-Label producing one hash-length output.
-pub fn expand_label_hash(alg: HashAlgorithm, secret: &[u8], label: &[u8], context: &[u8]) -> Output {
+pub fn expand_label_hash(
+    alg: HashAlgorithm,
+    secret: &[u8],
+    label: &[u8],
+    context: &[u8],
+) -> Output {
     let mut buf = [0u8; hash::MAX_OUTPUT_LEN];
     let out = &mut buf[..alg.output_len()];
     expand_label(alg, secret, label, context, out);
@@ -29,7 +40,12 @@ pub fn expand_label_hash(alg: HashAlgorithm, secret: &[u8], label: &[u8], contex
 }
 
 /// Derive-Secret(secret, label, transcript hash).
-pub fn derive_secret(alg: HashAlgorithm, secret: &[u8], label: &[u8], transcript_hash: &[u8]) -> Output {
+pub fn derive_secret(
+    alg: HashAlgorithm,
+    secret: &[u8],
+    label: &[u8],
+    transcript_hash: &[u8],
+) -> Output {
     expand_label_hash(alg, secret, label, transcript_hash)
 }
 
@@ -80,7 +96,12 @@ impl KeySchedule {
 
     fn advance(&mut self, ikm: Option<&[u8]>) {
         let empty = hash::digest(self.alg, b"");
-        let derived = derive_secret(self.alg, self.secret.as_bytes(), b"derived", empty.as_bytes());
+        let derived = derive_secret(
+            self.alg,
+            self.secret.as_bytes(),
+            b"derived",
+            empty.as_bytes(),
+        );
         let zeros = [0u8; hash::MAX_OUTPUT_LEN];
         let ikm = ikm.unwrap_or(&zeros[..self.alg.output_len()]);
         self.secret = hash::hkdf_extract(self.alg, derived.as_bytes(), ikm);
@@ -108,7 +129,10 @@ mod tests {
 
     fn hex(s: &str) -> Vec<u8> {
         let s: String = s.split_whitespace().collect();
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     /// RFC 8448 section 3 (simple 1-RTT handshake): early secret, handshake secret and

@@ -40,7 +40,11 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// Sends a handshake message and adds it to the transcript.
-    pub fn send(&mut self, msg: &HandshakeMessage, transcript: &mut Transcript) -> Result<(), TlsError> {
+    pub fn send(
+        &mut self,
+        msg: &HandshakeMessage,
+        transcript: &mut Transcript,
+    ) -> Result<(), TlsError> {
         let raw = msg.encode();
         transcript.add(&raw);
         self.out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)
@@ -48,7 +52,8 @@ impl Context<'_> {
 
     /// Sends the middlebox-compatibility change_cipher_spec record.
     pub fn send_ccs(&mut self) -> Result<(), TlsError> {
-        self.out.send(ContentType::CHANGE_CIPHER_SPEC, &[1], MAX_PLAINTEXT)
+        self.out
+            .send(ContentType::CHANGE_CIPHER_SPEC, &[1], MAX_PLAINTEXT)
     }
 
     /// Reports a secret to the key log, if one is configured.
@@ -119,7 +124,12 @@ pub enum Next {
 /// A handshake state.
 pub trait State: Send + Sync {
     /// Handles one handshake message (`raw` is its encoding, for the transcript).
-    fn handle(self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError>;
+    fn handle(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError>;
 
     /// A short name for diagnostics (`SSL_state_string_long`-like).
     fn name(&self) -> &'static str;
@@ -133,7 +143,10 @@ pub fn unexpected(state: &str, msg: &HandshakeMessage) -> TlsError {
 /// Rejects a duplicated extension (illegal_parameter, as OpenSSL does).
 pub fn check_duplicates(exts: &Extensions) -> Result<(), TlsError> {
     match exts.duplicate() {
-        Some(t) => Err(TlsError::illegal(Reason::BAD_EXTENSION, format!("duplicate extension {t:?}"))),
+        Some(t) => Err(TlsError::illegal(
+            Reason::BAD_EXTENSION,
+            format!("duplicate extension {t:?}"),
+        )),
         None => Ok(()),
     }
 }
@@ -141,7 +154,11 @@ pub fn check_duplicates(exts: &Extensions) -> Result<(), TlsError> {
 /// Checks the extensions of a server's message against what the client offered
 /// (`offered`) and what this message may carry (`allowed`): unsolicited ones get
 /// unsupported_extension, offered-but-misplaced ones illegal_parameter.
-pub fn check_server_extensions(exts: &Extensions, offered: &[ExtensionType], allowed: &[ExtensionType]) -> Result<(), TlsError> {
+pub fn check_server_extensions(
+    exts: &Extensions,
+    offered: &[ExtensionType],
+    allowed: &[ExtensionType],
+) -> Result<(), TlsError> {
     check_duplicates(exts)?;
     for e in &exts.0 {
         if !offered.contains(&e.typ) {
@@ -152,7 +169,10 @@ pub fn check_server_extensions(exts: &Extensions, offered: &[ExtensionType], all
             ));
         }
         if !allowed.contains(&e.typ) {
-            return Err(TlsError::illegal(Reason::BAD_EXTENSION, format!("extension {:?} not allowed here", e.typ)));
+            return Err(TlsError::illegal(
+                Reason::BAD_EXTENSION,
+                format!("extension {:?} not allowed here", e.typ),
+            ));
         }
     }
     Ok(())
@@ -199,7 +219,12 @@ pub struct HandshakeSecrets {
 
 impl HandshakeSecrets {
     /// Derives the handshake traffic secrets after ServerHello and logs them.
-    pub fn derive(cx: &Context<'_>, suite: CipherSuite, shared_secret: &[u8], transcript: &Transcript) -> Self {
+    pub fn derive(
+        cx: &Context<'_>,
+        suite: CipherSuite,
+        shared_secret: &[u8],
+        transcript: &Transcript,
+    ) -> Self {
         let mut schedule = key_schedule::KeySchedule::new(suite.hash(), None);
         schedule.into_handshake(shared_secret);
         let h = transcript.current();
@@ -217,20 +242,39 @@ impl HandshakeSecrets {
 
     /// The record cipher for one of the handshake secrets.
     pub fn cipher(&self, secret: &Output) -> Result<Protection, TlsError> {
-        Ok(Protection::Tls13(key_schedule::cipher(self.suite, secret.as_bytes())?))
+        Ok(Protection::Tls13(key_schedule::cipher(
+            self.suite,
+            secret.as_bytes(),
+        )?))
     }
 
     /// Our Finished message over the transcript so far.
     pub fn finished(&self, base: &Output, transcript: &Transcript) -> HandshakeMessage {
-        let mac = key_schedule::finished_mac(self.suite.hash(), base.as_bytes(), transcript.current().as_bytes());
+        let mac = key_schedule::finished_mac(
+            self.suite.hash(),
+            base.as_bytes(),
+            transcript.current().as_bytes(),
+        );
         HandshakeMessage::Finished(mac.as_bytes().to_vec())
     }
 
     /// Checks the peer's Finished (decrypt_error on a mismatch, as OpenSSL reports it).
-    pub fn check_finished(&self, base: &Output, transcript: &Transcript, verify_data: &[u8]) -> Result<(), TlsError> {
-        let expected = key_schedule::finished_mac(self.suite.hash(), base.as_bytes(), transcript.current().as_bytes());
+    pub fn check_finished(
+        &self,
+        base: &Output,
+        transcript: &Transcript,
+        verify_data: &[u8],
+    ) -> Result<(), TlsError> {
+        let expected = key_schedule::finished_mac(
+            self.suite.hash(),
+            base.as_bytes(),
+            transcript.current().as_bytes(),
+        );
         if verify_data.len() != expected.len() {
-            return Err(TlsError::decode(Reason::BAD_DIGEST_LENGTH, "Finished of the wrong length"));
+            return Err(TlsError::decode(
+                Reason::BAD_DIGEST_LENGTH,
+                "Finished of the wrong length",
+            ));
         }
         if !crate::crypto::hash::ct_eq(verify_data, expected.as_bytes()) {
             return Err(TlsError::fatal(
@@ -244,7 +288,11 @@ impl HandshakeSecrets {
 
     /// Moves to the master secret and derives the application traffic secrets from the
     /// transcript through the server Finished.
-    pub fn application_secrets(mut self, cx: &Context<'_>, transcript: &Transcript) -> ApplicationSecrets {
+    pub fn application_secrets(
+        mut self,
+        cx: &Context<'_>,
+        transcript: &Transcript,
+    ) -> ApplicationSecrets {
         self.schedule.into_master();
         let h = transcript.current();
         let client = self.schedule.derive(b"c ap traffic", h.as_bytes());
@@ -281,6 +329,9 @@ pub struct ApplicationSecrets {
 impl ApplicationSecrets {
     /// The record cipher for one of the application secrets.
     pub fn cipher(&self, secret: &Output) -> Result<Protection, TlsError> {
-        Ok(Protection::Tls13(key_schedule::cipher(self.suite, secret.as_bytes())?))
+        Ok(Protection::Tls13(key_schedule::cipher(
+            self.suite,
+            secret.as_bytes(),
+        )?))
     }
 }

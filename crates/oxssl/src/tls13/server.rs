@@ -1,9 +1,15 @@
 //! The TLS 1.3 server: ClientHello (with a HelloRetryRequest when the client sent no usable
 //! key share), our flight, then the client's optional certificate and its Finished.
 
-use super::client::{check_certificate_message, check_certificate_verify, record_verify_result, send_certificate_verify};
+use super::client::{
+    check_certificate_message, check_certificate_verify, record_verify_result,
+    send_certificate_verify,
+};
 use super::traffic::Traffic;
-use super::{check_duplicates, unexpected, ApplicationSecrets, Context, HandshakeSecrets, Next, State, Transcript};
+use super::{
+    check_duplicates, unexpected, ApplicationSecrets, Context, HandshakeSecrets, Next, State,
+    Transcript,
+};
 use crate::config::{CertifiedKey, Config};
 use crate::crypto::kx::{self, KxGroup};
 use crate::crypto::rand;
@@ -12,7 +18,8 @@ use crate::error::TlsError;
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
 use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
 use crate::msgs::handshake::{
-    Certificate13, CertificateEntry, CertificateRequest13, ClientHello, HandshakeMessage, ServerHello,
+    Certificate13, CertificateEntry, CertificateRequest13, ClientHello, HandshakeMessage,
+    ServerHello,
 };
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
@@ -54,7 +61,11 @@ struct Choices {
 }
 
 fn missing(reason: Reason, what: &str) -> TlsError {
-    TlsError::fatal(AlertDescription::MISSING_EXTENSION, reason, format!("ClientHello without {what}"))
+    TlsError::fatal(
+        AlertDescription::MISSING_EXTENSION,
+        reason,
+        format!("ClientHello without {what}"),
+    )
 }
 
 /// Checks the ClientHello and makes the server's choices.
@@ -65,7 +76,10 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
         return Err(TlsError::fatal(
             AlertDescription::PROTOCOL_VERSION,
             Reason::UNSUPPORTED_PROTOCOL,
-            format!("client offers only {:?}; TLS 1.3 is required", ProtocolVersion(ch.legacy_version)),
+            format!(
+                "client offers only {:?}; TLS 1.3 is required",
+                ProtocolVersion(ch.legacy_version)
+            ),
         ));
     };
     if !ext::decode_versions_client(versions)?.contains(&ProtocolVersion::TLSV1_3.0) {
@@ -76,7 +90,11 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
         ));
     }
     if ch.legacy_version < ProtocolVersion::TLSV1_0.0 {
-        return Err(TlsError::fatal(AlertDescription::PROTOCOL_VERSION, Reason::BAD_LEGACY_VERSION, "legacy_version below 3.1"));
+        return Err(TlsError::fatal(
+            AlertDescription::PROTOCOL_VERSION,
+            Reason::BAD_LEGACY_VERSION,
+            "legacy_version below 3.1",
+        ));
     }
     if ch.compression_methods != [0] {
         return Err(TlsError::illegal(
@@ -85,8 +103,12 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
         ));
     }
     if let Some(last) = exts.0.last() {
-        if exts.contains(ExtensionType::PRE_SHARED_KEY) && last.typ != ExtensionType::PRE_SHARED_KEY {
-            return Err(TlsError::illegal(Reason::BAD_EXTENSION, "pre_shared_key is not the last extension"));
+        if exts.contains(ExtensionType::PRE_SHARED_KEY) && last.typ != ExtensionType::PRE_SHARED_KEY
+        {
+            return Err(TlsError::illegal(
+                Reason::BAD_EXTENSION,
+                "pre_shared_key is not the last extension",
+            ));
         }
     }
 
@@ -100,7 +122,10 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
         ));
     };
     let Some(sigalgs) = exts.get(ExtensionType::SIGNATURE_ALGORITHMS) else {
-        return Err(missing(Reason::MISSING_SIGALGS_EXTENSION, "signature_algorithms"));
+        return Err(missing(
+            Reason::MISSING_SIGALGS_EXTENSION,
+            "signature_algorithms",
+        ));
     };
     let client_schemes = ext::decode_u16_list(sigalgs)?;
     let Some(scheme) = key
@@ -117,7 +142,10 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
     };
 
     let Some(groups) = exts.get(ExtensionType::SUPPORTED_GROUPS) else {
-        return Err(missing(Reason::MISSING_SUPPORTED_GROUPS_EXTENSION, "supported_groups"));
+        return Err(missing(
+            Reason::MISSING_SUPPORTED_GROUPS_EXTENSION,
+            "supported_groups",
+        ));
     };
     let client_groups = ext::decode_u16_list(groups)?;
     let Some(shares) = exts.get(ExtensionType::KEY_SHARE) else {
@@ -130,11 +158,19 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
     let alpn = match exts.get(ExtensionType::ALPN) {
         Some(body) => {
             let offered = ext::decode_alpn(body)?;
-            config.alpn_protocols.iter().find(|p| offered.contains(p)).cloned()
+            config
+                .alpn_protocols
+                .iter()
+                .find(|p| offered.contains(p))
+                .cloned()
         }
         None => None,
     };
-    let sni = exts.get(ExtensionType::SERVER_NAME).map(ext::decode_server_name).transpose()?.flatten();
+    let sni = exts
+        .get(ExtensionType::SERVER_NAME)
+        .map(ext::decode_server_name)
+        .transpose()?
+        .flatten();
     Ok(Choices {
         suite,
         group,
@@ -149,21 +185,34 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
 /// Server preference by default (`SSL_OP_CIPHER_SERVER_PREFERENCE`), else the client's.
 fn choose_suite(config: &Config, offered: &[u16]) -> Result<CipherSuite, TlsError> {
     let found = if config.server_preference {
-        config.cipher_suites.iter().copied().find(|s| offered.contains(&s.to_u16()))
+        config
+            .cipher_suites
+            .iter()
+            .copied()
+            .find(|s| offered.contains(&s.to_u16()))
     } else {
         offered
             .iter()
             .filter_map(|&c| CipherSuite::from_u16(c))
             .find(|s| config.cipher_suites.contains(s))
     };
-    found.ok_or_else(|| TlsError::fatal(AlertDescription::HANDSHAKE_FAILURE, Reason::NO_SHARED_CIPHER, "no cipher suite in common"))
+    found.ok_or_else(|| {
+        TlsError::fatal(
+            AlertDescription::HANDSHAKE_FAILURE,
+            Reason::NO_SHARED_CIPHER,
+            "no cipher suite in common",
+        )
+    })
 }
 
 /// Each key share must name a distinct group from supported_groups (RFC 8446 4.2.8).
 fn check_shares(shares: &[KeyShareEntry], client_groups: &[u16]) -> Result<(), TlsError> {
     for (i, s) in shares.iter().enumerate() {
         if !client_groups.contains(&s.group) || shares[..i].iter().any(|p| p.group == s.group) {
-            return Err(TlsError::illegal(Reason::BAD_KEY_SHARE, "key share for a group not in supported_groups, or twice"));
+            return Err(TlsError::illegal(
+                Reason::BAD_KEY_SHARE,
+                "key share for a group not in supported_groups, or twice",
+            ));
         }
     }
     Ok(())
@@ -171,7 +220,11 @@ fn check_shares(shares: &[KeyShareEntry], client_groups: &[u16]) -> Result<(), T
 
 /// Takes the share the client sent that ranks highest in our list; if it sent none we can
 /// use, the group we like best among those it supports (answered by HelloRetryRequest).
-fn choose_group(config: &Config, client_groups: &[u16], shares: Vec<KeyShareEntry>) -> Result<(KxGroup, Option<Vec<u8>>), TlsError> {
+fn choose_group(
+    config: &Config,
+    client_groups: &[u16],
+    shares: Vec<KeyShareEntry>,
+) -> Result<(KxGroup, Option<Vec<u8>>), TlsError> {
     for &g in &config.groups {
         if let Some(s) = shares.iter().find(|s| s.group == g.to_u16()) {
             return Ok((g, Some(s.payload.clone())));
@@ -182,15 +235,27 @@ fn choose_group(config: &Config, client_groups: &[u16], shares: Vec<KeyShareEntr
             return Ok((g, None));
         }
     }
-    Err(TlsError::fatal(AlertDescription::HANDSHAKE_FAILURE, Reason::NO_SHARED_GROUPS, "no key exchange group in common"))
+    Err(TlsError::fatal(
+        AlertDescription::HANDSHAKE_FAILURE,
+        Reason::NO_SHARED_GROUPS,
+        "no key exchange group in common",
+    ))
 }
 
 impl ExpectClientHello {
-    fn send_hrr(cx: &mut Context<'_>, ch: &ClientHello, raw: &[u8], c: &Choices) -> Result<HrrSent, TlsError> {
+    fn send_hrr(
+        cx: &mut Context<'_>,
+        ch: &ClientHello,
+        raw: &[u8],
+        c: &Choices,
+    ) -> Result<HrrSent, TlsError> {
         let mut transcript = Transcript::Buffer(raw.to_vec());
         transcript.rollup_for_hrr(c.suite.hash());
         let mut exts = Extensions::default();
-        exts.push(ExtensionType::SUPPORTED_VERSIONS, ext::encode_u16(ProtocolVersion::TLSV1_3.0));
+        exts.push(
+            ExtensionType::SUPPORTED_VERSIONS,
+            ext::encode_u16(ProtocolVersion::TLSV1_3.0),
+        );
         exts.push(ExtensionType::KEY_SHARE, ext::encode_u16(c.group.to_u16()));
         let cookie = if cx.config.hrr_cookie {
             let c: [u8; 32] = rand::array().map_err(random_err)?;
@@ -225,20 +290,39 @@ impl ExpectClientHello {
     /// The second ClientHello must answer our HelloRetryRequest exactly.
     fn check_retry(hrr: &HrrSent, ch: &ClientHello, c: &Choices) -> Result<(), TlsError> {
         if ch.random != hrr.random || ch.session_id != hrr.session_id {
-            return Err(TlsError::illegal(Reason::BAD_EXTENSION, "second ClientHello changed random or session id"));
+            return Err(TlsError::illegal(
+                Reason::BAD_EXTENSION,
+                "second ClientHello changed random or session id",
+            ));
         }
         if c.suite != hrr.suite {
-            return Err(TlsError::illegal(Reason::BAD_CIPHER, "second ClientHello changed the cipher suite choice"));
+            return Err(TlsError::illegal(
+                Reason::BAD_CIPHER,
+                "second ClientHello changed the cipher suite choice",
+            ));
         }
         if c.group != hrr.group || c.client_share.is_none() {
-            return Err(TlsError::illegal(Reason::BAD_KEY_SHARE, "second ClientHello lacks a share for the requested group"));
+            return Err(TlsError::illegal(
+                Reason::BAD_KEY_SHARE,
+                "second ClientHello lacks a share for the requested group",
+            ));
         }
-        let echoed = ch.extensions.get(ExtensionType::COOKIE).map(ext::decode_cookie).transpose()?;
+        let echoed = ch
+            .extensions
+            .get(ExtensionType::COOKIE)
+            .map(ext::decode_cookie)
+            .transpose()?;
         if echoed != hrr.cookie {
-            return Err(TlsError::illegal(Reason::BAD_EXTENSION, "cookie not echoed"));
+            return Err(TlsError::illegal(
+                Reason::BAD_EXTENSION,
+                "cookie not echoed",
+            ));
         }
         if ch.extensions.contains(ExtensionType::EARLY_DATA) {
-            return Err(TlsError::illegal(Reason::BAD_EARLY_DATA, "early_data after HelloRetryRequest"));
+            return Err(TlsError::illegal(
+                Reason::BAD_EARLY_DATA,
+                "early_data after HelloRetryRequest",
+            ));
         }
         Ok(())
     }
@@ -249,7 +333,12 @@ impl State for ExpectClientHello {
         "TLSv1.3 read client hello"
     }
 
-    fn handle(self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::ClientHello(ch) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
@@ -258,7 +347,9 @@ impl State for ExpectClientHello {
         let mut transcript = match self.hrr {
             None if c.client_share.is_none() => {
                 let hrr = Self::send_hrr(cx, &ch, raw, &c)?;
-                return Ok(Next::Handshaking(Box::new(ExpectClientHello { hrr: Some(hrr) })));
+                return Ok(Next::Handshaking(Box::new(ExpectClientHello {
+                    hrr: Some(hrr),
+                })));
             }
             None => Transcript::Buffer(raw.to_vec()),
             Some(hrr) => {
@@ -270,8 +361,8 @@ impl State for ExpectClientHello {
         };
         transcript.start_hash(c.suite.hash());
         let client_share = c.client_share.as_deref().unwrap_or_default();
-        let (server_share, shared) =
-            kx::respond(c.group, client_share).map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
+        let (server_share, shared) = kx::respond(c.group, client_share)
+            .map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
         cx.info.version = Some(ProtocolVersion::TLSV1_3);
         cx.info.suite = Some(c.suite);
         cx.info.group = Some(c.group);
@@ -281,7 +372,10 @@ impl State for ExpectClientHello {
         cx.info.server_random = random;
 
         let mut exts = Extensions::default();
-        exts.push(ExtensionType::SUPPORTED_VERSIONS, ext::encode_u16(ProtocolVersion::TLSV1_3.0));
+        exts.push(
+            ExtensionType::SUPPORTED_VERSIONS,
+            ext::encode_u16(ProtocolVersion::TLSV1_3.0),
+        );
         exts.push(
             ExtensionType::KEY_SHARE,
             ext::encode_key_share_server(&KeyShareEntry {
@@ -309,7 +403,10 @@ impl State for ExpectClientHello {
             ee.push(ExtensionType::SERVER_NAME, Vec::new());
         }
         if let Some(p) = &c.alpn {
-            ee.push(ExtensionType::ALPN, ext::encode_alpn(std::slice::from_ref(p)));
+            ee.push(
+                ExtensionType::ALPN,
+                ext::encode_alpn(std::slice::from_ref(p)),
+            );
         }
         cx.send(&HandshakeMessage::EncryptedExtensions(ee), &mut transcript)?;
 
@@ -323,7 +420,10 @@ impl State for ExpectClientHello {
                 .map(|s| s.to_u16())
                 .collect();
             let mut exts = Extensions::default();
-            exts.push(ExtensionType::SIGNATURE_ALGORITHMS, ext::encode_u16_list(&schemes));
+            exts.push(
+                ExtensionType::SIGNATURE_ALGORITHMS,
+                ext::encode_u16_list(&schemes),
+            );
             let cr = HandshakeMessage::CertificateRequest(CertificateRequest13 {
                 context: Vec::new(),
                 extensions: exts,
@@ -339,7 +439,13 @@ impl State for ExpectClientHello {
                 extensions: Extensions::default(),
             })
             .collect();
-        cx.send(&HandshakeMessage::Certificate(Certificate13 { context: Vec::new(), entries }), &mut transcript)?;
+        cx.send(
+            &HandshakeMessage::Certificate(Certificate13 {
+                context: Vec::new(),
+                entries,
+            }),
+            &mut transcript,
+        )?;
         send_certificate_verify(cx, &mut transcript, &c.key.key, c.scheme, true)?;
         let fin = secrets.finished(&secrets.server_hs, &transcript);
         cx.send(&fin, &mut transcript)?;
@@ -374,7 +480,12 @@ impl State for ExpectCertificate {
         "TLSv1.3 read client certificate"
     }
 
-    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::Certificate(cert) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
@@ -393,7 +504,9 @@ impl State for ExpectCertificate {
         let result = x509::verify_client_chain(&cx.config.trust, &chain, cx.config.time.now());
         record_verify_result(cx, result)?;
         cx.info.peer_chain = chain;
-        Ok(Next::Handshaking(Box::new(ExpectCertificateVerify { f: self.f })))
+        Ok(Next::Handshaking(Box::new(ExpectCertificateVerify {
+            f: self.f,
+        })))
     }
 }
 
@@ -406,7 +519,12 @@ impl State for ExpectCertificateVerify {
         "TLSv1.3 read client certificate verify"
     }
 
-    fn handle(mut self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::CertificateVerify(cv) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
@@ -425,12 +543,18 @@ impl State for ExpectFinished {
         "TLSv1.3 read client finished"
     }
 
-    fn handle(self: Box<Self>, cx: &mut Context<'_>, msg: HandshakeMessage, _raw: &[u8]) -> Result<Next, TlsError> {
+    fn handle(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        _raw: &[u8],
+    ) -> Result<Next, TlsError> {
         let HandshakeMessage::Finished(verify_data) = msg else {
             return Err(unexpected(self.name(), &msg));
         };
         let f = self.f;
-        f.secrets.check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
+        f.secrets
+            .check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
         *cx.new_read = Some(f.app.cipher(&f.app.client)?);
         Ok(Next::Connected(Traffic::new(f.app, false)))
     }

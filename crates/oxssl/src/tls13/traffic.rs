@@ -73,11 +73,15 @@ impl Traffic {
         match msg {
             HandshakeMessage::KeyUpdate(req) => {
                 if req > 1 {
-                    return Err(TlsError::illegal(Reason::BAD_KEY_UPDATE, "KeyUpdate request value not 0 or 1"));
+                    return Err(TlsError::illegal(
+                        Reason::BAD_KEY_UPDATE,
+                        "KeyUpdate request value not 0 or 1",
+                    ));
                 }
                 self.key_updates_in_row += 1;
                 if self.key_updates_in_row > MAX_KEY_UPDATES_IN_A_ROW {
-                    return Err(TlsError::unexpected("too many KeyUpdates without data").with_reason(Reason::TOO_MANY_KEY_UPDATES));
+                    return Err(TlsError::unexpected("too many KeyUpdates without data")
+                        .with_reason(Reason::TOO_MANY_KEY_UPDATES));
                 }
                 let alg = self.secrets.suite.hash();
                 let next = next_traffic_secret(alg, self.read_secret().as_bytes());
@@ -91,7 +95,9 @@ impl Traffic {
             HandshakeMessage::NewSessionTicket(_) if self.is_client => {
                 self.tickets_in_row += 1;
                 if self.tickets_in_row > MAX_TICKETS_IN_A_ROW {
-                    return Err(TlsError::unexpected("too many NewSessionTickets without data"));
+                    return Err(TlsError::unexpected(
+                        "too many NewSessionTickets without data",
+                    ));
                 }
                 Ok(())
             }
@@ -100,7 +106,11 @@ impl Traffic {
     }
 
     /// Sends a KeyUpdate (`request` asks the peer to update too) and switches our write key.
-    pub fn send_key_update(&mut self, out: &mut RecordWriter, request: bool) -> Result<(), TlsError> {
+    pub fn send_key_update(
+        &mut self,
+        out: &mut RecordWriter,
+        request: bool,
+    ) -> Result<(), TlsError> {
         let raw = HandshakeMessage::KeyUpdate(request as u8).encode();
         out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)?;
         let alg = self.secrets.suite.hash();

@@ -249,12 +249,24 @@ mod tests {
     fn values_texts_alerts() {
         assert_eq!(VerifyCode::OK.0, 0);
         assert_eq!(VerifyCode::CERT_HAS_EXPIRED.0, 10);
-        assert_eq!(VerifyCode::CERT_HAS_EXPIRED.text(), "certificate has expired");
-        assert_eq!(VerifyCode::DEPTH_ZERO_SELF_SIGNED_CERT.text(), "self-signed certificate");
+        assert_eq!(
+            VerifyCode::CERT_HAS_EXPIRED.text(),
+            "certificate has expired"
+        );
+        assert_eq!(
+            VerifyCode::DEPTH_ZERO_SELF_SIGNED_CERT.text(),
+            "self-signed certificate"
+        );
         assert_eq!(VerifyCode::INVALID_CA.0, 79);
-        assert_eq!(VerifyCode(9999).text(), "unknown certificate verification error");
+        assert_eq!(
+            VerifyCode(9999).text(),
+            "unknown certificate verification error"
+        );
         assert_eq!(VerifyCode(9999).name(), None);
-        assert_eq!(VerifyCode::HOSTNAME_MISMATCH.name(), Some("HOSTNAME_MISMATCH"));
+        assert_eq!(
+            VerifyCode::HOSTNAME_MISMATCH.name(),
+            Some("HOSTNAME_MISMATCH")
+        );
         assert_eq!(VerifyCode::UNABLE_TO_GET_ISSUER_CERT_LOCALLY.alert(), 48);
         assert_eq!(VerifyCode::CERT_HAS_EXPIRED.alert(), 45);
         assert_eq!(VerifyCode::CERT_NOT_YET_VALID.alert(), 42);

@@ -110,7 +110,7 @@ pub(crate) fn single(data: &[u8], tag: u8) -> Option<Tlv<'_>> {
 }
 
 /// The contents of a BIT STRING with no unused bits.
-pub(crate) fn bit_string_bytes(tlv: &Tlv<'_>) -> Option<&[u8]> {
+pub(crate) fn bit_string_bytes<'a>(tlv: &Tlv<'a>) -> Option<&'a [u8]> {
     if tlv.tag != tag::BIT_STRING {
         return None;
     }
@@ -475,8 +475,7 @@ pub(crate) fn parse_time(tlv: &Tlv<'_>) -> Option<i64> {
 
 fn digits(s: &[u8]) -> Option<i64> {
     s.iter().try_fold(0i64, |acc, c| {
-        c.is_ascii_digit()
-            .then(|| acc * 10 + i64::from(c - b'0'))
+        c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
     })
 }
 
@@ -515,7 +514,10 @@ mod tests {
         };
         assert_eq!(t(tag::UTC_TIME, b"700101000000Z"), Some(0));
         assert_eq!(t(tag::UTC_TIME, b"000229000000Z"), Some(951_782_400));
-        assert_eq!(t(tag::GENERALIZED_TIME, b"20380119031408Z"), Some(2_147_483_648));
+        assert_eq!(
+            t(tag::GENERALIZED_TIME, b"20380119031408Z"),
+            Some(2_147_483_648)
+        );
         assert_eq!(t(tag::GENERALIZED_TIME, b"19691231235959Z"), Some(-1));
         assert_eq!(t(tag::UTC_TIME, b"010229000000Z"), None);
         assert_eq!(t(tag::UTC_TIME, b"70010100000Z"), None);
@@ -526,7 +528,9 @@ mod tests {
     #[test]
     fn lengths() {
         assert!(Reader::new(&[0x30, 0x80, 0, 0]).read().is_none());
-        assert!(Reader::new(&[0x30, 0x81, 0x05, 1, 2, 3, 4, 5]).read().is_none());
+        assert!(Reader::new(&[0x30, 0x81, 0x05, 1, 2, 3, 4, 5])
+            .read()
+            .is_none());
         assert!(Reader::new(&[0x30, 0x82, 0x00, 0x85]).read().is_none());
         assert!(Reader::new(&[0x30, 0x03, 1, 2]).read().is_none());
         assert!(Reader::new(&[0x30]).read().is_none());

@@ -14,30 +14,30 @@ use crate::crypto::sign::SignatureScheme;
 fn algorithms(
     scheme: SignatureScheme,
     any_curve: bool,
-) -> Option<&'static [&'static dyn SignatureVerificationAlgorithm]> {
+) -> Option<Vec<&'static dyn SignatureVerificationAlgorithm>> {
     use SignatureScheme as S;
     Some(match (scheme, any_curve) {
-        (S::RsaPkcs1Sha256, _) => &[algs::RSA_PKCS1_2048_8192_SHA256],
-        (S::RsaPkcs1Sha384, _) => &[algs::RSA_PKCS1_2048_8192_SHA384],
-        (S::RsaPkcs1Sha512, _) => &[algs::RSA_PKCS1_2048_8192_SHA512],
-        (S::RsaPssRsaeSha256, _) => &[algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
-        (S::RsaPssRsaeSha384, _) => &[algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
-        (S::RsaPssRsaeSha512, _) => &[algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
-        (S::Ed25519, _) => &[algs::ED25519],
-        (S::EcdsaSecp256r1Sha256, false) => &[algs::ECDSA_P256_SHA256],
-        (S::EcdsaSecp384r1Sha384, false) => &[algs::ECDSA_P384_SHA384],
-        (S::EcdsaSecp521r1Sha512, false) => &[algs::ECDSA_P521_SHA512],
-        (S::EcdsaSecp256r1Sha256, true) => &[
+        (S::RsaPkcs1Sha256, _) => vec![algs::RSA_PKCS1_2048_8192_SHA256],
+        (S::RsaPkcs1Sha384, _) => vec![algs::RSA_PKCS1_2048_8192_SHA384],
+        (S::RsaPkcs1Sha512, _) => vec![algs::RSA_PKCS1_2048_8192_SHA512],
+        (S::RsaPssRsaeSha256, _) => vec![algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
+        (S::RsaPssRsaeSha384, _) => vec![algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
+        (S::RsaPssRsaeSha512, _) => vec![algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
+        (S::Ed25519, _) => vec![algs::ED25519],
+        (S::EcdsaSecp256r1Sha256, false) => vec![algs::ECDSA_P256_SHA256],
+        (S::EcdsaSecp384r1Sha384, false) => vec![algs::ECDSA_P384_SHA384],
+        (S::EcdsaSecp521r1Sha512, false) => vec![algs::ECDSA_P521_SHA512],
+        (S::EcdsaSecp256r1Sha256, true) => vec![
             algs::ECDSA_P256_SHA256,
             algs::ECDSA_P384_SHA256,
             algs::ECDSA_P521_SHA256,
         ],
-        (S::EcdsaSecp384r1Sha384, true) => &[
+        (S::EcdsaSecp384r1Sha384, true) => vec![
             algs::ECDSA_P256_SHA384,
             algs::ECDSA_P384_SHA384,
             algs::ECDSA_P521_SHA384,
         ],
-        (S::EcdsaSecp521r1Sha512, true) => &[
+        (S::EcdsaSecp521r1Sha512, true) => vec![
             algs::ECDSA_P256_SHA512,
             algs::ECDSA_P384_SHA512,
             algs::ECDSA_P521_SHA512,
@@ -63,10 +63,12 @@ pub(crate) fn verify(
     let candidates = algorithms(scheme, any_curve).ok_or(X509Error::UnsupportedSignatureScheme)?;
     let ee = end_entity_cert(end_entity)?;
     let mut result = Err(X509Error::UnsupportedSignatureScheme);
-    for alg in candidates {
+    for alg in &candidates {
         match ee.verify_signature(*alg, message, signature) {
             Ok(()) => return Ok(()),
-            Err(webpki::Error::InvalidSignatureForPublicKey) => result = Err(X509Error::BadSignature),
+            Err(webpki::Error::InvalidSignatureForPublicKey) => {
+                result = Err(X509Error::BadSignature)
+            }
             // The key is of another type (or curve) than this algorithm's.
             Err(_) => {}
         }

@@ -20,7 +20,9 @@ fn ca_params(name: &str) -> CertificateParams {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, name);
-    params.distinguished_name.push(DnType::OrganizationName, "oxssl tests");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "oxssl tests");
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
@@ -30,7 +32,11 @@ fn ca_params(name: &str) -> CertificateParams {
     params
 }
 
-fn root_with(name: &str, alg: &'static SignatureAlgorithm, edit: impl FnOnce(&mut CertificateParams)) -> Ca {
+fn root_with(
+    name: &str,
+    alg: &'static SignatureAlgorithm,
+    edit: impl FnOnce(&mut CertificateParams),
+) -> Ca {
     let mut params = ca_params(name);
     edit(&mut params);
     let key = KeyPair::generate_for(alg).expect("key");
@@ -116,7 +122,10 @@ struct Pki {
 fn pki() -> Pki {
     let root = root("Test Root");
     let inter = intermediate(&root, "Test Intermediate");
-    let leaf = leaf(&inter, &["example.com", "*.wild.example.com", "127.0.0.1", "::1"]);
+    let leaf = leaf(
+        &inter,
+        &["example.com", "*.wild.example.com", "127.0.0.1", "::1"],
+    );
     Pki { root, inter, leaf }
 }
 
@@ -212,7 +221,11 @@ fn load_private_keys_of_each_kind() {
 
     // SEC1 "EC PRIVATE KEY", with the "EC PARAMETERS" block `openssl ecparam -genkey` adds.
     let pkey = PKey::private_key_from_pkcs8(ec.serialized_der()).expect("openssl");
-    let sec1 = pkey.ec_key().expect("ec").private_key_to_pem().expect("pem");
+    let sec1 = pkey
+        .ec_key()
+        .expect("ec")
+        .private_key_to_pem()
+        .expect("pem");
     let with_params = format!(
         "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{}",
         String::from_utf8(sec1.clone()).expect("utf8")
@@ -225,7 +238,10 @@ fn load_private_keys_of_each_kind() {
     let pkcs1 = rsa.private_key_to_pem().expect("pem");
     let key = private_key_from_pem(&pkcs1).expect("pkcs1");
     assert!(matches!(key, PrivateKeyDer::Pkcs1(_)));
-    assert_eq!(key.secret_der(), rsa.private_key_to_der().expect("der").as_slice());
+    assert_eq!(
+        key.secret_der(),
+        rsa.private_key_to_der().expect("der").as_slice()
+    );
 
     // Key after a certificate in the same file.
     let p = pki();
@@ -248,7 +264,10 @@ fn load_private_keys_of_each_kind() {
         private_key_from_pem(p.root.pem.as_bytes()),
         Err(X509Error::NoPrivateKey)
     );
-    assert_eq!(private_key_from_pem(b"nothing"), Err(X509Error::NoPrivateKey));
+    assert_eq!(
+        private_key_from_pem(b"nothing"),
+        Err(X509Error::NoPrivateKey)
+    );
 
     let dir = std::env::temp_dir().join(format!("oxssl-x509-key-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
@@ -276,22 +295,34 @@ fn good_chain_and_hostnames() {
     assert_eq!(ok(Some("::1")), (0, 0));
     assert_eq!(ok(Some("127.0.0.2")), (64, 0));
     assert_eq!(ok(Some("not a host name")), (62, 0));
-    assert_eq!(
-        VerifyCode::HOSTNAME_MISMATCH.text(),
-        "hostname mismatch"
-    );
+    assert_eq!(VerifyCode::HOSTNAME_MISMATCH.text(), "hostname mismatch");
     // The presented intermediates may come in any order, with extra certificates.
     let other = root("Unrelated");
-    let shuffled = [p.leaf.clone(), other.der.clone(), p.inter.der.clone(), p.root.der.clone()];
+    let shuffled = [
+        p.leaf.clone(),
+        other.der.clone(),
+        p.inter.der.clone(),
+        p.root.der.clone(),
+    ];
     assert_eq!(
-        code(verify_server_chain(&store, &shuffled, Some("example.com"), now())),
+        code(verify_server_chain(
+            &store,
+            &shuffled,
+            Some("example.com"),
+            now()
+        )),
         (0, 0)
     );
     // A trust store holding the intermediate and the root also works without the intermediate
     // being sent.
     let both = store_of(&[&p.root, &p.inter]);
     assert_eq!(
-        code(verify_server_chain(&both, &chain[..1], Some("example.com"), now())),
+        code(verify_server_chain(
+            &both,
+            &chain[..1],
+            Some("example.com"),
+            now()
+        )),
         (0, 0)
     );
     assert_eq!(check_hostname(&p.leaf, "example.com"), Ok(()));
@@ -308,18 +339,35 @@ fn untrusted_issuer() {
     let store = store_of(&[&other]);
     let chain = [p.leaf.clone(), p.inter.der.clone()];
     // OpenSSL reports the top of the chain it could build.
-    assert_eq!(code(verify_server_chain(&store, &chain, None, now())), (20, 1));
-    assert_eq!(code(verify_server_chain(&store, &chain[..1], None, now())), (20, 0));
     assert_eq!(
-        code(verify_server_chain(&TrustStore::new(), &chain, Some("example.com"), now())),
+        code(verify_server_chain(&store, &chain, None, now())),
+        (20, 1)
+    );
+    assert_eq!(
+        code(verify_server_chain(&store, &chain[..1], None, now())),
+        (20, 0)
+    );
+    assert_eq!(
+        code(verify_server_chain(
+            &TrustStore::new(),
+            &chain,
+            Some("example.com"),
+            now()
+        )),
         (20, 1)
     );
     // The untrusted root sent along: self-signed certificate in chain.
     let with_root = [p.leaf.clone(), p.inter.der.clone(), p.root.der.clone()];
-    assert_eq!(code(verify_server_chain(&store, &with_root, None, now())), (19, 2));
+    assert_eq!(
+        code(verify_server_chain(&store, &with_root, None, now())),
+        (19, 2)
+    );
     // Intermediate trusted, root missing: not a trust anchor without partial-chain.
     let inter_only = store_of(&[&p.inter]);
-    assert_eq!(code(verify_server_chain(&inter_only, &chain, None, now())), (2, 1));
+    assert_eq!(
+        code(verify_server_chain(&inter_only, &chain, None, now())),
+        (2, 1)
+    );
     // An empty chain.
     assert_eq!(
         code(verify_server_chain(&store, &[], None, now())),
@@ -346,11 +394,21 @@ fn self_signed_leaf() {
         pem: String::new(),
     }]);
     assert_eq!(
-        code(verify_server_chain(&store, &chain, Some("localhost"), now())),
+        code(verify_server_chain(
+            &store,
+            &chain,
+            Some("localhost"),
+            now()
+        )),
         (0, 0)
     );
     assert_eq!(
-        code(verify_server_chain(&store, &chain, Some("example.com"), now())),
+        code(verify_server_chain(
+            &store,
+            &chain,
+            Some("example.com"),
+            now()
+        )),
         (62, 0)
     );
 
@@ -359,12 +417,22 @@ fn self_signed_leaf() {
     let der = simple.cert.der().clone();
     let mut store = TrustStore::new();
     assert_eq!(
-        code(verify_server_chain(&store, &[der.clone()], Some("self.test"), now())),
+        code(verify_server_chain(
+            &store,
+            &[der.clone()],
+            Some("self.test"),
+            now()
+        )),
         (18, 0)
     );
     store.add_der(der.as_ref()).expect("add");
     assert_eq!(
-        code(verify_server_chain(&store, &[der.clone()], Some("self.test"), now())),
+        code(verify_server_chain(
+            &store,
+            &[der.clone()],
+            Some("self.test"),
+            now()
+        )),
         (0, 0)
     );
     assert_eq!(VerifyCode::DEPTH_ZERO_SELF_SIGNED_CERT.alert(), 48);
@@ -379,12 +447,22 @@ fn validity_periods() {
         p.not_after = date_time_ymd(2001, 1, 1);
     });
     assert_eq!(
-        code(verify_server_chain(&store, &[expired.clone()], Some("old.test"), now())),
+        code(verify_server_chain(
+            &store,
+            &[expired.clone()],
+            Some("old.test"),
+            now()
+        )),
         (10, 0)
     );
     // OpenSSL checks the host name before validity periods.
     assert_eq!(
-        code(verify_server_chain(&store, &[expired], Some("new.test"), now())),
+        code(verify_server_chain(
+            &store,
+            &[expired],
+            Some("new.test"),
+            now()
+        )),
         (62, 0)
     );
     let (future, _) = leaf_with(&root, &["new.test"], &PKCS_ECDSA_P256_SHA256, |p| {
@@ -392,13 +470,23 @@ fn validity_periods() {
         p.not_after = date_time_ymd(2091, 1, 1);
     });
     assert_eq!(
-        code(verify_server_chain(&store, &[future.clone()], Some("new.test"), now())),
+        code(verify_server_chain(
+            &store,
+            &[future.clone()],
+            Some("new.test"),
+            now()
+        )),
         (9, 0)
     );
     // At a time inside its validity period it is fine.
     let in_2090 = UnixTime::since_unix_epoch(std::time::Duration::from_secs(3_800_000_000));
     assert_eq!(
-        code(verify_server_chain(&store, &[future], Some("new.test"), in_2090)),
+        code(verify_server_chain(
+            &store,
+            &[future],
+            Some("new.test"),
+            in_2090
+        )),
         (0, 0)
     );
 
@@ -412,7 +500,12 @@ fn validity_periods() {
         p.not_after = date_time_ymd(2001, 1, 1);
     });
     assert_eq!(
-        code(verify_server_chain(&store, &[l, old_inter.der.clone()], None, now())),
+        code(verify_server_chain(
+            &store,
+            &[l, old_inter.der.clone()],
+            None,
+            now()
+        )),
         (10, 1)
     );
     // An expired trust anchor is reported too (OpenSSL checks the root's dates).
@@ -422,7 +515,12 @@ fn validity_periods() {
     });
     let l = leaf(&old_root, &["y.test"]);
     assert_eq!(
-        code(verify_server_chain(&store_of(&[&old_root]), &[l], None, now())),
+        code(verify_server_chain(
+            &store_of(&[&old_root]),
+            &[l],
+            None,
+            now()
+        )),
         (10, 1)
     );
     assert_eq!(VerifyCode::CERT_HAS_EXPIRED.alert(), 45);
@@ -437,14 +535,20 @@ fn purposes_and_ca_flags() {
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     });
     let chain = [client_only, p.inter.der.clone()];
-    assert_eq!(code(verify_server_chain(&store, &chain, None, now())), (26, 0));
+    assert_eq!(
+        code(verify_server_chain(&store, &chain, None, now())),
+        (26, 0)
+    );
     assert_eq!(code(verify_client_chain(&store, &chain, now())), (0, 0));
 
     let (server_only, _) = leaf_with(&p.inter, &["s.test"], &PKCS_ECDSA_P256_SHA256, |p| {
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     });
     let chain = [server_only, p.inter.der.clone()];
-    assert_eq!(code(verify_server_chain(&store, &chain, Some("s.test"), now())), (0, 0));
+    assert_eq!(
+        code(verify_server_chain(&store, &chain, Some("s.test"), now())),
+        (0, 0)
+    );
     assert_eq!(code(verify_client_chain(&store, &chain, now())), (26, 0));
 
     // Key usage without any TLS usage.
@@ -452,7 +556,12 @@ fn purposes_and_ca_flags() {
         p.key_usages = vec![KeyUsagePurpose::CrlSign];
     });
     assert_eq!(
-        code(verify_server_chain(&store, &[cert_sign_only, p.inter.der.clone()], None, now())),
+        code(verify_server_chain(
+            &store,
+            &[cert_sign_only, p.inter.der.clone()],
+            None,
+            now()
+        )),
         (26, 0)
     );
 
@@ -462,7 +571,12 @@ fn purposes_and_ca_flags() {
     });
     let l = leaf(&not_ca, &["n.test"]);
     assert_eq!(
-        code(verify_server_chain(&store, &[l, not_ca.der.clone()], None, now())),
+        code(verify_server_chain(
+            &store,
+            &[l, not_ca.der.clone()],
+            None,
+            now()
+        )),
         (79, 1)
     );
 
@@ -473,12 +587,22 @@ fn purposes_and_ca_flags() {
     let inter = intermediate(&strict_root, "Under Strict");
     let l = leaf(&inter, &["p.test"]);
     assert_eq!(
-        code(verify_server_chain(&store_of(&[&strict_root]), &[l.clone(), inter.der.clone()], None, now())),
+        code(verify_server_chain(
+            &store_of(&[&strict_root]),
+            &[l.clone(), inter.der.clone()],
+            None,
+            now()
+        )),
         (25, 2)
     );
     let direct = leaf(&strict_root, &["p.test"]);
     assert_eq!(
-        code(verify_server_chain(&store_of(&[&strict_root]), &[direct], None, now())),
+        code(verify_server_chain(
+            &store_of(&[&strict_root]),
+            &[direct],
+            None,
+            now()
+        )),
         (0, 0)
     );
 }
@@ -493,13 +617,24 @@ fn bad_signature_in_chain() {
     bytes[20] ^= 0x01;
     let tampered = CertificateDer::from(bytes);
     assert_eq!(
-        code(verify_server_chain(&store, &[tampered, p.inter.der.clone()], None, now())),
+        code(verify_server_chain(
+            &store,
+            &[tampered, p.inter.der.clone()],
+            None,
+            now()
+        )),
         (7, 0)
     );
     // Damage the last byte of the intermediate's signature instead: depth 1.
     let mut inter = p.inter.der.as_ref().to_vec();
-    inter[inter.len() - 1] ^= 0x55;
-    let res = verify_server_chain(&store, &[p.leaf.clone(), CertificateDer::from(inter)], None, now());
+    let last = inter.len() - 1;
+    inter[last] ^= 0x55;
+    let res = verify_server_chain(
+        &store,
+        &[p.leaf.clone(), CertificateDer::from(inter)],
+        None,
+        now(),
+    );
     assert_eq!(code(res), (7, 1));
     assert_eq!(VerifyCode::CERT_SIGNATURE_FAILURE.alert(), 51);
     assert!(n > 20);
@@ -507,8 +642,8 @@ fn bad_signature_in_chain() {
 
 #[test]
 fn rsa_and_mixed_chains() {
-    let rsa_key = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-        .expect("rsa");
+    let rsa_key =
+        KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048).expect("rsa");
     let params = ca_params("RSA Root");
     let cert = params.self_signed(&rsa_key).expect("sign");
     let rsa_root = Ca {
@@ -518,13 +653,23 @@ fn rsa_and_mixed_chains() {
     };
     let (l, _) = leaf_with(&rsa_root, &["rsa.test"], &PKCS_ED25519, |_| {});
     assert_eq!(
-        code(verify_server_chain(&store_of(&[&rsa_root]), &[l], Some("rsa.test"), now())),
+        code(verify_server_chain(
+            &store_of(&[&rsa_root]),
+            &[l],
+            Some("rsa.test"),
+            now()
+        )),
         (0, 0)
     );
     let p384 = root_with("P384 Root", &PKCS_ECDSA_P384_SHA384, |_| {});
     let (l, _) = leaf_with(&p384, &["p384.test"], &PKCS_ECDSA_P384_SHA384, |_| {});
     assert_eq!(
-        code(verify_server_chain(&store_of(&[&p384]), &[l], Some("p384.test"), now())),
+        code(verify_server_chain(
+            &store_of(&[&p384]),
+            &[l],
+            Some("p384.test"),
+            now()
+        )),
         (0, 0)
     );
 }
@@ -545,7 +690,11 @@ fn handshake_signatures() {
     ] {
         let (cert, key) = leaf_with(&root, &["sig.test"], alg, |_| {});
         let sig = sign(&key, msg);
-        assert_eq!(verify_signature(&cert, scheme, msg, &sig), Ok(()), "{scheme:?}");
+        assert_eq!(
+            verify_signature(&cert, scheme, msg, &sig),
+            Ok(()),
+            "{scheme:?}"
+        );
         assert_eq!(
             verify_signature(&cert, scheme, b"other message", &sig),
             Err(X509Error::BadSignature),
@@ -588,13 +737,20 @@ fn handshake_signatures() {
     );
 
     // RSA: PKCS#1 v1.5 from rcgen, PSS (rsaEncryption key) from OpenSSL.
-    let rsa_key = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-        .expect("rsa");
+    let rsa_key =
+        KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048).expect("rsa");
     let mut params = CertificateParams::new(vec!["rsa.test".to_string()]).expect("params");
     params.use_authority_key_identifier_extension = true;
-    let rsa_cert = params.signed_by(&rsa_key, &root.issuer).expect("sign").der().clone();
+    let rsa_cert = params
+        .signed_by(&rsa_key, &root.issuer)
+        .expect("sign")
+        .der()
+        .clone();
     let sig = sign(&rsa_key, msg);
-    assert_eq!(verify_signature(&rsa_cert, S::RsaPkcs1Sha256, msg, &sig), Ok(()));
+    assert_eq!(
+        verify_signature(&rsa_cert, S::RsaPkcs1Sha256, msg, &sig),
+        Ok(())
+    );
     assert_eq!(
         verify_signature(&rsa_cert, S::RsaPkcs1Sha384, msg, &sig),
         Err(X509Error::BadSignature)
@@ -610,7 +766,11 @@ fn handshake_signatures() {
         (openssl::hash::MessageDigest::sha512(), S::RsaPssRsaeSha512),
     ] {
         let sig = pss_sign(&pkey, md, msg);
-        assert_eq!(verify_signature(&rsa_cert, scheme, msg, &sig), Ok(()), "{scheme:?}");
+        assert_eq!(
+            verify_signature(&rsa_cert, scheme, msg, &sig),
+            Ok(()),
+            "{scheme:?}"
+        );
         assert_eq!(
             verify_signature(&rsa_cert, scheme, b"tampered", &sig),
             Err(X509Error::BadSignature)
@@ -621,7 +781,10 @@ fn handshake_signatures() {
             Err(X509Error::UnsupportedSignatureScheme)
         );
     }
-    assert_eq!(verify_signature(&CertificateDer::from(vec![1, 2, 3]), S::Ed25519, msg, b"x").is_err(), true);
+    assert_eq!(
+        verify_signature(&CertificateDer::from(vec![1, 2, 3]), S::Ed25519, msg, b"x").is_err(),
+        true
+    );
 }
 
 fn pss_sign(
@@ -646,7 +809,7 @@ fn rsa_pss_pss_key() {
 
     let mut ctx = PkeyCtx::new_id(Id::RSA_PSS).expect("ctx");
     ctx.keygen_init().expect("init");
-    ctx.set_keygen_rsa_bits(2048).expect("bits");
+    ctx.set_rsa_keygen_bits(2048).expect("bits");
     let pkey: PKey<openssl::pkey::Private> = ctx.keygen().expect("keygen");
     let mut b = openssl::x509::X509Builder::new().expect("builder");
     b.set_version(2).expect("v");
@@ -656,14 +819,20 @@ fn rsa_pss_pss_key() {
     b.set_subject_name(&name).expect("subject");
     b.set_issuer_name(&name).expect("issuer");
     b.set_pubkey(&pkey).expect("pubkey");
-    b.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).expect("t")).expect("nb");
-    b.set_not_after(&openssl::asn1::Asn1Time::days_from_now(30).expect("t")).expect("na");
-    b.sign(&pkey, openssl::hash::MessageDigest::sha256()).expect("sign");
+    b.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).expect("t"))
+        .expect("nb");
+    b.set_not_after(&openssl::asn1::Asn1Time::days_from_now(30).expect("t"))
+        .expect("na");
+    b.sign(&pkey, openssl::hash::MessageDigest::sha256())
+        .expect("sign");
     let cert = CertificateDer::from(b.build().to_der().expect("der"));
 
     let msg = b"rsa_pss_pss_sha256 message";
     let sig = pss_sign(&pkey, openssl::hash::MessageDigest::sha256(), msg);
-    assert_eq!(verify_signature(&cert, S::RsaPssPssSha256, msg, &sig), Ok(()));
+    assert_eq!(
+        verify_signature(&cert, S::RsaPssPssSha256, msg, &sig),
+        Ok(())
+    );
     assert_eq!(
         verify_signature(&cert, S::RsaPssPssSha256, b"other", &sig),
         Err(X509Error::BadSignature)
@@ -673,7 +842,10 @@ fn rsa_pss_pss_key() {
         Err(X509Error::UnsupportedSignatureScheme)
     );
     let sig384 = pss_sign(&pkey, openssl::hash::MessageDigest::sha384(), msg);
-    assert_eq!(verify_signature(&cert, S::RsaPssPssSha384, msg, &sig384), Ok(()));
+    assert_eq!(
+        verify_signature(&cert, S::RsaPssPssSha384, msg, &sig384),
+        Ok(())
+    );
     assert_eq!(subject_oneline(&cert), "/CN=pss.test");
 }
 
@@ -683,15 +855,21 @@ fn spki_and_names() {
     let (cert, key) = leaf_with(&root, &["names.test"], &PKCS_ECDSA_P256_SHA256, |p| {
         p.distinguished_name = rcgen::DistinguishedName::new();
         p.distinguished_name.push(DnType::CountryName, "FR");
-        p.distinguished_name.push(DnType::StateOrProvinceName, "Ile-de-France");
+        p.distinguished_name
+            .push(DnType::StateOrProvinceName, "Ile-de-France");
         p.distinguished_name.push(DnType::LocalityName, "Paris");
-        p.distinguished_name.push(DnType::OrganizationName, "Ex\u{e9}mple");
-        p.distinguished_name.push(DnType::OrganizationalUnitName, "Unit");
+        p.distinguished_name
+            .push(DnType::OrganizationName, "Ex\u{e9}mple");
+        p.distinguished_name
+            .push(DnType::OrganizationalUnitName, "Unit");
         p.distinguished_name.push(DnType::CommonName, "names.test");
         p.distinguished_name
             .push(DnType::CustomDnType(vec![1, 2, 3, 4]), "custom");
     });
-    assert_eq!(spki_of(&cert).expect("spki"), rcgen::PublicKeyData::subject_public_key_info(&key));
+    assert_eq!(
+        spki_of(&cert).expect("spki"),
+        rcgen::PublicKeyData::subject_public_key_info(&key)
+    );
     assert_eq!(
         subject_oneline(&cert),
         "/C=FR/ST=Ile-de-France/L=Paris/O=Ex\\xC3\\xA9mple/OU=Unit/CN=names.test/1.2.3.4=custom"
@@ -706,7 +884,7 @@ fn spki_and_names() {
             format!(
                 "/{}={}",
                 e.object().nid().short_name().expect("sn"),
-                e.data().as_utf8().expect("utf8")
+                e.data().to_string().expect("utf8")
             )
         })
         .collect();
@@ -771,7 +949,12 @@ fn exercise(store: &TrustStore, data: &[u8], good: &CertificateDer<'_>) {
     let _ = certs_from_pem(data);
     let _ = private_key_from_pem(data);
     let _ = verify_server_chain(store, &[cert.clone()], Some("example.com"), now());
-    let _ = verify_server_chain(store, &[good.clone(), cert.clone()], Some("127.0.0.1"), now());
+    let _ = verify_server_chain(
+        store,
+        &[good.clone(), cert.clone()],
+        Some("127.0.0.1"),
+        now(),
+    );
     let _ = verify_client_chain(store, &[cert.clone(), cert.clone()], now());
     let _ = verify_signature(&cert, S::EcdsaSecp256r1Sha256, data, data);
     let _ = verify_signature(&cert, S::RsaPssPssSha256, data, data);
@@ -833,4 +1016,457 @@ fn garbage_never_panics() {
         let _ = name::oneline(&data);
         let _ = name::dotted_oid(&data);
     }
+}
+
+/// What OpenSSL's own `X509_verify_cert` (the vendored openssl crate) says for the same input,
+/// with the purpose, host and time set like an `SSL` object at security level 2 would.
+fn openssl_verdict(
+    anchors: &[&CertificateDer<'_>],
+    chain: &[CertificateDer<'_>],
+    server: bool,
+    host: Option<&str>,
+    at: UnixTime,
+) -> (i32, u32) {
+    use openssl::stack::Stack;
+    use openssl::x509::store::X509StoreBuilder;
+    use openssl::x509::verify::X509VerifyParam;
+    use openssl::x509::{X509PurposeId, X509StoreContext, X509};
+
+    let mut builder = X509StoreBuilder::new().expect("store");
+    for a in anchors {
+        builder
+            .add_cert(X509::from_der(a.as_ref()).expect("anchor"))
+            .expect("add");
+    }
+    let mut param = X509VerifyParam::new().expect("param");
+    param
+        .set_purpose(if server {
+            X509PurposeId::SSL_SERVER
+        } else {
+            X509PurposeId::SSL_CLIENT
+        })
+        .expect("purpose");
+    param.set_time(at.as_secs() as _);
+    param.set_auth_level(2);
+    match host.map(|h| (h, h.parse::<std::net::IpAddr>())) {
+        Some((_, Ok(ip))) => param.set_ip(ip).expect("ip"),
+        Some((h, Err(_))) => param.set_host(h).expect("host"),
+        None => {}
+    }
+    builder.set_param(&param).expect("set param");
+    let store = builder.build();
+    let leaf = X509::from_der(chain[0].as_ref()).expect("leaf");
+    let mut untrusted = Stack::new().expect("stack");
+    for c in &chain[1..] {
+        untrusted
+            .push(X509::from_der(c.as_ref()).expect("cert"))
+            .expect("push");
+    }
+    let mut ctx = X509StoreContext::new().expect("ctx");
+    ctx.init(&store, &leaf, &untrusted, |ctx| {
+        let ok = ctx.verify_cert()?;
+        Ok(if ok {
+            (0, 0)
+        } else {
+            (ctx.error().as_raw(), ctx.error_depth())
+        })
+    })
+    .expect("verify")
+}
+
+#[test]
+fn same_verdicts_as_openssl() {
+    let p = pki();
+    let other = root("Other Root");
+    let t = now();
+    let ok_chain = vec![p.leaf.clone(), p.inter.der.clone()];
+
+    let (expired, _) = leaf_with(&p.inter, &["old.test"], &PKCS_ECDSA_P256_SHA256, |c| {
+        c.not_before = date_time_ymd(2000, 1, 1);
+        c.not_after = date_time_ymd(2001, 1, 1);
+    });
+    let (future, _) = leaf_with(&p.inter, &["new.test"], &PKCS_ECDSA_P256_SHA256, |c| {
+        c.not_before = date_time_ymd(2090, 1, 1);
+    });
+    let old_inter = intermediate_with(&p.root, "Old Intermediate", |c| {
+        c.not_before = date_time_ymd(2000, 1, 1);
+        c.not_after = date_time_ymd(2001, 1, 1);
+    });
+    let under_old = leaf(&old_inter, &["u.test"]);
+    let old_root = root_with("Old Root", &PKCS_ECDSA_P256_SHA256, |c| {
+        c.not_before = date_time_ymd(2000, 1, 1);
+        c.not_after = date_time_ymd(2001, 1, 1);
+    });
+    let under_old_root = leaf(&old_root, &["r.test"]);
+    let (client_only, _) = leaf_with(&p.inter, &["c.test"], &PKCS_ECDSA_P256_SHA256, |c| {
+        c.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    });
+    let (crl_only, _) = leaf_with(&p.inter, &["k.test"], &PKCS_ECDSA_P256_SHA256, |c| {
+        c.key_usages = vec![KeyUsagePurpose::CrlSign];
+    });
+    let not_ca = intermediate_with(&p.root, "Not A CA", |c| c.is_ca = IsCa::ExplicitNoCa);
+    let under_not_ca = leaf(&not_ca, &["n.test"]);
+    let strict_root = root_with("Strict Root", &PKCS_ECDSA_P256_SHA256, |c| {
+        c.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    });
+    let under_strict_inter = intermediate(&strict_root, "Under Strict");
+    let under_strict = leaf(&under_strict_inter, &["p.test"]);
+    let self_signed = {
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("key");
+        let mut params = ca_params("localhost");
+        params.key_usages = vec![];
+        params.self_signed(&key).expect("sign").der().clone()
+    };
+    let mut bad_leaf = p.leaf.as_ref().to_vec();
+    bad_leaf[20] ^= 1;
+    let bad_leaf = CertificateDer::from(bad_leaf);
+    let mut bad_inter = p.inter.der.as_ref().to_vec();
+    let last = bad_inter.len() - 1;
+    bad_inter[last] ^= 0x55;
+    let bad_inter = CertificateDer::from(bad_inter);
+
+    let ossl_key = |bits: u32| {
+        openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(bits).expect("rsa")).expect("pk")
+    };
+    let weak_key = openssl_leaf(
+        &p.inter,
+        &ossl_key(1024),
+        openssl::hash::MessageDigest::sha256(),
+        "weak.test",
+        Some("weak.test"),
+    );
+    let sha1_leaf = openssl_leaf(
+        &p.inter,
+        &ossl_key(2048),
+        openssl::hash::MessageDigest::sha1(),
+        "sha1.test",
+        Some("sha1.test"),
+    );
+    let cn_only = openssl_leaf(
+        &p.inter,
+        &ossl_key(2048),
+        openssl::hash::MessageDigest::sha256(),
+        "cn.test",
+        None,
+    );
+    let cn_and_san = openssl_leaf(
+        &p.inter,
+        &ossl_key(2048),
+        openssl::hash::MessageDigest::sha256(),
+        "cn.test",
+        Some("san.test"),
+    );
+
+    type Case<'a> = (
+        &'a str,
+        Vec<&'a CertificateDer<'static>>,
+        Vec<CertificateDer<'static>>,
+        bool,
+        Option<&'a str>,
+    );
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "good",
+            vec![&p.root.der],
+            ok_chain.clone(),
+            true,
+            Some("example.com"),
+        ),
+        (
+            "wildcard",
+            vec![&p.root.der],
+            ok_chain.clone(),
+            true,
+            Some("x.wild.example.com"),
+        ),
+        (
+            "wrong host",
+            vec![&p.root.der],
+            ok_chain.clone(),
+            true,
+            Some("other.test"),
+        ),
+        (
+            "ip",
+            vec![&p.root.der],
+            ok_chain.clone(),
+            true,
+            Some("127.0.0.1"),
+        ),
+        (
+            "wrong ip",
+            vec![&p.root.der],
+            ok_chain.clone(),
+            true,
+            Some("10.1.2.3"),
+        ),
+        (
+            "client purpose, no EKU",
+            vec![&p.root.der],
+            ok_chain.clone(),
+            false,
+            None,
+        ),
+        (
+            "unknown issuer",
+            vec![&other.der],
+            ok_chain.clone(),
+            true,
+            None,
+        ),
+        (
+            "unknown issuer, leaf only",
+            vec![&other.der],
+            ok_chain[..1].to_vec(),
+            true,
+            None,
+        ),
+        (
+            "no anchors",
+            vec![],
+            ok_chain.clone(),
+            true,
+            Some("example.com"),
+        ),
+        (
+            "untrusted root sent",
+            vec![&other.der],
+            vec![p.leaf.clone(), p.inter.der.clone(), p.root.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "intermediate only trusted",
+            vec![&p.inter.der],
+            ok_chain.clone(),
+            true,
+            None,
+        ),
+        (
+            "root and intermediate trusted",
+            vec![&p.root.der, &p.inter.der],
+            ok_chain[..1].to_vec(),
+            true,
+            None,
+        ),
+        (
+            "self-signed",
+            vec![&other.der],
+            vec![self_signed.clone()],
+            true,
+            None,
+        ),
+        (
+            "self-signed trusted",
+            vec![&self_signed],
+            vec![self_signed.clone()],
+            true,
+            Some("localhost"),
+        ),
+        (
+            "self-signed trusted, wrong host",
+            vec![&self_signed],
+            vec![self_signed.clone()],
+            true,
+            Some("x.test"),
+        ),
+        (
+            "expired",
+            vec![&p.root.der],
+            vec![expired.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "expired + wrong host",
+            vec![&p.root.der],
+            vec![expired.clone(), p.inter.der.clone()],
+            true,
+            Some("x.test"),
+        ),
+        (
+            "expired + untrusted",
+            vec![&other.der],
+            vec![expired.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "not yet valid",
+            vec![&p.root.der],
+            vec![future.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "expired intermediate",
+            vec![&p.root.der],
+            vec![under_old.clone(), old_inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "expired root",
+            vec![&old_root.der],
+            vec![under_old_root.clone()],
+            true,
+            None,
+        ),
+        (
+            "client EKU for server",
+            vec![&p.root.der],
+            vec![client_only.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "client EKU for client",
+            vec![&p.root.der],
+            vec![client_only.clone(), p.inter.der.clone()],
+            false,
+            None,
+        ),
+        (
+            "key usage crlSign only",
+            vec![&p.root.der],
+            vec![crl_only.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "intermediate not CA",
+            vec![&p.root.der],
+            vec![under_not_ca.clone(), not_ca.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "path length",
+            vec![&strict_root.der],
+            vec![under_strict.clone(), under_strict_inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "bad leaf signature",
+            vec![&p.root.der],
+            vec![bad_leaf.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "bad intermediate signature",
+            vec![&p.root.der],
+            vec![p.leaf.clone(), bad_inter.clone()],
+            true,
+            None,
+        ),
+        (
+            "RSA-1024 leaf",
+            vec![&p.root.der],
+            vec![weak_key.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "SHA-1 signed leaf",
+            vec![&p.root.der],
+            vec![sha1_leaf.clone(), p.inter.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "CN only",
+            vec![&p.root.der],
+            vec![cn_only.clone(), p.inter.der.clone()],
+            true,
+            Some("cn.test"),
+        ),
+        (
+            "CN only, wrong host",
+            vec![&p.root.der],
+            vec![cn_only.clone(), p.inter.der.clone()],
+            true,
+            Some("CN.test.other"),
+        ),
+        (
+            "SAN present, CN ignored",
+            vec![&p.root.der],
+            vec![cn_and_san.clone(), p.inter.der.clone()],
+            true,
+            Some("cn.test"),
+        ),
+        (
+            "SAN present, SAN used",
+            vec![&p.root.der],
+            vec![cn_and_san.clone(), p.inter.der.clone()],
+            true,
+            Some("san.test"),
+        ),
+        (
+            "shuffled with extras",
+            vec![&p.root.der],
+            vec![
+                p.leaf.clone(),
+                other.der.clone(),
+                p.inter.der.clone(),
+                p.root.der.clone(),
+            ],
+            true,
+            Some("example.com"),
+        ),
+    ];
+
+    for (what, anchors, chain, server, host) in cases {
+        let mut store = TrustStore::new();
+        for a in &anchors {
+            store.add_der(a.as_ref()).expect("add");
+        }
+        let ours = if server {
+            code(verify_server_chain(&store, &chain, host, t))
+        } else {
+            code(verify_client_chain(&store, &chain, t))
+        };
+        let theirs = openssl_verdict(&anchors, &chain, server, host, t);
+        assert_eq!(ours, theirs, "{what}");
+    }
+}
+
+/// A leaf made by OpenSSL (for keys and digests rcgen refuses), issued by `ca`.
+fn openssl_leaf(
+    ca: &Ca,
+    key: &openssl::pkey::PKeyRef<openssl::pkey::Private>,
+    md: openssl::hash::MessageDigest,
+    cn: &str,
+    san: Option<&str>,
+) -> CertificateDer<'static> {
+    use openssl::x509::{extension::SubjectAlternativeName, X509Builder, X509NameBuilder, X509};
+    let ca_cert = X509::from_der(ca.der.as_ref()).expect("ca");
+    let ca_key =
+        openssl::pkey::PKey::private_key_from_pkcs8(ca.issuer.key().serialized_der()).expect("k");
+    let mut b = X509Builder::new().expect("builder");
+    b.set_version(2).expect("v");
+    let serial = openssl::bn::BigNum::from_u32(7)
+        .expect("bn")
+        .to_asn1_integer()
+        .expect("int");
+    b.set_serial_number(&serial).expect("serial");
+    let mut name = X509NameBuilder::new().expect("name");
+    name.append_entry_by_text("CN", cn).expect("cn");
+    b.set_subject_name(&name.build()).expect("subject");
+    b.set_issuer_name(ca_cert.subject_name()).expect("issuer");
+    b.set_pubkey(key).expect("pubkey");
+    b.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).expect("t"))
+        .expect("nb");
+    b.set_not_after(&openssl::asn1::Asn1Time::days_from_now(30).expect("t"))
+        .expect("na");
+    if let Some(san) = san {
+        let ext = SubjectAlternativeName::new()
+            .dns(san)
+            .build(&b.x509v3_context(Some(&ca_cert), None))
+            .expect("san");
+        b.append_extension(ext).expect("ext");
+    }
+    b.sign(&ca_key, md).expect("sign");
+    CertificateDer::from(b.build().to_der().expect("der"))
 }

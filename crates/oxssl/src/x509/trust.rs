@@ -228,8 +228,8 @@ fn make_anchor(der: &[u8]) -> Result<(Anchor, TrustAnchor<'static>), X509Error> 
 
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, X509Error> {
     use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| X509Error::Io(format!("{}: {e}", path.display())))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| X509Error::Io(format!("{}: {e}", path.display())))?;
     let mut data = Vec::new();
     file.take(MAX_FILE)
         .read_to_end(&mut data)

@@ -14,7 +14,7 @@ use rustls_pki_types::{CertificateDer, DnsName, ServerName, UnixTime};
 use webpki::{EndEntityCert, KeyUsage};
 
 use super::codes::{VerifyCode, VerifyError};
-use super::der::{ku, oid, tag, Reader, ParsedCert};
+use super::der::{ku, oid, tag, ParsedCert, Reader};
 use super::trust::TrustStore;
 
 /// What the end-entity certificate is being verified for.
@@ -118,8 +118,8 @@ fn webpki_only(
     match (hostname, chain.first()) {
         (Some(host), Some(leaf)) => {
             let ee = EndEntityCert::try_from(leaf).map_err(|e| err(code_for(&e), 0))?;
-            let name = ServerName::try_from(host)
-                .map_err(|_| err(VerifyCode::HOSTNAME_MISMATCH, 0))?;
+            let name =
+                ServerName::try_from(host).map_err(|_| err(VerifyCode::HOSTNAME_MISMATCH, 0))?;
             ee.verify_is_valid_for_subject_name(&name)
                 .map_err(|e| err(code_for(&e), 0))
         }
@@ -306,7 +306,9 @@ fn check_extensions(path: &[Node<'_>], purpose: Purpose) -> Result<(), VerifyErr
         let bc = c.basic_constraints();
         let kus = c.key_usage();
         let eku = c.ext_key_usage();
-        if matches!(bc, Some(Err(()))) || matches!(kus, Some(Err(()))) || matches!(eku, Some(Err(())))
+        if matches!(bc, Some(Err(())))
+            || matches!(kus, Some(Err(())))
+            || matches!(eku, Some(Err(())))
         {
             return Err(err(VerifyCode::INVALID_EXTENSION, i));
         }
@@ -418,7 +420,9 @@ fn check_auth_level(path: &[Node<'_>]) -> Result<(), VerifyError> {
             return Err(err(code, i));
         }
         if i + 1 < num {
-            let sig_oid = Reader::new(node.cert.sig_alg).expect(tag::OID).map(|o| o.value);
+            let sig_oid = Reader::new(node.cert.sig_alg)
+                .expect(tag::OID)
+                .map(|o| o.value);
             if sig_oid.is_some_and(|o| WEAK_SIG_OIDS.contains(&o)) {
                 return Err(err(VerifyCode::CA_MD_TOO_WEAK, i));
             }
@@ -597,10 +601,9 @@ pub(crate) fn code_for(e: &webpki::Error) -> VerifyCode {
         | E::MaximumPathBuildCallsExceeded
         | E::MaximumSignatureChecksExceeded => VerifyCode::CERT_CHAIN_TOO_LONG,
         E::BadDerTime => VerifyCode::ERROR_IN_CERT_NOT_BEFORE_FIELD,
-        E::BadDer
-        | E::TrailingData(_)
-        | E::InvalidSerialNumber
-        | E::UnsupportedCertVersion => VerifyCode::CERT_REJECTED,
+        E::BadDer | E::TrailingData(_) | E::InvalidSerialNumber | E::UnsupportedCertVersion => {
+            VerifyCode::CERT_REJECTED
+        }
         _ => VerifyCode::UNSPECIFIED,
     }
 }
