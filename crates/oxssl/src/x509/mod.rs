@@ -158,7 +158,7 @@ pub fn private_key_from_pem_file(
 }
 
 /// Verifies a server chain (leaf first) against the store for TLS server auth at `now`, then
-/// checks the leaf matches `hostname` (DNS name or IP literal; `None` = no name check).
+/// checks the leaf matches `hostname` (DNS name or IP literal; `None` or `""` = no name check).
 ///
 /// The error is the one OpenSSL's `X509_verify_cert` would report first, with its depth:
 /// e.g. `UNABLE_TO_GET_ISSUER_CERT_LOCALLY` (20), `DEPTH_ZERO_SELF_SIGNED_CERT` (18),

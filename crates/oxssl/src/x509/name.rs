@@ -98,7 +98,7 @@ fn push_value(out: &mut String, tag: u8, value: &[u8], full: &[u8]) {
 }
 
 fn push_wide(out: &mut String, value: &[u8], width: usize) {
-    let narrow = value.len() % width == 0
+    let narrow = value.chunks_exact(width).remainder().is_empty()
         && value
             .chunks(width)
             .all(|c| c.iter().take(width - 1).all(|b| *b == 0));

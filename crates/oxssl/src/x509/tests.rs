@@ -419,7 +419,7 @@ fn self_signed_leaf() {
     assert_eq!(
         code(verify_server_chain(
             &store,
-            &[der.clone()],
+            std::slice::from_ref(&der),
             Some("self.test"),
             now()
         )),
@@ -429,7 +429,7 @@ fn self_signed_leaf() {
     assert_eq!(
         code(verify_server_chain(
             &store,
-            &[der.clone()],
+            std::slice::from_ref(&der),
             Some("self.test"),
             now()
         )),
@@ -449,7 +449,7 @@ fn validity_periods() {
     assert_eq!(
         code(verify_server_chain(
             &store,
-            &[expired.clone()],
+            std::slice::from_ref(&expired),
             Some("old.test"),
             now()
         )),
@@ -472,7 +472,7 @@ fn validity_periods() {
     assert_eq!(
         code(verify_server_chain(
             &store,
-            &[future.clone()],
+            std::slice::from_ref(&future),
             Some("new.test"),
             now()
         )),
@@ -781,10 +781,7 @@ fn handshake_signatures() {
             Err(X509Error::UnsupportedSignatureScheme)
         );
     }
-    assert_eq!(
-        verify_signature(&CertificateDer::from(vec![1, 2, 3]), S::Ed25519, msg, b"x").is_err(),
-        true
-    );
+    assert!(verify_signature(&CertificateDer::from(vec![1, 2, 3]), S::Ed25519, msg, b"x").is_err());
 }
 
 fn pss_sign(
@@ -948,7 +945,12 @@ fn exercise(store: &TrustStore, data: &[u8], good: &CertificateDer<'_>) {
     let _ = validity_of(&cert);
     let _ = certs_from_pem(data);
     let _ = private_key_from_pem(data);
-    let _ = verify_server_chain(store, &[cert.clone()], Some("example.com"), now());
+    let _ = verify_server_chain(
+        store,
+        std::slice::from_ref(&cert),
+        Some("example.com"),
+        now(),
+    );
     let _ = verify_server_chain(
         store,
         &[good.clone(), cert.clone()],

@@ -93,7 +93,8 @@ pub(crate) fn verify_chain(
     let path = build_path(store, leaf, &presented)?;
     check_extensions(&path, purpose)?;
     check_auth_level(&path)?;
-    if let Some(host) = hostname {
+    // Like X509_VERIFY_PARAM_set1_host(), an empty name means no name check.
+    if let Some(host) = hostname.filter(|h| !h.is_empty()) {
         check_host(leaf_der, leaf, host).map_err(|code| err(code, 0))?;
     }
     check_signatures_and_times(&path, now_secs)?;
@@ -115,7 +116,7 @@ fn webpki_only(
     now: UnixTime,
 ) -> Result<(), VerifyError> {
     run_webpki(store, chain, purpose, now).map_err(|e| err(code_for(&e), 0))?;
-    match (hostname, chain.first()) {
+    match (hostname.filter(|h| !h.is_empty()), chain.first()) {
         (Some(host), Some(leaf)) => {
             let ee = EndEntityCert::try_from(leaf).map_err(|e| err(code_for(&e), 0))?;
             let name =
@@ -542,11 +543,7 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
             .unwrap_or(0),
         webpki::Error::UnknownIssuer => top,
         webpki::Error::EndEntityUsedAsCa | webpki::Error::PathLenConstraintViolated => {
-            if top > 0 {
-                1
-            } else {
-                0
-            }
+            usize::from(top > 0)
         }
         _ => 0,
     };

@@ -2,5 +2,8 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod mitm;
+pub mod openssl_peer;
 pub mod ox;
 pub mod pipe;
+pub mod rustls_peer;
