@@ -67,7 +67,11 @@ impl BlockingTls {
             match self.conn.process_one() {
                 Ok(Event::NeedData) => {
                     if !self.fill()? {
-                        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "peer closed during handshake").into());
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "peer closed during handshake",
+                        )
+                        .into());
                     }
                 }
                 Ok(_) => {}

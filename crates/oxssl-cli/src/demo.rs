@@ -18,7 +18,9 @@ fn pki() -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), String> {
     let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(err)?;
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(err)?;
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "oxssl demo CA");
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "oxssl demo CA");
     let ca = ca_params.self_signed(&ca_key).map_err(err)?;
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(err)?;
     let params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).map_err(err)?;
@@ -42,7 +44,10 @@ pub fn run() -> Result<(), String> {
     trust.add_der(&ca).map_err(|e| e.to_string())?;
     let client_config = Arc::new(Config {
         trust: Arc::new(trust),
-        verify: VerifyMode { peer: true, fail_if_no_peer_cert: false },
+        verify: VerifyMode {
+            peer: true,
+            fail_if_no_peer_cert: false,
+        },
         alpn_protocols: vec![b"oxssl-demo".to_vec()],
         ..Config::default()
     });
@@ -52,7 +57,10 @@ pub fn run() -> Result<(), String> {
     println!("server: listening on {addr}");
     let server = std::thread::spawn(move || -> Result<usize, String> {
         let (sock, _) = listener.accept().map_err(|e| e.to_string())?;
-        let mut tls = BlockingTls { conn: Connection::server(server_config), sock };
+        let mut tls = BlockingTls {
+            conn: Connection::server(server_config),
+            sock,
+        };
         tls.handshake().map_err(|e| e.to_string())?;
         let mut buf = vec![0u8; 64 * 1024];
         let mut echoed = 0;
@@ -70,18 +78,38 @@ pub fn run() -> Result<(), String> {
 
     let sock = TcpStream::connect(addr).map_err(|e| e.to_string())?;
     sock.set_nodelay(true).map_err(|e| e.to_string())?;
-    let opts = ClientOptions { sni: Some("localhost".into()), verify_host: Some("localhost".into()) };
-    let mut tls = BlockingTls { conn: Connection::client(client_config, opts), sock };
+    let opts = ClientOptions {
+        sni: Some("localhost".into()),
+        verify_host: Some("localhost".into()),
+    };
+    let mut tls = BlockingTls {
+        conn: Connection::client(client_config, opts),
+        sock,
+    };
     let t0 = Instant::now();
     tls.handshake().map_err(|e| e.to_string())?;
     let hs_time = t0.elapsed();
     let n = tls.conn.negotiated();
-    println!("client: handshake done in {:.2} ms", hs_time.as_secs_f64() * 1e3);
-    println!("  protocol   : {}", n.version.map_or("?", |v| v.openssl_name()));
+    println!(
+        "client: handshake done in {:.2} ms",
+        hs_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "  protocol   : {}",
+        n.version.map_or("?", |v| v.openssl_name())
+    );
     println!("  cipher     : {}", n.suite.map_or("?", |s| s.name()));
     println!("  group      : {}", n.group.map_or("?", |g| g.name()));
-    println!("  signature  : {}", n.peer_signature_scheme.map_or("?", |s| s.name()));
-    println!("  ALPN       : {}", n.alpn.as_deref().map_or("(none)".into(), |a| String::from_utf8_lossy(a).into_owned()));
+    println!(
+        "  signature  : {}",
+        n.peer_signature_scheme.map_or("?", |s| s.name())
+    );
+    println!(
+        "  ALPN       : {}",
+        n.alpn
+            .as_deref()
+            .map_or("(none)".into(), |a| String::from_utf8_lossy(a).into_owned())
+    );
     println!("  verify     : {} (X509_V_OK = 0)", n.verify_result);
 
     let data: Vec<u8> = (0..PAYLOAD).map(|i| (i % 251) as u8).collect();
@@ -102,7 +130,9 @@ pub fn run() -> Result<(), String> {
     tls.close().map_err(|e| e.to_string())?;
     let mut tail = [0u8; 16];
     let k = tls.read(&mut tail).map_err(|e| e.to_string())?;
-    let echoed = server.join().map_err(|_| "server thread panicked".to_string())??;
+    let echoed = server
+        .join()
+        .map_err(|_| "server thread panicked".to_string())??;
     if received != data || k != 0 || echoed != PAYLOAD {
         return Err("echoed data did not match".into());
     }

@@ -9,9 +9,9 @@ mod common;
 
 use common::certs::{self, server_pki, KeyKind, LeafSpec, Pki};
 use common::openssl_peer::{group_matches, OpensslPeer, PeerOpts};
+use common::ox;
 use common::pipe::{pipe, PipeEnd};
 use common::rustls_peer::RustlsPeer;
-use common::ox;
 use oxssl::config::{CertifiedKey, Config, VerifyMode};
 use oxssl::crypto::kx::KxGroup;
 use oxssl::crypto::sign::{SignatureScheme, SigningKey};
@@ -307,7 +307,12 @@ enum PeerKind {
     Rustls,
 }
 
-fn make_peer(kind: PeerKind, opts: &PeerOpts, end: PipeEnd, client: bool) -> Result<Box<dyn Peer>, String> {
+fn make_peer(
+    kind: PeerKind,
+    opts: &PeerOpts,
+    end: PipeEnd,
+    client: bool,
+) -> Result<Box<dyn Peer>, String> {
     Ok(match (kind, client) {
         (PeerKind::Openssl, true) => Box::new(OpensslPeer::client(opts, end)?),
         (PeerKind::Openssl, false) => Box::new(OpensslPeer::server(opts, end)?),
@@ -351,10 +356,20 @@ fn drive(
         if done(ox, peer) {
             return Ok(());
         }
-        let before = (ox.end.pending(), ox.end.in_flight(), ox.received.len(), peer.received().len());
+        let before = (
+            ox.end.pending(),
+            ox.end.in_flight(),
+            ox.received.len(),
+            peer.received().len(),
+        );
         ox.pump().map_err(|e| ox_failed(e, peer))?;
         peer.pump().map_err(|p| peer_failed(p, ox))?;
-        let after = (ox.end.pending(), ox.end.in_flight(), ox.received.len(), peer.received().len());
+        let after = (
+            ox.end.pending(),
+            ox.end.in_flight(),
+            ox.received.len(),
+            peer.received().len(),
+        );
         idle = if before == after { idle + 1 } else { 0 };
         if idle > 3 {
             break;
@@ -382,7 +397,12 @@ fn handshake(ox: &mut Ox, peer: &mut dyn Peer) -> Result<(), String> {
 }
 
 /// Both sides send their data at once; each checks every byte it received.
-fn exchange(ox: &mut Ox, peer: &mut dyn Peer, ox_is_client: bool, len: usize) -> Result<(), String> {
+fn exchange(
+    ox: &mut Ox,
+    peer: &mut dyn Peer,
+    ox_is_client: bool,
+    len: usize,
+) -> Result<(), String> {
     let (ox_sends, peer_sends) = if ox_is_client {
         (&client_data()[..len], &server_data()[..len])
     } else {
@@ -475,10 +495,26 @@ fn matrix_case(
     let (oe, pe) = pipe();
     let (mut ox, mut peer) = if ox_is_client {
         let ox = ox_client(only(ox::client_config(pki), suite, group), oe);
-        (ox, make_peer(peer_kind, &PeerOpts::server(pki).only(suite, group), pe, false)?)
+        (
+            ox,
+            make_peer(
+                peer_kind,
+                &PeerOpts::server(pki).only(suite, group),
+                pe,
+                false,
+            )?,
+        )
     } else {
         let ox = ox_server(only(ox::server_config(pki), suite, group), oe);
-        (ox, make_peer(peer_kind, &PeerOpts::client(pki).only(suite, group), pe, true)?)
+        (
+            ox,
+            make_peer(
+                peer_kind,
+                &PeerOpts::client(pki).only(suite, group),
+                pe,
+                true,
+            )?,
+        )
     };
     let peer = peer.as_mut();
     handshake(&mut ox, peer)?;
@@ -499,7 +535,10 @@ fn matrix_case(
         }
     } else {
         if !scheme_fits(kind, n.our_signature_scheme) {
-            return Err(format!("oxssl server signed with {:?}", n.our_signature_scheme));
+            return Err(format!(
+                "oxssl server signed with {:?}",
+                n.our_signature_scheme
+            ));
         }
         if peer.peer_cert().as_deref() != Some(pki.leaf_der.as_slice()) {
             return Err(format!("{} did not see our certificate", peer.name()));
@@ -533,7 +572,11 @@ fn run_matrix(peer_kind: PeerKind, ox_is_client: bool) {
                             .unwrap_or("?")
                     ),
                 };
-                failures.push(format!("{} / {} / {kind:?}: {err}", suite.name(), group.name()));
+                failures.push(format!(
+                    "{} / {} / {kind:?}: {err}",
+                    suite.name(),
+                    group.name()
+                ));
             }
         }
     }
@@ -776,7 +819,10 @@ fn client_auth_to_ox_server(peer_kind: PeerKind, kind: KeyKind) -> Result<(), St
     session(&mut ox, peer, false, 64 * 1024)?;
     let n = ox.conn.negotiated();
     if n.peer_chain.first().map(|c| c.as_ref()) != Some(cli.leaf_der.as_slice()) {
-        return Err(format!("oxssl server saw {} client certificates, not ours", n.peer_chain.len()));
+        return Err(format!(
+            "oxssl server saw {} client certificates, not ours",
+            n.peer_chain.len()
+        ));
     }
     if n.verify_result != 0 {
         return Err(format!("oxssl verify_result {}", n.verify_result));
@@ -803,7 +849,10 @@ fn client_auth_from_ox_client(peer_kind: PeerKind, kind: KeyKind) -> Result<(), 
     let peer = peer.as_mut();
     session(&mut ox, peer, true, 64 * 1024)?;
     if peer.peer_cert().as_deref() != Some(cli.leaf_der.as_slice()) {
-        return Err(format!("{} did not see our client certificate", peer.name()));
+        return Err(format!(
+            "{} did not see our client certificate",
+            peer.name()
+        ));
     }
     Ok(())
 }
@@ -841,14 +890,20 @@ fn run_client_auth(peer_kind: PeerKind) {
     let mut failures = Vec::new();
     for kind in KeyKind::ALL {
         if let Err(e) = client_auth_to_ox_server(peer_kind, kind) {
-            failures.push(format!("{peer_kind:?} client with {kind:?} cert -> oxssl server: {e}"));
+            failures.push(format!(
+                "{peer_kind:?} client with {kind:?} cert -> oxssl server: {e}"
+            ));
         }
         if let Err(e) = client_auth_from_ox_client(peer_kind, kind) {
-            failures.push(format!("oxssl client with {kind:?} cert -> {peer_kind:?} server: {e}"));
+            failures.push(format!(
+                "oxssl client with {kind:?} cert -> {peer_kind:?} server: {e}"
+            ));
         }
     }
     if let Err(e) = client_auth_missing(peer_kind) {
-        failures.push(format!("{peer_kind:?} client without cert -> oxssl server: {e}"));
+        failures.push(format!(
+            "{peer_kind:?} client without cert -> oxssl server: {e}"
+        ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

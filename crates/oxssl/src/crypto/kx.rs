@@ -533,8 +533,14 @@ mod tests {
 mod probe {
     #[test]
     fn mlkem_ek_modulus_check() {
-        let mut share = super::KeyShare::generate(super::KxGroup::X25519MlKem768).unwrap().public().to_vec();
+        let mut share = super::KeyShare::generate(super::KxGroup::X25519MlKem768)
+            .unwrap()
+            .public()
+            .to_vec();
         share[..1152].fill(0xff);
-        println!("all-ff ek: {:?}", super::respond(super::KxGroup::X25519MlKem768, &share).map(|_| ()));
+        println!(
+            "all-ff ek: {:?}",
+            super::respond(super::KxGroup::X25519MlKem768, &share).map(|_| ())
+        );
     }
 }

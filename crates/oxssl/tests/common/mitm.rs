@@ -16,7 +16,10 @@ pub struct Capture {
 
 impl KeyLog for Capture {
     fn log(&self, label: &str, _client_random: &[u8], secret: &[u8]) {
-        self.lines.lock().unwrap().push((label.to_string(), secret.to_vec()));
+        self.lines
+            .lock()
+            .unwrap()
+            .push((label.to_string(), secret.to_vec()));
     }
 }
 
@@ -74,8 +77,14 @@ pub fn cipher(suite: CipherSuite, secret: &[u8]) -> Protection {
 
 /// Decrypts the protected records of a flight (skipping plaintext ones, which are
 /// returned separately) and returns (plaintext records, handshake bytes).
-pub fn open_flight(records: &[(u8, Vec<u8>)], suite: CipherSuite, secret: &[u8]) -> (Vec<(u8, Vec<u8>)>, Vec<u8>) {
-    let Protection::Tls13(mut c) = cipher(suite, secret) else { unreachable!() };
+pub fn open_flight(
+    records: &[(u8, Vec<u8>)],
+    suite: CipherSuite,
+    secret: &[u8],
+) -> (Vec<(u8, Vec<u8>)>, Vec<u8>) {
+    let Protection::Tls13(mut c) = cipher(suite, secret) else {
+        unreachable!()
+    };
     let mut plain = Vec::new();
     let mut hs = Vec::new();
     for (typ, body) in records {
@@ -93,7 +102,11 @@ pub fn open_flight(records: &[(u8, Vec<u8>)], suite: CipherSuite, secret: &[u8])
 }
 
 /// Seals records of `typ` with a fresh cipher for `secret` (sequence numbers from 0).
-pub fn seal_records(suite: CipherSuite, secret: &[u8], items: &[(ContentType, Vec<u8>)]) -> Vec<u8> {
+pub fn seal_records(
+    suite: CipherSuite,
+    secret: &[u8],
+    items: &[(ContentType, Vec<u8>)],
+) -> Vec<u8> {
     let mut prot = cipher(suite, secret);
     let mut out = Vec::new();
     for (typ, body) in items {

@@ -236,10 +236,7 @@ impl OpensslPeer {
     /// Writes all of `data` (OpenSSL splits it into records).
     pub fn write_all(&mut self, mut data: &[u8]) -> Result<(), String> {
         while !data.is_empty() {
-            let n = self
-                .stream
-                .ssl_write(data)
-                .map_err(err("ssl_write"))?;
+            let n = self.stream.ssl_write(data).map_err(err("ssl_write"))?;
             data = &data[n..];
         }
         Ok(())
@@ -253,9 +250,7 @@ impl OpensslPeer {
 
     /// True if `SSL_get_shutdown` has SSL_RECEIVED_SHUTDOWN.
     pub fn received_shutdown(&mut self) -> bool {
-        self.stream
-            .get_shutdown()
-            .contains(ShutdownState::RECEIVED)
+        self.stream.get_shutdown().contains(ShutdownState::RECEIVED)
     }
 
     /// The OpenSSL `SSL` object.

@@ -99,13 +99,12 @@ impl RustlsPeer {
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| format!("rustls server config: {e}"))?;
         let builder = if opts.require_client_cert {
-            let verifier =
-                rustls::server::WebPkiClientVerifier::builder_with_provider(
-                    Arc::new(roots(opts)?),
-                    crypto_provider(opts),
-                )
-                .build()
-                .map_err(|e| format!("rustls client verifier: {e}"))?;
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots(opts)?),
+                crypto_provider(opts),
+            )
+            .build()
+            .map_err(|e| format!("rustls client verifier: {e}"))?;
             builder.with_client_cert_verifier(verifier)
         } else {
             builder.with_no_client_auth()
@@ -115,7 +114,8 @@ impl RustlsPeer {
             .with_single_cert(chain, key)
             .map_err(|e| format!("rustls server cert: {e}"))?;
         cfg.alpn_protocols = opts.alpn.clone();
-        let conn = ServerConnection::new(Arc::new(cfg)).map_err(|e| format!("rustls server: {e}"))?;
+        let conn =
+            ServerConnection::new(Arc::new(cfg)).map_err(|e| format!("rustls server: {e}"))?;
         Ok(Self::new(conn.into(), end))
     }
 
