@@ -13,7 +13,14 @@ use std::time::Instant;
 
 const PAYLOAD: usize = 64 * 1024 * 1024;
 
-fn pki() -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), String> {
+/// DER of the CA certificate, the server certificate and its PKCS#8 key.
+struct DemoPki {
+    ca: Vec<u8>,
+    leaf: Vec<u8>,
+    key: Vec<u8>,
+}
+
+fn pki() -> Result<DemoPki, String> {
     let err = |e: rcgen::Error| e.to_string();
     let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(err)?;
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(err)?;
@@ -26,12 +33,16 @@ fn pki() -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), String> {
     let params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).map_err(err)?;
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
     let leaf = params.signed_by(&key, &issuer).map_err(err)?;
-    Ok((ca.der().to_vec(), leaf.der().to_vec(), key.serialize_der()))
+    Ok(DemoPki {
+        ca: ca.der().to_vec(),
+        leaf: leaf.der().to_vec(),
+        key: key.serialize_der(),
+    })
 }
 
 /// Runs the demo; returns a message on failure.
 pub fn run() -> Result<(), String> {
-    let (ca, leaf, key) = pki()?;
+    let DemoPki { ca, leaf, key } = pki()?;
     let server_config = Arc::new(Config {
         certified_key: Some(CertifiedKey {
             chain: vec![CertificateDer::from(leaf)],

@@ -623,14 +623,23 @@ fn protos(list: &[&str]) -> Vec<Vec<u8>> {
     list.iter().map(|p| p.as_bytes().to_vec()).collect()
 }
 
-/// The client offers `client`, the server accepts `server` (in its preference order);
-/// both must report `want`.
+/// What an ALPN case must end in.
+#[derive(Clone, Copy, Debug)]
+enum AlpnExpect {
+    /// The handshake succeeds and both sides report this protocol (or none).
+    Selected(Option<&'static str>),
+    /// The server refuses with a no_application_protocol alert (rustls' behaviour when
+    /// nothing overlaps; OpenSSL and oxssl continue without ALPN).
+    Refused,
+}
+
+/// The client offers `client`, the server accepts `server` (in its preference order).
 fn alpn_case(
     peer_kind: PeerKind,
     ox_is_client: bool,
     client: &[&str],
     server: &[&str],
-    want: Option<&str>,
+    expect: AlpnExpect,
 ) -> Result<(), String> {
     let pki = server_pki(KeyKind::EcdsaP256);
     let (oe, pe) = pipe();
@@ -652,8 +661,22 @@ fn alpn_case(
         (ox_server(c, oe), make_peer(peer_kind, &opts, pe, true)?)
     };
     let peer = peer.as_mut();
-    session(&mut ox, peer, ox_is_client, 64 * 1024)?;
-    let want = want.map(|w| w.as_bytes().to_vec());
+    let result = session(&mut ox, peer, ox_is_client, 64 * 1024);
+    let want = match (expect, result) {
+        (AlpnExpect::Selected(want), Ok(())) => want.map(|w| w.as_bytes().to_vec()),
+        (AlpnExpect::Selected(_), Err(e)) => return Err(e),
+        (AlpnExpect::Refused, Ok(())) => {
+            return Err("handshake succeeded; expected no_application_protocol".into())
+        }
+        (AlpnExpect::Refused, Err(e)) => {
+            // The alert must have reached oxssl as no_application_protocol (120).
+            let reason = ox.conn.error().map(|e| e.reason.0);
+            if ox_is_client && reason != Some(1120) {
+                return Err(format!("expected a no_application_protocol alert: {e}"));
+            }
+            return Ok(());
+        }
+    };
     let ours = ox.conn.negotiated().alpn.clone();
     let theirs = peer.alpn();
     if ours != want || theirs != want {
@@ -669,16 +692,20 @@ fn alpn_case(
 }
 
 fn run_alpn(peer_kind: PeerKind) {
+    use AlpnExpect::*;
     let mut failures = Vec::new();
-    let cases: [(&[&str], &[&str], Option<&str>); 4] = [
-        (&["h2", "http/1.1"], &["http/1.1", "h2"], Some("http/1.1")),
-        (&["http/1.1", "h2"], &["h2", "http/1.1"], Some("h2")),
-        (&["h2", "http/1.1"], &["http/1.1"], Some("http/1.1")),
-        (&["h2"], &["http/1.1"], None),
+    let cases: [(&[&str], &[&str], AlpnExpect); 4] = [
+        (&["h2", "http/1.1"], &["http/1.1", "h2"], Selected(Some("http/1.1"))),
+        (&["http/1.1", "h2"], &["h2", "http/1.1"], Selected(Some("h2"))),
+        (&["h2", "http/1.1"], &["http/1.1"], Selected(Some("http/1.1"))),
+        (&["h2"], &["http/1.1"], Selected(None)),
     ];
     for ox_is_client in [true, false] {
-        for (client, server, want) in cases {
-            if let Err(e) = alpn_case(peer_kind, ox_is_client, client, server, want) {
+        for (client, server, mut expect) in cases {
+            if ox_is_client && peer_kind == PeerKind::Rustls && matches!(expect, Selected(None)) {
+                expect = Refused;
+            }
+            if let Err(e) = alpn_case(peer_kind, ox_is_client, client, server, expect) {
                 failures.push(format!(
                     "oxssl {} / client {client:?} / server {server:?}: {e}",
                     if ox_is_client { "client" } else { "server" }

@@ -51,7 +51,7 @@ pub enum Event {
 enum Phase {
     NotStarted,
     Handshaking(Box<dyn State>),
-    Connected(Traffic),
+    Connected(Box<Traffic>),
     Failed,
 }
 

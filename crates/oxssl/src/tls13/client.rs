@@ -646,7 +646,7 @@ impl State for ExpectFinished {
         let fin = hs.secrets.finished(&hs.secrets.client_hs, &hs.transcript);
         cx.send(&fin, &mut hs.transcript)?;
         cx.out.prot = app.cipher(&app.client)?;
-        Ok(Next::Connected(Traffic::new(app, true)))
+        Ok(Next::Connected(Box::new(Traffic::new(app, true))))
     }
 }
 

@@ -118,7 +118,7 @@ pub enum Next {
     /// The handshake goes on in this state.
     Handshaking(Box<dyn State>),
     /// The handshake is complete; post-handshake traffic starts.
-    Connected(traffic::Traffic),
+    Connected(Box<traffic::Traffic>),
 }
 
 /// A handshake state.

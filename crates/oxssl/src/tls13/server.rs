@@ -556,6 +556,6 @@ impl State for ExpectFinished {
         f.secrets
             .check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
         *cx.new_read = Some(f.app.cipher(&f.app.client)?);
-        Ok(Next::Connected(Traffic::new(f.app, false)))
+        Ok(Next::Connected(Box::new(Traffic::new(f.app, false))))
     }
 }
