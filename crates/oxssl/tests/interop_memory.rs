@@ -91,6 +91,8 @@ struct Ox {
     conn: Connection,
     end: PipeEnd,
     received: Vec<u8>,
+    /// The first bytes this endpoint sent (up to 16 KiB), for inspecting the wire.
+    sent_head: Vec<u8>,
 }
 
 impl Ox {
@@ -99,6 +101,7 @@ impl Ox {
             conn,
             end,
             received: Vec::new(),
+            sent_head: Vec::new(),
         }
     }
 
@@ -106,6 +109,8 @@ impl Ox {
         let out = self.conn.pending_tls();
         if !out.is_empty() {
             let n = out.len();
+            let keep = n.min(16384 - self.sent_head.len().min(16384));
+            self.sent_head.extend_from_slice(&out[..keep]);
             self.end.send(out);
             self.conn.consume_tls(n);
         }
@@ -765,7 +770,55 @@ fn hrr_ox_server(peer_kind: PeerKind, cookie: bool) -> Result<(), String> {
     let mut peer = make_peer(peer_kind, &opts, pe, true)?;
     let peer = peer.as_mut();
     session(&mut ox, peer, false, 64 * 1024)?;
-    check_hrr(&ox, peer, KxGroup::Secp384r1)
+    check_hrr(&ox, peer, KxGroup::Secp384r1)?;
+    // The HelloRetryRequest on the wire carries a cookie exactly when configured (and the
+    // handshake only completed because the peer echoed it).
+    const COOKIE: u16 = 44;
+    let types = hrr_extension_types(&ox.sent_head)?;
+    if types.contains(&COOKIE) != cookie {
+        return Err(format!("HelloRetryRequest extensions {types:?}, cookie wanted: {cookie}"));
+    }
+    Ok(())
+}
+
+/// The extension types of the HelloRetryRequest that starts `flight` (a server's first
+/// bytes on the wire: a plaintext handshake record holding a ServerHello whose random is
+/// the HRR magic).
+fn hrr_extension_types(flight: &[u8]) -> Result<Vec<u16>, String> {
+    const HRR_RANDOM: [u8; 32] = [
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65,
+        0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2,
+        0xC8, 0xA8, 0x33, 0x9C,
+    ];
+    let bad = |why: &str| format!("server's first flight is not a HelloRetryRequest: {why}");
+    let rec_len = match flight {
+        [22, 3, _, hi, lo, ..] => u16::from_be_bytes([*hi, *lo]) as usize,
+        _ => return Err(bad("no handshake record")),
+    };
+    let msg = flight.get(5..5 + rec_len).ok_or_else(|| bad("short record"))?;
+    if msg.first() != Some(&2) {
+        return Err(bad("not a ServerHello"));
+    }
+    // type(1) len(3) legacy_version(2) random(32) session_id<1>
+    if msg.get(6..38) != Some(&HRR_RANDOM[..]) {
+        return Err(bad("random is not the HRR magic"));
+    }
+    let sid_len = *msg.get(38).ok_or_else(|| bad("short"))? as usize;
+    // session_id, cipher_suite(2), compression(1), extensions<2>
+    let mut at = 39 + sid_len + 3;
+    let ext_len = u16::from_be_bytes([
+        *msg.get(at).ok_or_else(|| bad("short"))?,
+        *msg.get(at + 1).ok_or_else(|| bad("short"))?,
+    ]) as usize;
+    at += 2;
+    let end = at + ext_len;
+    let mut types = Vec::new();
+    while at + 4 <= end.min(msg.len()) {
+        types.push(u16::from_be_bytes([msg[at], msg[at + 1]]));
+        let len = u16::from_be_bytes([msg[at + 2], msg[at + 3]]) as usize;
+        at += 4 + len;
+    }
+    Ok(types)
 }
 
 fn check_hrr(ox: &Ox, peer: &dyn Peer, group: KxGroup) -> Result<(), String> {
