@@ -700,9 +700,21 @@ fn run_alpn(peer_kind: PeerKind) {
     use AlpnExpect::*;
     let mut failures = Vec::new();
     let cases: [(&[&str], &[&str], AlpnExpect); 4] = [
-        (&["h2", "http/1.1"], &["http/1.1", "h2"], Selected(Some("http/1.1"))),
-        (&["http/1.1", "h2"], &["h2", "http/1.1"], Selected(Some("h2"))),
-        (&["h2", "http/1.1"], &["http/1.1"], Selected(Some("http/1.1"))),
+        (
+            &["h2", "http/1.1"],
+            &["http/1.1", "h2"],
+            Selected(Some("http/1.1")),
+        ),
+        (
+            &["http/1.1", "h2"],
+            &["h2", "http/1.1"],
+            Selected(Some("h2")),
+        ),
+        (
+            &["h2", "http/1.1"],
+            &["http/1.1"],
+            Selected(Some("http/1.1")),
+        ),
         (&["h2"], &["http/1.1"], Selected(None)),
     ];
     for ox_is_client in [true, false] {
@@ -776,7 +788,9 @@ fn hrr_ox_server(peer_kind: PeerKind, cookie: bool) -> Result<(), String> {
     const COOKIE: u16 = 44;
     let types = hrr_extension_types(&ox.sent_head)?;
     if types.contains(&COOKIE) != cookie {
-        return Err(format!("HelloRetryRequest extensions {types:?}, cookie wanted: {cookie}"));
+        return Err(format!(
+            "HelloRetryRequest extensions {types:?}, cookie wanted: {cookie}"
+        ));
     }
     Ok(())
 }
@@ -786,16 +800,18 @@ fn hrr_ox_server(peer_kind: PeerKind, cookie: bool) -> Result<(), String> {
 /// the HRR magic).
 fn hrr_extension_types(flight: &[u8]) -> Result<Vec<u16>, String> {
     const HRR_RANDOM: [u8; 32] = [
-        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65,
-        0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2,
-        0xC8, 0xA8, 0x33, 0x9C,
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8,
+        0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8,
+        0x33, 0x9C,
     ];
     let bad = |why: &str| format!("server's first flight is not a HelloRetryRequest: {why}");
     let rec_len = match flight {
         [22, 3, _, hi, lo, ..] => u16::from_be_bytes([*hi, *lo]) as usize,
         _ => return Err(bad("no handshake record")),
     };
-    let msg = flight.get(5..5 + rec_len).ok_or_else(|| bad("short record"))?;
+    let msg = flight
+        .get(5..5 + rec_len)
+        .ok_or_else(|| bad("short record"))?;
     if msg.first() != Some(&2) {
         return Err(bad("not a ServerHello"));
     }
