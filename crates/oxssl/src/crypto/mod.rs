@@ -28,6 +28,19 @@ impl std::error::Error for CryptoError {}
 mod tests {
     use super::*;
 
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn types_are_send_and_sync() {
+        assert_send_sync::<hash::Hash>();
+        assert_send_sync::<hash::Output>();
+        assert_send_sync::<aead::AeadKey>();
+        assert_send_sync::<kx::KeyShare>();
+        assert_send_sync::<kx::SharedSecret>();
+        assert_send_sync::<sign::SigningKey>();
+        assert_send_sync::<CryptoError>();
+    }
+
     #[test]
     fn error_display() {
         let e = CryptoError("bad thing");

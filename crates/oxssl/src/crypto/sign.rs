@@ -280,7 +280,17 @@ impl SigningKey {
                     None => match scalar.len() {
                         32 => Some(Curve::P256),
                         48 => Some(Curve::P384),
-                        _ => None,
+                        // Without parameters and with an unusual scalar length, try both.
+                        _ => {
+                            return Self::ec(Curve::P256, |a| {
+                                EcdsaKeyPair::from_private_key_der(a, der)
+                            })
+                            .or_else(|_| {
+                                Self::ec(Curve::P384, |a| {
+                                    EcdsaKeyPair::from_private_key_der(a, der)
+                                })
+                            })
+                        }
                     },
                 };
                 match curve {
@@ -295,18 +305,14 @@ impl SigningKey {
     }
 
     fn rsa(parsed: Result<RsaKeyPair, aws_lc_rs::error::KeyRejected>) -> Result<Self, CryptoError> {
-        let key = parsed.map_err(|e| {
-            if e.description_() == "TooSmall" {
-                CryptoError("RSA key smaller than 2048 bits")
-            } else if e.description_() == "TooLarge" {
-                CryptoError("RSA key larger than 4096 bits")
-            } else {
-                CryptoError("RSA private key rejected")
-            }
+        let bad_size = CryptoError("RSA key size outside 2048..=4096 bits");
+        let key = parsed.map_err(|e| match e.description_() {
+            "TooSmall" | "TooLarge" => bad_size,
+            _ => CryptoError("RSA private key rejected"),
         })?;
         let bits = rsa_public_key_bits(key.public_key().as_ref())?;
         if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
-            return Err(CryptoError("RSA key size outside 2048..=4096 bits"));
+            return Err(bad_size);
         }
         let spki = spki_of(key.public_key())?;
         Ok(SigningKey {
@@ -1107,7 +1113,10 @@ mod tests {
         use openssl::rsa::Rsa;
         let small = Rsa::generate(1024).unwrap();
         let small_pkcs1 = small.private_key_to_der().unwrap();
-        assert!(SigningKey::from_der(&small_pkcs1).is_err());
+        assert_eq!(
+            SigningKey::from_der(&small_pkcs1).unwrap_err(),
+            CryptoError("RSA key size outside 2048..=4096 bits")
+        );
         let small_pkcs8 = openssl::pkey::PKey::from_rsa(small)
             .unwrap()
             .private_key_to_pkcs8()
