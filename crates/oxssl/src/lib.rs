@@ -2,10 +2,13 @@
 //!
 //! The layers, from the bottom: [`crypto`] (a facade over aws-lc-rs), [`msgs`] (the wire
 //! codec), [`record`] (framing and protection), [`tls13`] (handshake state machines),
-//! [`x509`] (certificates and verification) and [`conn`] (the sans-IO connection).
+//! [`x509`] (certificates and verification), [`conn`] (the sans-IO connection), and on top
+//! [`bio`] (transports with OpenSSL's retry semantics) and [`ssl`] (the OpenSSL-shaped API:
+//! `SslContext`, `Ssl`, `SslStream`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bio;
 pub mod config;
 pub mod conn;
 pub mod crypto;
@@ -14,6 +17,7 @@ pub mod msgs;
 pub mod negotiated;
 pub mod reason;
 pub mod record;
+pub mod ssl;
 pub mod suites;
 pub mod tls13;
 pub mod x509;

@@ -38,11 +38,23 @@ pub struct RetryFlags {
 
 impl RetryFlags {
     /// No retry requested.
-    pub const NONE: RetryFlags = RetryFlags { read: false, write: false, special: false };
+    pub const NONE: RetryFlags = RetryFlags {
+        read: false,
+        write: false,
+        special: false,
+    };
     /// Retry reading.
-    pub const READ: RetryFlags = RetryFlags { read: true, write: false, special: false };
+    pub const READ: RetryFlags = RetryFlags {
+        read: true,
+        write: false,
+        special: false,
+    };
     /// Retry writing.
-    pub const WRITE: RetryFlags = RetryFlags { read: false, write: true, special: false };
+    pub const WRITE: RetryFlags = RetryFlags {
+        read: false,
+        write: true,
+        special: false,
+    };
 
     /// `BIO_should_retry`.
     pub fn should_retry(self) -> bool {
@@ -77,7 +89,7 @@ impl std::error::Error for BioError {}
 ///
 /// `read` returns `Ok(0)` at end of file; a would-block condition is
 /// `Err(BioError::Retry)` with [`Bio::retry_flags`] set. Writes may be short.
-pub trait Bio: Send {
+pub trait Bio {
     /// Reads up to `buf.len()` bytes (`BIO_read`).
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError>;
     /// Writes up to `buf.len()` bytes, returning how many were taken (`BIO_write`).
@@ -106,7 +118,10 @@ pub(crate) fn io_outcome(e: io::Error, flags: &mut RetryFlags, want: RetryFlags)
             BioError::Retry
         }
         io::ErrorKind::NotConnected => {
-            *flags = RetryFlags { special: true, ..want };
+            *flags = RetryFlags {
+                special: true,
+                ..want
+            };
             BioError::Retry
         }
         _ => {

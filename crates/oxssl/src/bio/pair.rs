@@ -59,8 +59,16 @@ impl BioPair {
             halves: [half(size1), half(size2)],
         }));
         (
-            PairBio { inner: inner.clone(), side: 0, flags: RetryFlags::NONE },
-            PairBio { inner, side: 1, flags: RetryFlags::NONE },
+            PairBio {
+                inner: inner.clone(),
+                side: 0,
+                flags: RetryFlags::NONE,
+            },
+            PairBio {
+                inner,
+                side: 1,
+                flags: RetryFlags::NONE,
+            },
         )
     }
 }

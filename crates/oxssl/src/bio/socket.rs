@@ -16,7 +16,10 @@ pub struct SocketBio {
 impl SocketBio {
     /// Wraps a connected (or connecting) socket.
     pub fn new(sock: TcpStream) -> Self {
-        SocketBio { sock, flags: RetryFlags::NONE }
+        SocketBio {
+            sock,
+            flags: RetryFlags::NONE,
+        }
     }
 
     /// The socket.

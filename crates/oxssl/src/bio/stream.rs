@@ -13,7 +13,10 @@ pub struct StreamBio<S> {
 impl<S> StreamBio<S> {
     /// Wraps `stream`.
     pub fn new(stream: S) -> Self {
-        StreamBio { stream, flags: RetryFlags::NONE }
+        StreamBio {
+            stream,
+            flags: RetryFlags::NONE,
+        }
     }
 
     /// The stream.
@@ -32,7 +35,7 @@ impl<S> StreamBio<S> {
     }
 }
 
-impl<S: Read + Write + Send> Bio for StreamBio<S> {
+impl<S: Read + Write> Bio for StreamBio<S> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
         match self.stream.read(buf) {
             Ok(n) => {
@@ -54,7 +57,9 @@ impl<S: Read + Write + Send> Bio for StreamBio<S> {
     }
 
     fn flush(&mut self) -> Result<(), BioError> {
-        self.stream.flush().map_err(|e| io_outcome(e, &mut self.flags, RetryFlags::WRITE))
+        self.stream
+            .flush()
+            .map_err(|e| io_outcome(e, &mut self.flags, RetryFlags::WRITE))
     }
 
     fn retry_flags(&self) -> RetryFlags {

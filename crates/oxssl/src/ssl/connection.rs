@@ -1,0 +1,843 @@
+//! `Ssl`: one connection with OpenSSL's `SSL_write` / `SSL_read` / `SSL_shutdown`
+//! semantics over BIOs (see `SSL_WRITE.md` in the project's shared docs).
+//!
+//! The write state kept between retries is OpenSSL's: `wnum` (bytes of this call already
+//! in fully sent records) and the pending record (its plaintext length and the address it
+//! was built from). A Rust caller retries after WANT_WRITE by passing the same slice again
+//! (same pointer, at least as long): `ssl.ssl_write(&buf[..])` with the same `buf`. With
+//! [`SslMode::ACCEPT_MOVING_WRITE_BUFFER`] the contents may move, as long as the bytes
+//! already committed stay the same.
+
+use super::context::{SslContext, SslVersion};
+use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO};
+use super::flags::{KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions};
+use super::io::{Bios, Io};
+use crate::bio::{Bio, BioError, RetryFlags};
+use crate::conn::{Connection, Event};
+use crate::error::TlsError;
+use crate::reason::Reason;
+use crate::tls13::client::ClientOptions;
+use std::io;
+
+/// The record whose ciphertext is not fully handed to the transport yet.
+#[derive(Clone, Copy, Debug)]
+struct PendingWrite {
+    /// Plaintext bytes in the record (`wpend_tot`).
+    tot: usize,
+    /// Address of the record's first plaintext byte in the caller's buffer (`wpend_buf`).
+    addr: usize,
+}
+
+/// One TLS connection (an `SSL`).
+pub struct Ssl {
+    ctx: SslContext,
+    is_client: Option<bool>,
+    conn: Option<Connection>,
+    bios: Bios,
+    mode: SslMode,
+    options: SslOptions,
+    max_send_fragment: usize,
+    split_send_fragment: usize,
+    read_ahead: bool,
+    sni: Option<String>,
+    verify_host: Option<String>,
+    wnum: usize,
+    wpend: Option<PendingWrite>,
+    fatal: bool,
+    shutdown: ShutdownState,
+    key_update: Option<bool>,
+    last_code: ErrorCode,
+}
+
+impl std::fmt::Debug for Ssl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ssl")
+            .field("is_client", &self.is_client)
+            .field("state", &self.state_string_long())
+            .field("fatal", &self.fatal)
+            .finish_non_exhaustive()
+    }
+}
+
+fn would_block() -> Option<InnerError> {
+    Some(InnerError::Io(io::ErrorKind::WouldBlock.into()))
+}
+
+impl Ssl {
+    /// A connection using `ctx` (`SSL_new`). Call [`Ssl::set_connect_state`] or
+    /// [`Ssl::set_accept_state`] and give it BIOs before the first operation.
+    pub fn new(ctx: &SslContext) -> Result<Ssl, ErrorStack> {
+        let c = &ctx.inner;
+        Ok(Ssl {
+            ctx: ctx.clone(),
+            is_client: None,
+            conn: None,
+            bios: Bios::None,
+            mode: c.mode,
+            options: c.options,
+            max_send_fragment: c.max_send_fragment,
+            split_send_fragment: c.split_send_fragment,
+            read_ahead: c.read_ahead,
+            sni: None,
+            verify_host: None,
+            wnum: 0,
+            wpend: None,
+            fatal: false,
+            shutdown: ShutdownState::empty(),
+            key_update: None,
+            last_code: ErrorCode::NONE,
+        })
+    }
+
+    // ----- configuration -----
+
+    /// `SSL_set_connect_state`: this end is the client.
+    pub fn set_connect_state(&mut self) {
+        self.set_side(true);
+    }
+
+    /// `SSL_set_accept_state`: this end is the server.
+    pub fn set_accept_state(&mut self) {
+        self.set_side(false);
+    }
+
+    fn set_side(&mut self, client: bool) {
+        if self.is_client != Some(client) {
+            self.is_client = Some(client);
+            self.conn = None;
+        }
+    }
+
+    /// True for the server side (`SSL_is_server`).
+    pub fn is_server(&self) -> bool {
+        self.is_client == Some(false)
+    }
+
+    /// Uses one BIO for reading and writing (`SSL_set_bio(ssl, bio, bio)`).
+    pub fn set_bio<B: Bio + Send + 'static>(&mut self, bio: B) {
+        self.bios = Bios::Single(Box::new(bio));
+    }
+
+    /// Uses separate read and write BIOs (`SSL_set_bio(ssl, rbio, wbio)`).
+    pub fn set_bios<R: Bio + Send + 'static, W: Bio + Send + 'static>(&mut self, rbio: R, wbio: W) {
+        self.bios = Bios::Split {
+            r: Box::new(rbio),
+            w: Box::new(wbio),
+        };
+    }
+
+    /// `SSL_set_tlsext_host_name`: the server name sent in SNI.
+    pub fn set_hostname(&mut self, name: &str) -> Result<(), ErrorStack> {
+        if name.is_empty() || name.len() > 255 {
+            return Err(ErrorStack::one(ErrorEntry::ssl(
+                Reason::SSL3_EXT_INVALID_SERVERNAME,
+                "bad host name",
+            )));
+        }
+        self.sni = Some(name.to_string());
+        Ok(())
+    }
+
+    /// `SSL_set1_host`: the name the peer certificate must match.
+    pub fn set_verify_hostname(&mut self, name: &str) {
+        self.verify_host = if name.is_empty() {
+            None
+        } else {
+            Some(name.to_string())
+        };
+    }
+
+    /// `SSL_set_mode`: adds mode bits and returns the new mode.
+    pub fn set_mode(&mut self, mode: SslMode) -> SslMode {
+        self.mode.insert(mode);
+        self.mode
+    }
+
+    /// `SSL_clear_mode`.
+    pub fn clear_mode(&mut self, mode: SslMode) -> SslMode {
+        self.mode.remove(mode);
+        self.mode
+    }
+
+    /// `SSL_get_mode`.
+    pub fn mode(&self) -> SslMode {
+        self.mode
+    }
+
+    /// `SSL_set_options`.
+    pub fn set_options(&mut self, options: SslOptions) -> SslOptions {
+        self.options.insert(options);
+        self.options
+    }
+
+    /// `SSL_clear_options`.
+    pub fn clear_options(&mut self, options: SslOptions) -> SslOptions {
+        self.options.remove(options);
+        self.options
+    }
+
+    /// `SSL_get_options`.
+    pub fn options(&self) -> SslOptions {
+        self.options
+    }
+
+    /// `SSL_set_max_send_fragment`: 512..=16384; other values are refused (C returns 0).
+    pub fn set_max_send_fragment(&mut self, n: usize) -> Result<(), ErrorStack> {
+        if !(512..=crate::record::MAX_PLAINTEXT).contains(&n) {
+            return Err(ErrorStack::one(ErrorEntry::ssl(
+                Reason::BAD_VALUE,
+                "max_send_fragment outside 512..=16384",
+            )));
+        }
+        self.max_send_fragment = n;
+        self.split_send_fragment = self.split_send_fragment.min(n);
+        Ok(())
+    }
+
+    /// `SSL_set_split_send_fragment`: 1..=max_send_fragment.
+    pub fn set_split_send_fragment(&mut self, n: usize) -> Result<(), ErrorStack> {
+        if n == 0 || n > self.max_send_fragment {
+            return Err(ErrorStack::one(ErrorEntry::ssl(
+                Reason::BAD_VALUE,
+                "split_send_fragment outside 1..=max",
+            )));
+        }
+        self.split_send_fragment = n;
+        Ok(())
+    }
+
+    /// `SSL_set_read_ahead`.
+    pub fn set_read_ahead(&mut self, on: bool) {
+        self.read_ahead = on;
+    }
+
+    // ----- state -----
+
+    /// The connection engine, once created (after the first operation).
+    pub fn connection(&self) -> Option<&Connection> {
+        self.conn.as_ref()
+    }
+
+    /// `SSL_is_init_finished`.
+    pub fn is_init_finished(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.is_connected())
+    }
+
+    /// `SSL_get_shutdown`.
+    pub fn get_shutdown(&self) -> ShutdownState {
+        self.shutdown
+    }
+
+    /// `SSL_set_shutdown` (sets the bits, as OpenSSL does, without sending anything).
+    pub fn set_shutdown(&mut self, state: ShutdownState) {
+        self.shutdown = state;
+    }
+
+    /// `SSL_pending`: decrypted bytes ready to read without touching the transport.
+    pub fn pending(&self) -> usize {
+        self.conn.as_ref().map_or(0, |c| c.app_pending())
+    }
+
+    /// True if records are buffered but not yet processed (`SSL_has_pending`).
+    pub fn has_pending(&self) -> bool {
+        self.conn
+            .as_ref()
+            .is_some_and(|c| c.app_pending() > 0 || c.buffered_tls() > 0)
+    }
+
+    /// `SSL_get_error` for the last operation that failed (NONE after a success).
+    pub fn last_error_code(&self) -> ErrorCode {
+        self.last_code
+    }
+
+    /// `SSL_state_string_long`.
+    pub fn state_string_long(&self) -> &'static str {
+        match &self.conn {
+            Some(c) => c.state_name(),
+            None => "before SSL initialization",
+        }
+    }
+
+    /// `SSL_get_version`: "TLSv1.3" once negotiated.
+    pub fn version_str(&self) -> &'static str {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.negotiated().version)
+            .map_or("unknown", |v| v.openssl_name())
+    }
+
+    /// The negotiated cipher suite's name (`SSL_CIPHER_get_name(SSL_get_current_cipher())`).
+    pub fn current_cipher_name(&self) -> Option<&'static str> {
+        self.conn.as_ref()?.negotiated().suite.map(|s| s.name())
+    }
+
+    /// The negotiated group's name (`SSL_get0_group_name`).
+    pub fn group_name(&self) -> Option<&'static str> {
+        self.conn.as_ref()?.negotiated().group.map(|g| g.name())
+    }
+
+    /// `SSL_get0_alpn_selected`.
+    pub fn selected_alpn_protocol(&self) -> Option<&[u8]> {
+        self.conn.as_ref()?.negotiated().alpn.as_deref()
+    }
+
+    /// `SSL_get_servername`: the SNI name sent (client) or received (server).
+    pub fn servername(&self) -> Option<&str> {
+        match &self.conn {
+            Some(c) if self.is_server() => c.negotiated().sni.as_deref(),
+            _ => self.sni.as_deref(),
+        }
+    }
+
+    /// `SSL_get_verify_result`: 0 (`X509_V_OK`) or an `X509_V_ERR_*` code.
+    pub fn verify_result(&self) -> i32 {
+        self.conn
+            .as_ref()
+            .map_or(0, |c| c.negotiated().verify_result)
+    }
+
+    /// The peer's certificate chain as DER, end entity first.
+    pub fn peer_cert_chain(&self) -> Vec<Vec<u8>> {
+        self.conn
+            .as_ref()
+            .map(|c| {
+                c.negotiated()
+                    .peer_chain
+                    .iter()
+                    .map(|d| d.as_ref().to_vec())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    // ----- internals -----
+
+    fn finish(&mut self, r: Result<usize, Error>) -> Result<usize, Error> {
+        self.last_code = match &r {
+            Ok(_) => ErrorCode::NONE,
+            Err(e) => e.code(),
+        };
+        r
+    }
+
+    fn after_fatal() -> Error {
+        Error::new(ErrorCode::SYSCALL, None)
+    }
+
+    fn conn_mut(&mut self) -> Result<&mut Connection, Error> {
+        let Some(client) = self.is_client else {
+            return Err(Error::reason(
+                Reason::UNINITIALIZED,
+                "neither connect nor accept state set",
+            ));
+        };
+        if self.conn.is_none() {
+            let method = self.ctx.inner.method;
+            if (client && !method.allows_client()) || (!client && !method.allows_server()) {
+                return Err(Error::reason(
+                    Reason::WRONG_SSL_VERSION,
+                    "method does not allow this side",
+                ));
+            }
+            let c = &self.ctx.inner;
+            let no_tls13 = self.options.contains(SslOptions::NO_TLSV1_3)
+                || c.max_version.is_some_and(|v| v < SslVersion::TLS1_3)
+                || c.min_version.is_some_and(|v| v > SslVersion::TLS1_3);
+            if no_tls13 {
+                return Err(Error::reason(
+                    Reason::NO_PROTOCOLS_AVAILABLE,
+                    "TLS 1.3 disabled and TLS 1.2 not implemented",
+                ));
+            }
+            let config = self.ctx.inner.config.clone();
+            self.conn = Some(if client {
+                Connection::client(
+                    config,
+                    ClientOptions {
+                        sni: self.sni.clone(),
+                        verify_host: self.verify_host.clone(),
+                    },
+                )
+            } else {
+                Connection::server(config)
+            });
+        }
+        Ok(self.conn.as_mut().expect("created above"))
+    }
+
+    /// A fatal engine error: latch, push the alert out if the transport takes it.
+    fn tls_fatal(&mut self, io: &mut dyn Io, e: TlsError) -> Error {
+        self.fatal = true;
+        if let (Some(conn), Some(w)) = (self.conn.as_mut(), io.wbio()) {
+            while conn.wants_write() {
+                match w.write(conn.pending_tls()) {
+                    Ok(n) if n > 0 => conn.consume_tls(n),
+                    _ => break,
+                }
+            }
+        }
+        Error::ssl(ErrorStack::from_tls(&e))
+    }
+
+    fn local_fatal(&mut self, reason: Reason, detail: &str) -> Error {
+        self.fatal = true;
+        Error::reason(reason, detail)
+    }
+
+    fn retry_error(&self, flags: RetryFlags) -> Error {
+        let code = if flags.read {
+            ErrorCode::WANT_READ
+        } else if flags.write {
+            ErrorCode::WANT_WRITE
+        } else if flags.special {
+            if self.is_server() {
+                ErrorCode::WANT_ACCEPT
+            } else {
+                ErrorCode::WANT_CONNECT
+            }
+        } else {
+            ErrorCode::SYSCALL
+        };
+        Error::new(code, would_block())
+    }
+
+    fn bio_fatal(&mut self, e: BioError) -> Error {
+        self.fatal = true;
+        match e {
+            BioError::Io(e) => Error::new(ErrorCode::SYSCALL, Some(InnerError::Io(e))),
+            BioError::Closed | BioError::Retry => Error::ssl(ErrorStack::one(ErrorEntry {
+                library: LIB_BIO,
+                reason: Reason(124),
+                detail: "broken pipe".into(),
+                verify_result: None,
+            })),
+        }
+    }
+
+    /// Hands queued records to the write BIO.
+    fn flush(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        loop {
+            let Some(conn) = self.conn.as_mut() else {
+                return Ok(());
+            };
+            if !conn.wants_write() {
+                if self.mode.contains(SslMode::RELEASE_BUFFERS) {
+                    conn.release_buffers();
+                }
+                return Ok(());
+            }
+            let Some(w) = io.wbio() else {
+                return Err(Error::reason(Reason::BIO_NOT_SET, "no write BIO"));
+            };
+            match w.write(conn.pending_tls()) {
+                Ok(0) => {
+                    let flags = w.retry_flags();
+                    return Err(self.retry_error(if flags.should_retry() {
+                        flags
+                    } else {
+                        RetryFlags::WRITE
+                    }));
+                }
+                Ok(n) => conn.consume_tls(n),
+                Err(BioError::Retry) => {
+                    let flags = w.retry_flags();
+                    return Err(self.retry_error(flags));
+                }
+                Err(e) => return Err(self.bio_fatal(e)),
+            }
+        }
+    }
+
+    /// Reads transport bytes into the engine: exactly what completes the next record,
+    /// unless read-ahead is on.
+    fn fill(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        let read_ahead = self.read_ahead;
+        let conn = self.conn.as_mut().expect("fill needs a connection");
+        let want = if read_ahead {
+            16 * 1024 + 512
+        } else {
+            conn.wanted().max(1)
+        };
+        let Some(r) = io.rbio() else {
+            return Err(Error::reason(Reason::READ_BIO_NOT_SET, "no read BIO"));
+        };
+        let space = conn.tls_read_space(want);
+        let len = space.len();
+        let res = r.read(space);
+        let flags = r.retry_flags();
+        match res {
+            Ok(0) => {
+                conn.commit_tls_read(len, 0);
+                if self.options.contains(SslOptions::IGNORE_UNEXPECTED_EOF) {
+                    self.shutdown.insert(ShutdownState::RECEIVED);
+                    return Err(Error::new(ErrorCode::ZERO_RETURN, None));
+                }
+                Err(self.local_fatal(
+                    Reason::UNEXPECTED_EOF_WHILE_READING,
+                    "EOF without close_notify",
+                ))
+            }
+            Ok(n) => {
+                conn.commit_tls_read(len, n);
+                Ok(())
+            }
+            Err(BioError::Retry) => {
+                conn.commit_tls_read(len, 0);
+                Err(self.retry_error(flags))
+            }
+            Err(e) => {
+                conn.commit_tls_read(len, 0);
+                Err(self.bio_fatal(e))
+            }
+        }
+    }
+
+    fn check_usable(&mut self) -> Result<(), Error> {
+        if self.is_client.is_none() {
+            return Err(Error::reason(
+                Reason::UNINITIALIZED,
+                "neither connect nor accept state set",
+            ));
+        }
+        if self.fatal {
+            return Err(Self::after_fatal());
+        }
+        Ok(())
+    }
+
+    /// Drives the handshake until it completes or blocks.
+    fn handshake_io(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        self.check_usable()?;
+        let started = self.conn_mut()?.start();
+        if let Err(e) = started {
+            return Err(self.tls_fatal(io, e));
+        }
+        loop {
+            self.flush(io)?;
+            let conn = self.conn.as_mut().expect("started");
+            if !conn.is_handshaking() {
+                break;
+            }
+            match conn.process_one() {
+                Ok(Event::NeedData) => self.fill(io)?,
+                Ok(Event::CloseNotify) => {
+                    self.shutdown.insert(ShutdownState::RECEIVED);
+                    return Err(Error::new(ErrorCode::ZERO_RETURN, None));
+                }
+                Ok(_) => {}
+                Err(e) => return Err(self.tls_fatal(io, e)),
+            }
+        }
+        if let Some(w) = io.wbio() {
+            if let Err(BioError::Retry) = w.flush() {
+                let flags = w.retry_flags();
+                return Err(self.retry_error(flags));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a KeyUpdate the caller asked for, once no write is pending.
+    fn send_requested_key_update(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        if self.wpend.is_some() {
+            return Ok(());
+        }
+        if let Some(req) = self.key_update.take() {
+            let conn = self.conn.as_mut().expect("connected");
+            if let Err(e) = conn.send_key_update(req) {
+                return Err(self.tls_fatal(io, e));
+            }
+            self.flush(io)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn do_handshake_io(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        let r = self
+            .handshake_io(io)
+            .and_then(|_| self.send_requested_key_update(io));
+        self.finish(r.map(|_| 0)).map(|_| ())
+    }
+
+    pub(crate) fn write_io(&mut self, io: &mut dyn Io, buf: &[u8]) -> Result<usize, Error> {
+        let r = self.write_inner(io, buf);
+        self.finish(r)
+    }
+
+    fn write_inner(&mut self, io: &mut dyn Io, buf: &[u8]) -> Result<usize, Error> {
+        self.check_usable()?;
+        if self.shutdown.contains(ShutdownState::SENT) {
+            return Err(Error::reason(
+                Reason::PROTOCOL_IS_SHUTDOWN,
+                "close_notify already sent",
+            ));
+        }
+        if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
+            self.handshake_io(io)?;
+        }
+        let len = buf.len();
+        let base = buf.as_ptr() as usize;
+        match self.wpend {
+            Some(p) => {
+                if len < self.wnum + p.tot {
+                    return Err(self
+                        .local_fatal(Reason::BAD_LENGTH, "retry shorter than the pending write"));
+                }
+                if base + self.wnum != p.addr
+                    && !self.mode.contains(SslMode::ACCEPT_MOVING_WRITE_BUFFER)
+                {
+                    return Err(
+                        self.local_fatal(Reason::BAD_WRITE_RETRY, "retry from a different buffer")
+                    );
+                }
+                self.flush(io)?;
+                self.wnum += p.tot;
+                self.wpend = None;
+            }
+            None if len < self.wnum => {
+                return Err(
+                    self.local_fatal(Reason::BAD_LENGTH, "retry shorter than what was written")
+                );
+            }
+            None => {
+                // Output owed from earlier (a KeyUpdate, the rest of a flight) goes first.
+                self.flush(io)?;
+                self.send_requested_key_update(io)?;
+            }
+        }
+        if self.wnum == len {
+            let n = self.wnum;
+            self.wnum = 0;
+            return Ok(n);
+        }
+        let fragment = self.max_send_fragment.min(self.split_send_fragment);
+        loop {
+            let start = self.wnum;
+            let conn = self.conn.as_mut().expect("connected");
+            let k = match conn.write_app_record(&buf[start..], fragment) {
+                Ok(k) => k,
+                Err(e) => return Err(self.tls_fatal(io, e)),
+            };
+            self.wpend = Some(PendingWrite {
+                tot: k,
+                addr: base + start,
+            });
+            self.flush(io)?;
+            self.wpend = None;
+            self.wnum += k;
+            if self.wnum == len || self.mode.contains(SslMode::ENABLE_PARTIAL_WRITE) {
+                let n = self.wnum;
+                self.wnum = 0;
+                return Ok(n);
+            }
+        }
+    }
+
+    pub(crate) fn read_io(
+        &mut self,
+        io: &mut dyn Io,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> Result<usize, Error> {
+        let r = self.read_inner(io, buf, peek);
+        self.finish(r)
+    }
+
+    fn read_inner(&mut self, io: &mut dyn Io, buf: &mut [u8], peek: bool) -> Result<usize, Error> {
+        self.check_usable()?;
+        if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
+            self.handshake_io(io)?;
+        }
+        loop {
+            let conn = self.conn.as_mut().expect("connected");
+            if conn.app_pending() > 0 {
+                return Ok(if peek {
+                    conn.peek_app(buf)
+                } else {
+                    conn.read_app(buf)
+                });
+            }
+            if self.shutdown.contains(ShutdownState::RECEIVED) {
+                return Err(Error::new(ErrorCode::ZERO_RETURN, None));
+            }
+            match conn.process_one() {
+                Ok(Event::NeedData) => self.fill(io)?,
+                Ok(Event::CloseNotify) => {
+                    self.shutdown.insert(ShutdownState::RECEIVED);
+                    return Err(Error::new(ErrorCode::ZERO_RETURN, None));
+                }
+                Ok(Event::Handshake) => {
+                    // A post-handshake message (ticket, KeyUpdate): without AUTO_RETRY the
+                    // read returns WANT_READ when nothing else is buffered.
+                    let conn = self.conn.as_ref().expect("connected");
+                    if !self.mode.contains(SslMode::AUTO_RETRY)
+                        && conn.app_pending() == 0
+                        && conn.buffered_tls() == 0
+                    {
+                        return Err(Error::new(ErrorCode::WANT_READ, None));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => return Err(self.tls_fatal(io, e)),
+            }
+        }
+    }
+
+    pub(crate) fn shutdown_io(&mut self, io: &mut dyn Io) -> Result<ShutdownResult, Error> {
+        let r = self.shutdown_inner(io);
+        self.last_code = match &r {
+            Ok(_) => ErrorCode::NONE,
+            Err(e) => e.code(),
+        };
+        r
+    }
+
+    fn shutdown_inner(&mut self, io: &mut dyn Io) -> Result<ShutdownResult, Error> {
+        self.check_usable()?;
+        if !self.is_init_finished() {
+            return Err(Error::reason(
+                Reason::SHUTDOWN_WHILE_IN_INIT,
+                "handshake not complete",
+            ));
+        }
+        if let Some(p) = self.wpend {
+            // The pending record must be finished before close_notify can follow it.
+            self.flush(io)?;
+            self.wnum += p.tot;
+            self.wpend = None;
+        }
+        if !self.shutdown.contains(ShutdownState::SENT) {
+            self.shutdown.insert(ShutdownState::SENT);
+            let conn = self.conn.as_mut().expect("connected");
+            if let Err(e) = conn.send_close_notify() {
+                return Err(self.tls_fatal(io, e));
+            }
+            self.flush(io)?;
+            if let Some(w) = io.wbio() {
+                let _ = w.flush();
+            }
+            return Ok(if self.shutdown.contains(ShutdownState::RECEIVED) {
+                ShutdownResult::Received
+            } else {
+                ShutdownResult::Sent
+            });
+        }
+        self.flush(io)?;
+        // Second call: wait for the peer's close_notify, discarding data.
+        while !self.shutdown.contains(ShutdownState::RECEIVED) {
+            let conn = self.conn.as_mut().expect("connected");
+            if conn.app_pending() > 0 {
+                let mut sink = [0u8; 1024];
+                while conn.read_app(&mut sink) > 0 {}
+                continue;
+            }
+            match conn.process_one() {
+                Ok(Event::NeedData) => self.fill(io)?,
+                Ok(Event::CloseNotify) => self.shutdown.insert(ShutdownState::RECEIVED),
+                Ok(_) => {}
+                Err(e) => return Err(self.tls_fatal(io, e)),
+            }
+        }
+        Ok(ShutdownResult::Received)
+    }
+
+    fn key_update_inner(&mut self, typ: i32) -> Result<(), Error> {
+        let tls13 = self
+            .conn
+            .as_ref()
+            .and_then(|c| c.negotiated().version)
+            .is_some_and(|v| v == crate::msgs::enums::ProtocolVersion::TLSV1_3);
+        if !tls13 {
+            return Err(Error::reason(
+                Reason::WRONG_SSL_VERSION,
+                "KeyUpdate needs TLS 1.3",
+            ));
+        }
+        if typ != 0 && typ != 1 {
+            return Err(Error::reason(
+                Reason::INVALID_KEY_UPDATE_TYPE,
+                "type must be 0 or 1",
+            ));
+        }
+        if !self.is_init_finished() {
+            return Err(Error::reason(
+                Reason::STILL_IN_INIT,
+                "handshake not complete",
+            ));
+        }
+        if self.wpend.is_some() {
+            return Err(Error::reason(Reason::BAD_WRITE_RETRY, "a write is pending"));
+        }
+        self.key_update = Some(typ == 1);
+        Ok(())
+    }
+
+    /// `SSL_key_update` with OpenSSL's raw type (0 not requested, 1 requested).
+    pub fn key_update_raw(&mut self, typ: i32) -> Result<(), Error> {
+        let r = self.key_update_inner(typ);
+        self.finish(r.map(|_| 0)).map(|_| ())
+    }
+
+    /// `SSL_key_update`: the next write (or handshake call) sends a KeyUpdate first.
+    pub fn key_update(&mut self, typ: KeyUpdateType) -> Result<(), Error> {
+        self.key_update_raw(match typ {
+            KeyUpdateType::NotRequested => 0,
+            KeyUpdateType::Requested => 1,
+        })
+    }
+
+    /// True while a KeyUpdate asked for with [`Ssl::key_update`] has not been sent
+    /// (`SSL_get_key_update_type` != NONE).
+    pub fn key_update_pending(&self) -> bool {
+        self.key_update.is_some()
+    }
+
+    // ----- operations over the owned BIOs -----
+
+    fn with_bios<T>(&mut self, f: impl FnOnce(&mut Self, &mut dyn Io) -> T) -> T {
+        let mut bios = std::mem::take(&mut self.bios);
+        let r = f(self, &mut bios);
+        self.bios = bios;
+        r
+    }
+
+    /// `SSL_do_handshake` over the BIOs set with [`Ssl::set_bio`] / [`Ssl::set_bios`].
+    pub fn do_handshake(&mut self) -> Result<(), Error> {
+        self.with_bios(|s, io| s.do_handshake_io(io))
+    }
+
+    /// `SSL_connect`: sets the connect state and runs the handshake.
+    pub fn ssl_connect(&mut self) -> Result<(), Error> {
+        self.set_connect_state();
+        self.do_handshake()
+    }
+
+    /// `SSL_accept`: sets the accept state and runs the handshake.
+    pub fn ssl_accept(&mut self) -> Result<(), Error> {
+        self.set_accept_state();
+        self.do_handshake()
+    }
+
+    /// `SSL_write_ex`: writes `buf`, driving the handshake first if needed. Returns the bytes
+    /// written: all of `buf`, or with [`SslMode::ENABLE_PARTIAL_WRITE`] at least one record.
+    /// After WANT_WRITE, call again with the same buffer.
+    pub fn ssl_write(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.with_bios(|s, io| s.write_io(io, buf))
+    }
+
+    /// `SSL_read_ex`: reads decrypted data; `ZERO_RETURN` after the peer's close_notify.
+    pub fn ssl_read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.with_bios(|s, io| s.read_io(io, buf, false))
+    }
+
+    /// `SSL_peek_ex`: like [`Ssl::ssl_read`] without consuming the data.
+    pub fn ssl_peek(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.with_bios(|s, io| s.read_io(io, buf, true))
+    }
+
+    /// `SSL_shutdown`: the first call sends close_notify ([`ShutdownResult::Sent`]), a
+    /// later call waits for the peer's ([`ShutdownResult::Received`]).
+    pub fn shutdown(&mut self) -> Result<ShutdownResult, Error> {
+        self.with_bios(|s, io| s.shutdown_io(io))
+    }
+}

@@ -1,0 +1,479 @@
+//! `SslContext` (an `SSL_CTX`): configuration shared by many connections, built with
+//! [`SslContextBuilder`] in the `openssl` crate's style.
+
+use super::error::{ErrorEntry, ErrorStack};
+use super::flags::{SslMode, SslOptions, SslVerifyMode};
+use crate::config::{CertifiedKey, Config, KeyLog, VerifyMode};
+use crate::crypto::kx::KxGroup;
+use crate::crypto::sign::{SignatureScheme, SigningKey};
+use crate::reason::Reason;
+use crate::suites::CipherSuite;
+use crate::x509::{self, CertificateDer, TrustStore};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Which side(s) a context serves (`TLS_method`, `TLS_client_method`, `TLS_server_method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SslMethod(u8);
+
+impl SslMethod {
+    /// Either side (`TLS_method`).
+    pub fn tls() -> SslMethod {
+        SslMethod(0)
+    }
+    /// Clients only (`TLS_client_method`).
+    pub fn tls_client() -> SslMethod {
+        SslMethod(1)
+    }
+    /// Servers only (`TLS_server_method`).
+    pub fn tls_server() -> SslMethod {
+        SslMethod(2)
+    }
+    pub(crate) fn allows_client(self) -> bool {
+        self.0 != 2
+    }
+    pub(crate) fn allows_server(self) -> bool {
+        self.0 != 1
+    }
+}
+
+/// A protocol version, for `set_min_proto_version` / `set_max_proto_version`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SslVersion(pub(crate) u16);
+
+impl SslVersion {
+    /// TLS 1.0 (refused by oxssl).
+    pub const TLS1: SslVersion = SslVersion(0x0301);
+    /// TLS 1.1 (refused by oxssl).
+    pub const TLS1_1: SslVersion = SslVersion(0x0302);
+    /// TLS 1.2 (not yet implemented by oxssl).
+    pub const TLS1_2: SslVersion = SslVersion(0x0303);
+    /// TLS 1.3.
+    pub const TLS1_3: SslVersion = SslVersion(0x0304);
+}
+
+/// Certificate and key file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslFiletype {
+    /// PEM.
+    PEM,
+    /// DER.
+    ASN1,
+}
+
+/// The shared state of a context.
+#[derive(Clone)]
+pub(crate) struct ContextInner {
+    pub config: Arc<Config>,
+    pub method: SslMethod,
+    pub mode: SslMode,
+    pub options: SslOptions,
+    pub verify_mode: SslVerifyMode,
+    pub max_send_fragment: usize,
+    pub split_send_fragment: usize,
+    pub read_ahead: bool,
+    pub min_version: Option<SslVersion>,
+    pub max_version: Option<SslVersion>,
+}
+
+/// A built context: cheap to clone, shared by every `Ssl` made from it.
+#[derive(Clone)]
+pub struct SslContext {
+    pub(crate) inner: Arc<ContextInner>,
+}
+
+impl std::fmt::Debug for SslContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SslContext")
+            .field("method", &self.inner.method)
+            .field("mode", &self.inner.mode)
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SslContext {
+    /// Starts building a context.
+    pub fn builder(method: SslMethod) -> Result<SslContextBuilder, ErrorStack> {
+        Ok(SslContextBuilder::new(method))
+    }
+
+    /// The engine configuration connections will use.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.inner.config
+    }
+
+    /// The default mode of new connections.
+    pub fn mode(&self) -> SslMode {
+        self.inner.mode
+    }
+
+    /// The default options of new connections.
+    pub fn options(&self) -> SslOptions {
+        self.inner.options
+    }
+}
+
+/// Builds an [`SslContext`].
+///
+/// ```
+/// use oxssl::ssl::{SslContext, SslMethod, SslMode, SslVerifyMode};
+/// let mut b = SslContext::builder(SslMethod::tls_client()).unwrap();
+/// b.set_verify(SslVerifyMode::PEER);
+/// b.set_ciphersuites("TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256").unwrap();
+/// b.set_groups_list("X25519:P-256").unwrap();
+/// b.set_mode(SslMode::ENABLE_PARTIAL_WRITE);
+/// let ctx = b.build();
+/// assert!(ctx.mode().contains(SslMode::AUTO_RETRY | SslMode::ENABLE_PARTIAL_WRITE));
+/// ```
+pub struct SslContextBuilder {
+    inner: ContextInner,
+    config: Config,
+    trust: TrustStore,
+    chain: Vec<CertificateDer<'static>>,
+    key: Option<Arc<SigningKey>>,
+}
+
+fn err(reason: Reason, detail: impl Into<String>) -> ErrorStack {
+    ErrorStack::one(ErrorEntry::ssl(reason, detail))
+}
+
+/// Certificate and key loading failures, reported as OpenSSL's SSL library does.
+fn x509_err(reason: Reason, e: x509::X509Error) -> ErrorStack {
+    err(reason, e.to_string())
+}
+
+impl SslContextBuilder {
+    fn new(method: SslMethod) -> Self {
+        let config = Config::default();
+        SslContextBuilder {
+            inner: ContextInner {
+                config: Arc::new(config.clone()),
+                method,
+                mode: SslMode::AUTO_RETRY | SslMode::RELEASE_BUFFERS,
+                options: SslOptions::ENABLE_MIDDLEBOX_COMPAT
+                    | SslOptions::NO_COMPRESSION
+                    | SslOptions::CIPHER_SERVER_PREFERENCE,
+                verify_mode: SslVerifyMode::NONE,
+                max_send_fragment: crate::record::MAX_PLAINTEXT,
+                split_send_fragment: crate::record::MAX_PLAINTEXT,
+                read_ahead: false,
+                min_version: None,
+                max_version: None,
+            },
+            config,
+            trust: TrustStore::new(),
+            chain: Vec::new(),
+            key: None,
+        }
+    }
+
+    /// `SSL_CTX_set_verify`.
+    pub fn set_verify(&mut self, mode: SslVerifyMode) {
+        self.inner.verify_mode = mode;
+    }
+
+    /// `SSL_CTX_set_mode`: adds mode bits, returns the new mode.
+    pub fn set_mode(&mut self, mode: SslMode) -> SslMode {
+        self.inner.mode.insert(mode);
+        self.inner.mode
+    }
+
+    /// `SSL_CTX_clear_mode`.
+    pub fn clear_mode(&mut self, mode: SslMode) -> SslMode {
+        self.inner.mode.remove(mode);
+        self.inner.mode
+    }
+
+    /// `SSL_CTX_set_options`: adds option bits, returns the new options.
+    pub fn set_options(&mut self, options: SslOptions) -> SslOptions {
+        self.inner.options.insert(options);
+        self.inner.options
+    }
+
+    /// `SSL_CTX_clear_options`.
+    pub fn clear_options(&mut self, options: SslOptions) -> SslOptions {
+        self.inner.options.remove(options);
+        self.inner.options
+    }
+
+    /// `SSL_CTX_set_ciphersuites` (TLS 1.3 suites, colon-separated).
+    pub fn set_ciphersuites(&mut self, list: &str) -> Result<(), ErrorStack> {
+        self.config.cipher_suites =
+            CipherSuite::parse_list(list).map_err(|e| err(Reason::NO_CIPHER_MATCH, e))?;
+        Ok(())
+    }
+
+    /// `SSL_CTX_set1_groups_list` ("X25519MLKEM768:X25519:P-256:P-384").
+    pub fn set_groups_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let mut groups = Vec::new();
+        for name in list.split(':').filter(|s| !s.is_empty()) {
+            let g = KxGroup::from_name(name).ok_or_else(|| {
+                err(
+                    Reason::UNSUPPORTED_ELLIPTIC_CURVE,
+                    format!("unknown group {name}"),
+                )
+            })?;
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+        if groups.is_empty() {
+            return Err(err(Reason::NO_SUITABLE_GROUPS, "empty group list"));
+        }
+        self.config.groups = groups;
+        Ok(())
+    }
+
+    /// `SSL_CTX_set1_sigalgs_list` ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256:...").
+    pub fn set_sigalgs_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let mut schemes = Vec::new();
+        for name in list.split(':').filter(|s| !s.is_empty()) {
+            let s = SignatureScheme::from_name(name).ok_or_else(|| {
+                err(
+                    Reason::BAD_VALUE,
+                    format!("unknown signature algorithm {name}"),
+                )
+            })?;
+            schemes.push(s);
+        }
+        if schemes.is_empty() {
+            return Err(err(Reason::BAD_VALUE, "empty signature algorithm list"));
+        }
+        self.config.signature_schemes = schemes;
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_alpn_protos`: protocols in wire format (length-prefixed names, e.g.
+    /// `b"\x02h2\x08http/1.1"`). A client offers them; a server selects the first of them
+    /// that the client offered.
+    pub fn set_alpn_protos(&mut self, wire: &[u8]) -> Result<(), ErrorStack> {
+        let mut out = Vec::new();
+        let mut rest = wire;
+        while let Some((&len, tail)) = rest.split_first() {
+            let len = len as usize;
+            if len == 0 || len > tail.len() {
+                return Err(err(Reason::BAD_VALUE, "malformed ALPN list"));
+            }
+            out.push(tail[..len].to_vec());
+            rest = &tail[len..];
+        }
+        self.config.alpn_protocols = out;
+        Ok(())
+    }
+}
+
+impl SslContextBuilder {
+    /// `SSL_CTX_set_min_proto_version` (None: the lowest supported).
+    pub fn set_min_proto_version(&mut self, v: Option<SslVersion>) -> Result<(), ErrorStack> {
+        self.inner.min_version = v;
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_max_proto_version` (None: the highest supported).
+    pub fn set_max_proto_version(&mut self, v: Option<SslVersion>) -> Result<(), ErrorStack> {
+        self.inner.max_version = v;
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_max_send_fragment`: 512..=16384, other values are refused.
+    pub fn set_max_send_fragment(&mut self, n: usize) -> Result<(), ErrorStack> {
+        if !(512..=crate::record::MAX_PLAINTEXT).contains(&n) {
+            return Err(err(
+                Reason::BAD_VALUE,
+                format!("max_send_fragment {n} outside 512..=16384"),
+            ));
+        }
+        self.inner.max_send_fragment = n;
+        self.inner.split_send_fragment = self.inner.split_send_fragment.min(n);
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_split_send_fragment`: 1..=max_send_fragment.
+    pub fn set_split_send_fragment(&mut self, n: usize) -> Result<(), ErrorStack> {
+        if n == 0 || n > self.inner.max_send_fragment {
+            return Err(err(
+                Reason::BAD_VALUE,
+                format!("split_send_fragment {n} outside 1..=max_send_fragment"),
+            ));
+        }
+        self.inner.split_send_fragment = n;
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_read_ahead`: read as much as is available instead of one record at a time.
+    pub fn set_read_ahead(&mut self, on: bool) {
+        self.inner.read_ahead = on;
+    }
+
+    /// `SSL_CTX_set_max_cert_list`.
+    pub fn set_max_cert_list(&mut self, n: usize) {
+        self.config.max_cert_list = n;
+    }
+
+    /// Trust the certificates in a PEM file (`SSL_CTX_load_verify_locations(ctx, file, NULL)`).
+    pub fn set_ca_file(&mut self, path: impl AsRef<Path>) -> Result<(), ErrorStack> {
+        self.trust
+            .add_pem_file(path)
+            .map_err(|e| x509_err(Reason::BAD_VALUE, e))?;
+        Ok(())
+    }
+
+    /// Trust one DER certificate (`X509_STORE_add_cert`).
+    pub fn add_trusted_der(&mut self, der: &[u8]) -> Result<(), ErrorStack> {
+        self.trust
+            .add_der(der)
+            .map_err(|e| x509_err(Reason::BAD_VALUE, e))
+    }
+
+    /// Trust the system's CA certificates (`SSL_CTX_set_default_verify_paths`).
+    pub fn set_default_verify_paths(&mut self) -> Result<(), ErrorStack> {
+        self.trust.add_system_roots();
+        Ok(())
+    }
+
+    /// Replaces the trust store.
+    pub fn set_trust_store(&mut self, store: TrustStore) {
+        self.trust = store;
+    }
+
+    /// The certificate chain, end entity first, as DER (`SSL_CTX_use_certificate` plus
+    /// `SSL_CTX_add1_chain_cert`).
+    pub fn set_certificate_chain_der(&mut self, chain: Vec<Vec<u8>>) -> Result<(), ErrorStack> {
+        if chain.is_empty() {
+            return Err(err(Reason::NO_CERTIFICATE_ASSIGNED, "empty chain"));
+        }
+        self.chain = chain.into_iter().map(CertificateDer::from).collect();
+        Ok(())
+    }
+
+    /// `SSL_CTX_use_certificate_chain_file` (PEM, end entity first).
+    pub fn set_certificate_chain_file(&mut self, path: impl AsRef<Path>) -> Result<(), ErrorStack> {
+        let chain = x509::certs_from_pem_file(path)
+            .map_err(|e| x509_err(Reason::NO_CERTIFICATE_ASSIGNED, e))?;
+        if chain.is_empty() {
+            return Err(err(
+                Reason::NO_CERTIFICATE_ASSIGNED,
+                "no certificate in file",
+            ));
+        }
+        self.chain = chain;
+        Ok(())
+    }
+
+    /// `SSL_CTX_use_certificate_file`: the end-entity certificate only.
+    pub fn set_certificate_file(
+        &mut self,
+        path: impl AsRef<Path>,
+        format: SslFiletype,
+    ) -> Result<(), ErrorStack> {
+        let certs = match format {
+            SslFiletype::PEM => x509::certs_from_pem_file(path)
+                .map_err(|e| x509_err(Reason::NO_CERTIFICATE_ASSIGNED, e))?,
+            SslFiletype::ASN1 => {
+                vec![CertificateDer::from(std::fs::read(path).map_err(|e| {
+                    err(Reason::NO_CERTIFICATE_ASSIGNED, e.to_string())
+                })?)]
+            }
+        };
+        let leaf = certs
+            .into_iter()
+            .next()
+            .ok_or_else(|| err(Reason::NO_CERTIFICATE_ASSIGNED, "no certificate in file"))?;
+        self.chain = vec![leaf];
+        Ok(())
+    }
+
+    /// The private key as DER (PKCS#8, PKCS#1 or SEC1) (`SSL_CTX_use_PrivateKey`).
+    pub fn set_private_key_der(&mut self, der: &[u8]) -> Result<(), ErrorStack> {
+        let key = SigningKey::from_der(der).map_err(|e| err(Reason::BAD_VALUE, e.0))?;
+        self.key = Some(Arc::new(key));
+        Ok(())
+    }
+
+    /// `SSL_CTX_use_PrivateKey_file`.
+    pub fn set_private_key_file(
+        &mut self,
+        path: impl AsRef<Path>,
+        format: SslFiletype,
+    ) -> Result<(), ErrorStack> {
+        let der = match format {
+            SslFiletype::PEM => x509::private_key_from_pem_file(path)
+                .map_err(|e| x509_err(Reason::NO_PRIVATE_KEY_ASSIGNED, e))?
+                .secret_der()
+                .to_vec(),
+            SslFiletype::ASN1 => std::fs::read(path)
+                .map_err(|e| err(Reason::NO_PRIVATE_KEY_ASSIGNED, e.to_string()))?,
+        };
+        self.set_private_key_der(&der)
+    }
+
+    /// `SSL_CTX_check_private_key`: the key matches the end-entity certificate.
+    pub fn check_private_key(&self) -> Result<(), ErrorStack> {
+        let (Some(leaf), Some(key)) = (self.chain.first(), &self.key) else {
+            return Err(err(
+                Reason::NO_PRIVATE_KEY_ASSIGNED,
+                "certificate or key missing",
+            ));
+        };
+        let spki = x509::spki_of(leaf).map_err(|e| x509_err(Reason::PRIVATE_KEY_MISMATCH, e))?;
+        if spki != key.public_key_spki() {
+            return Err(err(
+                Reason::PRIVATE_KEY_MISMATCH,
+                "key does not match the certificate",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Receives secrets in NSS key log format (`SSL_CTX_set_keylog_callback`).
+    pub fn set_keylog_callback<F>(&mut self, callback: F)
+    where
+        F: Fn(&str) + Send + Sync + 'static,
+    {
+        struct Cb<F>(F);
+        impl<F: Fn(&str) + Send + Sync> KeyLog for Cb<F> {
+            fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+                (self.0)(&crate::conn::keylog::format_line(
+                    label,
+                    client_random,
+                    secret,
+                ));
+            }
+        }
+        self.config.keylog = Some(Arc::new(Cb(callback)));
+    }
+
+    /// Direct access to the engine configuration, for settings without an OpenSSL name.
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// Builds the context.
+    pub fn build(mut self) -> SslContext {
+        let verify = self.inner.verify_mode;
+        self.config.verify = VerifyMode {
+            peer: verify.contains(SslVerifyMode::PEER),
+            fail_if_no_peer_cert: verify.contains(SslVerifyMode::FAIL_IF_NO_PEER_CERT),
+        };
+        self.config.server_preference = self
+            .inner
+            .options
+            .contains(SslOptions::CIPHER_SERVER_PREFERENCE);
+        self.config.middlebox_compat = self
+            .inner
+            .options
+            .contains(SslOptions::ENABLE_MIDDLEBOX_COMPAT);
+        self.config.trust = Arc::new(self.trust);
+        if let (false, Some(key)) = (self.chain.is_empty(), self.key) {
+            self.config.certified_key = Some(CertifiedKey {
+                chain: self.chain,
+                key,
+            });
+        }
+        self.inner.config = Arc::new(self.config);
+        SslContext {
+            inner: Arc::new(self.inner),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The SSL API, shaped like the `openssl` crate's `ssl` module: [`SslContext`], [`Ssl`],
+//! [`SslStream`], [`Error`] with [`ErrorCode`], modes and options. Operations follow
+//! OpenSSL's `SSL_write` / `SSL_read` contract over [`crate::bio`] transports.
+
+mod connection;
+mod connector;
+mod context;
+mod error;
+mod flags;
+mod io;
+mod stream;
+
+pub use connection::Ssl;
+pub use connector::{
+    ConnectConfiguration, SslAcceptor, SslAcceptorBuilder, SslConnector, SslConnectorBuilder,
+};
+pub use context::{SslContext, SslContextBuilder, SslFiletype, SslMethod, SslVersion};
+pub use error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO, LIB_SSL, LIB_SYS};
+pub use flags::{KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions, SslVerifyMode};
+pub use stream::{HandshakeError, MidHandshakeSslStream, SslStream};
