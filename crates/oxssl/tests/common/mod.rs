@@ -7,3 +7,4 @@ pub mod openssl_peer;
 pub mod ox;
 pub mod pipe;
 pub mod rustls_peer;
+pub mod sslpair;
