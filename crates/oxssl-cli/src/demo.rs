@@ -1,17 +1,15 @@
-//! `oxssl demo`: a TLS 1.3 server and client on loopback, both oxssl, with a certificate
-//! made on the spot. Prints what was negotiated and how fast data moved.
+//! `oxssl demo`: a TLS 1.3 server and client on loopback, both oxssl through the
+//! `SslAcceptor` / `SslConnector` API, with a certificate made on the spot. Prints what was
+//! negotiated and how fast data moved.
 
-use crate::blocking::BlockingTls;
-use oxssl::config::{CertifiedKey, Config, VerifyMode};
-use oxssl::crypto::sign::SigningKey;
-use oxssl::tls13::client::ClientOptions;
-use oxssl::x509::{CertificateDer, TrustStore};
-use oxssl::Connection;
+use oxssl::ssl::{SslAcceptor, SslConnector, SslMethod};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::time::Instant;
 
 const PAYLOAD: usize = 64 * 1024 * 1024;
+/// The client writes this much, then reads the echo, so neither side's socket buffer fills.
+const CHUNK: usize = 256 * 1024;
 
 /// DER of the CA certificate, the server certificate and its PKCS#8 key.
 struct DemoPki {
@@ -43,36 +41,26 @@ fn pki() -> Result<DemoPki, String> {
 /// Runs the demo; returns a message on failure.
 pub fn run() -> Result<(), String> {
     let DemoPki { ca, leaf, key } = pki()?;
-    let server_config = Arc::new(Config {
-        certified_key: Some(CertifiedKey {
-            chain: vec![CertificateDer::from(leaf)],
-            key: Arc::new(SigningKey::from_der(&key).map_err(|e| e.to_string())?),
-        }),
-        alpn_protocols: vec![b"oxssl-demo".to_vec()],
-        ..Config::default()
-    });
-    let mut trust = TrustStore::new();
-    trust.add_der(&ca).map_err(|e| e.to_string())?;
-    let client_config = Arc::new(Config {
-        trust: Arc::new(trust),
-        verify: VerifyMode {
-            peer: true,
-            fail_if_no_peer_cert: false,
-        },
-        alpn_protocols: vec![b"oxssl-demo".to_vec()],
-        ..Config::default()
-    });
+    let e = |e: oxssl::ssl::ErrorStack| e.to_string();
+    let mut acceptor = SslAcceptor::mozilla_modern_v5(SslMethod::tls()).map_err(e)?;
+    acceptor.set_certificate_chain_der(vec![leaf]).map_err(e)?;
+    acceptor.set_private_key_der(&key).map_err(e)?;
+    acceptor.check_private_key().map_err(e)?;
+    acceptor.set_alpn_protos(b"\x0aoxssl-demo").map_err(e)?;
+    let acceptor = acceptor.build();
+
+    let mut connector = SslConnector::builder(SslMethod::tls()).map_err(e)?;
+    connector.add_trusted_der(&ca).map_err(e)?;
+    connector.set_alpn_protos(b"\x0aoxssl-demo").map_err(e)?;
+    let connector = connector.build();
 
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("server: listening on {addr}");
     let server = std::thread::spawn(move || -> Result<usize, String> {
         let (sock, _) = listener.accept().map_err(|e| e.to_string())?;
-        let mut tls = BlockingTls {
-            conn: Connection::server(server_config),
-            sock,
-        };
-        tls.handshake().map_err(|e| e.to_string())?;
+        sock.set_nodelay(true).map_err(|e| e.to_string())?;
+        let mut tls = acceptor.accept(sock).map_err(|e| e.to_string())?;
         let mut buf = vec![0u8; 64 * 1024];
         let mut echoed = 0;
         loop {
@@ -83,62 +71,62 @@ pub fn run() -> Result<(), String> {
             tls.write_all(&buf[..n]).map_err(|e| e.to_string())?;
             echoed += n;
         }
-        tls.close().map_err(|e| e.to_string())?;
+        tls.shutdown().map_err(|e| e.to_string())?;
         Ok(echoed)
     });
 
     let sock = TcpStream::connect(addr).map_err(|e| e.to_string())?;
     sock.set_nodelay(true).map_err(|e| e.to_string())?;
-    let opts = ClientOptions {
-        sni: Some("localhost".into()),
-        verify_host: Some("localhost".into()),
-    };
-    let mut tls = BlockingTls {
-        conn: Connection::client(client_config, opts),
-        sock,
-    };
     let t0 = Instant::now();
-    tls.handshake().map_err(|e| e.to_string())?;
+    let mut tls = connector
+        .connect("localhost", sock)
+        .map_err(|e| e.to_string())?;
     let hs_time = t0.elapsed();
-    let n = tls.conn.negotiated();
+    let ssl = tls.ssl();
+    let n = ssl
+        .connection()
+        .map(|c| c.negotiated().clone())
+        .unwrap_or_default();
     println!(
         "client: handshake done in {:.2} ms",
         hs_time.as_secs_f64() * 1e3
     );
+    println!("  protocol   : {}", ssl.version_str());
     println!(
-        "  protocol   : {}",
-        n.version.map_or("?", |v| v.openssl_name())
+        "  cipher     : {}",
+        ssl.current_cipher_name().unwrap_or("?")
     );
-    println!("  cipher     : {}", n.suite.map_or("?", |s| s.name()));
-    println!("  group      : {}", n.group.map_or("?", |g| g.name()));
+    println!("  group      : {}", ssl.group_name().unwrap_or("?"));
     println!(
         "  signature  : {}",
         n.peer_signature_scheme.map_or("?", |s| s.name())
     );
     println!(
         "  ALPN       : {}",
-        n.alpn
-            .as_deref()
+        ssl.selected_alpn_protocol()
             .map_or("(none)".into(), |a| String::from_utf8_lossy(a).into_owned())
     );
-    println!("  verify     : {} (X509_V_OK = 0)", n.verify_result);
+    println!("  verify     : {} (X509_V_OK = 0)", ssl.verify_result());
 
     let data: Vec<u8> = (0..PAYLOAD).map(|i| (i % 251) as u8).collect();
     let t1 = Instant::now();
-    let mut received = Vec::with_capacity(PAYLOAD);
-    let mut buf = vec![0u8; 64 * 1024];
-    for chunk in data.chunks(256 * 1024) {
+    let mut received = vec![0u8; PAYLOAD];
+    let mut got = 0;
+    for chunk in data.chunks(CHUNK) {
         tls.write_all(chunk).map_err(|e| e.to_string())?;
-        while received.len() < (chunk.as_ptr() as usize - data.as_ptr() as usize) + chunk.len() {
-            let k = tls.read(&mut buf).map_err(|e| e.to_string())?;
+        let want = got + chunk.len();
+        while got < want {
+            let k = tls
+                .read(&mut received[got..want])
+                .map_err(|e| e.to_string())?;
             if k == 0 {
                 return Err("server closed early".into());
             }
-            received.extend_from_slice(&buf[..k]);
+            got += k;
         }
     }
     let secs = t1.elapsed().as_secs_f64();
-    tls.close().map_err(|e| e.to_string())?;
+    tls.shutdown().map_err(|e| e.to_string())?;
     let mut tail = [0u8; 16];
     let k = tls.read(&mut tail).map_err(|e| e.to_string())?;
     let echoed = server

@@ -1,7 +1,6 @@
 //! The `oxssl` command-line tool.
 #![forbid(unsafe_code)]
 
-mod blocking;
 mod demo;
 
 const USAGE: &str = "usage: oxssl <command>

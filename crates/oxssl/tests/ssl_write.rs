@@ -2,10 +2,14 @@
 //! TLS 1.3, and the rules of sections 1-6 and 9, against oxssl's `Ssl` over BIOs.
 mod common;
 
-use common::sslpair::{client_ctx_builder, handshake, mem_pair, pair, pair_with, read_now, server_ctx_builder};
+use common::sslpair::{
+    client_ctx_builder, handshake, mem_pair, pair, pair_with, read_now, server_ctx_builder,
+};
 use oxssl::bio::{Bio, MemBio};
 use oxssl::reason::Reason;
-use oxssl::ssl::{ErrorCode, KeyUpdateType, ShutdownResult, ShutdownState, Ssl, SslMode, SslOptions};
+use oxssl::ssl::{
+    ErrorCode, KeyUpdateType, ShutdownResult, ShutdownState, Ssl, SslMode, SslOptions,
+};
 
 fn code(r: Result<usize, oxssl::ssl::Error>) -> (ErrorCode, Option<Reason>) {
     let e = r.expect_err("expected an error");
@@ -80,7 +84,10 @@ fn case4_moved_buffer() {
     let copy = data.clone();
     assert_eq!(code(c.ssl_write(&data)).0, ErrorCode::WANT_WRITE);
     read_now(&mut s);
-    assert_eq!(code(c.ssl_write(&copy)), (ErrorCode::SSL, Some(Reason::BAD_WRITE_RETRY)));
+    assert_eq!(
+        code(c.ssl_write(&copy)),
+        (ErrorCode::SSL, Some(Reason::BAD_WRITE_RETRY))
+    );
     let e = c.ssl_write(&data).unwrap_err();
     assert_eq!(e.code(), ErrorCode::SYSCALL);
     assert!(e.ssl_error().is_none() && e.io_error().is_none());
@@ -117,7 +124,10 @@ fn retry_length_rules() {
     let data = vec![9u8; 60000];
     assert_eq!(code(c.ssl_write(&data[..40000])).0, ErrorCode::WANT_WRITE);
     read_now(&mut s);
-    assert_eq!(code(c.ssl_write(&data[..100])), (ErrorCode::SSL, Some(Reason::BAD_LENGTH)));
+    assert_eq!(
+        code(c.ssl_write(&data[..100])),
+        (ErrorCode::SSL, Some(Reason::BAD_LENGTH))
+    );
 
     let (mut c, mut s, _a, _b) = pair(17408);
     handshake(&mut c, &mut s);
@@ -183,7 +193,10 @@ fn case7_shutdown_and_half_close() {
     let (mut c, mut s, _a, _b) = pair(0);
     handshake(&mut c, &mut s);
     assert_eq!(c.shutdown().unwrap(), ShutdownResult::Sent);
-    assert_eq!(code(c.ssl_write(b"abc")), (ErrorCode::SSL, Some(Reason::PROTOCOL_IS_SHUTDOWN)));
+    assert_eq!(
+        code(c.ssl_write(b"abc")),
+        (ErrorCode::SSL, Some(Reason::PROTOCOL_IS_SHUTDOWN))
+    );
     // The server sees close_notify, and can still write to the client.
     assert_eq!(code(s.ssl_read(&mut [0u8; 16])).0, ErrorCode::ZERO_RETURN);
     assert!(s.get_shutdown().contains(ShutdownState::RECEIVED));
@@ -201,7 +214,10 @@ fn case8_memory_bio_eof() {
     let rbio = MemBio::new();
     rbio.set_eof_return(0);
     c.set_bios(rbio, MemBio::new());
-    assert_eq!(code(c.ssl_read(&mut [0u8; 16])), (ErrorCode::SSL, Some(Reason::UNEXPECTED_EOF_WHILE_READING)));
+    assert_eq!(
+        code(c.ssl_read(&mut [0u8; 16])),
+        (ErrorCode::SSL, Some(Reason::UNEXPECTED_EOF_WHILE_READING))
+    );
     let e = c.ssl_write(b"x").unwrap_err();
     assert_eq!(e.code(), ErrorCode::SYSCALL);
     assert!(e.ssl_error().is_none());
@@ -237,8 +253,14 @@ fn entry_checks() {
     let ctx = client_ctx_builder().build();
     let mut c = Ssl::new(&ctx).unwrap();
     c.set_bios(MemBio::new(), MemBio::new());
-    assert_eq!(code(c.ssl_write(b"x")), (ErrorCode::SSL, Some(Reason::UNINITIALIZED)));
-    assert_eq!(code(c.ssl_read(&mut [0u8; 4])), (ErrorCode::SSL, Some(Reason::UNINITIALIZED)));
+    assert_eq!(
+        code(c.ssl_write(b"x")),
+        (ErrorCode::SSL, Some(Reason::UNINITIALIZED))
+    );
+    assert_eq!(
+        code(c.ssl_read(&mut [0u8; 4])),
+        (ErrorCode::SSL, Some(Reason::UNINITIALIZED))
+    );
     // Not fatal: setting the state makes the connection usable.
     c.set_connect_state();
     assert_eq!(code(c.ssl_write(b"x")).0, ErrorCode::WANT_READ);
@@ -286,7 +308,12 @@ fn shutdown_with_pending_write() {
         }
     }
     // Only whole records went out before close_notify.
-    assert_eq!(got.len() % 16384 == 0 || got.len() == 40000, true, "{}", got.len());
+    assert_eq!(
+        got.len() % 16384 == 0 || got.len() == 40000,
+        true,
+        "{}",
+        got.len()
+    );
 }
 
 /// Section 4 and 8: key_update with a pending write is BAD_WRITE_RETRY (not fatal).
@@ -294,13 +321,20 @@ fn shutdown_with_pending_write() {
 fn key_update_rules() {
     let (mut c, mut s, _a, _b) = pair(17408);
     assert_eq!(
-        c.key_update(KeyUpdateType::Requested).unwrap_err().reason_code(),
+        c.key_update(KeyUpdateType::Requested)
+            .unwrap_err()
+            .reason_code(),
         Some(Reason::WRONG_SSL_VERSION)
     );
     handshake(&mut c, &mut s);
-    assert_eq!(code(c.ssl_write(&vec![0u8; 40000])).0, ErrorCode::WANT_WRITE);
     assert_eq!(
-        c.key_update(KeyUpdateType::Requested).unwrap_err().reason_code(),
+        code(c.ssl_write(&vec![0u8; 40000])).0,
+        ErrorCode::WANT_WRITE
+    );
+    assert_eq!(
+        c.key_update(KeyUpdateType::Requested)
+            .unwrap_err()
+            .reason_code(),
         Some(Reason::BAD_WRITE_RETRY)
     );
 }
@@ -356,7 +390,10 @@ fn get_error_codes() {
     c2s.push(&raw);
     assert_eq!(
         code(s.ssl_read(&mut [0u8; 8])),
-        (ErrorCode::SSL, Some(Reason::DECRYPTION_FAILED_OR_BAD_RECORD_MAC))
+        (
+            ErrorCode::SSL,
+            Some(Reason::DECRYPTION_FAILED_OR_BAD_RECORD_MAC)
+        )
     );
     assert_eq!(s.last_error_code(), ErrorCode::SSL);
     assert_eq!(code(s.ssl_read(&mut [0u8; 8])), (ErrorCode::SYSCALL, None));

@@ -15,7 +15,8 @@ pub fn client_ctx_builder() -> SslContextBuilder {
 pub fn server_ctx_builder() -> SslContextBuilder {
     let pki = server_pki(KeyKind::EcdsaP256);
     let mut b = SslContext::builder(SslMethod::tls()).unwrap();
-    b.set_certificate_chain_der(vec![pki.leaf_der.clone()]).unwrap();
+    b.set_certificate_chain_der(vec![pki.leaf_der.clone()])
+        .unwrap();
     b.set_private_key_der(&pki.key_der).unwrap();
     b.check_private_key().unwrap();
     b
@@ -23,7 +24,11 @@ pub fn server_ctx_builder() -> SslContextBuilder {
 
 /// A client and a server `Ssl` over a BIO pair of `size` bytes per direction; returns the
 /// pair halves too (client's, server's) so tests can look at the buffers.
-pub fn pair_with(size: usize, client: SslContextBuilder, server: SslContextBuilder) -> (Ssl, Ssl, PairBio, PairBio) {
+pub fn pair_with(
+    size: usize,
+    client: SslContextBuilder,
+    server: SslContextBuilder,
+) -> (Ssl, Ssl, PairBio, PairBio) {
     let (a, b) = BioPair::new(size, size);
     let mut c = Ssl::new(&client.build()).unwrap();
     c.set_connect_state();
@@ -75,7 +80,10 @@ pub fn read_now(s: &mut Ssl) -> Vec<u8> {
 
 /// A client and server over two memory BIOs used as one-way pipes (client to server,
 /// server to client), so tests can inspect and alter the raw bytes.
-pub fn mem_pair(client: SslContextBuilder, server: SslContextBuilder) -> (Ssl, Ssl, oxssl::bio::MemBio, oxssl::bio::MemBio) {
+pub fn mem_pair(
+    client: SslContextBuilder,
+    server: SslContextBuilder,
+) -> (Ssl, Ssl, oxssl::bio::MemBio, oxssl::bio::MemBio) {
     use oxssl::bio::MemBio;
     let (c2s, s2c) = (MemBio::new(), MemBio::new());
     let mut c = Ssl::new(&client.build()).unwrap();
