@@ -85,7 +85,10 @@ fn peer_sees_alert(failed: &mut Connection, peer: &mut Connection, alert: AD) {
 
 /// Runs ClientHello -> server flight, and returns the server flight split into its
 /// plaintext records and decrypted handshake messages.
-fn server_flight(f: &mut Flow) -> (Vec<(u8, Vec<u8>)>, Vec<Vec<u8>>, CipherSuite) {
+/// Plaintext records (type, body) of a flight.
+type PlainRecords = Vec<(u8, Vec<u8>)>;
+
+fn server_flight(f: &mut Flow) -> (PlainRecords, Vec<Vec<u8>>, CipherSuite) {
     let ch = take(&mut f.c);
     assert_eq!(feed(&mut f.s, &ch).unwrap(), Event::NeedData);
     let flight = take(&mut f.s);

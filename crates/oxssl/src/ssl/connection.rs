@@ -32,7 +32,7 @@ struct PendingWrite {
 pub struct Ssl {
     ctx: SslContext,
     is_client: Option<bool>,
-    conn: Option<Connection>,
+    conn: Option<Box<Connection>>,
     bios: Bios,
     mode: SslMode,
     options: SslOptions,
@@ -215,7 +215,7 @@ impl Ssl {
 
     /// The connection engine, once created (after the first operation).
     pub fn connection(&self) -> Option<&Connection> {
-        self.conn.as_ref()
+        self.conn.as_deref()
     }
 
     /// `SSL_is_init_finished`.
@@ -350,7 +350,7 @@ impl Ssl {
                 ));
             }
             let config = self.ctx.inner.config.clone();
-            self.conn = Some(if client {
+            self.conn = Some(Box::new(if client {
                 Connection::client(
                     config,
                     ClientOptions {
@@ -360,7 +360,7 @@ impl Ssl {
                 )
             } else {
                 Connection::server(config)
-            });
+            }));
         }
         Ok(self.conn.as_mut().expect("created above"))
     }

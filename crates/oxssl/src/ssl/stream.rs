@@ -177,7 +177,7 @@ impl<S> From<ErrorStack> for HandshakeError<S> {
 
 /// A stream whose handshake has not finished.
 pub struct MidHandshakeSslStream<S> {
-    stream: SslStream<S>,
+    stream: Box<SslStream<S>>,
     error: Error,
 }
 
@@ -210,15 +210,18 @@ impl<S: Read + Write> MidHandshakeSslStream<S> {
     /// Resumes the handshake.
     pub fn handshake(mut self) -> Result<SslStream<S>, HandshakeError<S>> {
         match self.stream.do_handshake() {
-            Ok(()) => Ok(self.stream),
-            Err(error) => Err(mid(self.stream, error)),
+            Ok(()) => Ok(*self.stream),
+            Err(error) => Err(mid(*self.stream, error)),
         }
     }
 }
 
 fn mid<S>(stream: SslStream<S>, error: Error) -> HandshakeError<S> {
     let blocked = matches!(error.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE);
-    let m = MidHandshakeSslStream { stream, error };
+    let m = MidHandshakeSslStream {
+        stream: Box::new(stream),
+        error,
+    };
     if blocked {
         HandshakeError::WouldBlock(m)
     } else {
