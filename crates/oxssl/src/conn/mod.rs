@@ -136,14 +136,9 @@ impl Connection {
         self.reader.allow_plaintext_alerts = true;
         if self.is_client {
             let mut new_read = None;
-            let mut cx = Context {
-                config: &self.config,
-                out: &mut self.writer,
-                new_read: &mut new_read,
-                info: &mut self.info,
-                verify_host: self.client_opts.verify_host.as_deref(),
-            };
-            match tls13::client::start(&mut cx, &self.client_opts) {
+            let opts = self.client_opts.clone();
+            let mut cx = self.context(&mut new_read);
+            match tls13::client::start(&mut cx, &opts) {
                 Ok(state) => self.phase = Phase::Handshaking(state),
                 Err(e) => return Err(self.fail(e)),
             }
@@ -151,6 +146,17 @@ impl Connection {
             self.phase = Phase::Handshaking(tls13::server::start());
         }
         Ok(())
+    }
+
+    /// What a handshake state may touch while handling one message.
+    fn context<'a>(&'a mut self, new_read: &'a mut Option<crate::record::protect::Protection>) -> Context<'a> {
+        Context {
+            config: &self.config,
+            out: &mut self.writer,
+            new_read,
+            info: &mut self.info,
+            verify_host: self.client_opts.verify_host.as_deref(),
+        }
     }
 
     /// True until the handshake has completed (also before it started).
@@ -414,14 +420,9 @@ impl Connection {
             }
             self.handshake_messages += 1;
             let mut new_read = None;
-            let mut cx = Context {
-                config: &self.config,
-                out: &mut self.writer,
-                new_read: &mut new_read,
-                info: &mut self.info,
-                verify_host: self.client_opts.verify_host.as_deref(),
-            };
-            match std::mem::replace(&mut self.phase, Phase::Failed) {
+            let phase = std::mem::replace(&mut self.phase, Phase::Failed);
+            let mut cx = self.context(&mut new_read);
+            match phase {
                 Phase::Handshaking(state) => match state.handle(&mut cx, msg, &raw)? {
                     Next::Handshaking(next) => self.phase = Phase::Handshaking(next),
                     Next::Connected(traffic) => {
