@@ -415,3 +415,82 @@ fn peek_and_pending() {
     assert_eq!(s.ssl_read(&mut buf).unwrap(), 4);
     assert_eq!(&buf, b"aboo");
 }
+
+/// Case 12: SSL_renegotiate on TLS 1.3 is 0 / WRONG_SSL_VERSION, not fatal.
+#[test]
+fn case12_renegotiate_on_tls13() {
+    let (mut c, mut s, _a, _b) = pair(0);
+    handshake(&mut c, &mut s);
+    let e = c.renegotiate().unwrap_err();
+    assert_eq!(
+        (e.code(), e.reason_code()),
+        (ErrorCode::SSL, Some(Reason::WRONG_SSL_VERSION))
+    );
+    assert_eq!(c.ssl_write(b"fine").unwrap(), 4);
+    assert_eq!(read_now(&mut s), b"fine");
+}
+
+/// Section 9, sockets: a peer that vanished without close_notify. Reading gives
+/// UNEXPECTED_EOF_WHILE_READING; writing into the dead socket gives SYSCALL with errno
+/// (EPIPE or ECONNRESET; SIGPIPE is ignored by the Rust runtime).
+#[test]
+fn socket_peer_gone_without_close_notify() {
+    use oxssl::ssl::SslStream;
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server_ctx = server_ctx_builder().build();
+    let server = std::thread::spawn(move || {
+        let (sock, _) = listener.accept().unwrap();
+        sock.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let mut ssl = Ssl::new(&server_ctx).unwrap();
+        ssl.set_accept_state();
+        let mut s = SslStream::new(ssl, sock).unwrap();
+        s.do_handshake().unwrap();
+        // Drop the socket without close_notify.
+    });
+    let sock = TcpStream::connect(addr).unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut ssl = Ssl::new(&client_ctx_builder().build()).unwrap();
+    ssl.set_verify_hostname("localhost");
+    let mut c = ssl.connect(sock).unwrap();
+    server.join().unwrap();
+    let e = c.ssl_read(&mut [0u8; 16]).unwrap_err();
+    assert_eq!(
+        (e.code(), e.reason_code()),
+        (ErrorCode::SSL, Some(Reason::UNEXPECTED_EOF_WHILE_READING))
+    );
+
+    // A fresh connection whose peer is gone: keep writing until the kernel reports it.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server_ctx = server_ctx_builder().build();
+    let server = std::thread::spawn(move || {
+        let (sock, _) = listener.accept().unwrap();
+        let mut ssl = Ssl::new(&server_ctx).unwrap();
+        ssl.set_accept_state();
+        let mut s = SslStream::new(ssl, sock).unwrap();
+        s.do_handshake().unwrap();
+    });
+    let sock = TcpStream::connect(addr).unwrap();
+    let mut ssl = Ssl::new(&client_ctx_builder().build()).unwrap();
+    ssl.set_verify_hostname("localhost");
+    let mut c = ssl.connect(sock).unwrap();
+    server.join().unwrap();
+    let chunk = vec![0u8; 16384];
+    let mut last = None;
+    for _ in 0..1000 {
+        if let Err(e) = c.ssl_write(&chunk) {
+            last = Some(e);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let e = last.expect("writes into a closed socket must fail");
+    assert_eq!(e.code(), ErrorCode::SYSCALL);
+    let errno = e.io_error().and_then(|io| io.raw_os_error());
+    assert!(matches!(errno, Some(32) | Some(104)), "errno {errno:?}");
+    assert_eq!(c.ssl_write(&chunk).unwrap_err().code(), ErrorCode::SYSCALL);
+}

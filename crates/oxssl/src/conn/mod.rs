@@ -149,7 +149,10 @@ impl Connection {
     }
 
     /// What a handshake state may touch while handling one message.
-    fn context<'a>(&'a mut self, new_read: &'a mut Option<crate::record::protect::Protection>) -> Context<'a> {
+    fn context<'a>(
+        &'a mut self,
+        new_read: &'a mut Option<crate::record::protect::Protection>,
+    ) -> Context<'a> {
         Context {
             config: &self.config,
             out: &mut self.writer,

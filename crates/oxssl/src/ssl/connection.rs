@@ -786,6 +786,34 @@ impl Ssl {
         })
     }
 
+    /// `SSL_renegotiate`: TLS 1.2 only. On TLS 1.3 it fails with WRONG_SSL_VERSION (266) and
+    /// with `SSL_OP_NO_RENEGOTIATION` with NO_RENEGOTIATION (339), as in OpenSSL; neither is
+    /// fatal. oxssl does not implement TLS 1.2 yet, so no connection can renegotiate.
+    pub fn renegotiate(&mut self) -> Result<(), Error> {
+        let tls13 = self
+            .conn
+            .as_ref()
+            .and_then(|c| c.negotiated().version)
+            .is_some_and(|v| v == crate::msgs::enums::ProtocolVersion::TLSV1_3);
+        let r: Result<(), Error> = if tls13 {
+            Err(Error::reason(
+                Reason::WRONG_SSL_VERSION,
+                "no renegotiation in TLS 1.3",
+            ))
+        } else if self.options.contains(SslOptions::NO_RENEGOTIATION) {
+            Err(Error::reason(
+                Reason::NO_RENEGOTIATION,
+                "SSL_OP_NO_RENEGOTIATION is set",
+            ))
+        } else {
+            Err(Error::reason(
+                Reason::WRONG_SSL_VERSION,
+                "renegotiation needs TLS 1.2, not implemented yet",
+            ))
+        };
+        self.finish(r.map(|_| 0)).map(|_| ())
+    }
+
     /// True while a KeyUpdate asked for with [`Ssl::key_update`] has not been sent
     /// (`SSL_get_key_update_type` != NONE).
     pub fn key_update_pending(&self) -> bool {
