@@ -401,8 +401,9 @@ impl Ssl {
         Error::new(code, would_block())
     }
 
-    fn bio_fatal(&mut self, e: BioError) -> Error {
-        self.fatal = true;
+    /// A transport failure. Like OpenSSL, this does not latch the connection: the state is
+    /// intact and a later call retries the BIO (which usually fails the same way).
+    fn bio_error(&mut self, e: BioError) -> Error {
         match e {
             BioError::Io(e) => Error::new(ErrorCode::SYSCALL, Some(InnerError::Io(e))),
             BioError::Closed | BioError::Retry => Error::ssl(ErrorStack::one(ErrorEntry {
@@ -443,7 +444,7 @@ impl Ssl {
                     let flags = w.retry_flags();
                     return Err(self.retry_error(flags));
                 }
-                Err(e) => return Err(self.bio_fatal(e)),
+                Err(e) => return Err(self.bio_error(e)),
             }
         }
     }
@@ -487,7 +488,7 @@ impl Ssl {
             }
             Err(e) => {
                 conn.commit_tls_read(len, 0);
-                Err(self.bio_fatal(e))
+                Err(self.bio_error(e))
             }
         }
     }
