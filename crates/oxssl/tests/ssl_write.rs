@@ -494,3 +494,14 @@ fn socket_peer_gone_without_close_notify() {
     assert!(matches!(errno, Some(32) | Some(104)), "errno {errno:?}");
     assert_eq!(c.ssl_write(&chunk).unwrap_err().code(), ErrorCode::SYSCALL);
 }
+
+/// Like the `openssl` crate's types, ours can cross threads and live in `dyn Error + Send + Sync`.
+#[test]
+fn api_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Ssl>();
+    check::<oxssl::ssl::SslStream<std::net::TcpStream>>();
+    check::<oxssl::ssl::HandshakeError<std::net::TcpStream>>();
+    check::<oxssl::ssl::Error>();
+    check::<oxssl::ssl::SslContext>();
+}

@@ -114,12 +114,16 @@ impl Ssl {
     }
 
     /// Uses one BIO for reading and writing (`SSL_set_bio(ssl, bio, bio)`).
-    pub fn set_bio<B: Bio + Send + 'static>(&mut self, bio: B) {
+    pub fn set_bio<B: Bio + Send + Sync + 'static>(&mut self, bio: B) {
         self.bios = Bios::Single(Box::new(bio));
     }
 
     /// Uses separate read and write BIOs (`SSL_set_bio(ssl, rbio, wbio)`).
-    pub fn set_bios<R: Bio + Send + 'static, W: Bio + Send + 'static>(&mut self, rbio: R, wbio: W) {
+    pub fn set_bios<R: Bio + Send + Sync + 'static, W: Bio + Send + Sync + 'static>(
+        &mut self,
+        rbio: R,
+        wbio: W,
+    ) {
         self.bios = Bios::Split {
             r: Box::new(rbio),
             w: Box::new(wbio),
@@ -723,7 +727,15 @@ impl Ssl {
                 ShutdownResult::Sent
             });
         }
-        self.flush(io)?;
+        if self.conn.as_ref().is_some_and(|c| c.wants_write()) {
+            // A retry after WANT_WRITE: finishing our close_notify is this call's result.
+            self.flush(io)?;
+            return Ok(if self.shutdown.contains(ShutdownState::RECEIVED) {
+                ShutdownResult::Received
+            } else {
+                ShutdownResult::Sent
+            });
+        }
         // Second call: wait for the peer's close_notify, discarding data.
         while !self.shutdown.contains(ShutdownState::RECEIVED) {
             let conn = self.conn.as_mut().expect("connected");

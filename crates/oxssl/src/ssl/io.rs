@@ -18,11 +18,11 @@ pub(crate) enum Bios {
     #[default]
     None,
     /// One BIO for both directions.
-    Single(Box<dyn Bio + Send>),
+    Single(Box<dyn Bio + Send + Sync>),
     /// Separate read and write BIOs.
     Split {
-        r: Box<dyn Bio + Send>,
-        w: Box<dyn Bio + Send>,
+        r: Box<dyn Bio + Send + Sync>,
+        w: Box<dyn Bio + Send + Sync>,
     },
 }
 

@@ -4,7 +4,9 @@
 pub mod certs;
 pub mod mitm;
 pub mod openssl_peer;
+pub mod ossl_ffi;
 pub mod ox;
 pub mod pipe;
 pub mod rustls_peer;
+pub mod scenario;
 pub mod sslpair;

@@ -1,0 +1,1802 @@
+//! The differential scenario runner: one scripted scenario, run once with oxssl's `Ssl` as
+//! the subject and once with OpenSSL's `SSL` (the `openssl` crate plus the raw calls of
+//! [`super::ossl_ffi`]), against the same peer (OpenSSL, the `openssl` crate) over the same
+//! kind of transport. Each run records a trace of observations; the two traces, the
+//! plaintext the peer received, the plaintext the subject read and the record sizes seen on
+//! the wire after the handshake must be equal.
+//!
+//! Normalised observation ([`Obs`]): the C return value, `SSL_get_error`'s code, the first
+//! error-queue entry (library, reason) and errno (for SSL_ERROR_SYSCALL only). OpenSSL's values
+//! are taken from the C calls as they are; oxssl's `Result`s are mapped to the C return value
+//! the C ABI gives for them (SSL_WRITE.md):
+//! - `SSL_write`: `Ok(n)` is `n`; `Ok(0)` (only for `num == 0`) is 0 with SSL_ERROR_SYSCALL
+//!   and an empty queue (section 4: the Rust call is `SSL_write_ex`, which returns 1 with
+//!   written = 0); any error is -1.
+//! - `SSL_read` / `SSL_peek`: `Ok(n)` is `n`; ZERO_RETURN and the unexpected-EOF error (294)
+//!   are 0 (section 9); other errors -1.
+//! - `SSL_shutdown`: `Sent` is 0, `Received` is 1, errors -1. `SSL_do_handshake`: 1 / -1.
+//!   `SSL_key_update` and `SSL_renegotiate`: 1 / 0.
+//!
+//! Differences the project decided on and that this harness normalises:
+//! - oxssl sets `SSL_MODE_RELEASE_BUFFERS` by default; OpenSSL does not. The bit has no
+//!   observable effect on results, and mode comparisons mask it.
+//! - oxssl's server issues no session tickets (no resumption yet); the OpenSSL subject's
+//!   server is configured with `SSL_CTX_set_num_tickets(0)` so both send the same records.
+//! - Handshake flights differ in size (certificates, extensions), so the handshake is driven
+//!   by a retry loop whose intermediate WANT_* results are not compared, and record sizes
+//!   are compared only after it.
+
+use super::certs::{server_pki, KeyKind};
+use super::ossl_ffi::{self as c, BioIo, CBio, CCall};
+use openssl::ssl as os;
+use oxssl::bio::{Bio, BioError, BioPair, MemBio, PairBio, SocketBio};
+use oxssl::ssl as ox;
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// `SSL_MODE_ENABLE_PARTIAL_WRITE`.
+pub const PARTIAL: u64 = 0x1;
+/// `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`.
+pub const MOVING: u64 = 0x2;
+/// `SSL_MODE_AUTO_RETRY`.
+pub const AUTO_RETRY: u64 = 0x4;
+/// `SSL_MODE_RELEASE_BUFFERS`.
+pub const RELEASE_BUFFERS: u64 = 0x10;
+/// `SSL_OP_IGNORE_UNEXPECTED_EOF`.
+pub const IGNORE_UNEXPECTED_EOF: u64 = 1 << 7;
+
+/// `SSL_get_error` codes.
+pub const NONE: i32 = 0;
+pub const SSL: i32 = 1;
+pub const WANT_READ: i32 = 2;
+pub const WANT_WRITE: i32 = 3;
+pub const SYSCALL: i32 = 5;
+pub const ZERO_RETURN: i32 = 6;
+
+const SOCKET_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What carries the records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// `BIO_new_bio_pair(size, size)`; the subject owns one half, the peer the other.
+    Pair(usize),
+    /// Two memory BIOs: the subject's rbio (the peer writes into it) and wbio (the peer
+    /// reads from it).
+    Mem,
+    /// A loopback TCP socket, non-blocking on the subject's side.
+    NonBlockingSocket,
+    /// A loopback TCP socket, blocking on the subject's side (with 5 s timeouts).
+    BlockingSocket,
+}
+
+impl Transport {
+    pub fn is_socket(self) -> bool {
+        matches!(
+            self,
+            Transport::NonBlockingSocket | Transport::BlockingSocket
+        )
+    }
+}
+
+/// The subject's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+/// How much the peer takes out of the transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drain {
+    /// Everything there is.
+    All,
+    /// Up to this many bytes.
+    Bytes(usize),
+}
+
+/// The buffer a write retry passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Buf {
+    /// The same slice as the previous call.
+    Same,
+    /// A copy of the buffer at a new address, same contents and length.
+    Moved,
+    /// The same address, `n` bytes from the current start.
+    Shortened(usize),
+    /// The same address, `n` bytes from the current start (more than before).
+    Extended(usize),
+}
+
+/// One step of a script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Drive both handshakes to completion (results not compared).
+    Handshake,
+    /// Case 1: a write of `len` bytes that has to drive the handshake. The first call's
+    /// result and the final result are compared, the retries in between are not.
+    FirstWrite(usize),
+    /// One `SSL_write` of a new buffer of `len` bytes.
+    Write(usize),
+    /// One `SSL_write` retrying the current buffer.
+    Retry(Buf),
+    /// Flips the current buffer's bytes from `from` (relative to its start) to its end
+    /// (including any room for extension).
+    ModifyTail(usize),
+    /// Retries the current buffer until it succeeds or fails for good; after each
+    /// WANT_* the peer drains the transport. Every result is compared.
+    RetryLoop(Drain),
+    /// Writes a new buffer of `len` bytes completely: after a partial success the rest
+    /// is written from the advanced slice, after WANT_* the peer drains. Every result is
+    /// compared.
+    WriteAll(usize, Drain),
+    /// Sockets: writes new `len`-byte buffers until WANT_WRITE (the kernel buffers are
+    /// full). How many writes that takes is not compared, only the last result.
+    FillSocket(usize),
+    /// Sockets: writes new `len`-byte buffers (2 ms apart, at most 200) until one fails;
+    /// only the failure is compared.
+    WriteUntilError(usize),
+    /// One `SSL_read` into a buffer of this size.
+    Read(usize),
+    /// One `SSL_peek` into a buffer of this size.
+    Peek(usize),
+    /// `SSL_read` calls until one fails without the peer having anything more to send.
+    ReadAll(usize),
+    /// `SSL_pending`.
+    Pending,
+    /// `SSL_get_shutdown`.
+    GetShutdown,
+    /// `SSL_get_mode` (without RELEASE_BUFFERS).
+    Mode,
+    /// `SSL_shutdown`.
+    Shutdown,
+    /// `SSL_do_handshake`.
+    DoHandshake,
+    /// `SSL_key_update(type)`.
+    KeyUpdate(i32),
+    /// `SSL_renegotiate`.
+    Renegotiate,
+    /// `SSL_set_mode`.
+    SetMode(u64),
+    /// `SSL_clear_mode`.
+    ClearMode(u64),
+    /// `SSL_set_options`.
+    SetOptions(u64),
+    /// `SSL_set_max_send_fragment` (whether it was accepted is compared).
+    SetMaxSendFragment(usize),
+    /// `SSL_set_split_send_fragment` (whether it was accepted is compared).
+    SetSplitSendFragment(usize),
+    /// `SSL_set_connect_state` (true) / `SSL_set_accept_state` (false).
+    SetState(bool),
+    /// Memory transport: `BIO_set_mem_eof_return(subject's rbio, 0)`.
+    SetEofReturn0,
+    /// Pair transport: `BIO_shutdown_wr` on the subject's half.
+    ShutdownWrOwnHalf,
+    /// Pair transport: `BIO_ctrl_pending`, `BIO_ctrl_wpending`,
+    /// `BIO_ctrl_get_write_guarantee`, `BIO_ctrl_get_read_request` of the subject's half.
+    Counters,
+    /// Socket transports: the subject socket's read timeout, in milliseconds.
+    SubjectReadTimeout(u64),
+    /// The peer moves bytes out of the transport (not decrypting them yet).
+    PeerDrain(Drain),
+    /// The peer reads (decrypts) until it would block.
+    PeerRead,
+    /// The peer writes `len` bytes of application data.
+    PeerWrite(usize),
+    /// The peer's `SSL_shutdown` (sends close_notify).
+    PeerShutdown,
+    /// The peer's `SSL_key_update(requested)` followed by `SSL_do_handshake` to send it.
+    PeerKeyUpdate(bool),
+    /// The peer's transport goes away without close_notify: pair `BIO_shutdown_wr` of the
+    /// peer's half, memory EOF on the subject's rbio, socket closed.
+    PeerClose,
+    /// Blocking sockets: the peer reads `n` bytes in a thread while the script goes on.
+    PeerBackground(usize),
+    /// Waits for [`Step::PeerBackground`].
+    PeerJoin,
+}
+
+/// A scenario: transport, side, configuration and script.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub transport: Transport,
+    pub side: Side,
+    pub mode_set: u64,
+    pub mode_clear: u64,
+    pub options: u64,
+    pub max_send_fragment: Option<usize>,
+    pub split_send_fragment: Option<usize>,
+    /// Session tickets the peer sends when it is the server.
+    pub peer_tickets: usize,
+    /// Whether the subject gets its connect/accept state before the script starts.
+    pub set_state: bool,
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    pub fn new(transport: Transport, side: Side, steps: Vec<Step>) -> Self {
+        Scenario {
+            transport,
+            side,
+            mode_set: 0,
+            mode_clear: 0,
+            options: 0,
+            max_send_fragment: None,
+            split_send_fragment: None,
+            peer_tickets: 0,
+            set_state: true,
+            steps,
+        }
+    }
+
+    pub fn mode(mut self, bits: u64) -> Self {
+        self.mode_set |= bits;
+        self
+    }
+
+    pub fn clear_mode(mut self, bits: u64) -> Self {
+        self.mode_clear |= bits;
+        self
+    }
+
+    pub fn options(mut self, bits: u64) -> Self {
+        self.options |= bits;
+        self
+    }
+
+    pub fn max_send_fragment(mut self, n: usize) -> Self {
+        self.max_send_fragment = Some(n);
+        self
+    }
+
+    pub fn split_send_fragment(mut self, n: usize) -> Self {
+        self.split_send_fragment = Some(n);
+        self
+    }
+
+    pub fn peer_tickets(mut self, n: usize) -> Self {
+        self.peer_tickets = n;
+        self
+    }
+
+    pub fn no_state(mut self) -> Self {
+        self.set_state = false;
+        self
+    }
+
+    /// The largest buffer the script writes (a write buffer is allocated at this size so
+    /// that extended retries keep the address).
+    fn buffer_capacity(&self) -> usize {
+        self.steps
+            .iter()
+            .map(|s| match *s {
+                Step::FirstWrite(n)
+                | Step::Write(n)
+                | Step::WriteAll(n, _)
+                | Step::FillSocket(n)
+                | Step::WriteUntilError(n)
+                | Step::Retry(Buf::Extended(n)) => n,
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Which implementation is the subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Impl {
+    Oxssl,
+    Openssl,
+}
+
+/// One call's normalised outcome (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Obs {
+    pub ret: i64,
+    pub code: i32,
+    /// The first error-queue entry: (library, reason).
+    pub err: Option<(i32, i32)>,
+    /// errno, for SSL_ERROR_SYSCALL from the transport.
+    pub errno: Option<i32>,
+}
+
+impl Obs {
+    fn ok(ret: i64) -> Obs {
+        Obs {
+            ret,
+            code: NONE,
+            err: None,
+            errno: None,
+        }
+    }
+
+    fn is_want(&self) -> bool {
+        self.code == WANT_READ || self.code == WANT_WRITE
+    }
+
+    fn from_c(c: CCall) -> Obs {
+        if c.code == NONE {
+            return Obs::ok(c.ret as i64);
+        }
+        Obs {
+            ret: c.ret as i64,
+            code: c.code,
+            err: c.err,
+            errno: (c.code == SYSCALL && c.errno != 0).then_some(c.errno),
+        }
+    }
+
+    fn from_ox_err(e: &ox::Error, ret: i64) -> Obs {
+        let code = e.code().as_raw();
+        Obs {
+            ret,
+            code,
+            err: e
+                .ssl_error()
+                .and_then(|s| s.errors().first())
+                .map(|x| (x.library, x.reason.0)),
+            errno: if code == SYSCALL {
+                e.io_error().and_then(|io| io.raw_os_error())
+            } else {
+                None
+            },
+        }
+    }
+
+    fn from_peer_err(e: &os::Error) -> Obs {
+        Obs {
+            ret: -1,
+            code: e.code().as_raw(),
+            err: e
+                .ssl_error()
+                .and_then(|s| s.errors().first())
+                .map(|x| (x.library_code(), x.reason_code())),
+            errno: None,
+        }
+    }
+}
+
+/// One trace entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A subject call.
+    Call(Obs),
+    /// A subject read or peek: its outcome and a checksum of the bytes it returned.
+    Data(Obs, u64),
+    /// A value the subject reported.
+    Value(&'static str, i64),
+    /// Pair counters of the subject's half: pending, wpending, write guarantee, read request.
+    Counters([usize; 4]),
+    /// A peer call.
+    Peer(&'static str, Obs),
+    /// A peer read step: bytes read and the call that ended it.
+    PeerRead(usize, Obs),
+}
+
+/// Everything a run observed.
+pub struct RunResult {
+    pub trace: Vec<(usize, Entry)>,
+    pub peer_received: Vec<u8>,
+    pub subject_read: Vec<u8>,
+    /// What the subject's successful writes reported as written, in order.
+    pub committed: Vec<u8>,
+    /// Record (type, length) sequences after the handshake: subject to peer, peer to subject.
+    pub wire: Option<(Vec<(u8, usize)>, Vec<(u8, usize)>)>,
+    /// True if the amount written depends on the kernel (socket fills): then the data is
+    /// checked within each run only.
+    pub volume_varies: bool,
+    /// True if some writes went into a socket the peer had closed (their number depends on
+    /// the kernel): what was written is not compared, what the peer received still is.
+    pub committed_varies: bool,
+    /// A failure of the harness or of an invariant within this run.
+    pub problem: Option<String>,
+}
+
+/// The step index [`Divergence::step`] uses for the data compared after the script.
+pub const END: usize = usize::MAX;
+
+/// How two runs differ at one point.
+#[derive(Clone, Debug)]
+pub struct Divergence {
+    /// The script step of a differing trace entry, or [`END`] for the final data.
+    pub step: usize,
+    pub detail: String,
+}
+
+// ----- subjects -----
+
+trait Subject {
+    fn write(&mut self, buf: &[u8]) -> Obs;
+    fn read(&mut self, buf: &mut [u8], peek: bool) -> Obs;
+    fn do_handshake(&mut self) -> Obs;
+    fn shutdown(&mut self) -> Obs;
+    fn key_update(&mut self, typ: i32) -> Obs;
+    fn renegotiate(&mut self) -> Obs;
+    fn pending(&self) -> usize;
+    fn get_shutdown(&self) -> i32;
+    fn mode(&self) -> u64;
+    fn set_mode(&mut self, bits: u64);
+    fn clear_mode(&mut self, bits: u64);
+    fn set_options(&mut self, bits: u64);
+    fn set_max_send_fragment(&mut self, n: usize) -> bool;
+    fn set_split_send_fragment(&mut self, n: usize) -> bool;
+    fn set_state(&mut self, client: bool);
+    fn counters(&self) -> Option<[usize; 4]>;
+    fn shutdown_wr_own_half(&mut self);
+    fn set_eof_return(&mut self, v: i32);
+}
+
+enum OxTransport {
+    Pair(PairBio),
+    Mem(MemBio),
+    Socket,
+}
+
+struct OxSubject {
+    ssl: ox::Ssl,
+    t: OxTransport,
+}
+
+fn ox_unit(r: Result<(), ox::Error>, ok: i64, fail: i64) -> Obs {
+    match r {
+        Ok(()) => Obs::ok(ok),
+        Err(e) => Obs::from_ox_err(&e, fail),
+    }
+}
+
+impl Subject for OxSubject {
+    fn write(&mut self, buf: &[u8]) -> Obs {
+        match self.ssl.ssl_write(buf) {
+            // SSL_write(num = 0): 0 with SSL_ERROR_SYSCALL and an empty queue.
+            Ok(0) => Obs {
+                ret: 0,
+                code: SYSCALL,
+                err: None,
+                errno: None,
+            },
+            Ok(n) => Obs::ok(n as i64),
+            Err(e) => Obs::from_ox_err(&e, -1),
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8], peek: bool) -> Obs {
+        let r = if peek {
+            self.ssl.ssl_peek(buf)
+        } else {
+            self.ssl.ssl_read(buf)
+        };
+        match r {
+            Ok(n) => Obs::ok(n as i64),
+            Err(e) => {
+                let eof = e.code() == ox::ErrorCode::ZERO_RETURN
+                    || (e.code() == ox::ErrorCode::SSL
+                        && e.reason_code()
+                            == Some(oxssl::reason::Reason::UNEXPECTED_EOF_WHILE_READING));
+                Obs::from_ox_err(&e, if eof { 0 } else { -1 })
+            }
+        }
+    }
+
+    fn do_handshake(&mut self) -> Obs {
+        ox_unit(self.ssl.do_handshake(), 1, -1)
+    }
+
+    fn shutdown(&mut self) -> Obs {
+        match self.ssl.shutdown() {
+            Ok(ox::ShutdownResult::Sent) => Obs::ok(0),
+            Ok(ox::ShutdownResult::Received) => Obs::ok(1),
+            Err(e) => Obs::from_ox_err(&e, -1),
+        }
+    }
+
+    fn key_update(&mut self, typ: i32) -> Obs {
+        ox_unit(self.ssl.key_update_raw(typ), 1, 0)
+    }
+
+    fn renegotiate(&mut self) -> Obs {
+        ox_unit(self.ssl.renegotiate(), 1, 0)
+    }
+
+    fn pending(&self) -> usize {
+        self.ssl.pending()
+    }
+
+    fn get_shutdown(&self) -> i32 {
+        self.ssl.get_shutdown().bits()
+    }
+
+    fn mode(&self) -> u64 {
+        self.ssl.mode().bits()
+    }
+
+    fn set_mode(&mut self, bits: u64) {
+        self.ssl.set_mode(ox::SslMode::from_bits_retain(bits));
+    }
+
+    fn clear_mode(&mut self, bits: u64) {
+        self.ssl.clear_mode(ox::SslMode::from_bits_retain(bits));
+    }
+
+    fn set_options(&mut self, bits: u64) {
+        self.ssl.set_options(ox::SslOptions::from_bits_retain(bits));
+    }
+
+    fn set_max_send_fragment(&mut self, n: usize) -> bool {
+        self.ssl.set_max_send_fragment(n).is_ok()
+    }
+
+    fn set_split_send_fragment(&mut self, n: usize) -> bool {
+        self.ssl.set_split_send_fragment(n).is_ok()
+    }
+
+    fn set_state(&mut self, client: bool) {
+        if client {
+            self.ssl.set_connect_state()
+        } else {
+            self.ssl.set_accept_state()
+        }
+    }
+
+    fn counters(&self) -> Option<[usize; 4]> {
+        match &self.t {
+            OxTransport::Pair(h) => Some([
+                h.pending(),
+                h.wpending(),
+                h.write_guarantee(),
+                h.read_request(),
+            ]),
+            _ => None,
+        }
+    }
+
+    fn shutdown_wr_own_half(&mut self) {
+        match &self.t {
+            OxTransport::Pair(h) => h.shutdown_wr(),
+            _ => panic!("ShutdownWrOwnHalf needs a pair transport"),
+        }
+    }
+
+    fn set_eof_return(&mut self, v: i32) {
+        match &self.t {
+            OxTransport::Mem(r) => r.set_eof_return(v),
+            _ => panic!("SetEofReturn0 needs a memory transport"),
+        }
+    }
+}
+
+enum CTransport {
+    Pair(CBio),
+    Mem(CBio),
+    Socket,
+}
+
+struct OsSubject {
+    // Field order is drop order: the SSL (and its BIO references) goes first.
+    ssl: os::Ssl,
+    t: CTransport,
+}
+
+impl Subject for OsSubject {
+    fn write(&mut self, buf: &[u8]) -> Obs {
+        Obs::from_c(c::write(&self.ssl, buf))
+    }
+
+    fn read(&mut self, buf: &mut [u8], peek: bool) -> Obs {
+        Obs::from_c(if peek {
+            c::peek(&self.ssl, buf)
+        } else {
+            c::read(&self.ssl, buf)
+        })
+    }
+
+    fn do_handshake(&mut self) -> Obs {
+        Obs::from_c(c::do_handshake(&self.ssl))
+    }
+
+    fn shutdown(&mut self) -> Obs {
+        Obs::from_c(c::shutdown(&self.ssl))
+    }
+
+    fn key_update(&mut self, typ: i32) -> Obs {
+        Obs::from_c(c::key_update(&self.ssl, typ))
+    }
+
+    fn renegotiate(&mut self) -> Obs {
+        Obs::from_c(c::renegotiate(&self.ssl))
+    }
+
+    fn pending(&self) -> usize {
+        c::pending(&self.ssl)
+    }
+
+    fn get_shutdown(&self) -> i32 {
+        c::get_shutdown(&self.ssl)
+    }
+
+    fn mode(&self) -> u64 {
+        c::get_mode(&self.ssl)
+    }
+
+    fn set_mode(&mut self, bits: u64) {
+        c::set_mode(&self.ssl, bits);
+    }
+
+    fn clear_mode(&mut self, bits: u64) {
+        c::clear_mode(&self.ssl, bits);
+    }
+
+    fn set_options(&mut self, bits: u64) {
+        c::set_options(&self.ssl, bits);
+    }
+
+    fn set_max_send_fragment(&mut self, n: usize) -> bool {
+        c::set_max_send_fragment(&self.ssl, n)
+    }
+
+    fn set_split_send_fragment(&mut self, n: usize) -> bool {
+        c::set_split_send_fragment(&self.ssl, n)
+    }
+
+    fn set_state(&mut self, client: bool) {
+        c::set_state(&self.ssl, client)
+    }
+
+    fn counters(&self) -> Option<[usize; 4]> {
+        match &self.t {
+            CTransport::Pair(h) => Some([
+                h.pending(),
+                h.wpending(),
+                h.write_guarantee(),
+                h.read_request(),
+            ]),
+            _ => None,
+        }
+    }
+
+    fn shutdown_wr_own_half(&mut self) {
+        match &self.t {
+            CTransport::Pair(h) => h.shutdown_wr(),
+            _ => panic!("ShutdownWrOwnHalf needs a pair transport"),
+        }
+    }
+
+    fn set_eof_return(&mut self, v: i32) {
+        match &self.t {
+            CTransport::Mem(r) => r.set_mem_eof_return(v),
+            _ => panic!("SetEofReturn0 needs a memory transport"),
+        }
+    }
+}
+
+// ----- the peer's end of the transport -----
+
+/// The peer's raw access to the transport.
+trait RawEnd: Send {
+    /// `Err(WouldBlock)` when nothing is there, `Ok(0)` at end of file.
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+    /// `Err(WouldBlock)` when full.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize>;
+    /// Goes away without close_notify.
+    fn close(&mut self);
+}
+
+fn would_block() -> io::Error {
+    io::ErrorKind::WouldBlock.into()
+}
+
+fn from_ox_bio(r: Result<usize, BioError>) -> io::Result<usize> {
+    match r {
+        Ok(n) => Ok(n),
+        Err(BioError::Retry) => Err(would_block()),
+        Err(BioError::Io(e)) => Err(e),
+        Err(BioError::Closed) => Err(io::ErrorKind::BrokenPipe.into()),
+    }
+}
+
+fn from_c_bio(r: BioIo) -> io::Result<usize> {
+    match r {
+        BioIo::Done(n) => Ok(n),
+        BioIo::Retry => Err(would_block()),
+        BioIo::Eof => Ok(0),
+        BioIo::Error => Err(io::ErrorKind::BrokenPipe.into()),
+    }
+}
+
+struct OxPairEnd(PairBio);
+
+impl RawEnd for OxPairEnd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        from_ox_bio(self.0.read(buf))
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        from_ox_bio(self.0.write(buf))
+    }
+    fn close(&mut self) {
+        self.0.shutdown_wr();
+    }
+}
+
+/// The peer's side of two memory BIOs: it reads the subject's wbio and writes the
+/// subject's rbio.
+struct OxMemEnd {
+    from_subject: MemBio,
+    to_subject: MemBio,
+}
+
+impl RawEnd for OxMemEnd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        from_ox_bio(self.from_subject.read(buf))
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        from_ox_bio(self.to_subject.write(buf))
+    }
+    fn close(&mut self) {
+        self.to_subject.set_eof_return(0);
+    }
+}
+
+struct CPairEnd(CBio);
+
+impl RawEnd for CPairEnd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        from_c_bio(self.0.read(buf))
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        from_c_bio(self.0.write(buf))
+    }
+    fn close(&mut self) {
+        self.0.shutdown_wr();
+    }
+}
+
+struct CMemEnd {
+    from_subject: CBio,
+    to_subject: CBio,
+}
+
+impl RawEnd for CMemEnd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        from_c_bio(self.from_subject.read(buf))
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        from_c_bio(self.to_subject.write(buf))
+    }
+    fn close(&mut self) {
+        self.to_subject.set_mem_eof_return(0);
+    }
+}
+
+/// The peer's socket, non-blocking. A read that finds nothing waits a few milliseconds
+/// before reporting WouldBlock, so loopback latency cannot make a run differ.
+struct SockEnd(Option<TcpStream>);
+
+impl RawEnd for SockEnd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(s) = self.0.as_mut() else {
+            return Err(io::ErrorKind::NotConnected.into());
+        };
+        for i in 0..4 {
+            match s.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && i < 3 => {
+                    std::thread::sleep(Duration::from_millis(1))
+                }
+                r => return r,
+            }
+        }
+        unreachable!()
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.0.as_mut() {
+            Some(s) => s.write(buf),
+            None => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+    fn close(&mut self) {
+        if let Some(s) = self.0.take() {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+/// Splits a byte stream into TLS records, logging (type, length).
+#[derive(Default)]
+struct RecordLog {
+    hdr: Vec<u8>,
+    body_left: usize,
+    records: Vec<(u8, usize)>,
+}
+
+impl RecordLog {
+    fn feed(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            if self.body_left > 0 {
+                let k = self.body_left.min(data.len());
+                self.body_left -= k;
+                data = &data[k..];
+                continue;
+            }
+            let k = (5 - self.hdr.len()).min(data.len());
+            self.hdr.extend_from_slice(&data[..k]);
+            data = &data[k..];
+            if self.hdr.len() == 5 {
+                let len = u16::from_be_bytes([self.hdr[3], self.hdr[4]]) as usize;
+                self.records.push((self.hdr[0], len));
+                self.body_left = len;
+                self.hdr.clear();
+            }
+        }
+    }
+}
+
+/// The peer's I/O: bytes drained from the transport but not yet decrypted, and bytes the
+/// peer wrote that the transport has not taken yet (the peer never blocks on writes).
+struct PeerIo {
+    raw: Box<dyn RawEnd>,
+    inbound: VecDeque<u8>,
+    outbound: VecDeque<u8>,
+    /// Records the subject sent / the peer sent.
+    log_in: RecordLog,
+    log_out: RecordLog,
+}
+
+impl PeerIo {
+    fn raw_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.raw.read(buf);
+        if let Ok(n) = r {
+            self.log_in.feed(&buf[..n]);
+        }
+        r
+    }
+
+    /// Pushes queued output into the transport; returns the bytes moved.
+    fn flush_out(&mut self) -> usize {
+        let mut moved = 0;
+        while !self.outbound.is_empty() {
+            let (a, _) = self.outbound.as_slices();
+            let chunk = a.len().min(64 * 1024);
+            match self.raw.write(&a[..chunk]) {
+                Ok(n) if n > 0 => {
+                    let bytes: Vec<u8> = self.outbound.drain(..n).collect();
+                    self.log_out.feed(&bytes);
+                    moved += n;
+                }
+                _ => break,
+            }
+        }
+        moved
+    }
+
+    /// Moves up to `drain` bytes out of the transport into the inbound queue.
+    fn drain(&mut self, drain: Drain) -> usize {
+        let mut limit = match drain {
+            Drain::All => usize::MAX,
+            Drain::Bytes(n) => n,
+        };
+        let mut total = 0;
+        let mut buf = vec![0u8; 64 * 1024];
+        while limit > 0 {
+            let k = limit.min(buf.len());
+            match self.raw_read(&mut buf[..k]) {
+                Ok(n) if n > 0 => {
+                    self.inbound.extend(&buf[..n]);
+                    total += n;
+                    limit -= n;
+                }
+                _ => break,
+            }
+        }
+        total
+    }
+}
+
+impl Read for PeerIo {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.inbound.is_empty() {
+            let n = buf.len().min(self.inbound.len());
+            for (d, s) in buf.iter_mut().zip(self.inbound.drain(..n)) {
+                *d = s;
+            }
+            return Ok(n);
+        }
+        self.raw_read(buf)
+    }
+}
+
+impl Write for PeerIo {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.outbound.extend(buf);
+        self.flush_out();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The peer: OpenSSL through the `openssl` crate, the same in both runs.
+struct Peer {
+    stream: os::SslStream<PeerIo>,
+    received: Vec<u8>,
+    writes: usize,
+    connected: bool,
+}
+
+fn peer_context(subject_side: Side, tickets: usize) -> os::SslContext {
+    let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+    configure_openssl(&mut b, subject_side == Side::Client);
+    if subject_side == Side::Client {
+        // The peer is the server.
+        b.set_num_tickets(tickets).unwrap();
+    }
+    b.build()
+}
+
+/// TLS 1.3 only, one suite and one group, the test PKI; `server` presents the leaf,
+/// otherwise trusts the CA and verifies.
+fn configure_openssl(b: &mut os::SslContextBuilder, server: bool) {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    b.set_min_proto_version(Some(os::SslVersion::TLS1_3))
+        .unwrap();
+    b.set_max_proto_version(Some(os::SslVersion::TLS1_3))
+        .unwrap();
+    b.set_ciphersuites("TLS_AES_128_GCM_SHA256").unwrap();
+    b.set_groups_list("X25519").unwrap();
+    if server {
+        let cert = openssl::x509::X509::from_der(&pki.leaf_der).unwrap();
+        let key = openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap();
+        b.set_certificate(&cert).unwrap();
+        b.set_private_key(&key).unwrap();
+        b.set_verify(os::SslVerifyMode::NONE);
+    } else {
+        let ca = openssl::x509::X509::from_der(&pki.ca_der).unwrap();
+        b.cert_store_mut().add_cert(ca).unwrap();
+        b.set_verify(os::SslVerifyMode::PEER);
+    }
+}
+
+fn pattern(seed: usize, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(31) ^ (i >> 7) ^ seed.wrapping_mul(97)) as u8)
+        .collect()
+}
+
+fn checksum(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+impl Peer {
+    fn new(subject_side: Side, tickets: usize, raw: Box<dyn RawEnd>) -> Peer {
+        let ctx = peer_context(subject_side, tickets);
+        let mut ssl = os::Ssl::new(&ctx).unwrap();
+        if subject_side == Side::Client {
+            ssl.set_accept_state();
+        } else {
+            ssl.set_hostname("localhost").unwrap();
+            ssl.param_mut().set_host("localhost").unwrap();
+            ssl.set_connect_state();
+        }
+        let io = PeerIo {
+            raw,
+            inbound: VecDeque::new(),
+            outbound: VecDeque::new(),
+            log_in: RecordLog::default(),
+            log_out: RecordLog::default(),
+        };
+        Peer {
+            stream: os::SslStream::new(ssl, io).unwrap(),
+            received: Vec::new(),
+            writes: 0,
+            connected: false,
+        }
+    }
+
+    fn io(&mut self) -> &mut PeerIo {
+        self.stream.get_mut()
+    }
+
+    fn handshake_step(&mut self) -> Result<bool, String> {
+        if self.connected {
+            return Ok(true);
+        }
+        match self.stream.do_handshake() {
+            Ok(()) => {
+                self.connected = true;
+                Ok(true)
+            }
+            Err(e) if matches!(e.code().as_raw(), WANT_READ | WANT_WRITE) => Ok(false),
+            Err(e) => Err(format!("peer handshake failed: {e}")),
+        }
+    }
+
+    /// Reads until the peer would block (or fails); returns the bytes and the last call.
+    fn read_all(&mut self) -> (usize, Obs) {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0;
+        loop {
+            match self.stream.ssl_read(&mut buf) {
+                Ok(n) => {
+                    self.received.extend_from_slice(&buf[..n]);
+                    total += n;
+                }
+                Err(e) => return (total, Obs::from_peer_err(&e)),
+            }
+        }
+    }
+
+    fn write(&mut self, len: usize) -> Obs {
+        self.writes += 1;
+        let data = pattern(0x5000 + self.writes, len);
+        let mut off = 0;
+        while off < len {
+            match self.stream.ssl_write(&data[off..]) {
+                Ok(n) => off += n,
+                Err(e) => return Obs::from_peer_err(&e),
+            }
+        }
+        Obs::ok(len as i64)
+    }
+}
+
+// ----- building a run -----
+
+fn tcp_pair() -> (TcpStream, TcpStream) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    let (b, _) = l.accept().unwrap();
+    for s in [&a, &b] {
+        s.set_nodelay(true).unwrap();
+        s.set_read_timeout(Some(SOCKET_TIMEOUT)).unwrap();
+        s.set_write_timeout(Some(SOCKET_TIMEOUT)).unwrap();
+    }
+    b.set_nonblocking(true).unwrap();
+    (a, b)
+}
+
+fn ox_subject(sc: &Scenario, sock: Option<&TcpStream>) -> (Box<dyn Subject>, Box<dyn RawEnd>) {
+    let mut b = match sc.side {
+        Side::Client => super::sslpair::client_ctx_builder(),
+        Side::Server => super::sslpair::server_ctx_builder(),
+    };
+    b.set_ciphersuites("TLS_AES_128_GCM_SHA256").unwrap();
+    b.set_groups_list("X25519").unwrap();
+    let mut ssl = ox::Ssl::new(&b.build()).unwrap();
+    if sc.side == Side::Client {
+        ssl.set_verify_hostname("localhost");
+        ssl.set_hostname("localhost").unwrap();
+    }
+    let (t, raw): (OxTransport, Box<dyn RawEnd>) = match sc.transport {
+        Transport::Pair(size) => {
+            let (a, p) = BioPair::new(size, size);
+            ssl.set_bio(a.clone());
+            (OxTransport::Pair(a), Box::new(OxPairEnd(p)))
+        }
+        Transport::Mem => {
+            let (r, w) = (MemBio::new(), MemBio::new());
+            ssl.set_bios(r.clone(), w.clone());
+            (
+                OxTransport::Mem(r.clone()),
+                Box::new(OxMemEnd {
+                    from_subject: w,
+                    to_subject: r,
+                }),
+            )
+        }
+        Transport::NonBlockingSocket | Transport::BlockingSocket => {
+            let s = sock.expect("socket");
+            ssl.set_bio(SocketBio::new(s.try_clone().unwrap()));
+            (OxTransport::Socket, Box::new(SockEnd(None)))
+        }
+    };
+    let mut s = OxSubject { ssl, t };
+    configure_subject(&mut s, sc);
+    (Box::new(s), raw)
+}
+
+fn os_subject(sc: &Scenario, sock: Option<&TcpStream>) -> (Box<dyn Subject>, Box<dyn RawEnd>) {
+    let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+    configure_openssl(&mut b, sc.side == Side::Server);
+    if sc.side == Side::Server {
+        // oxssl's server issues no tickets (see the module documentation).
+        b.set_num_tickets(0).unwrap();
+    }
+    let ctx = b.build();
+    let mut ssl = os::Ssl::new(&ctx).unwrap();
+    if sc.side == Side::Client {
+        ssl.set_hostname("localhost").unwrap();
+        ssl.param_mut().set_host("localhost").unwrap();
+    }
+    let (t, raw): (CTransport, Box<dyn RawEnd>) = match sc.transport {
+        Transport::Pair(size) => {
+            let (a, p) = CBio::pair(size, size);
+            c::set_bio(&ssl, &a, &a);
+            (CTransport::Pair(a), Box::new(CPairEnd(p)))
+        }
+        Transport::Mem => {
+            let (r, w) = (CBio::mem(), CBio::mem());
+            c::set_bio(&ssl, &r, &w);
+            (
+                CTransport::Mem(r.clone()),
+                Box::new(CMemEnd {
+                    from_subject: w,
+                    to_subject: r,
+                }),
+            )
+        }
+        Transport::NonBlockingSocket | Transport::BlockingSocket => {
+            use std::os::fd::AsRawFd;
+            let s = sock.expect("socket");
+            let bio = CBio::socket(s.as_raw_fd());
+            c::set_bio(&ssl, &bio, &bio);
+            (CTransport::Socket, Box::new(SockEnd(None)))
+        }
+    };
+    let mut s = OsSubject { ssl, t };
+    configure_subject(&mut s, sc);
+    (Box::new(s), raw)
+}
+
+fn configure_subject(s: &mut dyn Subject, sc: &Scenario) {
+    if sc.mode_set != 0 {
+        s.set_mode(sc.mode_set);
+    }
+    if sc.mode_clear != 0 {
+        s.clear_mode(sc.mode_clear);
+    }
+    if sc.options != 0 {
+        s.set_options(sc.options);
+    }
+    if let Some(n) = sc.max_send_fragment {
+        assert!(s.set_max_send_fragment(n), "max_send_fragment {n}");
+    }
+    if let Some(n) = sc.split_send_fragment {
+        assert!(s.set_split_send_fragment(n), "split_send_fragment {n}");
+    }
+    if sc.set_state {
+        s.set_state(sc.side == Side::Client);
+    }
+}
+
+/// The buffer writes and retries pass: `data[off..len]`.
+struct WriteBuf {
+    data: Vec<u8>,
+    off: usize,
+    len: usize,
+    /// Buffers replaced by moved retries, kept alive so no later buffer reuses an address.
+    graveyard: Vec<Vec<u8>>,
+}
+
+struct Runner {
+    sc: Scenario,
+    subject: Box<dyn Subject>,
+    /// The subject's socket (the subject's BIO uses the same file description).
+    sock: Option<TcpStream>,
+    peer: Option<Peer>,
+    background: Option<JoinHandle<(Peer, usize, Obs)>>,
+    trace: Vec<(usize, Entry)>,
+    step: usize,
+    buf: WriteBuf,
+    capacity: usize,
+    write_seq: usize,
+    committed: Vec<u8>,
+    subject_read: Vec<u8>,
+    wire_mark: Option<(usize, usize)>,
+    volume_varies: bool,
+    committed_varies: bool,
+}
+
+const LOOP_LIMIT: usize = 100_000;
+
+impl Runner {
+    fn peer(&mut self) -> &mut Peer {
+        self.peer
+            .as_mut()
+            .expect("the peer is reading in the background")
+    }
+
+    fn record(&mut self, e: Entry) {
+        let e = match e {
+            // After a socket fill the amount the peer reads depends on the kernel.
+            Entry::PeerRead(_, o) if self.volume_varies => Entry::PeerRead(0, o),
+            e => e,
+        };
+        self.trace.push((self.step, e));
+    }
+
+    fn flush_peer(&mut self) -> usize {
+        match self.peer.as_mut() {
+            Some(p) => p.io().flush_out(),
+            None => 0,
+        }
+    }
+
+    fn new_buffer(&mut self, len: usize) {
+        self.write_seq += 1;
+        let mut data = pattern(self.write_seq, self.capacity.max(len));
+        data.truncate(self.capacity.max(len));
+        self.buf.data = data;
+        self.buf.off = 0;
+        self.buf.len = len;
+    }
+
+    /// One write of the current buffer slice.
+    fn write_current(&mut self) -> Obs {
+        self.flush_peer();
+        let (off, len) = (self.buf.off, self.buf.len);
+        let o = self.subject.write(&self.buf.data[off..len]);
+        if o.ret > 0 {
+            let n = o.ret as usize;
+            self.committed
+                .extend_from_slice(&self.buf.data[off..off + n]);
+        }
+        o
+    }
+
+    fn drain(&mut self, d: Drain) -> usize {
+        self.flush_peer();
+        self.peer().io().drain(d)
+    }
+
+    fn set_blocking(&mut self, blocking: bool) {
+        if self.sc.transport == Transport::BlockingSocket {
+            self.sock
+                .as_ref()
+                .unwrap()
+                .set_nonblocking(!blocking)
+                .unwrap();
+        }
+    }
+
+    fn pause_if_socket(&self, i: usize) {
+        if self.sc.transport.is_socket() && i > 20 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn handshake(&mut self) -> Result<(), String> {
+        self.set_blocking(false);
+        let mut sdone = false;
+        let mut pdone = false;
+        for i in 0..LOOP_LIMIT {
+            self.flush_peer();
+            if !sdone {
+                let o = self.subject.do_handshake();
+                if o.ret == 1 {
+                    sdone = true;
+                } else if !o.is_want() {
+                    return Err(format!("subject handshake failed: {o:?}"));
+                }
+            }
+            self.flush_peer();
+            pdone = self.peer().handshake_step()?;
+            if sdone && pdone {
+                break;
+            }
+            self.pause_if_socket(i);
+        }
+        self.set_blocking(true);
+        if !(sdone && pdone) {
+            return Err("handshake did not complete".into());
+        }
+        let io = self.peer().io();
+        self.wire_mark = Some((io.log_in.records.len(), io.log_out.records.len()));
+        Ok(())
+    }
+
+    fn first_write(&mut self, len: usize) -> Result<(), String> {
+        self.new_buffer(len);
+        let mut o = self.write_current();
+        self.record(Entry::Call(o));
+        let mut i = 0;
+        while o.is_want() && i < LOOP_LIMIT {
+            self.flush_peer();
+            self.peer().handshake_step()?;
+            o = self.write_current();
+            self.pause_if_socket(i);
+            i += 1;
+        }
+        if i > 0 {
+            self.record(Entry::Call(o));
+        }
+        for i in 0..LOOP_LIMIT {
+            self.flush_peer();
+            if self.peer().handshake_step()? {
+                break;
+            }
+            self.pause_if_socket(i);
+        }
+        Ok(())
+    }
+
+    fn exec(&mut self, step: &Step) -> Result<(), String> {
+        match *step {
+            Step::Handshake => self.handshake()?,
+            Step::FirstWrite(len) => self.first_write(len)?,
+            Step::Write(len) => {
+                self.new_buffer(len);
+                let o = self.write_current();
+                self.record(Entry::Call(o));
+            }
+            Step::Retry(b) => {
+                match b {
+                    Buf::Same => {}
+                    Buf::Moved => {
+                        let copy = self.buf.data.clone();
+                        let old = std::mem::replace(&mut self.buf.data, copy);
+                        self.buf.graveyard.push(old);
+                    }
+                    Buf::Shortened(n) | Buf::Extended(n) => {
+                        assert!(self.buf.off + n <= self.buf.data.len(), "buffer capacity");
+                        self.buf.len = self.buf.off + n;
+                    }
+                }
+                let o = self.write_current();
+                self.record(Entry::Call(o));
+            }
+            Step::ModifyTail(from) => {
+                let start = self.buf.off + from;
+                for b in &mut self.buf.data[start..] {
+                    *b ^= 0xa5;
+                }
+            }
+            Step::RetryLoop(d) => {
+                for _ in 0..LOOP_LIMIT {
+                    let o = self.write_current();
+                    self.record(Entry::Call(o));
+                    if !o.is_want() {
+                        break;
+                    }
+                    self.drain(d);
+                }
+            }
+            Step::WriteAll(len, d) => {
+                self.new_buffer(len);
+                for _ in 0..LOOP_LIMIT {
+                    let o = self.write_current();
+                    self.record(Entry::Call(o));
+                    if o.ret > 0 {
+                        self.buf.off += o.ret as usize;
+                        if self.buf.off >= self.buf.len {
+                            break;
+                        }
+                    } else if o.is_want() {
+                        self.drain(d);
+                    } else {
+                        break;
+                    }
+                }
+            }
+            Step::FillSocket(len) => {
+                self.volume_varies = true;
+                let mut last = None;
+                for _ in 0..20_000 {
+                    self.new_buffer(len);
+                    let o = self.write_current();
+                    if o.ret <= 0 {
+                        last = Some(o);
+                        break;
+                    }
+                }
+                match last {
+                    Some(o) => self.record(Entry::Call(o)),
+                    None => return Err("the socket never filled up".into()),
+                }
+            }
+            Step::WriteUntilError(len) => {
+                self.committed_varies = true;
+                let mut last = None;
+                for _ in 0..200 {
+                    self.new_buffer(len);
+                    let o = self.write_current();
+                    if o.ret <= 0 {
+                        last = Some(o);
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                match last {
+                    Some(o) => self.record(Entry::Call(o)),
+                    None => self.record(Entry::Value("writes never failed", 0)),
+                }
+            }
+            Step::Read(max) | Step::Peek(max) => {
+                self.flush_peer();
+                let peek = matches!(step, Step::Peek(_));
+                let mut b = vec![0u8; max];
+                let o = self.subject.read(&mut b, peek);
+                let got = &b[..o.ret.max(0) as usize];
+                let sum = checksum(got);
+                if !peek {
+                    self.subject_read.extend_from_slice(got);
+                }
+                self.record(Entry::Data(o, sum));
+            }
+            Step::ReadAll(max) => {
+                let mut b = vec![0u8; max];
+                for _ in 0..LOOP_LIMIT {
+                    self.flush_peer();
+                    let o = self.subject.read(&mut b, false);
+                    let got = &b[..o.ret.max(0) as usize];
+                    self.subject_read.extend_from_slice(got);
+                    self.record(Entry::Data(o, checksum(got)));
+                    if o.ret > 0 {
+                        continue;
+                    }
+                    if o.code == WANT_READ && self.flush_peer() > 0 {
+                        continue;
+                    }
+                    break;
+                }
+            }
+            Step::Pending => {
+                let n = self.subject.pending();
+                self.record(Entry::Value("pending", n as i64));
+            }
+            Step::GetShutdown => {
+                let v = self.subject.get_shutdown();
+                self.record(Entry::Value("get_shutdown", v as i64));
+            }
+            Step::Mode => {
+                let m = self.subject.mode() & !RELEASE_BUFFERS;
+                self.record(Entry::Value("mode", m as i64));
+            }
+            Step::Shutdown => {
+                self.flush_peer();
+                let o = self.subject.shutdown();
+                self.record(Entry::Call(o));
+            }
+            Step::DoHandshake => {
+                self.flush_peer();
+                let o = self.subject.do_handshake();
+                self.record(Entry::Call(o));
+            }
+            Step::KeyUpdate(t) => {
+                let o = self.subject.key_update(t);
+                self.record(Entry::Call(o));
+            }
+            Step::Renegotiate => {
+                let o = self.subject.renegotiate();
+                self.record(Entry::Call(o));
+            }
+            Step::SetMode(m) => self.subject.set_mode(m),
+            Step::ClearMode(m) => self.subject.clear_mode(m),
+            Step::SetOptions(o) => self.subject.set_options(o),
+            Step::SetMaxSendFragment(n) => {
+                let ok = self.subject.set_max_send_fragment(n);
+                self.record(Entry::Value("set_max_send_fragment", ok as i64));
+            }
+            Step::SetSplitSendFragment(n) => {
+                let ok = self.subject.set_split_send_fragment(n);
+                self.record(Entry::Value("set_split_send_fragment", ok as i64));
+            }
+            Step::SetState(client) => self.subject.set_state(client),
+            Step::SetEofReturn0 => self.subject.set_eof_return(0),
+            Step::ShutdownWrOwnHalf => self.subject.shutdown_wr_own_half(),
+            Step::Counters => {
+                let c = self
+                    .subject
+                    .counters()
+                    .expect("Counters needs a pair transport");
+                self.record(Entry::Counters(c));
+            }
+            Step::SubjectReadTimeout(ms) => {
+                let s = self
+                    .sock
+                    .as_ref()
+                    .expect("SubjectReadTimeout needs a socket");
+                s.set_read_timeout(Some(Duration::from_millis(ms))).unwrap();
+            }
+            Step::PeerDrain(d) => {
+                let n = self.drain(d);
+                self.record(Entry::Value("peer drained", n as i64));
+            }
+            Step::PeerRead => {
+                self.flush_peer();
+                let (n, o) = self.peer().read_all();
+                self.record(Entry::PeerRead(n, o));
+            }
+            Step::PeerWrite(len) => {
+                let o = self.peer().write(len);
+                self.record(Entry::Peer("write", o));
+            }
+            Step::PeerShutdown => {
+                let o = match self.peer().stream.shutdown() {
+                    Ok(os::ShutdownResult::Sent) => Obs::ok(0),
+                    Ok(os::ShutdownResult::Received) => Obs::ok(1),
+                    Err(e) => Obs::from_peer_err(&e),
+                };
+                self.record(Entry::Peer("shutdown", o));
+            }
+            Step::PeerKeyUpdate(requested) => {
+                let p = self.peer();
+                let o = Obs::from_c(c::key_update(p.stream.ssl(), requested as i32));
+                let h = match p.stream.do_handshake() {
+                    Ok(()) => Obs::ok(1),
+                    Err(e) => Obs::from_peer_err(&e),
+                };
+                self.record(Entry::Peer("key_update", o));
+                self.record(Entry::Peer("do_handshake", h));
+            }
+            Step::PeerClose => {
+                self.flush_peer();
+                self.peer().io().raw.close();
+            }
+            Step::PeerBackground(bytes) => {
+                let mut p = self.peer.take().expect("peer");
+                self.background = Some(std::thread::spawn(move || {
+                    let deadline = Instant::now() + SOCKET_TIMEOUT;
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut total = 0;
+                    let mut last = Obs::ok(0);
+                    while total < bytes && Instant::now() < deadline {
+                        match p.stream.ssl_read(&mut buf) {
+                            Ok(n) => {
+                                p.received.extend_from_slice(&buf[..n]);
+                                total += n;
+                            }
+                            Err(e) if e.code().as_raw() == WANT_READ => {
+                                std::thread::sleep(Duration::from_millis(1))
+                            }
+                            Err(e) => {
+                                last = Obs::from_peer_err(&e);
+                                break;
+                            }
+                        }
+                    }
+                    (p, total, last)
+                }));
+            }
+            Step::PeerJoin => self.join()?,
+        }
+        Ok(())
+    }
+
+    fn join(&mut self) -> Result<(), String> {
+        if let Some(h) = self.background.take() {
+            let (p, n, o) = h.join().map_err(|_| "background peer panicked")?;
+            self.peer = Some(p);
+            self.record(Entry::PeerRead(n, o));
+        }
+        Ok(())
+    }
+}
+
+/// Runs `sc` with `imp` as the subject.
+pub fn run(sc: &Scenario, imp: Impl) -> RunResult {
+    let (sock, peer_sock) = if sc.transport.is_socket() {
+        let (a, b) = tcp_pair();
+        a.set_nonblocking(sc.transport == Transport::NonBlockingSocket)
+            .unwrap();
+        (Some(a), Some(b))
+    } else {
+        (None, None)
+    };
+    let (subject, mut raw) = match imp {
+        Impl::Oxssl => ox_subject(sc, sock.as_ref()),
+        Impl::Openssl => os_subject(sc, sock.as_ref()),
+    };
+    if let Some(b) = peer_sock {
+        raw = Box::new(SockEnd(Some(b)));
+    }
+    let peer = Peer::new(sc.side, sc.peer_tickets, raw);
+    let capacity = sc.buffer_capacity();
+    let mut r = Runner {
+        sc: sc.clone(),
+        subject,
+        sock,
+        peer: Some(peer),
+        background: None,
+        trace: Vec::new(),
+        step: 0,
+        buf: WriteBuf {
+            data: Vec::new(),
+            off: 0,
+            len: 0,
+            graveyard: Vec::new(),
+        },
+        capacity,
+        write_seq: 0,
+        committed: Vec::new(),
+        subject_read: Vec::new(),
+        wire_mark: None,
+        volume_varies: false,
+        committed_varies: false,
+    };
+    let mut problem = None;
+    for (i, step) in sc.steps.iter().enumerate() {
+        r.step = i;
+        if let Err(e) = r.exec(step) {
+            problem = Some(format!("step {i} ({step:?}): {e}"));
+            break;
+        }
+    }
+    // Final: the peer takes and decrypts everything left in the transport.
+    r.step = sc.steps.len();
+    if let Err(e) = r.join() {
+        problem.get_or_insert(e);
+    }
+    r.flush_peer();
+    let (n, o) = r.peer().read_all();
+    r.record(Entry::PeerRead(n, o));
+    let peer = r.peer.take().unwrap();
+    let wire = r.wire_mark.map(|(i, o)| {
+        let io = peer.stream.get_ref();
+        (
+            io.log_in.records[i..].to_vec(),
+            io.log_out.records[o..].to_vec(),
+        )
+    });
+    let peer_received = peer.received.clone();
+    // Within one run: the peer received exactly what the subject reported as written
+    // (after a fatal error it may hold more: whole records of the failed call).
+    if problem.is_none()
+        && !peer_received.starts_with(&r.committed)
+        && !r.committed.starts_with(&peer_received)
+    {
+        problem = Some(format!(
+            "peer received {} bytes that are not a prefix of / prefixed by the {} bytes written",
+            peer_received.len(),
+            r.committed.len()
+        ));
+    }
+    RunResult {
+        trace: r.trace,
+        peer_received,
+        subject_read: r.subject_read,
+        committed: r.committed,
+        wire,
+        volume_varies: r.volume_varies,
+        committed_varies: r.committed_varies,
+        problem,
+    }
+}
+
+fn first_diff(a: &[u8], b: &[u8]) -> String {
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    format!(
+        "oxssl {} bytes, OpenSSL {} bytes, first difference at {at}",
+        a.len(),
+        b.len()
+    )
+}
+
+fn describe_wire(w: &Option<(Vec<(u8, usize)>, Vec<(u8, usize)>)>) -> String {
+    let head = |v: &[(u8, usize)]| -> String {
+        let shown: Vec<String> = v.iter().take(8).map(|(t, l)| format!("{t}:{l}")).collect();
+        let more = if v.len() > 8 { " ..." } else { "" };
+        format!("{} records [{}{more}]", v.len(), shown.join(" "))
+    };
+    match w {
+        Some((a, b)) => format!("subject->peer {} / peer->subject {}", head(a), head(b)),
+        None => "no handshake mark".into(),
+    }
+}
+
+/// True if two differing entries of the same step are mere observations that do not
+/// change what happens next (pair counters, `SSL_pending`, `SSL_get_shutdown`, the mode,
+/// or a call that returned the same value and code with another error-queue entry or
+/// errno): the difference is reported and the comparison goes on.
+fn same_behaviour(a: &Entry, b: &Entry) -> bool {
+    match (a, b) {
+        (Entry::Counters(_), Entry::Counters(_)) => true,
+        (Entry::Value(x, _), Entry::Value(y, _)) => {
+            x == y && matches!(*x, "pending" | "get_shutdown" | "mode")
+        }
+        (Entry::Call(x), Entry::Call(y)) | (Entry::Data(x, _), Entry::Data(y, _)) => {
+            x.ret == y.ret && x.code == y.code && a.data_sum() == b.data_sum()
+        }
+        _ => false,
+    }
+}
+
+impl Entry {
+    fn data_sum(&self) -> Option<u64> {
+        match self {
+            Entry::Data(_, sum) => Some(*sum),
+            _ => None,
+        }
+    }
+}
+
+/// Compares an oxssl run with an OpenSSL run: every differing observation up to and
+/// including the first difference in behaviour (a call's result), then, if the runs
+/// behaved the same, the data (step [`END`]).
+pub fn compare(sc: &Scenario, ox: &RunResult, os: &RunResult) -> Vec<Divergence> {
+    let mut out = Vec::new();
+    for (name, r) in [("oxssl", ox), ("OpenSSL", os)] {
+        if let Some(p) = &r.problem {
+            out.push(Divergence {
+                step: END,
+                detail: format!("{name} run: {p}"),
+            });
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    let show = |e: Option<&(usize, Entry)>| match e {
+        Some((s, e)) => format!("step {s} {:?}: {e:?}", sc.steps.get(*s)),
+        None => "nothing".to_string(),
+    };
+    let n = ox.trace.len().max(os.trace.len());
+    for i in 0..n {
+        let (a, b) = (ox.trace.get(i), os.trace.get(i));
+        if a == b {
+            continue;
+        }
+        let step = match (a, b) {
+            (Some((x, _)), Some((y, _))) => (*x).min(*y),
+            (Some((x, _)), None) | (None, Some((x, _))) => *x,
+            (None, None) => unreachable!(),
+        };
+        out.push(Divergence {
+            step,
+            detail: format!("oxssl {} / OpenSSL {}", show(a), show(b)),
+        });
+        let observation =
+            matches!((a, b), (Some((x, ea)), Some((y, eb))) if x == y && same_behaviour(ea, eb));
+        if !observation {
+            return out;
+        }
+    }
+    let mut end = |detail: String| {
+        out.push(Divergence { step: END, detail });
+    };
+    let varies = ox.volume_varies || os.volume_varies;
+    let committed_varies = ox.committed_varies || os.committed_varies;
+    if !varies && ox.peer_received != os.peer_received {
+        end(format!(
+            "peer received: {}",
+            first_diff(&ox.peer_received, &os.peer_received)
+        ));
+    }
+    if !varies && !committed_varies && ox.committed != os.committed {
+        end(format!(
+            "written: {}",
+            first_diff(&ox.committed, &os.committed)
+        ));
+    }
+    if ox.subject_read != os.subject_read {
+        end(format!(
+            "subject read: {}",
+            first_diff(&ox.subject_read, &os.subject_read)
+        ));
+    }
+    if !varies && !committed_varies && ox.wire != os.wire {
+        end(format!(
+            "wire records after the handshake: oxssl {} / OpenSSL {}",
+            describe_wire(&ox.wire),
+            describe_wire(&os.wire)
+        ));
+    }
+    if varies {
+        // The subject's bytes vary with the kernel; each run must be self-consistent: the
+        // peer got everything written (and after a fatal error maybe whole records of the
+        // failed call).
+        for (name, r) in [("oxssl", ox), ("OpenSSL", os)] {
+            if !r.peer_received.starts_with(&r.committed) {
+                end(format!(
+                    "{name} run: the peer received {} bytes, not all of the {} written",
+                    r.peer_received.len(),
+                    r.committed.len()
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Runs `sc` against both subjects and compares.
+pub fn differential(sc: &Scenario) -> (Vec<Divergence>, RunResult, RunResult) {
+    let ox = run(sc, Impl::Oxssl);
+    let os = run(sc, Impl::Openssl);
+    (compare(sc, &ox, &os), ox, os)
+}
