@@ -505,3 +505,19 @@ fn api_types_are_send_and_sync() {
     check::<oxssl::ssl::Error>();
     check::<oxssl::ssl::SslContext>();
 }
+
+/// An idle connection holds no record buffers (RELEASE_BUFFERS, on by default).
+#[test]
+fn idle_connections_release_record_buffers() {
+    let (mut c, mut s, _a, _b) = pair(1 << 20);
+    handshake(&mut c, &mut s);
+    c.ssl_write(&vec![1u8; 50000]).unwrap();
+    assert_eq!(read_now(&mut s).len(), 50000);
+    for ssl in [&c, &s] {
+        let held = ssl.connection().unwrap().buffer_memory();
+        assert_eq!(
+            held, 0,
+            "idle connection holds {held} bytes of record buffers"
+        );
+    }
+}

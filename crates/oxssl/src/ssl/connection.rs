@@ -488,6 +488,9 @@ impl Ssl {
             }
             Err(BioError::Retry) => {
                 conn.commit_tls_read(len, 0);
+                if self.mode.contains(SslMode::RELEASE_BUFFERS) {
+                    conn.release_buffers();
+                }
                 Err(self.retry_error(flags))
             }
             Err(e) => {
@@ -656,11 +659,15 @@ impl Ssl {
         loop {
             let conn = self.conn.as_mut().expect("connected");
             if conn.app_pending() > 0 {
-                return Ok(if peek {
+                let n = if peek {
                     conn.peek_app(buf)
                 } else {
                     conn.read_app(buf)
-                });
+                };
+                if self.mode.contains(SslMode::RELEASE_BUFFERS) {
+                    conn.release_buffers();
+                }
+                return Ok(n);
             }
             if self.shutdown.contains(ShutdownState::RECEIVED) {
                 return Err(Error::new(ErrorCode::ZERO_RETURN, None));
