@@ -41,7 +41,18 @@ extern "C" {
     fn BIO_write(b: *mut BIO, buf: *const c_void, len: c_int) -> c_int;
     fn BIO_ctrl(b: *mut BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
     fn BIO_test_flags(b: *const BIO, flags: c_int) -> c_int;
-    fn __errno_location() -> *mut c_int;
+}
+
+// The C library's thread-local errno.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+extern "C" {
+    #[link_name = "__errno_location"]
+    fn errno_location() -> *mut c_int;
+}
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+extern "C" {
+    #[link_name = "__error"]
+    fn errno_location() -> *mut c_int;
 }
 
 const SSL_CTRL_MODE: c_int = 33;
@@ -76,13 +87,13 @@ fn ssl_ptr(ssl: &SslRef) -> *mut SSL {
 }
 
 fn set_errno(v: c_int) {
-    // SAFETY: glibc's thread-local errno.
-    unsafe { *__errno_location() = v }
+    // SAFETY: the calling thread's errno.
+    unsafe { *errno_location() = v }
 }
 
 fn errno() -> c_int {
     // SAFETY: as above.
-    unsafe { *__errno_location() }
+    unsafe { *errno_location() }
 }
 
 /// Runs one SSL call with a clean error queue and errno; `may_fail(ret)` says whether

@@ -12,8 +12,9 @@
 //! - `SSL_write`: `Ok(n)` is `n`; `Ok(0)` (only for `num == 0`) is 0 with SSL_ERROR_SYSCALL
 //!   and an empty queue (section 4: the Rust call is `SSL_write_ex`, which returns 1 with
 //!   written = 0); any error is -1.
-//! - `SSL_read` / `SSL_peek`: `Ok(n)` is `n`; ZERO_RETURN and the unexpected-EOF error (294)
-//!   are 0 (section 9); other errors -1.
+//! - `SSL_read` / `SSL_peek`: `Ok(n)` is `n` (also `Ok(0)` for a zero-length buffer, which
+//!   is not normalised: OpenSSL's 0 / SSL_ERROR_SYSCALL there is a reported divergence);
+//!   ZERO_RETURN and the unexpected-EOF error (294) are 0 (section 9); other errors -1.
 //! - `SSL_shutdown`: `Sent` is 0, `Received` is 1, errors -1. `SSL_do_handshake`: 1 / -1.
 //!   `SSL_key_update` and `SSL_renegotiate`: 1 / 0.
 //!
@@ -25,6 +26,13 @@
 //! - Handshake flights differ in size (certificates, extensions), so the handshake is driven
 //!   by a retry loop whose intermediate WANT_* results are not compared, and record sizes
 //!   are compared only after it.
+//!
+//! Comparison ([`compare`]): trace entries in order. A difference in a pure observation
+//! (pair counters, `SSL_pending`, `SSL_get_shutdown`, the mode, or only the error-queue entry
+//! / errno of calls with the same return value and code) is reported and the comparison goes
+//! on; the first difference in behaviour is reported and ends it. If the runs behaved the
+//! same, the data is compared ([`END`]). After the script the runner lets the peer read
+//! everything left; that read is recorded as step `steps.len()`.
 
 use super::certs::{server_pki, KeyKind};
 use super::ossl_ffi::{self as c, BioIo, CBio, CCall};
@@ -376,6 +384,9 @@ pub enum Entry {
     PeerRead(usize, Obs),
 }
 
+/// Record (type, length) sequences: subject to peer, peer to subject.
+pub type Wire = (Vec<(u8, usize)>, Vec<(u8, usize)>);
+
 /// Everything a run observed.
 pub struct RunResult {
     pub trace: Vec<(usize, Entry)>,
@@ -384,7 +395,7 @@ pub struct RunResult {
     /// What the subject's successful writes reported as written, in order.
     pub committed: Vec<u8>,
     /// Record (type, length) sequences after the handshake: subject to peer, peer to subject.
-    pub wire: Option<(Vec<(u8, usize)>, Vec<(u8, usize)>)>,
+    pub wire: Option<Wire>,
     /// True if the amount written depends on the kernel (socket fills): then the data is
     /// checked within each run only.
     pub volume_varies: bool,
@@ -1668,7 +1679,7 @@ fn first_diff(a: &[u8], b: &[u8]) -> String {
     )
 }
 
-fn describe_wire(w: &Option<(Vec<(u8, usize)>, Vec<(u8, usize)>)>) -> String {
+fn describe_wire(w: &Option<Wire>) -> String {
     let head = |v: &[(u8, usize)]| -> String {
         let shown: Vec<String> = v.iter().take(8).map(|(t, l)| format!("{t}:{l}")).collect();
         let more = if v.len() > 8 { " ..." } else { "" };
