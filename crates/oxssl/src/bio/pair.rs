@@ -139,6 +139,8 @@ impl Bio for PairBio {
     fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let me = &mut g.halves[self.side];
+        // Writing answers (or supersedes) the peer's last read request, as in OpenSSL.
+        me.request = 0;
         if me.closed {
             self.flags = RetryFlags::NONE;
             return Err(BioError::Closed);

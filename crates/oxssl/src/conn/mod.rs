@@ -72,6 +72,7 @@ pub struct Connection {
     empty_in_row: u32,
     warnings_in_row: u32,
     handshake_messages: u64,
+    auto_key_update: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -103,6 +104,7 @@ impl Connection {
             empty_in_row: 0,
             warnings_in_row: 0,
             handshake_messages: 0,
+            auto_key_update: true,
         }
     }
 
@@ -481,7 +483,9 @@ impl Connection {
         if data.is_empty() {
             return Ok(0);
         }
-        if traffic.update_requested || Traffic::write_key_exhausted(&self.writer) {
+        if (self.auto_key_update && traffic.update_requested)
+            || Traffic::write_key_exhausted(&self.writer)
+        {
             traffic.send_key_update(&mut self.writer, false)?;
         }
         let n = data.len().min(max_fragment.clamp(1, MAX_PLAINTEXT));
@@ -504,6 +508,22 @@ impl Connection {
     /// Application bytes held from the current record (`SSL_pending`).
     pub fn app_pending(&self) -> usize {
         self.reader.app_pending()
+    }
+
+    /// Whether [`Connection::write_app_record`] answers a peer's KeyUpdate request by itself
+    /// (the default). A driver that schedules it (the `ssl` layer) turns this off and calls
+    /// [`Connection::send_key_update`] when [`Connection::key_update_owed`].
+    pub fn set_auto_key_update(&mut self, on: bool) {
+        self.auto_key_update = on;
+    }
+
+    /// Fails the connection from outside the engine (for example on a transport EOF),
+    /// queueing the error's alert like any engine failure. Returns the error.
+    pub fn abort(&mut self, e: TlsError) -> TlsError {
+        if self.error.is_some() {
+            return e;
+        }
+        self.fail(e)
     }
 
     /// True if a KeyUpdate is owed to the peer (it asked with update_requested).

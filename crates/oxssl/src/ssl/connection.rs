@@ -365,6 +365,11 @@ impl Ssl {
             } else {
                 Connection::server(config)
             }));
+            // The SSL layer decides when an owed KeyUpdate goes out (never inside a
+            // pending write), as OpenSSL's state machine does.
+            if let Some(c) = self.conn.as_mut() {
+                c.set_auto_key_update(false);
+            }
         }
         Ok(self.conn.as_mut().expect("created above"))
     }
@@ -477,10 +482,12 @@ impl Ssl {
                     self.shutdown.insert(ShutdownState::RECEIVED);
                     return Err(Error::new(ErrorCode::ZERO_RETURN, None));
                 }
-                Err(self.local_fatal(
+                // Fatal, with a decode_error alert the peer may still read (half-close).
+                let e = conn.abort(TlsError::decode(
                     Reason::UNEXPECTED_EOF_WHILE_READING,
                     "EOF without close_notify",
-                ))
+                ));
+                Err(self.tls_fatal(io, e))
             }
             Ok(n) => {
                 conn.commit_tls_read(len, n);
@@ -573,24 +580,35 @@ impl Ssl {
     }
 
     fn write_inner(&mut self, io: &mut dyn Io, buf: &[u8]) -> Result<usize, Error> {
-        self.check_usable()?;
+        if self.is_client.is_none() {
+            return Err(Error::reason(
+                Reason::UNINITIALIZED,
+                "neither connect nor accept state set",
+            ));
+        }
         if self.shutdown.contains(ShutdownState::SENT) {
             return Err(Error::reason(
                 Reason::PROTOCOL_IS_SHUTDOWN,
                 "close_notify already sent",
             ));
         }
+        let len = buf.len();
+        let base = buf.as_ptr() as usize;
+        // OpenSSL checks a retry's length first, even on a connection already failed.
+        let pending_tot = self.wpend.map_or(0, |p| p.tot);
+        if len < self.wnum + pending_tot {
+            return Err(
+                self.local_fatal(Reason::BAD_LENGTH, "retry shorter than the pending write")
+            );
+        }
+        if self.fatal {
+            return Err(Self::after_fatal());
+        }
         if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
             self.handshake_io(io)?;
         }
-        let len = buf.len();
-        let base = buf.as_ptr() as usize;
         match self.wpend {
             Some(p) => {
-                if len < self.wnum + p.tot {
-                    return Err(self
-                        .local_fatal(Reason::BAD_LENGTH, "retry shorter than the pending write"));
-                }
                 if base + self.wnum != p.addr
                     && !self.mode.contains(SslMode::ACCEPT_MOVING_WRITE_BUFFER)
                 {
@@ -602,14 +620,18 @@ impl Ssl {
                 self.wnum += p.tot;
                 self.wpend = None;
             }
-            None if len < self.wnum => {
-                return Err(
-                    self.local_fatal(Reason::BAD_LENGTH, "retry shorter than what was written")
-                );
-            }
             None => {
-                // Output owed from earlier (a KeyUpdate, the rest of a flight) goes first.
+                // Output owed from earlier (the rest of a flight or a KeyUpdate) goes first,
+                // then a KeyUpdate the peer asked for, then one the caller asked for; none
+                // of them is part of this write, so a retry after WANT_WRITE here is free.
                 self.flush(io)?;
+                let conn = self.conn.as_mut().expect("connected");
+                if conn.key_update_owed() {
+                    if let Err(e) = conn.send_key_update(false) {
+                        return Err(self.tls_fatal(io, e));
+                    }
+                    self.flush(io)?;
+                }
                 self.send_requested_key_update(io)?;
             }
         }
@@ -659,6 +681,10 @@ impl Ssl {
         loop {
             let conn = self.conn.as_mut().expect("connected");
             if conn.app_pending() > 0 {
+                if buf.is_empty() {
+                    // SSL_read_ex with 0 bytes fails without an error (SSL_ERROR_SYSCALL).
+                    return Err(Error::new(ErrorCode::SYSCALL, None));
+                }
                 let n = if peek {
                     conn.peek_app(buf)
                 } else {
@@ -705,22 +731,37 @@ impl Ssl {
     }
 
     fn shutdown_inner(&mut self, io: &mut dyn Io) -> Result<ShutdownResult, Error> {
-        self.check_usable()?;
-        if !self.is_init_finished() {
+        if self.is_client.is_none() {
+            return Err(Error::reason(
+                Reason::UNINITIALIZED,
+                "neither connect nor accept state set",
+            ));
+        }
+        if self.fatal || !self.is_init_finished() {
             return Err(Error::reason(
                 Reason::SHUTDOWN_WHILE_IN_INIT,
                 "handshake not complete",
             ));
         }
+        // From here on writes fail with PROTOCOL_IS_SHUTDOWN, even while this call has to
+        // be retried (as in OpenSSL, SSL_get_shutdown reports SENT at once).
+        self.shutdown.insert(ShutdownState::SENT);
         if let Some(p) = self.wpend {
             // The pending record must be finished before close_notify can follow it.
             self.flush(io)?;
-            self.wnum += p.tot;
+            self.wnum = 0;
             self.wpend = None;
+            let _ = p;
         }
-        if !self.shutdown.contains(ShutdownState::SENT) {
-            self.shutdown.insert(ShutdownState::SENT);
-            let conn = self.conn.as_mut().expect("connected");
+        let both = |s: &Self| {
+            if s.shutdown.contains(ShutdownState::RECEIVED) {
+                ShutdownResult::Received
+            } else {
+                ShutdownResult::Sent
+            }
+        };
+        let conn = self.conn.as_mut().expect("connected");
+        if !conn.sent_close_notify() {
             if let Err(e) = conn.send_close_notify() {
                 return Err(self.tls_fatal(io, e));
             }
@@ -728,20 +769,12 @@ impl Ssl {
             if let Some(w) = io.wbio() {
                 let _ = w.flush();
             }
-            return Ok(if self.shutdown.contains(ShutdownState::RECEIVED) {
-                ShutdownResult::Received
-            } else {
-                ShutdownResult::Sent
-            });
+            return Ok(both(self));
         }
-        if self.conn.as_ref().is_some_and(|c| c.wants_write()) {
+        if conn.wants_write() {
             // A retry after WANT_WRITE: finishing our close_notify is this call's result.
             self.flush(io)?;
-            return Ok(if self.shutdown.contains(ShutdownState::RECEIVED) {
-                ShutdownResult::Received
-            } else {
-                ShutdownResult::Sent
-            });
+            return Ok(both(self));
         }
         // Second call: wait for the peer's close_notify, discarding data.
         while !self.shutdown.contains(ShutdownState::RECEIVED) {
@@ -783,6 +816,13 @@ impl Ssl {
             return Err(Error::reason(
                 Reason::STILL_IN_INIT,
                 "handshake not complete",
+            ));
+        }
+        if self.key_update.is_some() {
+            // OpenSSL is back "in init" until the first KeyUpdate is out.
+            return Err(Error::reason(
+                Reason::STILL_IN_INIT,
+                "a KeyUpdate is already waiting to be sent",
             ));
         }
         if self.wpend.is_some() {

@@ -248,9 +248,28 @@ impl Error {
         }
     }
 
-    /// The first reason code on the error stack (`ERR_GET_REASON(ERR_peek_error())`).
+    /// The error queue OpenSSL would hold after this failure: the library errors, or for a
+    /// system call failure one `ERR_LIB_SYS` entry whose reason is errno.
+    pub fn error_stack(&self) -> ErrorStack {
+        match &self.cause {
+            Some(InnerError::Ssl(s)) => s.clone(),
+            Some(InnerError::Io(e)) => match e.raw_os_error() {
+                Some(errno) => ErrorStack::one(ErrorEntry {
+                    library: LIB_SYS,
+                    reason: Reason(errno),
+                    detail: e.to_string(),
+                    verify_result: None,
+                }),
+                None => ErrorStack::default(),
+            },
+            None => ErrorStack::default(),
+        }
+    }
+
+    /// The first reason code on the error queue (`ERR_GET_REASON(ERR_peek_error())`); for a
+    /// system call failure, errno.
     pub fn reason_code(&self) -> Option<Reason> {
-        self.ssl_error().and_then(|s| s.reason())
+        self.error_stack().reason()
     }
 }
 

@@ -343,8 +343,9 @@ impl Obs {
             ret,
             code,
             err: e
-                .ssl_error()
-                .and_then(|s| s.errors().first())
+                .error_stack()
+                .errors()
+                .first()
                 .map(|x| (x.library, x.reason.0)),
             errno: if code == SYSCALL {
                 e.io_error().and_then(|io| io.raw_os_error())
