@@ -746,12 +746,12 @@ impl Ssl {
         // From here on writes fail with PROTOCOL_IS_SHUTDOWN, even while this call has to
         // be retried (as in OpenSSL, SSL_get_shutdown reports SENT at once).
         self.shutdown.insert(ShutdownState::SENT);
-        if let Some(p) = self.wpend {
-            // The pending record must be finished before close_notify can follow it.
+        if self.wpend.is_some() {
+            // The pending record must be finished before close_notify can follow it; the
+            // rest of that write is abandoned (writes now fail with PROTOCOL_IS_SHUTDOWN).
             self.flush(io)?;
             self.wnum = 0;
             self.wpend = None;
-            let _ = p;
         }
         let both = |s: &Self| {
             if s.shutdown.contains(ShutdownState::RECEIVED) {
