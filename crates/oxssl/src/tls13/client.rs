@@ -334,9 +334,7 @@ impl State for ExpectServerHello {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::ServerHello(sh) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let sh = expect!(msg, self, HandshakeMessage::ServerHello);
         if sh.random == HRR_RANDOM {
             return self.handle_hrr(cx, sh, raw);
         }
@@ -421,9 +419,7 @@ impl State for ExpectEncryptedExtensions {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::EncryptedExtensions(exts) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let exts = expect!(msg, self, HandshakeMessage::EncryptedExtensions);
         check_server_extensions(
             &exts,
             &self.hs.offered,
@@ -607,9 +603,7 @@ impl State for ExpectCertificateVerify {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::CertificateVerify(cv) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let cv = expect!(msg, self, HandshakeMessage::CertificateVerify);
         check_certificate_verify(cx, &cv, &self.hs.transcript, true)?;
         self.hs.transcript.add(raw);
         Ok(Next::Handshaking(Box::new(ExpectFinished { hs: self.hs })))
@@ -631,9 +625,7 @@ impl State for ExpectFinished {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::Finished(verify_data) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let verify_data = expect!(msg, self, HandshakeMessage::Finished);
         let hs = &mut self.hs;
         hs.secrets
             .check_finished(&hs.secrets.server_hs, &hs.transcript, &verify_data)?;

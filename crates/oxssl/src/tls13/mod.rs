@@ -5,6 +5,17 @@
 //! their own flights through a [`Context`]; a read-key change is handed back to the
 //! connection, which installs it only on a record boundary.
 
+/// Takes the expected variant out of a handshake message, or returns the
+/// unexpected_message error naming the current state.
+macro_rules! expect {
+    ($msg:expr, $state:expr, $variant:path) => {
+        match $msg {
+            $variant(inner) => inner,
+            other => return Err($crate::tls13::unexpected($state.name(), &other)),
+        }
+    };
+}
+
 pub mod client;
 pub mod key_schedule;
 pub mod server;

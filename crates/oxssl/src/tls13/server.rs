@@ -7,8 +7,7 @@ use super::client::{
 };
 use super::traffic::Traffic;
 use super::{
-    check_duplicates, unexpected, ApplicationSecrets, Context, HandshakeSecrets, Next, State,
-    Transcript,
+    check_duplicates, ApplicationSecrets, Context, HandshakeSecrets, Next, State, Transcript,
 };
 use crate::config::{CertifiedKey, Config};
 use crate::crypto::kx::{self, KxGroup};
@@ -339,9 +338,7 @@ impl State for ExpectClientHello {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::ClientHello(ch) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let ch = expect!(msg, self, HandshakeMessage::ClientHello);
         cx.info.client_random = ch.random;
         let c = choose(cx.config, &ch)?;
         let mut transcript = match self.hrr {
@@ -486,9 +483,7 @@ impl State for ExpectCertificate {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::Certificate(cert) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let cert = expect!(msg, self, HandshakeMessage::Certificate);
         let chain = check_certificate_message(&cert)?;
         self.f.transcript.add(raw);
         if chain.is_empty() {
@@ -525,9 +520,7 @@ impl State for ExpectCertificateVerify {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::CertificateVerify(cv) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let cv = expect!(msg, self, HandshakeMessage::CertificateVerify);
         check_certificate_verify(cx, &cv, &self.f.transcript, false)?;
         self.f.transcript.add(raw);
         Ok(Next::Handshaking(Box::new(ExpectFinished { f: self.f })))
@@ -549,9 +542,7 @@ impl State for ExpectFinished {
         msg: HandshakeMessage,
         _raw: &[u8],
     ) -> Result<Next, TlsError> {
-        let HandshakeMessage::Finished(verify_data) = msg else {
-            return Err(unexpected(self.name(), &msg));
-        };
+        let verify_data = expect!(msg, self, HandshakeMessage::Finished);
         let f = self.f;
         f.secrets
             .check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
