@@ -97,11 +97,7 @@ impl Bio for MemBio {
             return Err(BioError::Retry);
         }
         self.flags = RetryFlags::NONE;
-        let n = buf.len().min(inner.data.len());
-        for (dst, src) in buf.iter_mut().zip(inner.data.drain(..n)) {
-            *dst = src;
-        }
-        Ok(n)
+        Ok(super::take_front(&mut inner.data, buf))
     }
 
     fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {

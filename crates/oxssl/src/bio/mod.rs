@@ -130,3 +130,15 @@ pub(crate) fn io_outcome(e: io::Error, flags: &mut RetryFlags, want: RetryFlags)
         }
     }
 }
+
+/// Moves up to `out.len()` bytes from the front of `queue` into `out` with two memcpys
+/// (a ring buffer has at most two contiguous parts). Returns the count.
+pub(crate) fn take_front(queue: &mut std::collections::VecDeque<u8>, out: &mut [u8]) -> usize {
+    let n = out.len().min(queue.len());
+    let (a, b) = queue.as_slices();
+    let from_a = n.min(a.len());
+    out[..from_a].copy_from_slice(&a[..from_a]);
+    out[from_a..n].copy_from_slice(&b[..n - from_a]);
+    queue.drain(..n);
+    n
+}

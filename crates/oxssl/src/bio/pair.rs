@@ -129,11 +129,7 @@ impl Bio for PairBio {
             return Err(BioError::Retry);
         }
         self.flags = RetryFlags::NONE;
-        let n = buf.len().min(peer.buf.len());
-        for (dst, src) in buf.iter_mut().zip(peer.buf.drain(..n)) {
-            *dst = src;
-        }
-        Ok(n)
+        Ok(super::take_front(&mut peer.buf, buf))
     }
 
     fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {

@@ -1,0 +1,239 @@
+//! What every contender shares: the suites and groups measured, the test PKI, the
+//! in-memory duplex transport, and the [`Contender`] trait the harness drives.
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256,
+};
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The server name every client connects to and verifies.
+pub const HOST: &str = "localhost";
+
+/// TLS 1.3 cipher suites measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suite {
+    Aes128Gcm,
+    Aes256Gcm,
+    Chacha20,
+}
+
+impl Suite {
+    pub const ALL: [Suite; 3] = [Suite::Aes128Gcm, Suite::Aes256Gcm, Suite::Chacha20];
+
+    /// The IANA / OpenSSL name (what `set_ciphersuites` takes).
+    pub fn iana(self) -> &'static str {
+        match self {
+            Suite::Aes128Gcm => "TLS_AES_128_GCM_SHA256",
+            Suite::Aes256Gcm => "TLS_AES_256_GCM_SHA384",
+            Suite::Chacha20 => "TLS_CHACHA20_POLY1305_SHA256",
+        }
+    }
+
+    /// A short column heading.
+    pub fn short(self) -> &'static str {
+        match self {
+            Suite::Aes128Gcm => "AES-128-GCM",
+            Suite::Aes256Gcm => "AES-256-GCM",
+            Suite::Chacha20 => "ChaCha20-Poly1305",
+        }
+    }
+}
+
+/// Key exchange groups measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    X25519,
+    X25519MlKem768,
+}
+
+impl Group {
+    pub const ALL: [Group; 2] = [Group::X25519, Group::X25519MlKem768];
+
+    /// The name in OpenSSL's (and oxssl's) groups list.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::X25519 => "X25519",
+            Group::X25519MlKem768 => "X25519MLKEM768",
+        }
+    }
+}
+
+/// A CA and an ECDSA P-256 server leaf for "localhost" it issued.
+pub struct Pki {
+    pub ca_der: Vec<u8>,
+    pub leaf_der: Vec<u8>,
+    /// PKCS#8 DER of the leaf key.
+    pub key_der: Vec<u8>,
+}
+
+/// Makes a fresh test PKI with rcgen (as the tests do): ECDSA P-256 CA and leaf.
+pub fn make_pki() -> Pki {
+    let ca_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "oxssl bench CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_der = ca_params.self_signed(&ca_key).expect("CA").der().to_vec();
+
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("leaf key");
+    let mut params = CertificateParams::new(vec![HOST.to_string()]).expect("leaf params");
+    params.distinguished_name.push(DnType::CommonName, HOST);
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let issuer = Issuer::from_params(&ca_params, &ca_key);
+    let leaf_der = params
+        .signed_by(&key, &issuer)
+        .expect("leaf")
+        .der()
+        .to_vec();
+    Pki {
+        ca_der,
+        leaf_der,
+        key_der: key.serialize_der(),
+    }
+}
+
+/// One direction of the duplex: bytes written and not yet read. Reads and writes are
+/// single `memcpy`s, so the transport costs every library the same little.
+#[derive(Default)]
+struct Queue {
+    data: Vec<u8>,
+    head: usize,
+}
+
+impl Queue {
+    fn len(&self) -> usize {
+        self.data.len() - self.head
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> usize {
+        let avail = &self.data[self.head..];
+        let n = buf.len().min(avail.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.head += n;
+        if self.head == self.data.len() {
+            self.data.clear();
+            self.head = 0;
+        }
+        n
+    }
+
+    fn write(&mut self, buf: &[u8]) {
+        if self.head > 0 && self.head * 2 >= self.data.len() {
+            self.data.drain(..self.head);
+            self.head = 0;
+        }
+        self.data.extend_from_slice(buf);
+    }
+}
+
+/// One end of an in-memory duplex: writes go to the peer, reads come from the peer; an
+/// empty read would block. `Send + Sync` so oxssl can own it as a BIO.
+#[derive(Clone)]
+pub struct End {
+    rx: Arc<Mutex<Queue>>,
+    tx: Arc<Mutex<Queue>>,
+}
+
+fn lock(q: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    q.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A connected pair of ends (client's, server's).
+pub fn duplex() -> (End, End) {
+    let a: Arc<Mutex<Queue>> = Default::default();
+    let b: Arc<Mutex<Queue>> = Default::default();
+    (
+        End {
+            rx: a.clone(),
+            tx: b.clone(),
+        },
+        End { rx: b, tx: a },
+    )
+}
+
+impl End {
+    /// Reads up to `buf.len()` bytes; 0 when nothing is there.
+    pub fn read_some(&self, buf: &mut [u8]) -> usize {
+        lock(&self.rx).read(buf)
+    }
+
+    /// Queues `buf` for the peer (always takes all of it).
+    pub fn write_all_now(&self, buf: &[u8]) {
+        lock(&self.tx).write(buf)
+    }
+
+    /// Bytes waiting to be read at this end.
+    pub fn pending(&self) -> usize {
+        lock(&self.rx).len()
+    }
+
+    /// Frees the buffers of both directions if they are empty, so a memory measurement
+    /// counts the TLS objects and not the transport's spare capacity.
+    pub fn release(&self) {
+        for q in [&self.rx, &self.tx] {
+            let mut q = lock(q);
+            if q.len() == 0 {
+                *q = Queue::default();
+            }
+        }
+    }
+}
+
+impl io::Read for End {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        match self.read_some(buf) {
+            0 => Err(io::ErrorKind::WouldBlock.into()),
+            n => Ok(n),
+        }
+    }
+}
+
+impl io::Write for End {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all_now(buf);
+        Ok(buf.len())
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let mut q = lock(&self.tx);
+        let mut n = 0;
+        for b in bufs {
+            q.write(b);
+            n += b.len();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One library (or one way of using it) under test: a client and a server of the same
+/// library, talking to each other over memory in this thread.
+pub trait Contender {
+    /// An established client + server pair.
+    type Pair: 'static;
+
+    /// A new pair with the full handshake completed (and the server's certificate verified
+    /// by the client, host name included).
+    fn connect(&self) -> Self::Pair;
+
+    /// The client writes `chunk` `count` times (one write call each); the server reads
+    /// everything, handing what it read to `sink`.
+    fn transfer(
+        &self,
+        pair: &mut Self::Pair,
+        chunk: &[u8],
+        count: usize,
+        sink: &mut dyn FnMut(&[u8]),
+    );
+
+    /// Frees the transport's idle buffers (the memory measurement counts TLS state only).
+    fn release_transport(&self, pair: &mut Self::Pair);
+}

@@ -1,0 +1,111 @@
+//! OpenSSL (the `openssl` crate, vendored OpenSSL 3.6): `SslStream` over the bench duplex,
+//! driven with `do_handshake` / `ssl_write` / `ssl_read` like oxssl's `Ssl`.
+
+use super::common::{duplex, Contender, End, Group, Pki, Suite, HOST};
+use openssl::pkey::PKey;
+use openssl::ssl::{
+    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslStream, SslVerifyMode,
+    SslVersion,
+};
+use openssl::x509::X509;
+
+pub struct Ossl {
+    client: SslContext,
+    server: SslContext,
+}
+
+fn common(b: &mut SslContextBuilder, suite: Suite, group: Group, release_buffers: bool) {
+    b.set_min_proto_version(Some(SslVersion::TLS1_3))
+        .expect("min version");
+    b.set_max_proto_version(Some(SslVersion::TLS1_3))
+        .expect("max version");
+    b.set_ciphersuites(suite.iana()).expect("suite");
+    b.set_groups_list(group.name()).expect("group");
+    if release_buffers {
+        b.set_mode(SslMode::RELEASE_BUFFERS);
+    }
+}
+
+impl Ossl {
+    /// `release_buffers` sets `SSL_MODE_RELEASE_BUFFERS` (off in OpenSSL by default; oxssl
+    /// has it on by default).
+    pub fn new(suite: Suite, group: Group, pki: &Pki, release_buffers: bool) -> Self {
+        let mut c = SslContext::builder(SslMethod::tls_client()).expect("client ctx");
+        common(&mut c, suite, group, release_buffers);
+        c.set_verify(SslVerifyMode::PEER);
+        c.cert_store_mut()
+            .add_cert(X509::from_der(&pki.ca_der).expect("CA"))
+            .expect("add CA");
+        let mut s = SslContext::builder(SslMethod::tls_server()).expect("server ctx");
+        common(&mut s, suite, group, release_buffers);
+        s.set_certificate(&X509::from_der(&pki.leaf_der).expect("leaf"))
+            .expect("cert");
+        s.set_private_key(&PKey::private_key_from_der(&pki.key_der).expect("key"))
+            .expect("key");
+        s.check_private_key().expect("key matches");
+        // oxssl does not issue tickets yet: neither side of the comparison should.
+        s.set_num_tickets(0).expect("no tickets");
+        Ossl {
+            client: c.build(),
+            server: s.build(),
+        }
+    }
+}
+
+pub struct OsslPair {
+    c: SslStream<End>,
+    s: SslStream<End>,
+}
+
+fn want(e: &openssl::ssl::Error) -> bool {
+    matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+}
+
+impl Contender for Ossl {
+    type Pair = OsslPair;
+
+    fn connect(&self) -> OsslPair {
+        let (a, b) = duplex();
+        let mut cs = Ssl::new(&self.client).expect("SSL_new");
+        cs.set_hostname(HOST).expect("SNI");
+        cs.param_mut().set_host(HOST).expect("set1_host");
+        cs.set_connect_state();
+        let mut c = SslStream::new(cs, a).expect("stream");
+        let mut ss = Ssl::new(&self.server).expect("SSL_new");
+        ss.set_accept_state();
+        let mut s = SslStream::new(ss, b).expect("stream");
+        for _ in 0..20 {
+            let rc = c.do_handshake();
+            let rs = s.do_handshake();
+            match (&rc, &rs) {
+                (Ok(()), Ok(())) => return OsslPair { c, s },
+                (Err(e), _) | (_, Err(e)) if !want(e) => panic!("openssl handshake: {e}"),
+                _ => {}
+            }
+        }
+        panic!("openssl handshake did not complete");
+    }
+
+    fn transfer(&self, p: &mut OsslPair, chunk: &[u8], count: usize, sink: &mut dyn FnMut(&[u8])) {
+        let mut buf = vec![0u8; 16 * 1024];
+        for _ in 0..count {
+            let mut rest = chunk;
+            while !rest.is_empty() {
+                let n = p.c.ssl_write(rest).expect("openssl ssl_write");
+                rest = &rest[n..];
+            }
+            loop {
+                match p.s.ssl_read(&mut buf) {
+                    Ok(n) => sink(&buf[..n]),
+                    Err(e) if e.code() == ErrorCode::WANT_READ => break,
+                    Err(e) => panic!("openssl ssl_read: {e}"),
+                }
+            }
+        }
+    }
+
+    fn release_transport(&self, p: &mut OsslPair) {
+        p.c.get_ref().release();
+        p.s.get_ref().release();
+    }
+}

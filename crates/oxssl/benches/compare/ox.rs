@@ -1,0 +1,272 @@
+//! oxssl contenders: the OpenSSL-shaped `Ssl` API over its own memory BIOs (what a user
+//! writes), the same over the bench's duplex (the transport the other libraries get), and
+//! the sans-IO `Connection` underneath.
+
+use super::common::{duplex, Contender, End, Group, Pki, Suite, HOST};
+use oxssl::bio::{Bio, BioError, MemBio, RetryFlags};
+use oxssl::ssl::{ErrorCode, Ssl, SslContext, SslMethod, SslVerifyMode};
+use oxssl::tls13::client::ClientOptions;
+use oxssl::{Config, Connection, Event};
+use std::sync::Arc;
+
+/// Client and server contexts: TLS 1.3, one suite, one group, ECDSA P-256 server key; the
+/// client verifies the chain and the host name.
+fn contexts(suite: Suite, group: Group, pki: &Pki) -> (SslContext, SslContext) {
+    let mut c = SslContext::builder(SslMethod::tls_client()).expect("client ctx");
+    c.add_trusted_der(&pki.ca_der).expect("CA");
+    c.set_verify(SslVerifyMode::PEER);
+    c.set_ciphersuites(suite.iana()).expect("suite");
+    c.set_groups_list(group.name()).expect("group");
+    let mut s = SslContext::builder(SslMethod::tls_server()).expect("server ctx");
+    s.set_certificate_chain_der(vec![pki.leaf_der.clone()])
+        .expect("chain");
+    s.set_private_key_der(&pki.key_der).expect("key");
+    s.check_private_key().expect("key matches");
+    s.set_ciphersuites(suite.iana()).expect("suite");
+    s.set_groups_list(group.name()).expect("group");
+    (c.build(), s.build())
+}
+
+/// The bench duplex as an oxssl BIO: an empty read asks for a retry (WANT_READ).
+struct PipeBio {
+    end: End,
+    flags: RetryFlags,
+}
+
+impl Bio for PipeBio {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
+        if buf.is_empty() {
+            self.flags = RetryFlags::NONE;
+            return Ok(0);
+        }
+        match self.end.read_some(buf) {
+            0 => {
+                self.flags = RetryFlags::READ;
+                Err(BioError::Retry)
+            }
+            n => {
+                self.flags = RetryFlags::NONE;
+                Ok(n)
+            }
+        }
+    }
+
+    fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {
+        self.flags = RetryFlags::NONE;
+        self.end.write_all_now(buf);
+        Ok(buf.len())
+    }
+
+    fn retry_flags(&self) -> RetryFlags {
+        self.flags
+    }
+
+    fn pending(&self) -> usize {
+        self.end.pending()
+    }
+}
+
+/// Which transport the `Ssl` pair uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Two `oxssl::bio::MemBio`s (client-to-server, server-to-client).
+    MemBio,
+    /// The bench duplex, the same transport OpenSSL and rustls get.
+    Pipe,
+}
+
+/// oxssl through `Ssl::do_handshake` / `ssl_write` / `ssl_read`.
+pub struct OxSsl {
+    client: SslContext,
+    server: SslContext,
+    transport: Transport,
+}
+
+impl OxSsl {
+    pub fn new(suite: Suite, group: Group, pki: &Pki, transport: Transport) -> Self {
+        let (client, server) = contexts(suite, group, pki);
+        OxSsl {
+            client,
+            server,
+            transport,
+        }
+    }
+}
+
+pub struct SslPair {
+    c: Ssl,
+    s: Ssl,
+    /// The duplex ends, kept to release their buffers (Pipe transport only).
+    ends: Option<(End, End)>,
+}
+
+fn want(e: &oxssl::ssl::Error) -> bool {
+    matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+}
+
+impl Contender for OxSsl {
+    type Pair = SslPair;
+
+    fn connect(&self) -> SslPair {
+        let mut c = Ssl::new(&self.client).expect("Ssl::new");
+        c.set_connect_state();
+        c.set_hostname(HOST).expect("SNI");
+        c.set_verify_hostname(HOST);
+        let mut s = Ssl::new(&self.server).expect("Ssl::new");
+        s.set_accept_state();
+        let ends = match self.transport {
+            Transport::MemBio => {
+                let (c2s, s2c) = (MemBio::new(), MemBio::new());
+                c.set_bios(s2c.clone(), c2s.clone());
+                s.set_bios(c2s, s2c);
+                None
+            }
+            Transport::Pipe => {
+                let (a, b) = duplex();
+                let bio = |end: &End| PipeBio {
+                    end: end.clone(),
+                    flags: RetryFlags::NONE,
+                };
+                c.set_bio(bio(&a));
+                s.set_bio(bio(&b));
+                Some((a, b))
+            }
+        };
+        for _ in 0..20 {
+            let rc = c.do_handshake();
+            let rs = s.do_handshake();
+            match (&rc, &rs) {
+                (Ok(()), Ok(())) => return SslPair { c, s, ends },
+                (Err(e), _) | (_, Err(e)) if !want(e) => panic!("oxssl handshake: {e}"),
+                _ => {}
+            }
+        }
+        panic!("oxssl handshake did not complete");
+    }
+
+    fn transfer(&self, p: &mut SslPair, chunk: &[u8], count: usize, sink: &mut dyn FnMut(&[u8])) {
+        let mut buf = vec![0u8; 16 * 1024];
+        for _ in 0..count {
+            let n = p.c.ssl_write(chunk).expect("oxssl ssl_write");
+            assert_eq!(n, chunk.len(), "ssl_write writes all without partial mode");
+            loop {
+                match p.s.ssl_read(&mut buf) {
+                    Ok(n) => sink(&buf[..n]),
+                    Err(e) if e.code() == ErrorCode::WANT_READ => break,
+                    Err(e) => panic!("oxssl ssl_read: {e}"),
+                }
+            }
+        }
+    }
+
+    fn release_transport(&self, p: &mut SslPair) {
+        if let Some((a, b)) = &p.ends {
+            a.release();
+            b.release();
+        }
+    }
+}
+
+/// oxssl's sans-IO engine: records move straight from one `Connection`'s output to the
+/// other's input, with no BIO and no `Ssl` layer.
+pub struct OxConn {
+    client: Arc<Config>,
+    server: Arc<Config>,
+}
+
+impl OxConn {
+    pub fn new(suite: Suite, group: Group, pki: &Pki) -> Self {
+        let (c, s) = contexts(suite, group, pki);
+        OxConn {
+            client: c.config().clone(),
+            server: s.config().clone(),
+        }
+    }
+}
+
+pub struct ConnPair {
+    c: Connection,
+    s: Connection,
+}
+
+/// Moves `from`'s output into `to` and processes it until `to` needs more data (handing
+/// application data to `sink`). Returns true if anything moved.
+fn pump(
+    from: &mut Connection,
+    to: &mut Connection,
+    buf: &mut [u8],
+    sink: &mut dyn FnMut(&[u8]),
+) -> bool {
+    let mut moved = false;
+    loop {
+        let out = from.pending_tls();
+        if out.is_empty() {
+            return moved;
+        }
+        let k = to.read_tls(out);
+        from.consume_tls(k);
+        moved |= k > 0;
+        loop {
+            match to.process_one().expect("oxssl process") {
+                Event::NeedData => break,
+                Event::ApplicationData => loop {
+                    assert!(!buf.is_empty(), "application data during the handshake");
+                    let n = to.read_app(buf);
+                    if n == 0 {
+                        break;
+                    }
+                    sink(&buf[..n]);
+                },
+                Event::Handshake | Event::Ignored => moved = true,
+                Event::CloseNotify => panic!("unexpected close_notify"),
+            }
+        }
+        if k == 0 {
+            return moved;
+        }
+    }
+}
+
+impl Contender for OxConn {
+    type Pair = ConnPair;
+
+    fn connect(&self) -> ConnPair {
+        let mut c = Connection::client(
+            self.client.clone(),
+            ClientOptions {
+                sni: Some(HOST.into()),
+                verify_host: Some(HOST.into()),
+            },
+        );
+        let mut s = Connection::server(self.server.clone());
+        c.start().expect("client start");
+        let mut nothing = |_: &[u8]| {};
+        let mut buf = [0u8; 0];
+        for _ in 0..20 {
+            let a = pump(&mut c, &mut s, &mut buf, &mut nothing);
+            let b = pump(&mut s, &mut c, &mut buf, &mut nothing);
+            if !c.is_handshaking() && !s.is_handshaking() && !c.wants_write() && !s.wants_write() {
+                return ConnPair { c, s };
+            }
+            assert!(a || b, "oxssl handshake stalled");
+        }
+        panic!("oxssl handshake did not complete");
+    }
+
+    fn transfer(&self, p: &mut ConnPair, chunk: &[u8], count: usize, sink: &mut dyn FnMut(&[u8])) {
+        let mut buf = vec![0u8; 16 * 1024];
+        for _ in 0..count {
+            let mut rest = chunk;
+            while !rest.is_empty() {
+                let n = p.c.write_app_record(rest, 16 * 1024).expect("oxssl write");
+                rest = &rest[n..];
+            }
+            pump(&mut p.c, &mut p.s, &mut buf, sink);
+        }
+    }
+
+    fn release_transport(&self, p: &mut ConnPair) {
+        p.c.release_buffers();
+        p.s.release_buffers();
+    }
+}
