@@ -32,6 +32,8 @@ struct Node<'a> {
     cert: ParsedCert<'a>,
     /// Came from the trust store (or is a trusted self-signed leaf).
     trusted: bool,
+    /// Its signature was already verified with the next node's key while building the path.
+    signed_by_next: bool,
 }
 
 /// Result of checking one certificate's signature with a candidate issuer's key.
@@ -168,6 +170,7 @@ fn build_path<'a>(
     let mut path = vec![Node {
         cert: leaf.clone(),
         trusted: false,
+        signed_by_next: false,
     }];
 
     loop {
@@ -187,7 +190,7 @@ fn build_path<'a>(
         }
 
         // Trusted issuers first (X509_V_FLAG_TRUSTED_FIRST is the default since 1.1.0).
-        let mut candidate: Option<(usize, ParsedCert<'a>)> = None;
+        let mut candidate: Option<(usize, ParsedCert<'a>, bool)> = None;
         for (i, anchor) in anchors.iter().enumerate() {
             if used_anchor.get(i) != Some(&false)
                 || anchor.subject != cur.cert.issuer
@@ -202,20 +205,24 @@ fn build_path<'a>(
                 continue;
             }
             if check_signed(&cur.cert, &parsed) == Sig::Good {
-                candidate = Some((i, parsed));
+                candidate = Some((i, parsed, true));
                 break;
             }
             if candidate.is_none() && !self_issued {
-                candidate = Some((i, parsed));
+                candidate = Some((i, parsed, false));
             }
         }
-        if let Some((i, parsed)) = candidate {
+        if let Some((i, parsed, good)) = candidate {
             if let Some(u) = used_anchor.get_mut(i) {
                 *u = true;
+            }
+            if let Some(last) = path.last_mut() {
+                last.signed_by_next = good;
             }
             path.push(Node {
                 cert: parsed,
                 trusted: true,
+                signed_by_next: false,
             });
             continue;
         }
@@ -230,6 +237,7 @@ fn build_path<'a>(
         }
 
         let mut candidate: Option<usize> = None;
+        let mut good = false;
         for (i, p) in presented.iter().enumerate() {
             let Some(p) = p else { continue };
             if used_presented.get(i) != Some(&false) || !cur.cert.may_be_issued_by(p) {
@@ -237,6 +245,7 @@ fn build_path<'a>(
             }
             if check_signed(&cur.cert, p) == Sig::Good {
                 candidate = Some(i);
+                good = true;
                 break;
             }
             if candidate.is_none() {
@@ -247,9 +256,13 @@ fn build_path<'a>(
             if let Some(u) = candidate.and_then(|i| used_presented.get_mut(i)) {
                 *u = true;
             }
+            if let Some(last) = path.last_mut() {
+                last.signed_by_next = good;
+            }
             path.push(Node {
                 cert: p.clone(),
                 trusted: false,
+                signed_by_next: false,
             });
             continue;
         }
@@ -441,7 +454,13 @@ fn check_signatures_and_times(path: &[Node<'_>], now: i64) -> Result<(), VerifyE
             if xs.cert.sig_alg != xs.cert.tbs_sig_alg {
                 return Err(err(VerifyCode::CERT_SIGNATURE_FAILURE, n));
             }
-            match check_signed(&xs.cert, &issuer.cert) {
+            // Path building already verified most signatures; do not pay twice.
+            let sig = if xs.signed_by_next {
+                Sig::Good
+            } else {
+                check_signed(&xs.cert, &issuer.cert)
+            };
+            match sig {
                 Sig::Good => {}
                 Sig::Bad => return Err(err(VerifyCode::CERT_SIGNATURE_FAILURE, n)),
                 Sig::Unsupported => {
