@@ -70,11 +70,6 @@ impl CipherSuite {
         }
     }
 
-    /// True for TLS 1.3 suites.
-    pub fn is_tls13(self) -> bool {
-        true
-    }
-
     /// Parses an OpenSSL-style colon-separated list (`SSL_CTX_set_ciphersuites`). Unknown
     /// names are an error, as an empty result is.
     pub fn parse_list(list: &str) -> Result<Vec<Self>, String> {

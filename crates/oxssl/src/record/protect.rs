@@ -32,11 +32,6 @@ impl Tls13Cipher {
         Ok(Tls13Cipher { key, iv, seq: 0 })
     }
 
-    /// Records protected so far with this key.
-    pub fn sequence(&self) -> u64 {
-        self.seq
-    }
-
     /// True once this key has protected enough records that it should be updated.
     pub fn wants_update(&self) -> bool {
         self.key.algorithm() != AeadAlgorithm::ChaCha20Poly1305 && self.seq >= AES_GCM_RECORD_LIMIT
@@ -185,14 +180,6 @@ impl Protection {
     /// True once records in this direction are encrypted.
     pub fn is_protected(&self) -> bool {
         !matches!(self, Protection::None)
-    }
-
-    /// Bytes a record adds beyond its plaintext (header excluded).
-    pub fn overhead(&self) -> usize {
-        match self {
-            Protection::None => 0,
-            Protection::Tls13(_) => super::TLS13_OVERHEAD,
-        }
     }
 
     /// Appends one record of `typ` carrying `plaintext` to `out`. `version` is the record

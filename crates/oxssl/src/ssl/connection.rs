@@ -222,6 +222,14 @@ impl Ssl {
         self.conn.as_deref()
     }
 
+    /// True once TLS 1.3 has been negotiated.
+    fn is_tls13(&self) -> bool {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.negotiated().version)
+            .is_some_and(|v| v == crate::msgs::enums::ProtocolVersion::TLSV1_3)
+    }
+
     /// `SSL_is_init_finished`.
     pub fn is_init_finished(&self) -> bool {
         self.conn.as_ref().is_some_and(|c| c.is_connected())
@@ -316,11 +324,19 @@ impl Ssl {
 
     // ----- internals -----
 
-    fn finish(&mut self, r: Result<usize, Error>) -> Result<usize, Error> {
+    /// Ends a public operation: records its `SSL_get_error` code and, with RELEASE_BUFFERS,
+    /// frees record buffers left empty. Doing this once per call (not per record) keeps a
+    /// multi-record write free of per-record allocations.
+    fn finish<T>(&mut self, r: Result<T, Error>) -> Result<T, Error> {
         self.last_code = match &r {
             Ok(_) => ErrorCode::NONE,
             Err(e) => e.code(),
         };
+        if self.mode.contains(SslMode::RELEASE_BUFFERS) {
+            if let Some(conn) = self.conn.as_mut() {
+                conn.release_buffers();
+            }
+        }
         r
     }
 
@@ -431,9 +447,6 @@ impl Ssl {
                 return Ok(());
             };
             if !conn.wants_write() {
-                if self.mode.contains(SslMode::RELEASE_BUFFERS) {
-                    conn.release_buffers();
-                }
                 return Ok(());
             }
             let Some(w) = io.wbio() else {
@@ -495,9 +508,6 @@ impl Ssl {
             }
             Err(BioError::Retry) => {
                 conn.commit_tls_read(len, 0);
-                if self.mode.contains(SslMode::RELEASE_BUFFERS) {
-                    conn.release_buffers();
-                }
                 Err(self.retry_error(flags))
             }
             Err(e) => {
@@ -571,7 +581,7 @@ impl Ssl {
         let r = self
             .handshake_io(io)
             .and_then(|_| self.send_requested_key_update(io));
-        self.finish(r.map(|_| 0)).map(|_| ())
+        self.finish(r)
     }
 
     pub(crate) fn write_io(&mut self, io: &mut dyn Io, buf: &[u8]) -> Result<usize, Error> {
@@ -690,9 +700,6 @@ impl Ssl {
                 } else {
                     conn.read_app(buf)
                 };
-                if self.mode.contains(SslMode::RELEASE_BUFFERS) {
-                    conn.release_buffers();
-                }
                 return Ok(n);
             }
             if self.shutdown.contains(ShutdownState::RECEIVED) {
@@ -723,11 +730,7 @@ impl Ssl {
 
     pub(crate) fn shutdown_io(&mut self, io: &mut dyn Io) -> Result<ShutdownResult, Error> {
         let r = self.shutdown_inner(io);
-        self.last_code = match &r {
-            Ok(_) => ErrorCode::NONE,
-            Err(e) => e.code(),
-        };
-        r
+        self.finish(r)
     }
 
     fn shutdown_inner(&mut self, io: &mut dyn Io) -> Result<ShutdownResult, Error> {
@@ -795,11 +798,7 @@ impl Ssl {
     }
 
     fn key_update_inner(&mut self, typ: i32) -> Result<(), Error> {
-        let tls13 = self
-            .conn
-            .as_ref()
-            .and_then(|c| c.negotiated().version)
-            .is_some_and(|v| v == crate::msgs::enums::ProtocolVersion::TLSV1_3);
+        let tls13 = self.is_tls13();
         if !tls13 {
             return Err(Error::reason(
                 Reason::WRONG_SSL_VERSION,
@@ -835,7 +834,7 @@ impl Ssl {
     /// `SSL_key_update` with OpenSSL's raw type (0 not requested, 1 requested).
     pub fn key_update_raw(&mut self, typ: i32) -> Result<(), Error> {
         let r = self.key_update_inner(typ);
-        self.finish(r.map(|_| 0)).map(|_| ())
+        self.finish(r)
     }
 
     /// `SSL_key_update`: the next write (or handshake call) sends a KeyUpdate first.
@@ -850,11 +849,7 @@ impl Ssl {
     /// with `SSL_OP_NO_RENEGOTIATION` with NO_RENEGOTIATION (339), as in OpenSSL; neither is
     /// fatal. oxssl does not implement TLS 1.2 yet, so no connection can renegotiate.
     pub fn renegotiate(&mut self) -> Result<(), Error> {
-        let tls13 = self
-            .conn
-            .as_ref()
-            .and_then(|c| c.negotiated().version)
-            .is_some_and(|v| v == crate::msgs::enums::ProtocolVersion::TLSV1_3);
+        let tls13 = self.is_tls13();
         let r: Result<(), Error> = if tls13 {
             Err(Error::reason(
                 Reason::WRONG_SSL_VERSION,
@@ -871,7 +866,7 @@ impl Ssl {
                 "renegotiation needs TLS 1.2, not implemented yet",
             ))
         };
-        self.finish(r.map(|_| 0)).map(|_| ())
+        self.finish(r)
     }
 
     /// True while a KeyUpdate asked for with [`Ssl::key_update`] has not been sent

@@ -1,26 +1,29 @@
 //! The TLS 1.3 client: ClientHello, optional HelloRetryRequest, then the server's
 //! encrypted flight, then our Finished.
 
+use super::peer_auth::{
+    check_certificate_message, check_certificate_verify, record_verify_result,
+    send_certificate_verify,
+};
 use super::traffic::Traffic;
 use super::{
-    certificate_verify_message, check_duplicates, check_server_extensions, peer_scheme, unexpected,
-    ApplicationSecrets, Context, HandshakeSecrets, Next, State, Transcript,
+    check_duplicates, check_server_extensions, unexpected, ApplicationSecrets, Context,
+    HandshakeSecrets, Next, State, Transcript,
 };
 use crate::config::Config;
 use crate::crypto::kx::{KeyShare, KxGroup};
 use crate::crypto::rand;
-use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::msgs::enums::{
     AlertDescription, ExtensionType, ProtocolVersion, DOWNGRADE_TLS11, DOWNGRADE_TLS12, HRR_RANDOM,
 };
 use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
 use crate::msgs::handshake::{
-    Certificate13, CertificateEntry, CertificateVerify, ClientHello, HandshakeMessage, ServerHello,
+    Certificate13, CertificateEntry, ClientHello, HandshakeMessage, ServerHello,
 };
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
-use crate::x509::{self, CertificateDer};
+use crate::x509::{self};
 
 /// Per-connection client settings.
 #[derive(Clone, Debug, Default)]
@@ -511,83 +514,6 @@ impl State for ExpectCertificateOrRequest {
     }
 }
 
-/// Validates the shape of a handshake Certificate message and returns its chain.
-pub(super) fn check_certificate_message(
-    cert: &Certificate13,
-) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    if !cert.context.is_empty() {
-        return Err(TlsError::illegal(
-            Reason::INVALID_CONTEXT,
-            "certificate_request_context in the handshake",
-        ));
-    }
-    for e in &cert.entries {
-        check_duplicates(&e.extensions)?;
-    }
-    Ok(cert
-        .entries
-        .iter()
-        .map(|e| CertificateDer::from(e.cert.clone()))
-        .collect())
-}
-
-/// Records a verification outcome; with verify-peer set a failure aborts the handshake
-/// with OpenSSL's alert for that failure and CERTIFICATE_VERIFY_FAILED.
-pub(super) fn record_verify_result(
-    cx: &mut Context<'_>,
-    result: Result<(), x509::VerifyError>,
-) -> Result<(), TlsError> {
-    match result {
-        Ok(()) => {
-            cx.info.verify_result = 0;
-            Ok(())
-        }
-        Err(e) => {
-            cx.info.verify_result = e.code.0;
-            if cx.config.verify.peer {
-                let mut err = TlsError::fatal(
-                    AlertDescription(e.code.alert()),
-                    Reason::CERTIFICATE_VERIFY_FAILED,
-                    format!(
-                        "certificate verify failed at depth {}: {}",
-                        e.depth,
-                        e.code.text()
-                    ),
-                );
-                err.verify_result = Some(e.code.0);
-                Err(err)
-            } else {
-                Ok(())
-            }
-        }
-    }
-}
-
-/// Checks a CertificateVerify signature by the peer's end-entity certificate.
-pub(super) fn check_certificate_verify(
-    cx: &mut Context<'_>,
-    cv: &CertificateVerify,
-    transcript: &Transcript,
-    from_server: bool,
-) -> Result<(), TlsError> {
-    let scheme = peer_scheme(cx.config, cv.scheme)?;
-    let Some(leaf) = cx.info.peer_chain.first() else {
-        return Err(TlsError::unexpected(
-            "CertificateVerify without a certificate",
-        ));
-    };
-    let message = certificate_verify_message(from_server, transcript.current().as_bytes());
-    x509::verify_signature(leaf, scheme, &message, &cv.signature).map_err(|e| {
-        TlsError::fatal(
-            AlertDescription::DECRYPT_ERROR,
-            Reason::BAD_SIGNATURE,
-            format!("CertificateVerify: {e}"),
-        )
-    })?;
-    cx.info.peer_signature_scheme = Some(scheme);
-    Ok(())
-}
-
 struct ExpectCertificateVerify {
     hs: Flight,
 }
@@ -672,24 +598,4 @@ fn send_client_certificate(
         send_certificate_verify(cx, &mut hs.transcript, &ck.key, scheme, false)?;
     }
     Ok(())
-}
-
-/// Signs the transcript and sends CertificateVerify.
-pub(super) fn send_certificate_verify(
-    cx: &mut Context<'_>,
-    transcript: &mut Transcript,
-    key: &crate::crypto::sign::SigningKey,
-    scheme: SignatureScheme,
-    server: bool,
-) -> Result<(), TlsError> {
-    let message = certificate_verify_message(server, transcript.current().as_bytes());
-    let signature = key
-        .sign(scheme, &message)
-        .map_err(|e| TlsError::internal(e.0))?;
-    cx.info.our_signature_scheme = Some(scheme);
-    let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
-        scheme: scheme.to_u16(),
-        signature,
-    });
-    cx.send(&cv, transcript)
 }

@@ -18,6 +18,7 @@ macro_rules! expect {
 
 pub mod client;
 pub mod key_schedule;
+pub mod peer_auth;
 pub mod server;
 pub mod traffic;
 

@@ -1,7 +1,7 @@
 //! The TLS 1.3 server: ClientHello (with a HelloRetryRequest when the client sent no usable
 //! key share), our flight, then the client's optional certificate and its Finished.
 
-use super::client::{
+use super::peer_auth::{
     check_certificate_message, check_certificate_verify, record_verify_result,
     send_certificate_verify,
 };

@@ -1,0 +1,107 @@
+//! Peer authentication shared by both sides: the Certificate message, chain verification
+//! with OpenSSL's verify results, and CertificateVerify (signing and checking).
+
+use super::{certificate_verify_message, check_duplicates, peer_scheme, Context, Transcript};
+use crate::crypto::sign::{SignatureScheme, SigningKey};
+use crate::error::TlsError;
+use crate::msgs::enums::AlertDescription;
+use crate::msgs::handshake::{Certificate13, CertificateVerify, HandshakeMessage};
+use crate::reason::Reason;
+use crate::x509::{self, CertificateDer};
+
+/// Validates the shape of a handshake Certificate message and returns its chain.
+pub(crate) fn check_certificate_message(
+    cert: &Certificate13,
+) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    if !cert.context.is_empty() {
+        return Err(TlsError::illegal(
+            Reason::INVALID_CONTEXT,
+            "certificate_request_context in the handshake",
+        ));
+    }
+    for e in &cert.entries {
+        check_duplicates(&e.extensions)?;
+    }
+    Ok(cert
+        .entries
+        .iter()
+        .map(|e| CertificateDer::from(e.cert.clone()))
+        .collect())
+}
+
+/// Records a verification outcome; with verify-peer set a failure aborts the handshake
+/// with OpenSSL's alert for that failure and CERTIFICATE_VERIFY_FAILED.
+pub(crate) fn record_verify_result(
+    cx: &mut Context<'_>,
+    result: Result<(), x509::VerifyError>,
+) -> Result<(), TlsError> {
+    match result {
+        Ok(()) => {
+            cx.info.verify_result = 0;
+            Ok(())
+        }
+        Err(e) => {
+            cx.info.verify_result = e.code.0;
+            if cx.config.verify.peer {
+                let mut err = TlsError::fatal(
+                    AlertDescription(e.code.alert()),
+                    Reason::CERTIFICATE_VERIFY_FAILED,
+                    format!(
+                        "certificate verify failed at depth {}: {}",
+                        e.depth,
+                        e.code.text()
+                    ),
+                );
+                err.verify_result = Some(e.code.0);
+                Err(err)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Checks a CertificateVerify signature by the peer's end-entity certificate.
+pub(crate) fn check_certificate_verify(
+    cx: &mut Context<'_>,
+    cv: &CertificateVerify,
+    transcript: &Transcript,
+    from_server: bool,
+) -> Result<(), TlsError> {
+    let scheme = peer_scheme(cx.config, cv.scheme)?;
+    let Some(leaf) = cx.info.peer_chain.first() else {
+        return Err(TlsError::unexpected(
+            "CertificateVerify without a certificate",
+        ));
+    };
+    let message = certificate_verify_message(from_server, transcript.current().as_bytes());
+    x509::verify_signature(leaf, scheme, &message, &cv.signature).map_err(|e| {
+        TlsError::fatal(
+            AlertDescription::DECRYPT_ERROR,
+            Reason::BAD_SIGNATURE,
+            format!("CertificateVerify: {e}"),
+        )
+    })?;
+    cx.info.peer_signature_scheme = Some(scheme);
+    Ok(())
+}
+
+/// Signs the transcript and sends CertificateVerify.
+pub(crate) fn send_certificate_verify(
+    cx: &mut Context<'_>,
+    transcript: &mut Transcript,
+    key: &SigningKey,
+    scheme: SignatureScheme,
+    server: bool,
+) -> Result<(), TlsError> {
+    let message = certificate_verify_message(server, transcript.current().as_bytes());
+    let signature = key
+        .sign(scheme, &message)
+        .map_err(|e| TlsError::internal(e.0))?;
+    cx.info.our_signature_scheme = Some(scheme);
+    let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
+        scheme: scheme.to_u16(),
+        signature,
+    });
+    cx.send(&cv, transcript)
+}
