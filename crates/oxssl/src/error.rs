@@ -93,6 +93,12 @@ impl From<crate::msgs::codec::DecodeError> for TlsError {
     }
 }
 
+impl From<crate::msgs::codec::EncodeError> for TlsError {
+    fn from(e: crate::msgs::codec::EncodeError) -> Self {
+        Self::internal(e.0)
+    }
+}
+
 impl std::fmt::Debug for TlsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "TlsError({:?}", self.reason)?;

@@ -153,7 +153,9 @@ fn client_rejects_unexpected_message_in_each_state() {
     // ExpectServerHello: an EncryptedExtensions in the clear.
     let mut f = flow();
     take(&mut f.c);
-    let ee = HandshakeMessage::EncryptedExtensions(Default::default()).encode();
+    let ee = HandshakeMessage::EncryptedExtensions(Default::default())
+        .encode()
+        .unwrap();
     let err = feed(&mut f.c, &mitm::plain_record(22, &ee)).unwrap_err();
     expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_MESSAGE);
 
@@ -255,7 +257,7 @@ fn client_auth_flow() -> Flow {
 fn server_rejects_unexpected_message_in_each_state() {
     // ExpectClientHello: a ServerHello-typed message.
     let mut f = flow();
-    let fin = HandshakeMessage::Finished(vec![0; 32]).encode();
+    let fin = HandshakeMessage::Finished(vec![0; 32]).encode().unwrap();
     let err = feed(&mut f.s, &mitm::plain_record(22, &fin)).unwrap_err();
     expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_MESSAGE);
 
@@ -418,7 +420,7 @@ fn server_error_for_hello(edit: impl FnOnce(&mut oxssl::msgs::handshake::ClientH
         panic!()
     };
     edit(&mut hello);
-    let bytes = HandshakeMessage::ClientHello(hello).encode();
+    let bytes = HandshakeMessage::ClientHello(hello).encode().unwrap();
     feed(&mut f.s, &mitm::plain_record(22, &bytes)).unwrap_err()
 }
 
@@ -458,7 +460,8 @@ fn server_rejects_malformed_client_hello() {
     // A key share for a group missing from supported_groups.
     expect(
         &server_error_for_hello(|h| {
-            let groups = oxssl::msgs::extensions::encode_u16_list(&[KxGroup::Secp384r1.to_u16()]);
+            let groups =
+                oxssl::msgs::extensions::encode_u16_list(&[KxGroup::Secp384r1.to_u16()]).unwrap();
             for e in &mut h.extensions.0 {
                 if e.typ == ExtensionType::SUPPORTED_GROUPS {
                     e.data = groups.clone();
@@ -491,7 +494,8 @@ fn client_error_for_server_hello(
     else {
         panic!()
     };
-    let bytes = edit(&mut sh).unwrap_or_else(|| HandshakeMessage::ServerHello(sh).encode());
+    let bytes =
+        edit(&mut sh).unwrap_or_else(|| HandshakeMessage::ServerHello(sh).encode().unwrap());
     feed(&mut f.c, &mitm::plain_record(22, &bytes)).unwrap_err()
 }
 
@@ -511,14 +515,14 @@ fn client_rejects_bad_server_hello() {
     sh.cipher_suite = 0x1302;
     let err = feed(
         &mut f.c,
-        &mitm::plain_record(22, &HandshakeMessage::ServerHello(sh).encode()),
+        &mitm::plain_record(22, &HandshakeMessage::ServerHello(sh).encode().unwrap()),
     )
     .unwrap_err();
     expect(&err, AD::ILLEGAL_PARAMETER, Reason::WRONG_CIPHER_RETURNED);
 
     // Truncated ServerHello (length header consistent, structure cut short).
     let err = client_error_for_server_hello(|sh| {
-        let mut enc = HandshakeMessage::ServerHello(sh.clone()).encode();
+        let mut enc = HandshakeMessage::ServerHello(sh.clone()).encode().unwrap();
         enc.truncate(enc.len() - 10);
         let len = enc.len() - 4;
         enc[1..4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
@@ -689,7 +693,7 @@ fn record_layer_ordering_rules() {
     // Handshake message too large.
     let mut f = flow();
     let err = feed(&mut f.s, &mitm::plain_record(22, &[1, 0x10, 0, 0])).unwrap_err();
-    expect(&err, AD::ILLEGAL_PARAMETER, Reason::EXCESSIVE_MESSAGE_SIZE);
+    expect(&err, AD::DECODE_ERROR, Reason::EXCESSIVE_MESSAGE_SIZE);
 }
 
 #[test]
@@ -775,4 +779,241 @@ fn garbage_never_panics() {
         take(&mut c);
         let _ = feed(&mut c, &input);
     }
+}
+
+// ----- Defects found in review (issue 11), each with its regression test -----
+
+/// Runs a whole handshake between two sans-IO connections.
+fn handshake(c: &mut Connection, s: &mut Connection) -> Result<(), TlsError> {
+    for _ in 0..20 {
+        let out = take(c);
+        if !out.is_empty() {
+            feed(s, &out)?;
+        }
+        let out = take(s);
+        if !out.is_empty() {
+            feed(c, &out)?;
+        }
+        if c.is_connected() && s.is_connected() {
+            return Ok(());
+        }
+    }
+    panic!("handshake did not finish");
+}
+
+#[test]
+fn client_accepts_a_cookie_in_hello_retry_request() {
+    let (cc, mut sc) = configs();
+    // The server only has P-384, which the client sends no share for: HRR, with a cookie.
+    sc.groups = vec![KxGroup::Secp384r1];
+    sc.hrr_cookie = true;
+    let mut c = ox::client(cc, "localhost");
+    let mut s = ox::server(sc);
+    handshake(&mut c, &mut s).unwrap();
+    assert!(c.negotiated().hello_retry && s.negotiated().hello_retry);
+    assert_eq!(c.negotiated().group, Some(KxGroup::Secp384r1));
+}
+
+/// The server's state after its flight, with the client's CCS and handshake key known.
+fn server_waiting_for_client_finished() -> (Flow, CipherSuite) {
+    let mut f = flow();
+    let (_, _, suite) = server_flight(&mut f);
+    (f, suite)
+}
+
+#[test]
+fn encrypted_or_repeated_change_cipher_spec_is_unexpected_message() {
+    // A CCS inside a protected record (RFC 8446 5).
+    let (mut f, suite) = server_waiting_for_client_finished();
+    let secret = f.scap.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+    let rec = mitm::seal_records(
+        suite,
+        &secret,
+        &[(ContentType::CHANGE_CIPHER_SPEC, vec![1])],
+    );
+    let err = feed(&mut f.s, &rec).unwrap_err();
+    expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_CCS_MESSAGE);
+
+    // A second plaintext CCS in one handshake.
+    let (mut f, _) = server_waiting_for_client_finished();
+    let mut two = mitm::plain_record(20, &[1]);
+    assert_eq!(feed(&mut f.s, &two).unwrap(), Event::NeedData);
+    two = mitm::plain_record(20, &[1]);
+    let err = feed(&mut f.s, &two).unwrap_err();
+    expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_CCS_MESSAGE);
+}
+
+#[test]
+fn plaintext_alerts_after_the_peer_encrypts_are_refused() {
+    // Client: once the server's handshake key is in, a plaintext alert is forged.
+    let mut f = flow();
+    let (plain, _, _) = server_flight(&mut f);
+    let sh = mitm::plain_record(22, &plain[0].1);
+    assert_eq!(feed(&mut f.c, &sh).unwrap(), Event::NeedData);
+    let err = feed(&mut f.c, &mitm::plain_record(21, &[2, 40])).unwrap_err();
+    expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_MESSAGE);
+
+    // Server: a plaintext alert is still the client's own before its first protected
+    // record (it may fail on our flight before installing keys) ...
+    let (mut f, _) = server_waiting_for_client_finished();
+    let err = feed(&mut f.s, &mitm::plain_record(21, &[2, 42])).unwrap_err();
+    assert_eq!(err.reason, Reason(1042));
+    // ... and forged after it.
+    let (mut f, suite) = server_waiting_for_client_finished();
+    let secret = f.scap.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+    // A protected (empty-bodied is not allowed, so a 1-byte) fragment of the Finished.
+    let rec = mitm::seal_records(suite, &secret, &[(ContentType::HANDSHAKE, vec![20])]);
+    assert_eq!(feed(&mut f.s, &rec).unwrap(), Event::NeedData);
+    let err = feed(&mut f.s, &mitm::plain_record(21, &[2, 42])).unwrap_err();
+    assert_eq!(err.alert, Some(AD::UNEXPECTED_MESSAGE), "{err:?}");
+}
+
+#[test]
+fn inner_plaintext_with_padding_over_the_limit_is_record_overflow() {
+    let mut f = connected();
+    let suite = f.c.negotiated().suite.unwrap();
+    let secret = f.ccap.secret("CLIENT_TRAFFIC_SECRET_0");
+    // 16,000 bytes of data, its content type, then zero padding up to 2^14 + 2 in all:
+    // the content alone is within 2^14, the TLSInnerPlaintext is not.
+    let mut inner = vec![7u8; 16000];
+    inner.push(ContentType::APPLICATION_DATA.0);
+    inner.resize(16384 + 1, 0);
+    let rec = mitm::seal_records(suite, &secret, &[(ContentType(0), inner)]);
+    let err = feed(&mut f.s, &rec).unwrap_err();
+    expect(&err, AD::RECORD_OVERFLOW, Reason::DATA_LENGTH_TOO_LONG);
+}
+
+#[test]
+fn oversized_finished_is_refused_from_its_header() {
+    let (mut f, suite) = server_waiting_for_client_finished();
+    let secret = f.scap.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+    // A Finished header claiming 200 KiB; no body follows.
+    let rec = mitm::seal_records(
+        suite,
+        &secret,
+        &[(ContentType::HANDSHAKE, vec![20, 0x03, 0x20, 0x00])],
+    );
+    let err = feed(&mut f.s, &rec).unwrap_err();
+    expect(&err, AD::DECODE_ERROR, Reason::EXCESSIVE_MESSAGE_SIZE);
+}
+
+#[test]
+fn key_share_of_the_wrong_size_is_illegal_parameter() {
+    for bad in [Vec::new(), vec![9u8; 31], vec![9u8; 33]] {
+        let err = server_error_for_hello(|h| {
+            let x = KxGroup::X25519.to_u16();
+            let shares = oxssl::msgs::extensions::encode_key_shares(&[
+                oxssl::msgs::extensions::KeyShareEntry {
+                    group: x,
+                    payload: bad.clone(),
+                },
+            ])
+            .unwrap();
+            for e in &mut h.extensions.0 {
+                if e.typ == ExtensionType::KEY_SHARE {
+                    e.data = shares.clone();
+                }
+            }
+        });
+        expect(&err, AD::ILLEGAL_PARAMETER, Reason::BAD_KEY_SHARE);
+    }
+}
+
+/// Sends a (possibly huge) ClientHello in as many records as it needs.
+fn hello_records(hello: oxssl::msgs::handshake::ClientHello) -> Vec<u8> {
+    let bytes = HandshakeMessage::ClientHello(hello).encode().unwrap();
+    bytes
+        .chunks(16384)
+        .flat_map(|c| mitm::plain_record(22, c))
+        .collect()
+}
+
+fn client_hello(f: &mut Flow) -> oxssl::msgs::handshake::ClientHello {
+    let ch = take(&mut f.c);
+    let raw = &mitm::split_records(&ch)[0].1;
+    let HandshakeMessage::ClientHello(hello) =
+        HandshakeMessage::decode(HandshakeType(raw[0]), &raw[4..]).unwrap()
+    else {
+        panic!()
+    };
+    hello
+}
+
+#[test]
+fn huge_client_hellos_are_processed_with_bounded_work() {
+    // 32,000 signature algorithms (as OpenSSL accepts): processed, not refused.
+    let mut f = flow();
+    let mut hello = client_hello(&mut f);
+    let mut schemes: Vec<u16> = (0..32_000u16).map(|i| 0x0a00 + (i % 0x5000)).collect();
+    schemes.push(SignatureScheme::EcdsaSecp256r1Sha256.to_u16());
+    for e in &mut hello.extensions.0 {
+        if e.typ == ExtensionType::SIGNATURE_ALGORITHMS {
+            e.data = oxssl::msgs::extensions::encode_u16_list(&schemes).unwrap();
+        }
+    }
+    assert_eq!(
+        feed(&mut f.s, &hello_records(hello)).unwrap(),
+        Event::NeedData
+    );
+    assert!(f.s.pending_tls().len() > 100, "the server answered");
+
+    // 16,000 extensions (all the u16 block holds) with a duplicate at the end, and 8,000 key shares against
+    // 8,000 groups: refused quickly (the checks are not quadratic).
+    let mut f = flow();
+    let mut hello = client_hello(&mut f);
+    for t in 0..16_000u16 {
+        hello.extensions.push(ExtensionType(0x4000 + t), Vec::new());
+    }
+    hello.extensions.push(ExtensionType(0x4000), Vec::new());
+    let started = std::time::Instant::now();
+    let err = feed(&mut f.s, &hello_records(hello)).unwrap_err();
+    expect(&err, AD::ILLEGAL_PARAMETER, Reason::BAD_EXTENSION);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+
+    let mut f = flow();
+    let mut hello = client_hello(&mut f);
+    let groups: Vec<u16> = (0..8_000u16).map(|i| 0x2000 + i).collect();
+    let shares: Vec<_> = groups
+        .iter()
+        .rev()
+        .map(|&g| oxssl::msgs::extensions::KeyShareEntry {
+            group: g,
+            payload: vec![1],
+        })
+        .chain([oxssl::msgs::extensions::KeyShareEntry {
+            group: 0x2000,
+            payload: vec![1],
+        }])
+        .collect();
+    for e in &mut hello.extensions.0 {
+        if e.typ == ExtensionType::SUPPORTED_GROUPS {
+            e.data = oxssl::msgs::extensions::encode_u16_list(&groups).unwrap();
+        }
+        if e.typ == ExtensionType::KEY_SHARE {
+            e.data = oxssl::msgs::extensions::encode_key_shares(&shares).unwrap();
+        }
+    }
+    let started = std::time::Instant::now();
+    let err = feed(&mut f.s, &hello_records(hello)).unwrap_err();
+    expect(&err, AD::ILLEGAL_PARAMETER, Reason::BAD_KEY_SHARE);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[test]
+fn overlong_configured_alpn_fails_instead_of_truncating() {
+    let (mut cc, sc) = configs();
+    cc.alpn_protocols = vec![vec![b'a'; 300]];
+    let mut f = flow_with(cc, sc, "localhost");
+    let err = f.c.start().unwrap_err();
+    assert_eq!(err.alert, Some(AD::INTERNAL_ERROR));
+    assert!(f.c.error().is_some());
+}
+
+#[test]
+fn a_failed_key_update_fails_the_connection() {
+    let mut f = connected();
+    f.c.test_set_write_sequence(u64::MAX);
+    assert!(f.c.send_key_update(false).is_err());
+    assert!(f.c.error().is_some(), "the failure must be latched");
+    assert!(f.c.write_app_record(b"x", 100).is_err());
 }

@@ -462,6 +462,13 @@ fn socket_peer_gone_without_close_notify() {
         (e.code(), e.reason_code()),
         (ErrorCode::SSL, Some(Reason::UNEXPECTED_EOF_WHILE_READING))
     );
+    // Through std::io::Read the failure keeps being reported: Ok(0) would make the
+    // truncation look like a clean close to a caller that retries.
+    for _ in 0..3 {
+        let e = std::io::Read::read(&mut c, &mut [0u8; 16]).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::ConnectionAborted);
+    }
+    assert_eq!(std::io::Read::read(&mut c, &mut []).unwrap(), 0);
 
     // A fresh connection whose peer is gone: keep writing until the kernel reports it.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -24,8 +24,9 @@ use crate::tls13::traffic::Traffic;
 use crate::tls13::{self, Context, Next, State};
 use std::sync::Arc;
 
-/// Most change_cipher_spec records accepted during a TLS 1.3 handshake.
-const MAX_CCS: u32 = 2;
+/// Most change_cipher_spec records accepted during a TLS 1.3 handshake: a peer sends at
+/// most one (RFC 8446 D.4).
+const MAX_CCS: u32 = 1;
 /// Most empty records accepted in a row (OpenSSL's MAX_EMPTY_RECORDS).
 const MAX_EMPTY_RECORDS: u32 = 32;
 /// Most warning alerts (user_canceled) accepted in a row (OpenSSL's MAX_WARN_ALERT_COUNT).
@@ -369,6 +370,11 @@ impl Connection {
             ContentType::CHANGE_CIPHER_SPEC => {
                 let ok_body = self.reader.plaintext(&rec) == [1];
                 self.reader.consume(&rec);
+                if rec.protected {
+                    // RFC 8446 5: a CCS inside a protected record is a protocol violation.
+                    return Err(TlsError::unexpected("encrypted change_cipher_spec")
+                        .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
+                }
                 if !ok_body {
                     return Err(TlsError::unexpected("change_cipher_spec with a bad body")
                         .with_reason(Reason::BAD_CHANGE_CIPHER_SPEC));
@@ -452,6 +458,12 @@ impl Connection {
                         .with_reason(Reason::NOT_ON_RECORD_BOUNDARY));
                 }
                 self.reader.prot = prot;
+                // The server protects everything from its ServerHello on, so a plaintext
+                // alert after that is forged (the server side stops accepting them at
+                // the client's first protected record, in the reader).
+                if self.is_client {
+                    self.reader.allow_plaintext_alerts = false;
+                }
             }
         }
         Ok(())
@@ -486,7 +498,9 @@ impl Connection {
         if (self.auto_key_update && traffic.update_requested)
             || Traffic::write_key_exhausted(&self.writer)
         {
-            traffic.send_key_update(&mut self.writer, false)?;
+            if let Err(e) = traffic.send_key_update(&mut self.writer, false) {
+                return Err(self.fail(e));
+            }
         }
         let n = data.len().min(max_fragment.clamp(1, MAX_PLAINTEXT));
         if let Err(e) = self.writer.seal(ContentType::APPLICATION_DATA, &data[..n]) {
@@ -541,7 +555,19 @@ impl Connection {
                 "handshake not complete",
             ));
         };
-        traffic.send_key_update(&mut self.writer, request_peer)
+        match traffic.send_key_update(&mut self.writer, request_peer) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Test hook: sets the write-side record sequence number, so tests can reach its
+    /// exhaustion.
+    #[doc(hidden)]
+    pub fn test_set_write_sequence(&mut self, seq: u64) {
+        if let crate::record::protect::Protection::Tls13(c) = &mut self.writer.prot {
+            c.set_sequence(seq);
+        }
     }
 
     /// Queues our close_notify alert. Idempotent.

@@ -119,11 +119,26 @@ pub fn u16_list(bytes: &[u8]) -> Result<Vec<u16>, DecodeError> {
         .collect())
 }
 
-/// Appends TLS wire structures to a byte vector.
+/// A structure we were asked to encode does not fit its length prefix (for example an ALPN
+/// name over 255 bytes set through `Config` directly). Encoding fails rather than
+/// truncating the length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncodeError(pub &'static str);
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "encode error: {}", self.0)
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// Appends TLS wire structures to a byte vector. A length that does not fit its prefix is
+/// remembered and reported by [`Writer::finish`]; the bytes are then meaningless.
 #[derive(Debug, Default)]
 pub struct Writer {
-    /// The encoded bytes so far.
-    pub buf: Vec<u8>,
+    buf: Vec<u8>,
+    overflow: bool,
 }
 
 /// The width of a length prefix.
@@ -140,7 +155,15 @@ pub enum Prefix {
 impl Writer {
     /// An empty writer.
     pub fn new() -> Self {
-        Writer { buf: Vec::new() }
+        Writer::default()
+    }
+
+    /// The encoded bytes, or the error if some length did not fit its prefix.
+    pub fn finish(self) -> Result<Vec<u8>, EncodeError> {
+        if self.overflow {
+            return Err(EncodeError("length does not fit its prefix"));
+        }
+        Ok(self.buf)
     }
 
     /// Appends one byte.
@@ -178,8 +201,11 @@ impl Writer {
         let at = self.buf.len();
         self.buf.resize(at + width, 0);
         f(self);
-        let len = (self.buf.len() - at - width) as u32;
-        let be = len.to_be_bytes();
+        let len = self.buf.len() - at - width;
+        if len >= 1usize << (8 * width) {
+            self.overflow = true;
+        }
+        let be = (len as u32).to_be_bytes();
         self.buf[at..at + width].copy_from_slice(&be[4 - width..]);
     }
 
@@ -200,15 +226,16 @@ mod tests {
         w.u16(0x0203);
         w.u24(0x040506);
         w.nested(Prefix::U16, |w| w.list_u16(&[7, 8]));
-        let mut r = Reader::new(&w.buf);
+        let buf = w.finish().unwrap();
+        let mut r = Reader::new(&buf);
         assert_eq!(r.u8().unwrap(), 1);
         assert_eq!(r.u16().unwrap(), 0x0203);
         assert_eq!(r.u24().unwrap(), 0x040506);
         let mut inner = Reader::new(r.vec_u16().unwrap());
         assert_eq!(inner.list_u16().unwrap(), vec![7, 8]);
         assert!(r.finish().is_ok());
-        for cut in 0..w.buf.len() {
-            let mut r = Reader::new(&w.buf[..cut]);
+        for cut in 0..buf.len() {
+            let mut r = Reader::new(&buf[..cut]);
             let ok = (|| -> Result<(), DecodeError> {
                 r.u8()?;
                 r.u16()?;
@@ -219,5 +246,16 @@ mod tests {
             assert!(ok.is_err());
         }
         assert!(u16_list(&[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn overlong_lengths_fail_instead_of_truncating() {
+        let mut w = Writer::new();
+        w.vec(Prefix::U8, &[0u8; 256]);
+        assert!(w.finish().is_err());
+        let mut w = Writer::new();
+        w.vec(Prefix::U8, &[0u8; 255]);
+        w.vec(Prefix::U16, &[0u8; 65535]);
+        assert_eq!(w.finish().unwrap().len(), 1 + 255 + 2 + 65535);
     }
 }

@@ -1,7 +1,7 @@
 //! Hello extensions: the raw list with its duplicate check, and strict typed codecs for
 //! the bodies the engine understands.
 
-use super::codec::{u16_list, DecodeError, Prefix, Reader, Writer};
+use super::codec::{u16_list, DecodeError, EncodeError, Prefix, Reader, Writer};
 use super::enums::ExtensionType;
 
 /// One extension: its type and undecoded body.
@@ -40,16 +40,12 @@ impl Extensions {
         });
     }
 
-    /// The first extension type that occurs twice (RFC 8446 4.2 forbids it).
+    /// An extension type that occurs twice (RFC 8446 4.2 forbids it). Sorting keeps the
+    /// work O(n log n) in the attacker-chosen list length.
     pub fn duplicate(&self) -> Option<ExtensionType> {
-        let mut seen: Vec<ExtensionType> = Vec::with_capacity(self.0.len());
-        for e in &self.0 {
-            if seen.contains(&e.typ) {
-                return Some(e.typ);
-            }
-            seen.push(e.typ);
-        }
-        None
+        let mut types: Vec<ExtensionType> = self.0.iter().map(|e| e.typ).collect();
+        types.sort_unstable();
+        types.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
     }
 
     /// The body of the extension of type `typ`, if present.
@@ -76,14 +72,14 @@ impl Extensions {
     }
 }
 
-fn build(f: impl FnOnce(&mut Writer)) -> Vec<u8> {
+fn build(f: impl FnOnce(&mut Writer)) -> Result<Vec<u8>, EncodeError> {
     let mut w = Writer::new();
     f(&mut w);
-    w.buf
+    w.finish()
 }
 
 /// server_name (RFC 6066): encodes a list with one host_name.
-pub fn encode_server_name(host: &str) -> Vec<u8> {
+pub fn encode_server_name(host: &str) -> Result<Vec<u8>, EncodeError> {
     build(|w| {
         w.nested(Prefix::U16, |w| {
             w.u8(0);
@@ -120,7 +116,7 @@ pub fn decode_server_name(data: &[u8]) -> Result<Option<String>, DecodeError> {
 }
 
 /// A list of u16 code points with a two-byte prefix (supported_groups, signature_algorithms).
-pub fn encode_u16_list(items: &[u16]) -> Vec<u8> {
+pub fn encode_u16_list(items: &[u16]) -> Result<Vec<u8>, EncodeError> {
     build(|w| w.list_u16(items))
 }
 
@@ -136,7 +132,7 @@ pub fn decode_u16_list(data: &[u8]) -> Result<Vec<u16>, DecodeError> {
 }
 
 /// supported_versions in a ClientHello: a one-byte-prefixed list.
-pub fn encode_versions_client(versions: &[u16]) -> Vec<u8> {
+pub fn encode_versions_client(versions: &[u16]) -> Result<Vec<u8>, EncodeError> {
     build(|w| w.nested(Prefix::U8, |w| versions.iter().for_each(|&v| w.u16(v))))
 }
 
@@ -180,10 +176,9 @@ fn encode_entry(w: &mut Writer, e: &KeyShareEntry) {
 
 fn decode_entry(r: &mut Reader<'_>) -> Result<KeyShareEntry, DecodeError> {
     let group = r.u16()?;
+    // An empty or wrong-sized share is judged against its group by the handshake
+    // (illegal_parameter), not here.
     let payload = r.vec_u16()?;
-    if payload.is_empty() {
-        return Err(DecodeError("empty key share"));
-    }
     Ok(KeyShareEntry {
         group,
         payload: payload.to_vec(),
@@ -191,7 +186,7 @@ fn decode_entry(r: &mut Reader<'_>) -> Result<KeyShareEntry, DecodeError> {
 }
 
 /// key_share in a ClientHello: a two-byte-prefixed list of entries.
-pub fn encode_key_shares(entries: &[KeyShareEntry]) -> Vec<u8> {
+pub fn encode_key_shares(entries: &[KeyShareEntry]) -> Result<Vec<u8>, EncodeError> {
     build(|w| {
         w.nested(Prefix::U16, |w| {
             entries.iter().for_each(|e| encode_entry(w, e))
@@ -212,7 +207,7 @@ pub fn decode_key_shares(data: &[u8]) -> Result<Vec<KeyShareEntry>, DecodeError>
 }
 
 /// key_share in a ServerHello: exactly one entry.
-pub fn encode_key_share_server(e: &KeyShareEntry) -> Vec<u8> {
+pub fn encode_key_share_server(e: &KeyShareEntry) -> Result<Vec<u8>, EncodeError> {
     build(|w| encode_entry(w, e))
 }
 
@@ -225,7 +220,7 @@ pub fn decode_key_share_server(data: &[u8]) -> Result<KeyShareEntry, DecodeError
 }
 
 /// ALPN (RFC 7301): a list of non-empty protocol names.
-pub fn encode_alpn(protocols: &[Vec<u8>]) -> Vec<u8> {
+pub fn encode_alpn(protocols: &[Vec<u8>]) -> Result<Vec<u8>, EncodeError> {
     build(|w| {
         w.nested(Prefix::U16, |w| {
             protocols.iter().for_each(|p| w.vec(Prefix::U8, p));
@@ -253,7 +248,7 @@ pub fn decode_alpn(data: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
 }
 
 /// cookie (RFC 8446 4.2.2): a non-empty opaque value.
-pub fn encode_cookie(cookie: &[u8]) -> Vec<u8> {
+pub fn encode_cookie(cookie: &[u8]) -> Result<Vec<u8>, EncodeError> {
     build(|w| w.vec(Prefix::U16, cookie))
 }
 
@@ -269,7 +264,7 @@ pub fn decode_cookie(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
 }
 
 /// A one-byte-prefixed list of bytes (psk_key_exchange_modes, ec_point_formats).
-pub fn encode_u8_list(items: &[u8]) -> Vec<u8> {
+pub fn encode_u8_list(items: &[u8]) -> Result<Vec<u8>, EncodeError> {
     build(|w| w.vec(Prefix::U8, items))
 }
 
@@ -296,7 +291,7 @@ mod tests {
     #[test]
     fn typed_round_trips() {
         assert_eq!(
-            decode_server_name(&encode_server_name("example.com")).unwrap(),
+            decode_server_name(&encode_server_name("example.com").unwrap()).unwrap(),
             Some("example.com".to_string())
         );
         let shares = vec![
@@ -310,19 +305,23 @@ mod tests {
             },
         ];
         assert_eq!(
-            decode_key_shares(&encode_key_shares(&shares)).unwrap(),
+            decode_key_shares(&encode_key_shares(&shares).unwrap()).unwrap(),
             shares
         );
         let alpn = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        assert_eq!(decode_alpn(&encode_alpn(&alpn)).unwrap(), alpn);
+        assert_eq!(decode_alpn(&encode_alpn(&alpn).unwrap()).unwrap(), alpn);
         assert_eq!(
-            decode_versions_client(&encode_versions_client(&[0x0304, 0x0303])).unwrap(),
+            decode_versions_client(&encode_versions_client(&[0x0304, 0x0303]).unwrap()).unwrap(),
             vec![0x0304, 0x0303]
         );
         assert!(decode_alpn(&[0, 1, 0]).is_err());
         assert!(decode_u16_list(&[0, 0]).is_err());
         assert!(decode_server_name(&[0, 0]).is_err());
-        assert!(decode_key_share_server(&[0, 0x1d, 0, 0]).is_err());
+        assert!(decode_key_share_server(&[0, 0x1d, 0, 1]).is_err());
+        assert!(decode_key_share_server(&[0, 0x1d, 0, 0])
+            .unwrap()
+            .payload
+            .is_empty());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Handshake messages (RFC 8446 section 4) and their strict codec.
 
-use super::codec::{DecodeError, Prefix, Reader, Writer};
+use super::codec::{DecodeError, EncodeError, Prefix, Reader, Writer};
 use super::enums::HandshakeType;
 use super::extensions::Extensions;
 
@@ -118,9 +118,6 @@ pub enum HandshakeMessage {
     Unknown(HandshakeType, Vec<u8>),
 }
 
-/// Largest handshake message we accept, except Certificate (bounded by `max_cert_list`).
-pub const MAX_HANDSHAKE_MESSAGE: usize = 64 * 1024;
-
 impl HandshakeMessage {
     /// The message's handshake type.
     pub fn typ(&self) -> HandshakeType {
@@ -184,12 +181,13 @@ impl HandshakeMessage {
         Ok(msg)
     }
 
-    /// Encodes the message with its 4-byte header.
-    pub fn encode(&self) -> Vec<u8> {
+    /// Encodes the message with its 4-byte header. Fails if a field we were given does not
+    /// fit its length prefix.
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         let mut w = Writer::new();
         w.u8(self.typ().0);
         w.nested(Prefix::U24, |w| self.encode_body(w));
-        w.buf
+        w.finish()
     }
 
     fn encode_body(&self, w: &mut Writer) {
@@ -322,7 +320,7 @@ mod tests {
     use crate::msgs::enums::ExtensionType;
 
     fn round_trip(m: HandshakeMessage) {
-        let enc = m.encode();
+        let enc = m.encode().unwrap();
         let body = &enc[4..];
         assert_eq!(
             enc.len() - 4,

@@ -3,8 +3,29 @@
 
 use crate::error::TlsError;
 use crate::msgs::enums::HandshakeType;
-use crate::msgs::handshake::MAX_HANDSHAKE_MESSAGE;
 use crate::reason::Reason;
+
+/// The largest body a handshake message of type `typ` may have (OpenSSL's per-message
+/// limits): a message longer than its type allows is refused from its header.
+pub fn max_message_len(typ: HandshakeType, max_cert_list: usize) -> usize {
+    match typ {
+        HandshakeType::HELLO_REQUEST
+        | HandshakeType::SERVER_HELLO_DONE
+        | HandshakeType::END_OF_EARLY_DATA => 0,
+        HandshakeType::KEY_UPDATE => 1,
+        // verify_data: 12 bytes in TLS 1.2, the hash length (at most 48) in TLS 1.3.
+        HandshakeType::FINISHED => 64,
+        // As large as OpenSSL accepts (e.g. 32,000 signature algorithms).
+        HandshakeType::CLIENT_HELLO => 131_396,
+        HandshakeType::SERVER_HELLO | HandshakeType::ENCRYPTED_EXTENSIONS => 20_000,
+        HandshakeType::CERTIFICATE => max_cert_list,
+        HandshakeType::SERVER_KEY_EXCHANGE
+        | HandshakeType::CERTIFICATE_REQUEST
+        | HandshakeType::NEW_SESSION_TICKET => 102_400,
+        HandshakeType::CLIENT_KEY_EXCHANGE => 2048,
+        _ => crate::record::MAX_PLAINTEXT,
+    }
+}
 
 /// Buffered handshake bytes not yet forming a whole message. Bounded: a message longer than
 /// its limit is refused from its header, before its body is buffered.
@@ -41,15 +62,12 @@ impl HandshakeJoiner {
         }
         let typ = HandshakeType(self.buf[0]);
         let len = u32::from_be_bytes([0, self.buf[1], self.buf[2], self.buf[3]]) as usize;
-        let limit = if typ == HandshakeType::CERTIFICATE {
-            self.max_cert_list.max(MAX_HANDSHAKE_MESSAGE)
-        } else {
-            MAX_HANDSHAKE_MESSAGE
-        };
+        let limit = max_message_len(typ, self.max_cert_list);
         if len > limit {
-            return Err(TlsError::illegal(
+            // Decided from the header, before the body is buffered.
+            return Err(TlsError::decode(
                 Reason::EXCESSIVE_MESSAGE_SIZE,
-                format!("{typ:?} of {len} bytes exceeds the {limit}-byte limit"),
+                format!("{typ:?} of {len} bytes exceeds the {limit}-byte limit for its type"),
             ));
         }
         Ok(())
@@ -91,5 +109,21 @@ mod tests {
         assert!(j.is_empty());
         let err = j.push(&[1, 0x10, 0, 0]).unwrap_err();
         assert_eq!(err.reason, Reason::EXCESSIVE_MESSAGE_SIZE);
+    }
+
+    #[test]
+    fn per_type_limits_from_the_header() {
+        // A Finished claiming 200 KiB is refused on its 4-byte header.
+        let mut j = HandshakeJoiner::new(100 * 1024);
+        let err = j.push(&[20, 0x03, 0x20, 0x00]).unwrap_err();
+        assert_eq!(err.reason, Reason::EXCESSIVE_MESSAGE_SIZE);
+        assert_eq!(
+            err.alert,
+            Some(crate::msgs::enums::AlertDescription::DECODE_ERROR)
+        );
+        let mut j = HandshakeJoiner::new(100 * 1024);
+        assert!(j.push(&[24, 0, 0, 2]).is_err());
+        let mut j = HandshakeJoiner::new(100 * 1024);
+        assert!(j.push(&[1, 0x01, 0x00, 0x00]).is_ok());
     }
 }

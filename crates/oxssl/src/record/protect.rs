@@ -37,6 +37,12 @@ impl Tls13Cipher {
         self.key.algorithm() != AeadAlgorithm::ChaCha20Poly1305 && self.seq >= AES_GCM_RECORD_LIMIT
     }
 
+    /// Test hook: moves the sequence number (to reach its exhaustion without 2^64 records).
+    #[doc(hidden)]
+    pub fn set_sequence(&mut self, seq: u64) {
+        self.seq = seq;
+    }
+
     fn next_nonce(&mut self) -> Result<[u8; NONCE_LEN], TlsError> {
         if self.seq == u64::MAX {
             return Err(TlsError::internal("sequence number exhausted"));
@@ -112,11 +118,12 @@ impl Tls13Cipher {
                 "protected record without a content type",
             ));
         };
-        if type_at > super::MAX_PLAINTEXT {
+        // RFC 8446 5.4: TLSInnerPlaintext (content, type and padding) is at most 2^14 + 1.
+        if plain.len() > super::MAX_PLAINTEXT + 1 {
             return Err(TlsError::fatal(
                 AlertDescription::RECORD_OVERFLOW,
                 Reason::DATA_LENGTH_TOO_LONG,
-                "TLS 1.3 inner plaintext longer than 2^14",
+                "TLS 1.3 inner plaintext longer than 2^14 + 1",
             ));
         }
         Ok((ContentType(plain[type_at]), type_at))

@@ -45,7 +45,9 @@ pub struct RecordReader {
     /// Read-side protection.
     pub prot: Protection,
     /// While the handshake runs, a peer that failed before installing its keys sends its
-    /// alert in plaintext; accept such alerts so the real cause is reported.
+    /// alert in plaintext; accept such alerts so the real cause is reported. Cleared by
+    /// the first protected record (after it nobody may send a plaintext alert, so one is
+    /// forged) and by the connection when it knows the peer encrypts from now on.
     pub allow_plaintext_alerts: bool,
     /// Set once any record has been framed (the first may be an SSLv2-style or HTTP probe).
     seen_record: bool,
@@ -185,6 +187,7 @@ impl RecordReader {
             },
             (Protection::Tls13(c), ContentType::APPLICATION_DATA) => {
                 let (inner, plen) = c.open(&header, &mut self.buf[body..record_end])?;
+                self.allow_plaintext_alerts = false;
                 OpenedRecord {
                     typ: inner,
                     protected: true,

@@ -112,7 +112,18 @@ impl<S: Read + Write> Read for SslStream<S> {
             match self.ssl_read(buf) {
                 Ok(n) => return Ok(n),
                 Err(e) if e.code() == ErrorCode::ZERO_RETURN => return Ok(0),
-                Err(e) if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() => return Ok(0),
+                Err(e) if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() => {
+                    // SYSCALL without an I/O error: an empty buffer, or a connection that
+                    // failed earlier. The latter must keep failing: Ok(0) would make a
+                    // truncation look like a clean close.
+                    if buf.is_empty() {
+                        return Ok(0);
+                    }
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "the TLS connection failed earlier; nothing more can be read",
+                    ));
+                }
                 Err(e) if e.code() == ErrorCode::WANT_READ && e.io_error().is_none() => {}
                 Err(e) => return Err(to_io(e)),
             }

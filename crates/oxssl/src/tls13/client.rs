@@ -60,20 +60,20 @@ fn hello_extensions(
     sni: Option<&str>,
     shares: &[KeyShare],
     cookie: Option<&[u8]>,
-) -> Extensions {
+) -> Result<Extensions, TlsError> {
     let mut e = Extensions::default();
     if let Some(host) = sni {
-        e.push(ExtensionType::SERVER_NAME, ext::encode_server_name(host));
+        e.push(ExtensionType::SERVER_NAME, ext::encode_server_name(host)?);
     }
     let groups: Vec<u16> = config.groups.iter().map(|g| g.to_u16()).collect();
     e.push(
         ExtensionType::SUPPORTED_GROUPS,
-        ext::encode_u16_list(&groups),
+        ext::encode_u16_list(&groups)?,
     );
     if !config.alpn_protocols.is_empty() {
         e.push(
             ExtensionType::ALPN,
-            ext::encode_alpn(&config.alpn_protocols),
+            ext::encode_alpn(&config.alpn_protocols)?,
         );
     }
     let schemes: Vec<u16> = config
@@ -83,19 +83,19 @@ fn hello_extensions(
         .collect();
     e.push(
         ExtensionType::SIGNATURE_ALGORITHMS,
-        ext::encode_u16_list(&schemes),
+        ext::encode_u16_list(&schemes)?,
     );
     e.push(
         ExtensionType::SUPPORTED_VERSIONS,
-        ext::encode_versions_client(&[ProtocolVersion::TLSV1_3.0]),
+        ext::encode_versions_client(&[ProtocolVersion::TLSV1_3.0])?,
     );
     if let Some(c) = cookie {
-        e.push(ExtensionType::COOKIE, ext::encode_cookie(c));
+        e.push(ExtensionType::COOKIE, ext::encode_cookie(c)?);
     }
     // psk_dhe_ke: lets a server issue tickets (resumption itself comes later).
     e.push(
         ExtensionType::PSK_KEY_EXCHANGE_MODES,
-        ext::encode_u8_list(&[1]),
+        ext::encode_u8_list(&[1])?,
     );
     let entries: Vec<KeyShareEntry> = shares
         .iter()
@@ -104,8 +104,8 @@ fn hello_extensions(
             payload: s.public().to_vec(),
         })
         .collect();
-    e.push(ExtensionType::KEY_SHARE, ext::encode_key_shares(&entries));
-    e
+    e.push(ExtensionType::KEY_SHARE, ext::encode_key_shares(&entries)?);
+    Ok(e)
 }
 
 /// Sends the ClientHello and returns the state that waits for the ServerHello.
@@ -140,7 +140,7 @@ pub fn start(cx: &mut Context<'_>, opts: &ClientOptions) -> Result<Box<dyn State
         session_id,
         cipher_suites: config.cipher_suites.iter().map(|s| s.to_u16()).collect(),
         compression_methods: vec![0],
-        extensions: hello_extensions(config, sni.as_deref(), &shares, None),
+        extensions: hello_extensions(config, sni.as_deref(), &shares, None)?,
     };
     cx.info.client_random = random;
     cx.info.sni = sni.clone();
@@ -212,7 +212,12 @@ impl ExpectServerHello {
                 "TLS 1.3 ServerHello with legacy_version other than 1.2",
             ));
         }
-        check_server_extensions(&sh.extensions, &self.offered(), allowed)?;
+        let mut offered = self.offered();
+        if hrr {
+            // RFC 8446 4.2.2: a server may send a cookie in HelloRetryRequest unasked.
+            offered.push(ExtensionType::COOKIE);
+        }
+        check_server_extensions(&sh.extensions, &offered, allowed)?;
         if sh.session_id != self.hello.session_id {
             return Err(TlsError::illegal(
                 Reason::INVALID_SESSION_ID,
@@ -287,7 +292,7 @@ impl ExpectServerHello {
             self.shares = vec![KeyShare::generate(g).map_err(random_err)?];
         }
         cx.info.hello_retry = true;
-        self.transcript.rollup_for_hrr(suite.hash());
+        self.transcript.rollup_for_hrr(suite.hash())?;
         self.transcript.add(raw);
         self.hrr_suite = Some(suite);
         self.hello.extensions = hello_extensions(
@@ -295,7 +300,7 @@ impl ExpectServerHello {
             self.sni.as_deref(),
             &self.shares,
             cookie.as_deref(),
-        );
+        )?;
         if cx.config.middlebox_compat && !self.sent_ccs {
             cx.send_ccs()?;
             self.sent_ccs = true;
@@ -373,7 +378,7 @@ impl State for ExpectServerHello {
             .map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
         self.transcript.start_hash(suite.hash());
         self.transcript.add(raw);
-        let secrets = HandshakeSecrets::derive(cx, suite, shared.as_bytes(), &self.transcript);
+        let secrets = HandshakeSecrets::derive(cx, suite, shared.as_bytes(), &self.transcript)?;
         cx.info.version = Some(ProtocolVersion::TLSV1_3);
         cx.info.suite = Some(suite);
         cx.info.group = Some(group);
@@ -556,12 +561,12 @@ impl State for ExpectFinished {
         hs.secrets
             .check_finished(&hs.secrets.server_hs, &hs.transcript, &verify_data)?;
         hs.transcript.add(raw);
-        let app: ApplicationSecrets = hs.secrets.clone().application_secrets(cx, &hs.transcript);
+        let app: ApplicationSecrets = hs.secrets.clone().application_secrets(cx, &hs.transcript)?;
         *cx.new_read = Some(app.cipher(&app.server)?);
         if let Some((context, schemes)) = hs.cert_request.take() {
             send_client_certificate(cx, hs, context, &schemes)?;
         }
-        let fin = hs.secrets.finished(&hs.secrets.client_hs, &hs.transcript);
+        let fin = hs.secrets.finished(&hs.secrets.client_hs, &hs.transcript)?;
         cx.send(&fin, &mut hs.transcript)?;
         cx.out.prot = app.cipher(&app.client)?;
         Ok(Next::Connected(Box::new(Traffic::new(app, true))))

@@ -13,17 +13,20 @@ pub fn expand_label(
     label: &[u8],
     context: &[u8],
     out: &mut [u8],
-) {
-    let len = (out.len() as u16).to_be_bytes();
-    let label_len = [(6 + label.len()) as u8];
-    let ctx_len = [context.len() as u8];
-    // Lengths here are fixed by the engine (never peer-controlled), and within HKDF's bound.
-    let _ = hash::hkdf_expand(
+) -> Result<(), TlsError> {
+    let too_long = || TlsError::internal("HKDF-Expand-Label input too long");
+    let len = u16::try_from(out.len())
+        .map_err(|_| too_long())?
+        .to_be_bytes();
+    let label_len = [u8::try_from(6 + label.len()).map_err(|_| too_long())?];
+    let ctx_len = [u8::try_from(context.len()).map_err(|_| too_long())?];
+    hash::hkdf_expand(
         alg,
         secret,
         &[&len, &label_len, b"tls13 ", label, &ctx_len, context],
         out,
-    );
+    )
+    .map_err(|e| TlsError::internal(e.0))
 }
 
 /// HKDF-Expand-Label producing one hash-length output.
@@ -32,11 +35,11 @@ pub fn expand_label_hash(
     secret: &[u8],
     label: &[u8],
     context: &[u8],
-) -> Output {
+) -> Result<Output, TlsError> {
     let mut buf = [0u8; hash::MAX_OUTPUT_LEN];
     let out = &mut buf[..alg.output_len()];
-    expand_label(alg, secret, label, context, out);
-    Output::from_slice(out).unwrap_or_else(|| hash::digest(alg, b""))
+    expand_label(alg, secret, label, context, out)?;
+    Output::from_slice(out).ok_or_else(|| TlsError::internal("hash output length"))
 }
 
 /// Derive-Secret(secret, label, transcript hash).
@@ -45,7 +48,7 @@ pub fn derive_secret(
     secret: &[u8],
     label: &[u8],
     transcript_hash: &[u8],
-) -> Output {
+) -> Result<Output, TlsError> {
     expand_label_hash(alg, secret, label, transcript_hash)
 }
 
@@ -54,20 +57,24 @@ pub fn cipher(suite: CipherSuite, secret: &[u8]) -> Result<Tls13Cipher, TlsError
     let aead = suite.aead();
     let mut key = [0u8; 32];
     let key = &mut key[..aead.key_len()];
-    expand_label(suite.hash(), secret, b"key", b"", key);
+    expand_label(suite.hash(), secret, b"key", b"", key)?;
     let mut iv = [0u8; 12];
-    expand_label(suite.hash(), secret, b"iv", b"", &mut iv);
+    expand_label(suite.hash(), secret, b"iv", b"", &mut iv)?;
     Tls13Cipher::new(aead, key, iv)
 }
 
 /// The Finished verify_data for a base (handshake traffic) secret over a transcript hash.
-pub fn finished_mac(alg: HashAlgorithm, base_secret: &[u8], transcript_hash: &[u8]) -> Output {
-    let key = expand_label_hash(alg, base_secret, b"finished", b"");
-    hash::hmac(alg, key.as_bytes(), &[transcript_hash])
+pub fn finished_mac(
+    alg: HashAlgorithm,
+    base_secret: &[u8],
+    transcript_hash: &[u8],
+) -> Result<Output, TlsError> {
+    let key = expand_label_hash(alg, base_secret, b"finished", b"")?;
+    Ok(hash::hmac(alg, key.as_bytes(), &[transcript_hash]))
 }
 
 /// application_traffic_secret_N+1 from _N (KeyUpdate).
-pub fn next_traffic_secret(alg: HashAlgorithm, secret: &[u8]) -> Output {
+pub fn next_traffic_secret(alg: HashAlgorithm, secret: &[u8]) -> Result<Output, TlsError> {
     expand_label_hash(alg, secret, b"traffic upd", b"")
 }
 
@@ -94,31 +101,32 @@ impl KeySchedule {
         self.alg
     }
 
-    fn advance(&mut self, ikm: Option<&[u8]>) {
+    fn advance(&mut self, ikm: Option<&[u8]>) -> Result<(), TlsError> {
         let empty = hash::digest(self.alg, b"");
         let derived = derive_secret(
             self.alg,
             self.secret.as_bytes(),
             b"derived",
             empty.as_bytes(),
-        );
+        )?;
         let zeros = [0u8; hash::MAX_OUTPUT_LEN];
         let ikm = ikm.unwrap_or(&zeros[..self.alg.output_len()]);
         self.secret = hash::hkdf_extract(self.alg, derived.as_bytes(), ikm);
+        Ok(())
     }
 
     /// Early secret -> handshake secret, mixing in the (EC)DHE shared secret.
-    pub fn into_handshake(&mut self, shared_secret: &[u8]) {
-        self.advance(Some(shared_secret));
+    pub fn into_handshake(&mut self, shared_secret: &[u8]) -> Result<(), TlsError> {
+        self.advance(Some(shared_secret))
     }
 
     /// Handshake secret -> master secret.
-    pub fn into_master(&mut self) {
-        self.advance(None);
+    pub fn into_master(&mut self) -> Result<(), TlsError> {
+        self.advance(None)
     }
 
     /// Derive-Secret from the current stage.
-    pub fn derive(&self, label: &[u8], transcript_hash: &[u8]) -> Output {
+    pub fn derive(&self, label: &[u8], transcript_hash: &[u8]) -> Result<Output, TlsError> {
         derive_secret(self.alg, self.secret.as_bytes(), label, transcript_hash)
     }
 }
@@ -146,24 +154,42 @@ mod tests {
             &hex("33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a")[..]
         );
         let ecdhe = hex("8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d");
-        ks.into_handshake(&ecdhe);
+        ks.into_handshake(&ecdhe).unwrap();
         assert_eq!(
             ks.secret.as_bytes(),
             &hex("1dc826e93606aa6fdc0aadc12f741b01046aa6b99f691ed221a9f0ca043fbeac")[..]
         );
         let ch_sh = hex("860c06edc07858ee8e78f0e7428c58edd6b43f2ca3e6e95f02ed063cf0e1cad8");
-        let s_hs = ks.derive(b"s hs traffic", &ch_sh);
+        let s_hs = ks.derive(b"s hs traffic", &ch_sh).unwrap();
         assert_eq!(
             s_hs.as_bytes(),
             &hex("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38")[..]
         );
         let mut key = [0u8; 16];
-        expand_label(alg, s_hs.as_bytes(), b"key", b"", &mut key);
+        expand_label(alg, s_hs.as_bytes(), b"key", b"", &mut key).unwrap();
         assert_eq!(&key[..], &hex("3fce516009c21727d0f2e4e86ee403bc")[..]);
-        ks.into_master();
+        ks.into_master().unwrap();
         assert_eq!(
             ks.secret.as_bytes(),
             &hex("18df06843d13a08bf2a449844c5f8a478001bc4d4c627984d5a41da8d0402919")[..]
         );
+    }
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::*;
+
+    /// Helpers fail instead of falling back to a fixed value.
+    #[test]
+    fn helpers_report_failure() {
+        let alg = HashAlgorithm::Sha256;
+        let mut out = [0u8; 16];
+        let long_label = [b'x'; 300];
+        assert!(expand_label(alg, &[1; 32], &long_label, b"", &mut out).is_err());
+        let mut huge = vec![0u8; 255 * 32 + 1];
+        assert!(expand_label(alg, &[1; 32], b"key", b"", &mut huge).is_err());
+        let t = crate::tls13::Transcript::Buffer(b"hello".to_vec());
+        assert!(t.current().is_err());
     }
 }

@@ -57,7 +57,7 @@ impl Context<'_> {
         msg: &HandshakeMessage,
         transcript: &mut Transcript,
     ) -> Result<(), TlsError> {
-        let raw = msg.encode();
+        let raw = msg.encode()?;
         transcript.add(&raw);
         self.out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)
     }
@@ -105,22 +105,22 @@ impl Transcript {
 
     /// Replaces the transcript so far with a synthetic message_hash message, as a
     /// HelloRetryRequest requires (RFC 8446 4.4.1).
-    pub fn rollup_for_hrr(&mut self, alg: HashAlgorithm) {
+    pub fn rollup_for_hrr(&mut self, alg: HashAlgorithm) -> Result<(), TlsError> {
         self.start_hash(alg);
-        let digest = self.current();
+        let digest = self.current()?;
         let mut h = Hash::new(alg);
         h.update(&[HandshakeType::MESSAGE_HASH.0, 0, 0, digest.len() as u8]);
         h.update(digest.as_bytes());
         *self = Transcript::Hash(h);
+        Ok(())
     }
 
-    /// The hash of the transcript so far (the hash must have been started).
-    pub fn current(&self) -> Output {
+    /// The hash of the transcript so far. Fails (internal_error) if the hash was not
+    /// started, rather than guessing an algorithm.
+    pub fn current(&self) -> Result<Output, TlsError> {
         match self {
-            Transcript::Hash(h) => h.current(),
-            // Unreachable in practice: callers start the hash first. SHA-256 of the
-            // buffer keeps this total rather than panicking.
-            Transcript::Buffer(b) => crate::crypto::hash::digest(HashAlgorithm::Sha256, b),
+            Transcript::Hash(h) => Ok(h.current()),
+            Transcript::Buffer(_) => Err(TlsError::internal("transcript hash not started")),
         }
     }
 }
@@ -236,20 +236,20 @@ impl HandshakeSecrets {
         suite: CipherSuite,
         shared_secret: &[u8],
         transcript: &Transcript,
-    ) -> Self {
+    ) -> Result<Self, TlsError> {
         let mut schedule = key_schedule::KeySchedule::new(suite.hash(), None);
-        schedule.into_handshake(shared_secret);
-        let h = transcript.current();
-        let client_hs = schedule.derive(b"c hs traffic", h.as_bytes());
-        let server_hs = schedule.derive(b"s hs traffic", h.as_bytes());
+        schedule.into_handshake(shared_secret)?;
+        let h = transcript.current()?;
+        let client_hs = schedule.derive(b"c hs traffic", h.as_bytes())?;
+        let server_hs = schedule.derive(b"s hs traffic", h.as_bytes())?;
         cx.keylog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", &client_hs);
         cx.keylog("SERVER_HANDSHAKE_TRAFFIC_SECRET", &server_hs);
-        HandshakeSecrets {
+        Ok(HandshakeSecrets {
             suite,
             schedule,
             client_hs,
             server_hs,
-        }
+        })
     }
 
     /// The record cipher for one of the handshake secrets.
@@ -261,13 +261,17 @@ impl HandshakeSecrets {
     }
 
     /// Our Finished message over the transcript so far.
-    pub fn finished(&self, base: &Output, transcript: &Transcript) -> HandshakeMessage {
+    pub fn finished(
+        &self,
+        base: &Output,
+        transcript: &Transcript,
+    ) -> Result<HandshakeMessage, TlsError> {
         let mac = key_schedule::finished_mac(
             self.suite.hash(),
             base.as_bytes(),
-            transcript.current().as_bytes(),
-        );
-        HandshakeMessage::Finished(mac.as_bytes().to_vec())
+            transcript.current()?.as_bytes(),
+        )?;
+        Ok(HandshakeMessage::Finished(mac.as_bytes().to_vec()))
     }
 
     /// Checks the peer's Finished (decrypt_error on a mismatch, as OpenSSL reports it).
@@ -280,8 +284,8 @@ impl HandshakeSecrets {
         let expected = key_schedule::finished_mac(
             self.suite.hash(),
             base.as_bytes(),
-            transcript.current().as_bytes(),
-        );
+            transcript.current()?.as_bytes(),
+        )?;
         if verify_data.len() != expected.len() {
             return Err(TlsError::decode(
                 Reason::BAD_DIGEST_LENGTH,
@@ -304,22 +308,22 @@ impl HandshakeSecrets {
         mut self,
         cx: &Context<'_>,
         transcript: &Transcript,
-    ) -> ApplicationSecrets {
-        self.schedule.into_master();
-        let h = transcript.current();
-        let client = self.schedule.derive(b"c ap traffic", h.as_bytes());
-        let server = self.schedule.derive(b"s ap traffic", h.as_bytes());
-        let exporter = self.schedule.derive(b"exp master", h.as_bytes());
+    ) -> Result<ApplicationSecrets, TlsError> {
+        self.schedule.into_master()?;
+        let h = transcript.current()?;
+        let client = self.schedule.derive(b"c ap traffic", h.as_bytes())?;
+        let server = self.schedule.derive(b"s ap traffic", h.as_bytes())?;
+        let exporter = self.schedule.derive(b"exp master", h.as_bytes())?;
         cx.keylog("CLIENT_TRAFFIC_SECRET_0", &client);
         cx.keylog("SERVER_TRAFFIC_SECRET_0", &server);
         cx.keylog("EXPORTER_SECRET", &exporter);
-        ApplicationSecrets {
+        Ok(ApplicationSecrets {
             suite: self.suite,
             schedule: self.schedule,
             client,
             server,
             exporter,
-        }
+        })
     }
 }
 

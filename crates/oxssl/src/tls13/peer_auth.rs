@@ -74,7 +74,7 @@ pub(crate) fn check_certificate_verify(
             "CertificateVerify without a certificate",
         ));
     };
-    let message = certificate_verify_message(from_server, transcript.current().as_bytes());
+    let message = certificate_verify_message(from_server, transcript.current()?.as_bytes());
     x509::verify_signature(leaf, scheme, &message, &cv.signature).map_err(|e| {
         TlsError::fatal(
             AlertDescription::DECRYPT_ERROR,
@@ -94,7 +94,7 @@ pub(crate) fn send_certificate_verify(
     scheme: SignatureScheme,
     server: bool,
 ) -> Result<(), TlsError> {
-    let message = certificate_verify_message(server, transcript.current().as_bytes());
+    let message = certificate_verify_message(server, transcript.current()?.as_bytes());
     let signature = key
         .sign(scheme, &message)
         .map_err(|e| TlsError::internal(e.0))?;

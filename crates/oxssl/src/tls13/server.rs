@@ -204,13 +204,34 @@ fn choose_suite(config: &Config, offered: &[u16]) -> Result<CipherSuite, TlsErro
     })
 }
 
-/// Each key share must name a distinct group from supported_groups (RFC 8446 4.2.8).
+/// Each key share must name a distinct group from supported_groups (RFC 8446 4.2.8), and a
+/// share for a group we know must have that group's exact size (an empty X25519 share is
+/// illegal_parameter). Sorted lookups keep the work O(n log n) in the client's list sizes.
 fn check_shares(shares: &[KeyShareEntry], client_groups: &[u16]) -> Result<(), TlsError> {
-    for (i, s) in shares.iter().enumerate() {
-        if !client_groups.contains(&s.group) || shares[..i].iter().any(|p| p.group == s.group) {
+    let mut supported = client_groups.to_vec();
+    supported.sort_unstable();
+    let mut seen: Vec<u16> = shares.iter().map(|s| s.group).collect();
+    seen.sort_unstable();
+    let repeated = seen.windows(2).any(|w| w[0] == w[1]);
+    let unlisted = shares
+        .iter()
+        .any(|s| supported.binary_search(&s.group).is_err());
+    if repeated || unlisted {
+        return Err(TlsError::illegal(
+            Reason::BAD_KEY_SHARE,
+            "key share for a group not in supported_groups, or twice",
+        ));
+    }
+    for s in shares {
+        let expected = KxGroup::from_u16(s.group).map(|g| g.client_share_len());
+        if expected.is_some_and(|n| n != s.payload.len()) || s.payload.is_empty() {
             return Err(TlsError::illegal(
                 Reason::BAD_KEY_SHARE,
-                "key share for a group not in supported_groups, or twice",
+                format!(
+                    "key share of {} bytes for group {:#06x}",
+                    s.payload.len(),
+                    s.group
+                ),
             ));
         }
     }
@@ -249,7 +270,7 @@ impl ExpectClientHello {
         c: &Choices,
     ) -> Result<HrrSent, TlsError> {
         let mut transcript = Transcript::Buffer(raw.to_vec());
-        transcript.rollup_for_hrr(c.suite.hash());
+        transcript.rollup_for_hrr(c.suite.hash())?;
         let mut exts = Extensions::default();
         exts.push(
             ExtensionType::SUPPORTED_VERSIONS,
@@ -258,7 +279,7 @@ impl ExpectClientHello {
         exts.push(ExtensionType::KEY_SHARE, ext::encode_u16(c.group.to_u16()));
         let cookie = if cx.config.hrr_cookie {
             let c: [u8; 32] = rand::array().map_err(random_err)?;
-            exts.push(ExtensionType::COOKIE, ext::encode_cookie(&c));
+            exts.push(ExtensionType::COOKIE, ext::encode_cookie(&c)?);
             Some(c.to_vec())
         } else {
             None
@@ -378,7 +399,7 @@ impl State for ExpectClientHello {
             ext::encode_key_share_server(&KeyShareEntry {
                 group: c.group.to_u16(),
                 payload: server_share,
-            }),
+            })?,
         );
         let sh = HandshakeMessage::ServerHello(ServerHello {
             legacy_version: ProtocolVersion::TLSV1_2.0,
@@ -389,7 +410,7 @@ impl State for ExpectClientHello {
             extensions: exts,
         });
         cx.send(&sh, &mut transcript)?;
-        let secrets = HandshakeSecrets::derive(cx, c.suite, shared.as_bytes(), &transcript);
+        let secrets = HandshakeSecrets::derive(cx, c.suite, shared.as_bytes(), &transcript)?;
         if cx.config.middlebox_compat && !ch.session_id.is_empty() && !cx.info.hello_retry {
             cx.send_ccs()?;
         }
@@ -402,7 +423,7 @@ impl State for ExpectClientHello {
         if let Some(p) = &c.alpn {
             ee.push(
                 ExtensionType::ALPN,
-                ext::encode_alpn(std::slice::from_ref(p)),
+                ext::encode_alpn(std::slice::from_ref(p))?,
             );
         }
         cx.send(&HandshakeMessage::EncryptedExtensions(ee), &mut transcript)?;
@@ -419,7 +440,7 @@ impl State for ExpectClientHello {
             let mut exts = Extensions::default();
             exts.push(
                 ExtensionType::SIGNATURE_ALGORITHMS,
-                ext::encode_u16_list(&schemes),
+                ext::encode_u16_list(&schemes)?,
             );
             let cr = HandshakeMessage::CertificateRequest(CertificateRequest13 {
                 context: Vec::new(),
@@ -444,9 +465,9 @@ impl State for ExpectClientHello {
             &mut transcript,
         )?;
         send_certificate_verify(cx, &mut transcript, &c.key.key, c.scheme, true)?;
-        let fin = secrets.finished(&secrets.server_hs, &transcript);
+        let fin = secrets.finished(&secrets.server_hs, &transcript)?;
         cx.send(&fin, &mut transcript)?;
-        let app = secrets.clone().application_secrets(cx, &transcript);
+        let app = secrets.clone().application_secrets(cx, &transcript)?;
         cx.out.prot = app.cipher(&app.server)?;
         *cx.new_read = Some(secrets.cipher(&secrets.client_hs)?);
         let flight = ClientFlight {

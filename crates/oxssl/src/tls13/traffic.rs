@@ -84,7 +84,7 @@ impl Traffic {
                         .with_reason(Reason::TOO_MANY_KEY_UPDATES));
                 }
                 let alg = self.secrets.suite.hash();
-                let next = next_traffic_secret(alg, self.read_secret().as_bytes());
+                let next = next_traffic_secret(alg, self.read_secret().as_bytes())?;
                 *cx.new_read = Some(self.secrets.cipher(&next)?);
                 *self.read_secret() = next;
                 if req == 1 {
@@ -111,10 +111,10 @@ impl Traffic {
         out: &mut RecordWriter,
         request: bool,
     ) -> Result<(), TlsError> {
-        let raw = HandshakeMessage::KeyUpdate(request as u8).encode();
+        let raw = HandshakeMessage::KeyUpdate(request as u8).encode()?;
         out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)?;
         let alg = self.secrets.suite.hash();
-        let next = next_traffic_secret(alg, self.write_secret().as_bytes());
+        let next = next_traffic_secret(alg, self.write_secret().as_bytes())?;
         out.prot = self.secrets.cipher(&next)?;
         *self.write_secret() = next;
         // Any KeyUpdate we send answers a pending request from the peer.
