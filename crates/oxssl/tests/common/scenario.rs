@@ -27,12 +27,16 @@
 //!   by a retry loop whose intermediate WANT_* results are not compared, and record sizes
 //!   are compared only after it.
 //!
-//! Comparison ([`compare`]): trace entries in order. A difference in a pure observation
-//! (pair counters, `SSL_pending`, `SSL_get_shutdown`, the mode, or only the error-queue entry
-//! / errno of calls with the same return value and code) is reported and the comparison goes
-//! on; the first difference in behaviour is reported and ends it. If the runs behaved the
-//! same, the data is compared ([`END`]). After the script the runner lets the peer read
-//! everything left; that read is recorded as step `steps.len()`.
+//! Comparison ([`compare`]): step by step, to the end of the script. The entries each run
+//! recorded at a step (one call, a whole retry loop, a peer read, ...) are compared as a
+//! sequence; every step where they differ is one [`Divergence`] with both sequences, and the
+//! comparison goes on with the next step. After the script the runner lets the peer read
+//! everything left; that read is recorded as step `steps.len()`. Then the data (what the
+//! peer received, what was written, what the subject read, the record sizes) is compared,
+//! as step [`END`]. Harness failures and within-run invariants are [`Outcome::problems`].
+//!
+//! Scenarios run with one protocol version ([`Version`], TLS 1.3 by default) that the peer
+//! and both subjects get as their minimum and maximum.
 
 use super::certs::{server_pki, KeyKind};
 use super::ossl_ffi::{self as c, BioIo, CBio, CCall};
@@ -86,6 +90,45 @@ impl Transport {
             self,
             Transport::NonBlockingSocket | Transport::BlockingSocket
         )
+    }
+}
+
+/// The protocol version of a scenario: the peer and both subjects are configured with it as
+/// their minimum and maximum version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Version {
+    /// TLS 1.2 (with ECDHE-ECDSA-AES128-GCM-SHA256, the TLS 1.2 counterpart of the TLS 1.3
+    /// suite).
+    Tls12,
+    /// TLS 1.3 (with TLS_AES_128_GCM_SHA256).
+    #[default]
+    Tls13,
+}
+
+impl Version {
+    fn openssl(self) -> os::SslVersion {
+        match self {
+            Version::Tls12 => os::SslVersion::TLS1_2,
+            Version::Tls13 => os::SslVersion::TLS1_3,
+        }
+    }
+
+    fn oxssl(self) -> ox::SslVersion {
+        match self {
+            Version::Tls12 => ox::SslVersion::TLS1_2,
+            Version::Tls13 => ox::SslVersion::TLS1_3,
+        }
+    }
+
+    /// The supported groups. X25519 is the key exchange; TLS 1.2 also needs P-256 listed,
+    /// because a TLS 1.2 server only uses its ECDSA P-256 certificate if the client's
+    /// supported_groups names that curve (OpenSSL's server fails with NO_SHARED_CIPHER
+    /// otherwise).
+    fn groups(self) -> &'static str {
+        match self {
+            Version::Tls12 => "X25519:P-256",
+            Version::Tls13 => "X25519",
+        }
     }
 }
 
@@ -164,7 +207,7 @@ pub enum Step {
     DoHandshake,
     /// `SSL_key_update(type)`.
     KeyUpdate(i32),
-    /// `SSL_renegotiate`.
+    /// `SSL_renegotiate` on the subject.
     Renegotiate,
     /// `SSL_set_mode`.
     SetMode(u64),
@@ -197,6 +240,9 @@ pub enum Step {
     PeerShutdown,
     /// The peer's `SSL_key_update(requested)` followed by `SSL_do_handshake` to send it.
     PeerKeyUpdate(bool),
+    /// The peer's `SSL_renegotiate` (its result is recorded; a TLS 1.2 renegotiation it
+    /// starts is driven by the peer's next read or write).
+    PeerRenegotiate,
     /// The peer's transport goes away without close_notify: pair `BIO_shutdown_wr` of the
     /// peer's half, memory EOF on the subject's rbio, socket closed.
     PeerClose,
@@ -211,6 +257,8 @@ pub enum Step {
 pub struct Scenario {
     pub transport: Transport,
     pub side: Side,
+    /// The protocol version (default TLS 1.3).
+    pub version: Version,
     pub mode_set: u64,
     pub mode_clear: u64,
     pub options: u64,
@@ -228,6 +276,7 @@ impl Scenario {
         Scenario {
             transport,
             side,
+            version: Version::default(),
             mode_set: 0,
             mode_clear: 0,
             options: 0,
@@ -237,6 +286,11 @@ impl Scenario {
             set_state: true,
             steps,
         }
+    }
+
+    pub fn version(mut self, v: Version) -> Self {
+        self.version = v;
+        self
     }
 
     pub fn mode(mut self, bits: u64) -> Self {
@@ -300,8 +354,10 @@ pub enum Impl {
     Openssl,
 }
 
-/// One call's normalised outcome (see the module documentation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One call's normalised outcome (see the module documentation). Its `Debug` form is the
+/// expression that builds it (`Obs::fail(-1, WANT_WRITE).err(20, 127)`), so a divergence
+/// printed by a failing test can be pasted into a list of known divergences.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Obs {
     pub ret: i64,
     pub code: i32,
@@ -311,14 +367,66 @@ pub struct Obs {
     pub errno: Option<i32>,
 }
 
+impl std::fmt::Debug for Obs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let code = match self.code {
+            NONE => "NONE",
+            SSL => "SSL",
+            WANT_READ => "WANT_READ",
+            WANT_WRITE => "WANT_WRITE",
+            SYSCALL => "SYSCALL",
+            ZERO_RETURN => "ZERO_RETURN",
+            _ => "",
+        };
+        match (self.code, code) {
+            (NONE, _) if self.err.is_none() && self.errno.is_none() => {
+                write!(f, "Obs::ok({})", self.ret)?
+            }
+            (_, "") => write!(f, "Obs::fail({}, {})", self.ret, self.code)?,
+            (_, name) => write!(f, "Obs::fail({}, {name})", self.ret)?,
+        }
+        if let Some((lib, reason)) = self.err {
+            write!(f, ".err({lib}, {reason})")?;
+        }
+        if let Some(e) = self.errno {
+            write!(f, ".errno({e})")?;
+        }
+        Ok(())
+    }
+}
+
 impl Obs {
-    fn ok(ret: i64) -> Obs {
+    /// A call that returned `ret` with SSL_ERROR_NONE.
+    pub const fn ok(ret: i64) -> Obs {
         Obs {
             ret,
             code: NONE,
             err: None,
             errno: None,
         }
+    }
+
+    /// A call that returned `ret` with `SSL_get_error` code `code`, an empty error queue and
+    /// no errno (add them with [`Obs::err`] and [`Obs::errno`]).
+    pub const fn fail(ret: i64, code: i32) -> Obs {
+        Obs {
+            ret,
+            code,
+            err: None,
+            errno: None,
+        }
+    }
+
+    /// The first error-queue entry: (library, reason).
+    pub const fn err(mut self, library: i32, reason: i32) -> Obs {
+        self.err = Some((library, reason));
+        self
+    }
+
+    /// errno (SSL_ERROR_SYSCALL from the transport).
+    pub const fn errno(mut self, errno: i32) -> Obs {
+        self.errno = Some(errno);
+        self
     }
 
     fn is_want(&self) -> bool {
@@ -383,7 +491,14 @@ pub enum Entry {
     Peer(&'static str, Obs),
     /// A peer read step: bytes read and the call that ended it.
     PeerRead(usize, Obs),
+    /// Data compared after the script (step [`END`]): what (see [`compare`]), its length
+    /// (bytes, or records for a record sequence) and its [`checksum`] (for a record
+    /// sequence, of its (type, length) pairs).
+    Final(&'static str, usize, u64),
 }
+
+/// [`checksum`] of no bytes, for [`Entry::Data`] of calls that returned nothing.
+pub const EMPTY_SUM: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Record (type, length) sequences: subject to peer, peer to subject.
 pub type Wire = (Vec<(u8, usize)>, Vec<(u8, usize)>);
@@ -410,12 +525,24 @@ pub struct RunResult {
 /// The step index [`Divergence::step`] uses for the data compared after the script.
 pub const END: usize = usize::MAX;
 
-/// How two runs differ at one point.
-#[derive(Clone, Debug)]
+/// How two runs differ at one step: everything each run recorded at that step (for [`END`],
+/// only the [`Entry::Final`] items that differ, in the same order on both sides).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Divergence {
-    /// The script step of a differing trace entry, or [`END`] for the final data.
+    /// The script step, `steps.len()` for the peer's final read, or [`END`].
     pub step: usize,
-    pub detail: String,
+    pub oxssl: Vec<Entry>,
+    pub openssl: Vec<Entry>,
+}
+
+/// The outcome of one differential run of a scenario.
+pub struct Outcome {
+    /// Every step at which the two runs differ, in step order.
+    pub divergences: Vec<Divergence>,
+    /// Failures of the harness or of an invariant within one run: always a test failure.
+    pub problems: Vec<String>,
+    pub oxssl: RunResult,
+    pub openssl: RunResult,
 }
 
 // ----- subjects -----
@@ -936,9 +1063,9 @@ struct Peer {
     connected: bool,
 }
 
-fn peer_context(subject_side: Side, tickets: usize) -> os::SslContext {
+fn peer_context(subject_side: Side, version: Version, tickets: usize) -> os::SslContext {
     let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
-    configure_openssl(&mut b, subject_side == Side::Client);
+    configure_openssl(&mut b, subject_side == Side::Client, version);
     if subject_side == Side::Client {
         // The peer is the server.
         b.set_num_tickets(tickets).unwrap();
@@ -946,16 +1073,15 @@ fn peer_context(subject_side: Side, tickets: usize) -> os::SslContext {
     b.build()
 }
 
-/// TLS 1.3 only, one suite and one group, the test PKI; `server` presents the leaf,
-/// otherwise trusts the CA and verifies.
-fn configure_openssl(b: &mut os::SslContextBuilder, server: bool) {
+/// Exactly `version`, one suite per version and one group, the test PKI; `server` presents
+/// the leaf, otherwise trusts the CA and verifies.
+fn configure_openssl(b: &mut os::SslContextBuilder, server: bool, version: Version) {
     let pki = server_pki(KeyKind::EcdsaP256);
-    b.set_min_proto_version(Some(os::SslVersion::TLS1_3))
-        .unwrap();
-    b.set_max_proto_version(Some(os::SslVersion::TLS1_3))
-        .unwrap();
+    b.set_min_proto_version(Some(version.openssl())).unwrap();
+    b.set_max_proto_version(Some(version.openssl())).unwrap();
     b.set_ciphersuites("TLS_AES_128_GCM_SHA256").unwrap();
-    b.set_groups_list("X25519").unwrap();
+    b.set_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256").unwrap();
+    b.set_groups_list(version.groups()).unwrap();
     if server {
         let cert = openssl::x509::X509::from_der(&pki.leaf_der).unwrap();
         let key = openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap();
@@ -982,8 +1108,8 @@ fn checksum(data: &[u8]) -> u64 {
 }
 
 impl Peer {
-    fn new(subject_side: Side, tickets: usize, raw: Box<dyn RawEnd>) -> Peer {
-        let ctx = peer_context(subject_side, tickets);
+    fn new(subject_side: Side, version: Version, tickets: usize, raw: Box<dyn RawEnd>) -> Peer {
+        let ctx = peer_context(subject_side, version, tickets);
         let mut ssl = os::Ssl::new(&ctx).unwrap();
         if subject_side == Side::Client {
             ssl.set_accept_state();
@@ -1074,8 +1200,10 @@ fn ox_subject(sc: &Scenario, sock: Option<&TcpStream>) -> (Box<dyn Subject>, Box
         Side::Client => super::sslpair::client_ctx_builder(),
         Side::Server => super::sslpair::server_ctx_builder(),
     };
+    b.set_min_proto_version(Some(sc.version.oxssl())).unwrap();
+    b.set_max_proto_version(Some(sc.version.oxssl())).unwrap();
     b.set_ciphersuites("TLS_AES_128_GCM_SHA256").unwrap();
-    b.set_groups_list("X25519").unwrap();
+    b.set_groups_list(sc.version.groups()).unwrap();
     let mut ssl = ox::Ssl::new(&b.build()).unwrap();
     if sc.side == Side::Client {
         ssl.set_verify_hostname("localhost");
@@ -1111,7 +1239,7 @@ fn ox_subject(sc: &Scenario, sock: Option<&TcpStream>) -> (Box<dyn Subject>, Box
 
 fn os_subject(sc: &Scenario, sock: Option<&TcpStream>) -> (Box<dyn Subject>, Box<dyn RawEnd>) {
     let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
-    configure_openssl(&mut b, sc.side == Side::Server);
+    configure_openssl(&mut b, sc.side == Side::Server, sc.version);
     if sc.side == Side::Server {
         // oxssl's server issues no tickets (see the module documentation).
         b.set_num_tickets(0).unwrap();
@@ -1533,6 +1661,10 @@ impl Runner {
                 self.record(Entry::Peer("key_update", o));
                 self.record(Entry::Peer("do_handshake", h));
             }
+            Step::PeerRenegotiate => {
+                let o = Obs::from_c(c::renegotiate(self.peer().stream.ssl()));
+                self.record(Entry::Peer("renegotiate", o));
+            }
             Step::PeerClose => {
                 self.flush_peer();
                 self.peer().io().raw.close();
@@ -1594,7 +1726,7 @@ pub fn run(sc: &Scenario, imp: Impl) -> RunResult {
     if let Some(b) = peer_sock {
         raw = Box::new(SockEnd(Some(b)));
     }
-    let peer = Peer::new(sc.side, sc.peer_tickets, raw);
+    let peer = Peer::new(sc.side, sc.version, sc.peer_tickets, raw);
     let capacity = sc.buffer_capacity();
     let mut r = Runner {
         sc: sc.clone(),
@@ -1667,148 +1799,124 @@ pub fn run(sc: &Scenario, imp: Impl) -> RunResult {
     }
 }
 
-fn first_diff(a: &[u8], b: &[u8]) -> String {
-    let at = a
+fn records_sum(records: &[(u8, usize)]) -> u64 {
+    let bytes: Vec<u8> = records
         .iter()
-        .zip(b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    format!(
-        "oxssl {} bytes, OpenSSL {} bytes, first difference at {at}",
-        a.len(),
-        b.len()
-    )
+        .flat_map(|&(t, l)| [t].into_iter().chain((l as u32).to_be_bytes()))
+        .collect();
+    checksum(&bytes)
 }
 
-fn describe_wire(w: &Option<Wire>) -> String {
-    let head = |v: &[(u8, usize)]| -> String {
-        let shown: Vec<String> = v.iter().take(8).map(|(t, l)| format!("{t}:{l}")).collect();
-        let more = if v.len() > 8 { " ..." } else { "" };
-        format!("{} records [{}{more}]", v.len(), shown.join(" "))
-    };
-    match w {
-        Some((a, b)) => format!("subject->peer {} / peer->subject {}", head(a), head(b)),
-        None => "no handshake mark".into(),
-    }
+fn bytes_entry(what: &'static str, data: &[u8]) -> Entry {
+    Entry::Final(what, data.len(), checksum(data))
 }
 
-/// True if two differing entries of the same step are mere observations that do not
-/// change what happens next (pair counters, `SSL_pending`, `SSL_get_shutdown`, the mode,
-/// or a call that returned the same value and code with another error-queue entry or
-/// errno): the difference is reported and the comparison goes on.
-fn same_behaviour(a: &Entry, b: &Entry) -> bool {
-    match (a, b) {
-        (Entry::Counters(_), Entry::Counters(_)) => true,
-        (Entry::Value(x, _), Entry::Value(y, _)) => {
-            x == y && matches!(*x, "pending" | "get_shutdown" | "mode")
+/// The data compared after the script, the same items in the same order for both runs:
+/// what the peer received, what the subject's writes reported as written, what the subject
+/// read, and the record sequences after the handshake (each direction). The first two and
+/// the records are left out when they depend on the kernel (socket fills; writes into a
+/// closed socket), the records also when the script has no [`Step::Handshake`].
+fn finals(ox: &RunResult, os: &RunResult) -> [Vec<Entry>; 2] {
+    let varies = ox.volume_varies || os.volume_varies;
+    let committed_varies = ox.committed_varies || os.committed_varies;
+    let wire = !varies && !committed_varies && ox.wire.is_some() && os.wire.is_some();
+    [ox, os].map(|r| {
+        let mut v = Vec::new();
+        if !varies {
+            v.push(bytes_entry("peer received", &r.peer_received));
         }
-        (Entry::Call(x), Entry::Call(y)) | (Entry::Data(x, _), Entry::Data(y, _)) => {
-            x.ret == y.ret && x.code == y.code && a.data_sum() == b.data_sum()
+        if !varies && !committed_varies {
+            v.push(bytes_entry("written", &r.committed));
         }
-        _ => false,
-    }
+        v.push(bytes_entry("subject read", &r.subject_read));
+        if let (true, Some((to_peer, to_subject))) = (wire, &r.wire) {
+            v.push(Entry::Final(
+                "records subject->peer",
+                to_peer.len(),
+                records_sum(to_peer),
+            ));
+            v.push(Entry::Final(
+                "records peer->subject",
+                to_subject.len(),
+                records_sum(to_subject),
+            ));
+        }
+        v
+    })
 }
 
-impl Entry {
-    fn data_sum(&self) -> Option<u64> {
-        match self {
-            Entry::Data(_, sum) => Some(*sum),
-            _ => None,
-        }
+/// The entries a trace recorded at each step.
+fn by_step(trace: &[(usize, Entry)]) -> std::collections::BTreeMap<usize, Vec<Entry>> {
+    let mut m = std::collections::BTreeMap::<usize, Vec<Entry>>::new();
+    for (step, e) in trace {
+        m.entry(*step).or_default().push(e.clone());
     }
+    m
 }
 
-/// Compares an oxssl run with an OpenSSL run: every differing observation up to and
-/// including the first difference in behaviour (a call's result), then, if the runs
-/// behaved the same, the data (step [`END`]).
-pub fn compare(sc: &Scenario, ox: &RunResult, os: &RunResult) -> Vec<Divergence> {
+/// Compares an oxssl run with an OpenSSL run step by step, to the end: every step whose
+/// entries differ (count or value) is a [`Divergence`] listing both runs' entries at that
+/// step, and the comparison goes on with the next step (steps realign the traces, so a
+/// retry loop that took another number of calls does not shift the later steps). Then the
+/// data after the script ([`finals`]) is compared item by item (step [`END`]).
+pub fn compare(ox: &RunResult, os: &RunResult) -> Vec<Divergence> {
+    let (a, b) = (by_step(&ox.trace), by_step(&os.trace));
+    let mut steps: Vec<usize> = a.keys().chain(b.keys()).copied().collect();
+    steps.sort_unstable();
+    steps.dedup();
     let mut out = Vec::new();
-    for (name, r) in [("oxssl", ox), ("OpenSSL", os)] {
-        if let Some(p) = &r.problem {
+    for step in steps {
+        let (x, y) = (a.get(&step), b.get(&step));
+        if x != y {
             out.push(Divergence {
-                step: END,
-                detail: format!("{name} run: {p}"),
+                step,
+                oxssl: x.cloned().unwrap_or_default(),
+                openssl: y.cloned().unwrap_or_default(),
             });
         }
     }
-    if !out.is_empty() {
-        return out;
-    }
-    let show = |e: Option<&(usize, Entry)>| match e {
-        Some((s, e)) => format!("step {s} {:?}: {e:?}", sc.steps.get(*s)),
-        None => "nothing".to_string(),
-    };
-    let n = ox.trace.len().max(os.trace.len());
-    for i in 0..n {
-        let (a, b) = (ox.trace.get(i), os.trace.get(i));
-        if a == b {
-            continue;
-        }
-        let step = match (a, b) {
-            (Some((x, _)), Some((y, _))) => (*x).min(*y),
-            (Some((x, _)), None) | (None, Some((x, _))) => *x,
-            (None, None) => unreachable!(),
-        };
+    let [fx, fy] = finals(ox, os);
+    let (dx, dy): (Vec<Entry>, Vec<Entry>) = fx.into_iter().zip(fy).filter(|(x, y)| x != y).unzip();
+    if !dx.is_empty() {
         out.push(Divergence {
-            step,
-            detail: format!("oxssl {} / OpenSSL {}", show(a), show(b)),
+            step: END,
+            oxssl: dx,
+            openssl: dy,
         });
-        let observation =
-            matches!((a, b), (Some((x, ea)), Some((y, eb))) if x == y && same_behaviour(ea, eb));
-        if !observation {
-            return out;
-        }
     }
-    let mut end = |detail: String| {
-        out.push(Divergence { step: END, detail });
-    };
+    out
+}
+
+/// Failures within the runs: harness errors, and (when the written volume depends on the
+/// kernel, so it is not compared between the runs) a peer that did not receive everything
+/// its subject reported as written (after a fatal error it may hold more: whole records of
+/// the failed call).
+fn problems(ox: &RunResult, os: &RunResult) -> Vec<String> {
     let varies = ox.volume_varies || os.volume_varies;
-    let committed_varies = ox.committed_varies || os.committed_varies;
-    if !varies && ox.peer_received != os.peer_received {
-        end(format!(
-            "peer received: {}",
-            first_diff(&ox.peer_received, &os.peer_received)
-        ));
-    }
-    if !varies && !committed_varies && ox.committed != os.committed {
-        end(format!(
-            "written: {}",
-            first_diff(&ox.committed, &os.committed)
-        ));
-    }
-    if ox.subject_read != os.subject_read {
-        end(format!(
-            "subject read: {}",
-            first_diff(&ox.subject_read, &os.subject_read)
-        ));
-    }
-    if !varies && !committed_varies && ox.wire != os.wire {
-        end(format!(
-            "wire records after the handshake: oxssl {} / OpenSSL {}",
-            describe_wire(&ox.wire),
-            describe_wire(&os.wire)
-        ));
-    }
-    if varies {
-        // The subject's bytes vary with the kernel; each run must be self-consistent: the
-        // peer got everything written (and after a fatal error maybe whole records of the
-        // failed call).
-        for (name, r) in [("oxssl", ox), ("OpenSSL", os)] {
-            if !r.peer_received.starts_with(&r.committed) {
-                end(format!(
-                    "{name} run: the peer received {} bytes, not all of the {} written",
-                    r.peer_received.len(),
-                    r.committed.len()
-                ));
-            }
+    let mut out = Vec::new();
+    for (name, r) in [("oxssl", ox), ("OpenSSL", os)] {
+        if let Some(p) = &r.problem {
+            out.push(format!("{name} run: {p}"));
+        }
+        if varies && !r.peer_received.starts_with(&r.committed) {
+            out.push(format!(
+                "{name} run: the peer received {} bytes, not all of the {} written",
+                r.peer_received.len(),
+                r.committed.len()
+            ));
         }
     }
     out
 }
 
 /// Runs `sc` against both subjects and compares.
-pub fn differential(sc: &Scenario) -> (Vec<Divergence>, RunResult, RunResult) {
-    let ox = run(sc, Impl::Oxssl);
-    let os = run(sc, Impl::Openssl);
-    (compare(sc, &ox, &os), ox, os)
+pub fn differential(sc: &Scenario) -> Outcome {
+    let oxssl = run(sc, Impl::Oxssl);
+    let openssl = run(sc, Impl::Openssl);
+    Outcome {
+        divergences: compare(&oxssl, &openssl),
+        problems: problems(&oxssl, &openssl),
+        oxssl,
+        openssl,
+    }
 }
