@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod bio;
+pub mod cipher_list;
 pub mod config;
 pub mod conn;
 pub mod crypto;

@@ -22,6 +22,24 @@ pub fn rustls_suite(s: CipherSuite) -> SupportedCipherSuite {
         CipherSuite::Tls13Chacha20Poly1305Sha256 => {
             provider::cipher_suite::TLS13_CHACHA20_POLY1305_SHA256
         }
+        CipherSuite::Tls12EcdheEcdsaAes128GcmSha256 => {
+            provider::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        }
+        CipherSuite::Tls12EcdheEcdsaAes256GcmSha384 => {
+            provider::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+        }
+        CipherSuite::Tls12EcdheRsaAes128GcmSha256 => {
+            provider::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        }
+        CipherSuite::Tls12EcdheRsaAes256GcmSha384 => {
+            provider::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+        }
+        CipherSuite::Tls12EcdheEcdsaChacha20Poly1305 => {
+            provider::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        }
+        CipherSuite::Tls12EcdheRsaChacha20Poly1305 => {
+            provider::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+        }
     }
 }
 
