@@ -2,6 +2,7 @@
 
 use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::{SignatureScheme, SigningKey};
+use crate::msgs::enums::ProtocolVersion;
 use crate::suites::CipherSuite;
 use crate::x509::{CertificateDer, TrustStore, UnixTime};
 use std::sync::Arc;
@@ -52,11 +53,57 @@ impl TimeSource {
     }
 }
 
+/// Renegotiation policy (TLS 1.2), OpenSSL's options as engine settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Renegotiation {
+    /// `SSL_OP_NO_RENEGOTIATION`: refuse every renegotiation (a no_renegotiation warning
+    /// answers a HelloRequest or a renegotiating ClientHello).
+    pub disabled: bool,
+    /// `SSL_OP_ALLOW_CLIENT_RENEGOTIATION`: a server accepts renegotiations the client starts
+    /// (by default only those it asked for with a HelloRequest).
+    pub allow_client_initiated: bool,
+    /// `SSL_OP_LEGACY_SERVER_CONNECT`: a client connects to a server without RFC 5746
+    /// support (it never renegotiates with it).
+    pub legacy_server_connect: bool,
+    /// `SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION`: renegotiate with a peer without RFC 5746.
+    /// oxssl never does: the option is accepted and has no effect (documented in the README).
+    pub allow_unsafe_legacy: bool,
+    /// Most renegotiations the peer may start without application data between them; more
+    /// is a flood, refused with a no_renegotiation warning.
+    pub max_in_a_row: u32,
+    /// Most renegotiations the peer may start over the connection's life.
+    pub max_total: u32,
+}
+
+impl Default for Renegotiation {
+    fn default() -> Self {
+        Renegotiation {
+            disabled: false,
+            allow_client_initiated: false,
+            legacy_server_connect: false,
+            allow_unsafe_legacy: false,
+            max_in_a_row: 3,
+            max_total: 100,
+        }
+    }
+}
+
 /// Everything the engine needs to know to run handshakes; shared behind an `Arc`.
 #[derive(Clone)]
 pub struct Config {
-    /// TLS 1.3 cipher suites, in preference order.
+    /// Lowest protocol version (TLS 1.2 or 1.3; `SSL_CTX_set_min_proto_version`).
+    pub min_version: ProtocolVersion,
+    /// Highest protocol version (`SSL_CTX_set_max_proto_version`).
+    pub max_version: ProtocolVersion,
+    /// TLS 1.3 cipher suites, in preference order (`SSL_CTX_set_ciphersuites`).
     pub cipher_suites: Vec<CipherSuite>,
+    /// TLS 1.2 cipher suites, in preference order (`SSL_CTX_set_cipher_list`).
+    pub tls12_cipher_suites: Vec<CipherSuite>,
+    /// Refuse TLS 1.2 peers without the extended master secret (RFC 7627); it is always
+    /// offered and used when the peer has it.
+    pub require_ems: bool,
+    /// Renegotiation policy and limits.
+    pub renegotiation: Renegotiation,
     /// Key exchange groups, in preference order. A client sends a key share for the
     /// first, and when that is a hybrid, also for the first classical group.
     pub groups: Vec<KxGroup>,
@@ -85,6 +132,13 @@ pub struct Config {
     pub keylog: Option<Arc<dyn KeyLog>>,
     /// The clock for certificate checks.
     pub time: TimeSource,
+}
+
+impl Config {
+    /// True if `v` is within the configured version range.
+    pub fn allows(&self, v: ProtocolVersion) -> bool {
+        self.min_version <= v && v <= self.max_version
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -118,7 +172,12 @@ pub const DEFAULT_SIGNATURE_SCHEMES: [SignatureScheme; 12] = [
 impl Default for Config {
     fn default() -> Self {
         Config {
+            min_version: ProtocolVersion::TLSV1_2,
+            max_version: ProtocolVersion::TLSV1_3,
             cipher_suites: CipherSuite::TLS13_DEFAULT.to_vec(),
+            tls12_cipher_suites: CipherSuite::TLS12_DEFAULT.to_vec(),
+            require_ems: false,
+            renegotiation: Renegotiation::default(),
             groups: vec![
                 KxGroup::X25519MlKem768,
                 KxGroup::X25519,

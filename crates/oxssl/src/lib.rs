@@ -14,12 +14,15 @@ pub mod config;
 pub mod conn;
 pub mod crypto;
 pub mod error;
+#[macro_use]
+pub mod handshake;
 pub mod msgs;
 pub mod negotiated;
 pub mod reason;
 pub mod record;
 pub mod ssl;
 pub mod suites;
+pub mod tls12;
 pub mod tls13;
 pub mod x509;
 

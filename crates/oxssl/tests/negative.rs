@@ -410,7 +410,16 @@ fn no_common_parameters() {
 
 /// Re-encodes the client's ClientHello after `edit` and returns the server's error.
 fn server_error_for_hello(edit: impl FnOnce(&mut oxssl::msgs::handshake::ClientHello)) -> TlsError {
-    let mut f = flow();
+    let (cc, sc) = configs();
+    server_error_for_hello_with(cc, sc, edit)
+}
+
+fn server_error_for_hello_with(
+    cc: Config,
+    sc: Config,
+    edit: impl FnOnce(&mut oxssl::msgs::handshake::ClientHello),
+) -> TlsError {
+    let mut f = flow_with(cc, sc, "localhost");
     let ch = take(&mut f.c);
     let recs = mitm::split_records(&ch);
     let raw = &recs[0].1;
@@ -439,8 +448,12 @@ fn server_rejects_malformed_client_hello() {
         AD::MISSING_EXTENSION,
         Reason::MISSING_SUPPORTED_GROUPS_EXTENSION,
     );
+    // Without supported_versions the hello offers TLS 1.2 only: refused by a server
+    // that has TLS 1.2 disabled.
+    let (cc, mut sc) = configs();
+    sc.min_version = oxssl::msgs::enums::ProtocolVersion::TLSV1_3;
     expect(
-        &server_error_for_hello(drop_ext(ExtensionType::SUPPORTED_VERSIONS)),
+        &server_error_for_hello_with(cc, sc, drop_ext(ExtensionType::SUPPORTED_VERSIONS)),
         AD::PROTOCOL_VERSION,
         Reason::UNSUPPORTED_PROTOCOL,
     );
@@ -546,13 +559,30 @@ fn client_rejects_bad_server_hello() {
         None
     });
     expect(&err, AD::ILLEGAL_PARAMETER, Reason::INAPPROPRIATE_FALLBACK);
-    // Plain TLS 1.2 answer: we only speak 1.3 here.
+    // A TLS 1.2 answer still carrying a TLS 1.3 key_share.
     let err = client_error_for_server_hello(|sh| {
         sh.extensions
             .0
             .retain(|e| e.typ != ExtensionType::SUPPORTED_VERSIONS);
         None
     });
+    expect(&err, AD::ILLEGAL_PARAMETER, Reason::BAD_EXTENSION);
+    // A plain TLS 1.2 answer to a client with TLS 1.2 disabled.
+    let (mut cc, sc) = configs();
+    cc.min_version = oxssl::msgs::enums::ProtocolVersion::TLSV1_3;
+    let mut f = flow_with(cc, sc, "localhost");
+    let (plain, _, _) = server_flight(&mut f);
+    let raw = &plain[0].1;
+    let HandshakeMessage::ServerHello(mut sh) =
+        HandshakeMessage::decode(HandshakeType(raw[0]), &raw[4..]).unwrap()
+    else {
+        panic!()
+    };
+    sh.extensions.0.retain(|e| {
+        e.typ != ExtensionType::SUPPORTED_VERSIONS && e.typ != ExtensionType::KEY_SHARE
+    });
+    let bytes = HandshakeMessage::ServerHello(sh).encode().unwrap();
+    let err = feed(&mut f.c, &mitm::plain_record(22, &bytes)).unwrap_err();
     expect(&err, AD::PROTOCOL_VERSION, Reason::UNSUPPORTED_PROTOCOL);
 
     // An extension the client never offered.

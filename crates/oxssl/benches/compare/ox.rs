@@ -4,8 +4,8 @@
 
 use super::common::{duplex, Contender, End, Group, Pki, Suite, HOST};
 use oxssl::bio::{Bio, BioError, MemBio, RetryFlags};
+use oxssl::handshake::client::ClientOptions;
 use oxssl::ssl::{ErrorCode, Ssl, SslContext, SslMethod, SslVerifyMode};
-use oxssl::tls13::client::ClientOptions;
 use oxssl::{Config, Connection, Event};
 use std::sync::Arc;
 

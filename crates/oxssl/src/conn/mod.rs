@@ -11,6 +11,9 @@ pub mod keylog;
 
 use crate::config::Config;
 use crate::error::TlsError;
+use crate::handshake::client::ClientOptions;
+use crate::handshake::{self, Context, Next, State, Traffic};
+use crate::msgs::enums::ProtocolVersion;
 use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::msgs::handshake::HandshakeMessage;
 use crate::negotiated::Negotiated;
@@ -19,9 +22,7 @@ use crate::record::joiner::HandshakeJoiner;
 use crate::record::reader::RecordReader;
 use crate::record::writer::RecordWriter;
 use crate::record::MAX_PLAINTEXT;
-use crate::tls13::client::ClientOptions;
-use crate::tls13::traffic::Traffic;
-use crate::tls13::{self, Context, Next, State};
+use crate::tls12::traffic::{PostHandshake, Traffic as Traffic12};
 use std::sync::Arc;
 
 /// Most change_cipher_spec records accepted during a TLS 1.3 handshake: a peer sends at
@@ -52,7 +53,12 @@ pub enum Event {
 enum Phase {
     NotStarted,
     Handshaking(Box<dyn State>),
-    Connected(Box<Traffic>),
+    Connected(Traffic),
+    /// A TLS 1.2 renegotiation: the new handshake runs under the current keys.
+    Renegotiating {
+        traffic: Box<Traffic12>,
+        state: Box<dyn State>,
+    },
     Failed,
 }
 
@@ -141,12 +147,12 @@ impl Connection {
             let mut new_read = None;
             let opts = self.client_opts.clone();
             let mut cx = self.context(&mut new_read);
-            match tls13::client::start(&mut cx, &opts) {
+            match handshake::client::start(&mut cx, &opts, None) {
                 Ok(state) => self.phase = Phase::Handshaking(state),
                 Err(e) => return Err(self.fail(e)),
             }
         } else {
-            self.phase = Phase::Handshaking(tls13::server::start());
+            self.phase = Phase::Handshaking(handshake::server::start());
         }
         Ok(())
     }
@@ -165,9 +171,34 @@ impl Connection {
         }
     }
 
-    /// True until the handshake has completed (also before it started).
+    /// True until the handshake has completed (also before it started), and while a
+    /// renegotiation runs.
     pub fn is_handshaking(&self) -> bool {
-        matches!(self.phase, Phase::NotStarted | Phase::Handshaking(_))
+        matches!(
+            self.phase,
+            Phase::NotStarted | Phase::Handshaking(_) | Phase::Renegotiating { .. }
+        )
+    }
+
+    /// True while a TLS 1.2 renegotiation runs, or (server) after our HelloRequest until
+    /// the client's ClientHello (`SSL_renegotiate_pending`).
+    pub fn renegotiate_pending(&self) -> bool {
+        match &self.phase {
+            Phase::Renegotiating { .. } => true,
+            Phase::Connected(Traffic::Tls12(t)) => t.hello_request_sent,
+            _ => false,
+        }
+    }
+
+    /// True once TLS 1.2 was negotiated.
+    fn is_tls12(&self) -> bool {
+        self.info.version == Some(ProtocolVersion::TLSV1_2)
+    }
+
+    /// Replaces the configuration; it applies to handshakes that start later (a
+    /// renegotiation), as OpenSSL applies `SSL_set_*` calls made after the handshake.
+    pub fn set_config(&mut self, config: Arc<Config>) {
+        self.config = config;
     }
 
     /// True once the handshake completed and the connection has not failed.
@@ -189,7 +220,7 @@ impl Connection {
     pub fn state_name(&self) -> &'static str {
         match &self.phase {
             Phase::NotStarted => "before SSL initialization",
-            Phase::Handshaking(s) => s.name(),
+            Phase::Handshaking(s) | Phase::Renegotiating { state: s, .. } => s.name(),
             Phase::Connected(_) => "SSL negotiation finished successfully",
             Phase::Failed => "error",
         }
@@ -332,11 +363,16 @@ impl Connection {
                 Ok(Event::Handshake)
             }
             ContentType::APPLICATION_DATA => {
-                let Phase::Connected(traffic) = &mut self.phase else {
-                    return Err(TlsError::unexpected(
-                        "application data before the handshake completed",
-                    )
-                    .with_reason(Reason::UNEXPECTED_RECORD));
+                let traffic_seen = match &mut self.phase {
+                    Phase::Connected(traffic) => Some(traffic),
+                    // OpenSSL's window: data sent before the renegotiation reached the peer.
+                    Phase::Renegotiating { state, .. } if state.accepts_app_data() => None,
+                    _ => {
+                        return Err(TlsError::unexpected(
+                            "application data outside the window the handshake allows",
+                        )
+                        .with_reason(Reason::UNEXPECTED_RECORD))
+                    }
                 };
                 if rec.is_empty() {
                     self.empty_in_row += 1;
@@ -349,7 +385,9 @@ impl Connection {
                 }
                 self.empty_in_row = 0;
                 self.warnings_in_row = 0;
-                traffic.saw_application_data();
+                if let Some(traffic) = traffic_seen {
+                    traffic.saw_application_data();
+                }
                 self.reader.hold_app(&rec);
                 Ok(Event::ApplicationData)
             }
@@ -379,6 +417,9 @@ impl Connection {
                     return Err(TlsError::unexpected("change_cipher_spec with a bad body")
                         .with_reason(Reason::BAD_CHANGE_CIPHER_SPEC));
                 }
+                if self.is_tls12() {
+                    return self.handle_tls12_ccs();
+                }
                 let allowed = matches!(self.phase, Phase::Handshaking(_))
                     && (self.is_client || self.handshake_messages > 0);
                 self.ccs_seen += 1;
@@ -399,8 +440,25 @@ impl Connection {
             self.received_close_notify = true;
             return Ok(Event::CloseNotify);
         }
-        // TLS 1.3: every alert but the closure alerts is fatal whatever its level says.
-        if desc == AlertDescription::USER_CANCELED && level == 1 {
+        if level != 1 && level != 2 {
+            return Err(TlsError::illegal(
+                Reason::UNKNOWN_ALERT_TYPE,
+                "alert level not 1 or 2",
+            ));
+        }
+        if level == 1 && desc == AlertDescription::NO_RENEGOTIATION && self.is_tls12() {
+            // The peer refused a renegotiation we asked for: fatal, as OpenSSL makes it
+            // (the application presumably needed it).
+            return Err(TlsError::fatal(
+                AlertDescription::HANDSHAKE_FAILURE,
+                Reason::NO_RENEGOTIATION,
+                "peer refused to renegotiate",
+            ));
+        }
+        // TLS 1.2 warnings are informational; in TLS 1.3 every alert but the closure
+        // alerts is fatal whatever its level says.
+        let ignorable = level == 1 && (self.is_tls12() || desc == AlertDescription::USER_CANCELED);
+        if ignorable {
             self.warnings_in_row += 1;
             if self.warnings_in_row > MAX_WARNING_ALERTS {
                 return Err(TlsError::unexpected("too many warning alerts")
@@ -408,42 +466,120 @@ impl Connection {
             }
             return Ok(Event::Ignored);
         }
-        if level != 1 && level != 2 {
-            return Err(TlsError::illegal(
-                Reason::UNKNOWN_ALERT_TYPE,
-                "alert level not 1 or 2",
-            ));
-        }
         let e = TlsError::peer_alert(desc);
         self.phase = Phase::Failed;
         self.error = Some(e.clone());
         Err(e)
     }
 
+    /// A TLS 1.2 change_cipher_spec goes to the handshake state expecting it, on a record
+    /// boundary of the handshake stream.
+    fn handle_tls12_ccs(&mut self) -> Result<Event, TlsError> {
+        let mut new_read = None;
+        let phase = std::mem::replace(&mut self.phase, Phase::Failed);
+        let mut cx = self.context(&mut new_read);
+        let (state, renegotiating) = match phase {
+            Phase::Handshaking(state) => (state, None),
+            Phase::Renegotiating { traffic, state } => (state, Some(traffic)),
+            _ => {
+                return Err(
+                    TlsError::unexpected("change_cipher_spec outside a handshake")
+                        .with_reason(Reason::UNEXPECTED_CCS_MESSAGE),
+                )
+            }
+        };
+        let next = state.handle_ccs(&mut cx)?;
+        self.apply_next(next, renegotiating)?;
+        if let Some(prot) = new_read {
+            self.install_read(prot);
+        }
+        Ok(Event::Ignored)
+    }
+
+    /// Moves to the phase a handshake state's outcome names.
+    fn apply_next(
+        &mut self,
+        next: Next,
+        renegotiating: Option<Box<Traffic12>>,
+    ) -> Result<(), TlsError> {
+        self.phase = match (next, renegotiating) {
+            (Next::Handshaking(state), None) => Phase::Handshaking(state),
+            (Next::Handshaking(state), Some(traffic)) => Phase::Renegotiating { traffic, state },
+            (Next::Connected(traffic), previous) => {
+                let traffic = match (traffic, previous) {
+                    (Traffic::Tls12(mut t), Some(prev)) => {
+                        t.inherit_counters(&prev);
+                        Traffic::Tls12(t)
+                    }
+                    (t, _) => t,
+                };
+                self.reader.allow_plaintext_alerts = false;
+                Phase::Connected(traffic)
+            }
+        };
+        Ok(())
+    }
+
+    fn install_read(&mut self, prot: crate::record::protect::Protection) {
+        self.reader.prot = prot;
+        // The server protects everything from its ServerHello on (TLS 1.3) or its CCS
+        // (TLS 1.2), so a plaintext alert after that is forged (the server side stops
+        // accepting them at the client's first protected record, in the reader).
+        if self.is_client {
+            self.reader.allow_plaintext_alerts = false;
+        }
+    }
+
     fn handle_handshake_messages(&mut self) -> Result<(), TlsError> {
         while let Some((typ, raw)) = self.joiner.pop()? {
             let body = &raw[4..];
-            let msg = HandshakeMessage::decode(typ, body).map_err(|e| {
+            let decoded = if self.is_tls12() {
+                HandshakeMessage::decode_tls12(typ, body)
+            } else {
+                HandshakeMessage::decode(typ, body)
+            };
+            let msg = decoded.map_err(|e| {
                 TlsError::decode(Reason::LENGTH_MISMATCH, format!("{typ:?}: {}", e.0))
             })?;
             if typ == HandshakeType::MESSAGE_HASH {
                 return Err(TlsError::unexpected("message_hash on the wire"));
             }
             self.handshake_messages += 1;
+            // RFC 5246 7.4.1.1: a client ignores a HelloRequest while it negotiates.
+            let negotiating = matches!(
+                self.phase,
+                Phase::Handshaking(_) | Phase::Renegotiating { .. }
+            );
+            if msg == HandshakeMessage::HelloRequest
+                && self.is_client
+                && negotiating
+                && self.is_tls12()
+            {
+                continue;
+            }
             let mut new_read = None;
             let phase = std::mem::replace(&mut self.phase, Phase::Failed);
             let mut cx = self.context(&mut new_read);
             match phase {
-                Phase::Handshaking(state) => match state.handle(&mut cx, msg, &raw)? {
-                    Next::Handshaking(next) => self.phase = Phase::Handshaking(next),
-                    Next::Connected(traffic) => {
-                        self.phase = Phase::Connected(traffic);
-                        self.reader.allow_plaintext_alerts = false;
-                    }
-                },
-                Phase::Connected(mut traffic) => {
+                Phase::Handshaking(state) => {
+                    let next = state.handle(&mut cx, msg, &raw)?;
+                    self.apply_next(next, None)?;
+                }
+                Phase::Renegotiating { traffic, state } => {
+                    let next = state.handle(&mut cx, msg, &raw)?;
+                    self.apply_next(next, Some(traffic))?;
+                }
+                Phase::Connected(Traffic::Tls13(mut traffic)) => {
                     traffic.handle(&mut cx, msg)?;
-                    self.phase = Phase::Connected(traffic);
+                    self.phase = Phase::Connected(Traffic::Tls13(traffic));
+                }
+                Phase::Connected(Traffic::Tls12(mut traffic)) => {
+                    self.phase = match traffic.handle(&mut cx, msg, &raw)? {
+                        PostHandshake::Done => Phase::Connected(Traffic::Tls12(traffic)),
+                        PostHandshake::Renegotiate(state) => {
+                            Phase::Renegotiating { traffic, state }
+                        }
+                    };
                 }
                 Phase::NotStarted | Phase::Failed => {
                     return Err(TlsError::unexpected(
@@ -457,15 +593,47 @@ impl Connection {
                     return Err(TlsError::unexpected("handshake data spans a key change")
                         .with_reason(Reason::NOT_ON_RECORD_BOUNDARY));
                 }
-                self.reader.prot = prot;
-                // The server protects everything from its ServerHello on, so a plaintext
-                // alert after that is forged (the server side stops accepting them at
-                // the client's first protected record, in the reader).
-                if self.is_client {
-                    self.reader.allow_plaintext_alerts = false;
-                }
+                self.install_read(prot);
             }
         }
+        Ok(())
+    }
+
+    /// Starts a TLS 1.2 renegotiation (`SSL_renegotiate`): a client sends a ClientHello
+    /// and is handshaking until it completes; a server sends a HelloRequest and carries on
+    /// ([`Connection::renegotiate_pending`] until the client answers). TLS 1.3 refuses with
+    /// WRONG_SSL_VERSION, the policy with NO_RENEGOTIATION; neither is fatal.
+    pub fn renegotiate(&mut self) -> Result<(), TlsError> {
+        self.check_failed()?;
+        if !matches!(self.phase, Phase::Connected(Traffic::Tls12(_))) {
+            let reason = if matches!(self.phase, Phase::Connected(Traffic::Tls13(_))) {
+                Reason::WRONG_SSL_VERSION
+            } else {
+                Reason::STILL_IN_INIT
+            };
+            return Err(TlsError::local(
+                reason,
+                "no TLS 1.2 connection to renegotiate",
+            ));
+        }
+        let mut new_read = None;
+        let phase = std::mem::replace(&mut self.phase, Phase::Failed);
+        let Phase::Connected(Traffic::Tls12(mut traffic)) = phase else {
+            return Err(TlsError::internal("phase changed"));
+        };
+        let mut cx = self.context(&mut new_read);
+        let started = traffic.renegotiate(&mut cx);
+        self.phase = match started {
+            Ok(Some(state)) => Phase::Renegotiating { traffic, state },
+            Ok(None) => Phase::Connected(Traffic::Tls12(traffic)),
+            Err(e) => {
+                self.phase = Phase::Connected(Traffic::Tls12(traffic));
+                return match e.alert {
+                    None => Err(e),
+                    Some(_) => Err(self.fail(e)),
+                };
+            }
+        };
         Ok(())
     }
 
@@ -495,11 +663,12 @@ impl Connection {
         if data.is_empty() {
             return Ok(0);
         }
-        if (self.auto_key_update && traffic.update_requested)
-            || Traffic::write_key_exhausted(&self.writer)
-        {
-            if let Err(e) = traffic.send_key_update(&mut self.writer, false) {
-                return Err(self.fail(e));
+        if let Traffic::Tls13(traffic) = traffic {
+            if (self.auto_key_update && traffic.update_requested) || self.writer.prot.wants_update()
+            {
+                if let Err(e) = traffic.send_key_update(&mut self.writer, false) {
+                    return Err(self.fail(e));
+                }
             }
         }
         let n = data.len().min(max_fragment.clamp(1, MAX_PLAINTEXT));
@@ -542,18 +711,27 @@ impl Connection {
 
     /// True if a KeyUpdate is owed to the peer (it asked with update_requested).
     pub fn key_update_owed(&self) -> bool {
-        matches!(&self.phase, Phase::Connected(t) if t.update_requested)
+        matches!(&self.phase, Phase::Connected(Traffic::Tls13(t)) if t.update_requested)
     }
 
     /// Sends a KeyUpdate now (`SSL_key_update`), asking the peer to update too if
     /// `request_peer`.
     pub fn send_key_update(&mut self, request_peer: bool) -> Result<(), TlsError> {
         self.check_failed()?;
-        let Phase::Connected(traffic) = &mut self.phase else {
-            return Err(TlsError::local(
-                Reason::STILL_IN_INIT,
-                "handshake not complete",
-            ));
+        let traffic = match &mut self.phase {
+            Phase::Connected(Traffic::Tls13(t)) => t,
+            Phase::Connected(Traffic::Tls12(_)) => {
+                return Err(TlsError::local(
+                    Reason::WRONG_SSL_VERSION,
+                    "KeyUpdate needs TLS 1.3",
+                ))
+            }
+            _ => {
+                return Err(TlsError::local(
+                    Reason::STILL_IN_INIT,
+                    "handshake not complete",
+                ))
+            }
         };
         match traffic.send_key_update(&mut self.writer, request_peer) {
             Ok(()) => Ok(()),
@@ -565,9 +743,7 @@ impl Connection {
     /// exhaustion.
     #[doc(hidden)]
     pub fn test_set_write_sequence(&mut self, seq: u64) {
-        if let crate::record::protect::Protection::Tls13(c) = &mut self.writer.prot {
-            c.set_sequence(seq);
-        }
+        self.writer.prot.set_sequence(seq);
     }
 
     /// Queues our close_notify alert. Idempotent.
@@ -582,7 +758,7 @@ impl Connection {
     /// The exporter master secret, once connected (for `SSL_export_keying_material`).
     pub fn exporter_secret(&self) -> Option<&crate::crypto::hash::Output> {
         match &self.phase {
-            Phase::Connected(t) => Some(t.exporter_secret()),
+            Phase::Connected(Traffic::Tls13(t)) => Some(t.exporter_secret()),
             _ => None,
         }
     }

@@ -279,6 +279,15 @@ pub fn decode_u8_list(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
     Ok(l.to_vec())
 }
 
+/// renegotiation_info (RFC 5746): the renegotiated_connection value, empty in an initial
+/// handshake.
+pub fn decode_renegotiation_info(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut r = Reader::new(data);
+    let v = r.vec_u8()?;
+    r.finish()?;
+    Ok(v.to_vec())
+}
+
 /// Requires an empty body (server_name acknowledgement, early_data, extended_master_secret).
 pub fn decode_empty(data: &[u8]) -> Result<(), DecodeError> {
     Reader::new(data).finish()

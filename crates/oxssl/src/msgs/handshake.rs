@@ -89,6 +89,26 @@ pub struct NewSessionTicket13 {
     pub extensions: Extensions,
 }
 
+/// TLS 1.2 CertificateRequest (RFC 5246 7.4.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateRequest12 {
+    /// ClientCertificateType values (rsa_sign 1, ecdsa_sign 64).
+    pub certificate_types: Vec<u8>,
+    /// Signature schemes the server accepts.
+    pub signature_schemes: Vec<u16>,
+    /// DER distinguished names of acceptable CAs.
+    pub authorities: Vec<Vec<u8>>,
+}
+
+/// TLS 1.2 NewSessionTicket (RFC 5077).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSessionTicket12 {
+    /// Lifetime hint in seconds.
+    pub lifetime_hint: u32,
+    /// The opaque ticket.
+    pub ticket: Vec<u8>,
+}
+
 /// A decoded handshake message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HandshakeMessage {
@@ -114,6 +134,19 @@ pub enum HandshakeMessage {
     EndOfEarlyData,
     /// HelloRequest (TLS 1.2).
     HelloRequest,
+    /// Certificate (TLS 1.2 form): the chain, end entity first.
+    Certificate12(Vec<Vec<u8>>),
+    /// CertificateRequest (TLS 1.2 form).
+    CertificateRequest12(CertificateRequest12),
+    /// ServerKeyExchange (TLS 1.2): the body, parsed by the handshake (its shape depends
+    /// on the key exchange).
+    ServerKeyExchange(Vec<u8>),
+    /// ServerHelloDone (TLS 1.2).
+    ServerHelloDone,
+    /// ClientKeyExchange (TLS 1.2): the body (an ECDHE public value with its length).
+    ClientKeyExchange(Vec<u8>),
+    /// NewSessionTicket (TLS 1.2 form).
+    NewSessionTicket12(NewSessionTicket12),
     /// A message of a type the engine does not decode; rejected by the state machines.
     Unknown(HandshakeType, Vec<u8>),
 }
@@ -133,8 +166,65 @@ impl HandshakeMessage {
             Self::KeyUpdate(_) => HandshakeType::KEY_UPDATE,
             Self::EndOfEarlyData => HandshakeType::END_OF_EARLY_DATA,
             Self::HelloRequest => HandshakeType::HELLO_REQUEST,
+            Self::Certificate12(_) => HandshakeType::CERTIFICATE,
+            Self::CertificateRequest12(_) => HandshakeType::CERTIFICATE_REQUEST,
+            Self::ServerKeyExchange(_) => HandshakeType::SERVER_KEY_EXCHANGE,
+            Self::ServerHelloDone => HandshakeType::SERVER_HELLO_DONE,
+            Self::ClientKeyExchange(_) => HandshakeType::CLIENT_KEY_EXCHANGE,
+            Self::NewSessionTicket12(_) => HandshakeType::NEW_SESSION_TICKET,
             Self::Unknown(t, _) => *t,
         }
+    }
+
+    /// Decodes a message of a TLS 1.2 handshake: Certificate, CertificateRequest and
+    /// NewSessionTicket have their TLS 1.2 shapes; everything else as [`Self::decode`].
+    pub fn decode_tls12(typ: HandshakeType, body: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(body);
+        let msg = match typ {
+            HandshakeType::CERTIFICATE => {
+                let mut list = Reader::new(r.vec_u24()?);
+                let mut chain = Vec::new();
+                while !list.is_empty() {
+                    let cert = list.vec_u24()?;
+                    if cert.is_empty() {
+                        return Err(DecodeError("empty certificate"));
+                    }
+                    chain.push(cert.to_vec());
+                }
+                Self::Certificate12(chain)
+            }
+            HandshakeType::CERTIFICATE_REQUEST => {
+                let certificate_types = r.vec_u8()?.to_vec();
+                if certificate_types.is_empty() {
+                    return Err(DecodeError("no certificate types"));
+                }
+                let signature_schemes = r.list_u16()?;
+                let mut list = Reader::new(r.vec_u16()?);
+                let mut authorities = Vec::new();
+                while !list.is_empty() {
+                    authorities.push(list.vec_u16()?.to_vec());
+                }
+                Self::CertificateRequest12(CertificateRequest12 {
+                    certificate_types,
+                    signature_schemes,
+                    authorities,
+                })
+            }
+            HandshakeType::NEW_SESSION_TICKET => Self::NewSessionTicket12(NewSessionTicket12 {
+                lifetime_hint: r.u32()?,
+                ticket: r.vec_u16()?.to_vec(),
+            }),
+            HandshakeType::SERVER_KEY_EXCHANGE => {
+                Self::ServerKeyExchange(r.take(body.len())?.to_vec())
+            }
+            HandshakeType::CLIENT_KEY_EXCHANGE => {
+                Self::ClientKeyExchange(r.take(body.len())?.to_vec())
+            }
+            HandshakeType::SERVER_HELLO_DONE => Self::ServerHelloDone,
+            _ => return Self::decode(typ, body),
+        };
+        r.finish()?;
+        Ok(msg)
     }
 
     /// Decodes a message body of type `typ` (the 4-byte header already removed).
@@ -235,7 +325,26 @@ impl HandshakeMessage {
                 t.extensions.encode(w);
             }
             Self::KeyUpdate(v) => w.u8(*v),
-            Self::EndOfEarlyData | Self::HelloRequest => {}
+            Self::EndOfEarlyData | Self::HelloRequest | Self::ServerHelloDone => {}
+            Self::Certificate12(chain) => w.nested(Prefix::U24, |w| {
+                for c in chain {
+                    w.vec(Prefix::U24, c);
+                }
+            }),
+            Self::CertificateRequest12(cr) => {
+                w.vec(Prefix::U8, &cr.certificate_types);
+                w.list_u16(&cr.signature_schemes);
+                w.nested(Prefix::U16, |w| {
+                    for a in &cr.authorities {
+                        w.vec(Prefix::U16, a);
+                    }
+                });
+            }
+            Self::ServerKeyExchange(b) | Self::ClientKeyExchange(b) => w.bytes(b),
+            Self::NewSessionTicket12(t) => {
+                w.bytes(&t.lifetime_hint.to_be_bytes());
+                w.vec(Prefix::U16, &t.ticket);
+            }
             Self::Unknown(_, body) => w.bytes(body),
         }
     }
@@ -368,6 +477,24 @@ mod tests {
             signature: vec![1, 2],
         }));
         round_trip(HandshakeMessage::KeyUpdate(1));
+        for m in [
+            HandshakeMessage::Certificate12(vec![vec![0x30, 1, 2], vec![0x30]]),
+            HandshakeMessage::CertificateRequest12(CertificateRequest12 {
+                certificate_types: vec![1, 64],
+                signature_schemes: vec![0x0403, 0x0804],
+                authorities: vec![vec![0x30, 0]],
+            }),
+            HandshakeMessage::ServerHelloDone,
+            HandshakeMessage::ClientKeyExchange(vec![32, 1, 2]),
+            HandshakeMessage::NewSessionTicket12(NewSessionTicket12 {
+                lifetime_hint: 7200,
+                ticket: vec![1, 2, 3],
+            }),
+        ] {
+            let enc = m.encode().unwrap();
+            let back = HandshakeMessage::decode_tls12(HandshakeType(enc[0]), &enc[4..]).unwrap();
+            assert_eq!(back, m);
+        }
         round_trip(HandshakeMessage::EncryptedExtensions(ext));
     }
 

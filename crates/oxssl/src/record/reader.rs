@@ -147,11 +147,8 @@ impl RecordReader {
                 "record version is not 3.x",
             ));
         }
-        let limit = if self.prot.is_protected() && typ == ContentType::APPLICATION_DATA {
-            MAX_CIPHERTEXT
-        } else {
-            MAX_PLAINTEXT
-        };
+        let opens = self.prot.opens(typ);
+        let limit = if opens { MAX_CIPHERTEXT } else { MAX_PLAINTEXT };
         if len > limit {
             return Err(TlsError::fatal(
                 AlertDescription::RECORD_OVERFLOW,
@@ -169,38 +166,33 @@ impl RecordReader {
         self.seen_record = true;
         let body = self.start + HEADER_LEN;
         let record_end = body + len;
-        let rec = match (&mut self.prot, typ) {
-            // TLS 1.3: change_cipher_spec always travels in the clear.
-            (_, ContentType::CHANGE_CIPHER_SPEC) | (Protection::None, _) => OpenedRecord {
-                typ,
-                protected: false,
-                start: body,
-                end: record_end,
+        let plain = OpenedRecord {
+            typ,
+            protected: false,
+            start: body,
+            end: record_end,
+            record_end,
+        };
+        let rec = if opens {
+            let o = self.prot.open(&header, &mut self.buf[body..record_end])?;
+            self.allow_plaintext_alerts = false;
+            OpenedRecord {
+                typ: o.typ,
+                protected: true,
+                start: body + o.start,
+                end: body + o.start + o.len,
                 record_end,
-            },
-            (_, ContentType::ALERT) if self.allow_plaintext_alerts => OpenedRecord {
-                typ,
-                protected: false,
-                start: body,
-                end: record_end,
-                record_end,
-            },
-            (Protection::Tls13(c), ContentType::APPLICATION_DATA) => {
-                let (inner, plen) = c.open(&header, &mut self.buf[body..record_end])?;
-                self.allow_plaintext_alerts = false;
-                OpenedRecord {
-                    typ: inner,
-                    protected: true,
-                    start: body,
-                    end: body + plen,
-                    record_end,
-                }
             }
-            (Protection::Tls13(_), _) => {
-                return Err(TlsError::unexpected(format!(
-                    "unprotected {typ:?} record after keys were set"
-                )));
-            }
+        } else if !self.prot.is_protected()
+            // TLS 1.3 change_cipher_spec always travels in the clear.
+            || typ == ContentType::CHANGE_CIPHER_SPEC
+            || (typ == ContentType::ALERT && self.allow_plaintext_alerts)
+        {
+            plain
+        } else {
+            return Err(TlsError::unexpected(format!(
+                "unprotected {typ:?} record after keys were set"
+            )));
         };
         Ok(Some(rec))
     }

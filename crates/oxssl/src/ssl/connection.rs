@@ -8,15 +8,15 @@
 //! [`SslMode::ACCEPT_MOVING_WRITE_BUFFER`] the contents may move, as long as the bytes
 //! already committed stay the same.
 
-use super::context::{SslContext, SslVersion};
+use super::context::SslContext;
 use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO};
 use super::flags::{KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions};
 use super::io::{Bios, Io};
 use crate::bio::{Bio, BioError, RetryFlags};
 use crate::conn::{Connection, Event};
 use crate::error::TlsError;
+use crate::handshake::client::ClientOptions;
 use crate::reason::Reason;
-use crate::tls13::client::ClientOptions;
 use std::io;
 
 /// The record whose ciphertext is not fully handed to the transport yet.
@@ -359,14 +359,11 @@ impl Ssl {
                     "method does not allow this side",
                 ));
             }
-            let c = &self.ctx.inner;
-            let no_tls13 = self.options.contains(SslOptions::NO_TLSV1_3)
-                || c.max_version.is_some_and(|v| v < SslVersion::TLS1_3)
-                || c.min_version.is_some_and(|v| v > SslVersion::TLS1_3);
-            if no_tls13 {
+            let config = &self.ctx.inner.config;
+            if config.min_version > config.max_version {
                 return Err(Error::reason(
                     Reason::NO_PROTOCOLS_AVAILABLE,
-                    "TLS 1.3 disabled and TLS 1.2 not implemented",
+                    "no protocol version enabled",
                 ));
             }
             let config = self.ctx.inner.config.clone();

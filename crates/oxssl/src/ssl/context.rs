@@ -6,6 +6,7 @@ use super::flags::{SslMode, SslOptions, SslVerifyMode};
 use crate::config::{CertifiedKey, Config, KeyLog, VerifyMode};
 use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::{SignatureScheme, SigningKey};
+use crate::msgs::enums::ProtocolVersion;
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
 use crate::x509::{self, CertificateDer, TrustStore};
@@ -112,6 +113,25 @@ impl SslContext {
     pub fn options(&self) -> SslOptions {
         self.inner.options
     }
+}
+
+/// The enabled version range: TLS 1.2..=1.3 narrowed by `set_min/max_proto_version` and
+/// `NO_TLSV1_2` / `NO_TLSV1_3`. Older versions are never enabled. An empty range
+/// (min > max) makes every handshake fail with NO_PROTOCOLS_AVAILABLE.
+pub(crate) fn version_range(inner: &ContextInner) -> (ProtocolVersion, ProtocolVersion) {
+    let mut min = inner.min_version.map_or(ProtocolVersion::TLSV1_2, |v| {
+        ProtocolVersion(v.0.max(0x0303))
+    });
+    let mut max = inner.max_version.map_or(ProtocolVersion::TLSV1_3, |v| {
+        ProtocolVersion(v.0.min(0x0304))
+    });
+    if inner.options.contains(SslOptions::NO_TLSV1_2) && min == ProtocolVersion::TLSV1_2 {
+        min = ProtocolVersion::TLSV1_3;
+    }
+    if inner.options.contains(SslOptions::NO_TLSV1_3) && max == ProtocolVersion::TLSV1_3 {
+        max = ProtocolVersion::TLSV1_2;
+    }
+    (min, max)
 }
 
 /// Builds an [`SslContext`].
@@ -465,6 +485,9 @@ impl SslContextBuilder {
             .options
             .contains(SslOptions::ENABLE_MIDDLEBOX_COMPAT);
         self.config.trust = Arc::new(self.trust);
+        let (min, max) = version_range(&self.inner);
+        self.config.min_version = min;
+        self.config.max_version = max;
         if let (false, Some(key)) = (self.chain.is_empty(), self.key) {
             self.config.certified_key = Some(CertifiedKey {
                 chain: self.chain,

@@ -1,405 +1,237 @@
-//! The TLS 1.3 client: ClientHello, optional HelloRetryRequest, then the server's
-//! encrypted flight, then our Finished.
+//! The TLS 1.3 client after the version-neutral ServerHello dispatch: HelloRetryRequest,
+//! the ServerHello's key exchange, the server's encrypted flight, then our Finished.
 
 use super::peer_auth::{
     check_certificate_message, check_certificate_verify, record_verify_result,
     send_certificate_verify,
 };
 use super::traffic::Traffic;
-use super::{
-    check_duplicates, check_server_extensions, unexpected, ApplicationSecrets, Context,
-    HandshakeSecrets, Next, State, Transcript,
-};
-use crate::config::Config;
+use super::{ApplicationSecrets, HandshakeSecrets};
 use crate::crypto::kx::{KeyShare, KxGroup};
-use crate::crypto::rand;
 use crate::error::TlsError;
-use crate::msgs::enums::{
-    AlertDescription, ExtensionType, ProtocolVersion, DOWNGRADE_TLS11, DOWNGRADE_TLS12, HRR_RANDOM,
+use crate::handshake::client::{random_err, ExpectServerHello, HelloSent};
+use crate::handshake::{
+    check_duplicates, check_server_extensions, unexpected, Context, Next, State,
+    Traffic as AnyTraffic, Transcript,
 };
-use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
-use crate::msgs::handshake::{
-    Certificate13, CertificateEntry, ClientHello, HandshakeMessage, ServerHello,
-};
+use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
+use crate::msgs::extensions::{self as ext, Extensions};
+use crate::msgs::handshake::{Certificate13, CertificateEntry, HandshakeMessage, ServerHello};
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
 use crate::x509::{self};
 
-/// Per-connection client settings.
-#[derive(Clone, Debug, Default)]
-pub struct ClientOptions {
-    /// Server name sent in SNI (not sent for IP literals).
-    pub sni: Option<String>,
-    /// Host name the server certificate must match (`SSL_set1_host`).
-    pub verify_host: Option<String>,
-}
-
-fn random_err(e: crate::crypto::CryptoError) -> TlsError {
-    TlsError::internal(e.0)
-}
-
-/// The key shares a client sends first: the first group, and when that is a hybrid, the
-/// first classical group too (as OpenSSL 3.5 and rustls do), so a server without
-/// post-quantum support needs no HelloRetryRequest.
-fn initial_share_groups(groups: &[KxGroup]) -> Vec<KxGroup> {
-    let mut out = Vec::new();
-    if let Some(&first) = groups.first() {
-        out.push(first);
-        if first.is_hybrid() {
-            if let Some(&classic) = groups.iter().find(|g| !g.is_hybrid()) {
-                out.push(classic);
-            }
-        }
-    }
-    out
-}
-
-/// The ClientHello extensions, in the order OpenSSL sends them.
-fn hello_extensions(
-    config: &Config,
-    sni: Option<&str>,
-    shares: &[KeyShare],
-    cookie: Option<&[u8]>,
-) -> Result<Extensions, TlsError> {
-    let mut e = Extensions::default();
-    if let Some(host) = sni {
-        e.push(ExtensionType::SERVER_NAME, ext::encode_server_name(host)?);
-    }
-    let groups: Vec<u16> = config.groups.iter().map(|g| g.to_u16()).collect();
-    e.push(
-        ExtensionType::SUPPORTED_GROUPS,
-        ext::encode_u16_list(&groups)?,
-    );
-    if !config.alpn_protocols.is_empty() {
-        e.push(
-            ExtensionType::ALPN,
-            ext::encode_alpn(&config.alpn_protocols)?,
-        );
-    }
-    let schemes: Vec<u16> = config
-        .signature_schemes
-        .iter()
-        .map(|s| s.to_u16())
-        .collect();
-    e.push(
-        ExtensionType::SIGNATURE_ALGORITHMS,
-        ext::encode_u16_list(&schemes)?,
-    );
-    e.push(
-        ExtensionType::SUPPORTED_VERSIONS,
-        ext::encode_versions_client(&[ProtocolVersion::TLSV1_3.0])?,
-    );
-    if let Some(c) = cookie {
-        e.push(ExtensionType::COOKIE, ext::encode_cookie(c)?);
-    }
-    // psk_dhe_ke: lets a server issue tickets (resumption itself comes later).
-    e.push(
-        ExtensionType::PSK_KEY_EXCHANGE_MODES,
-        ext::encode_u8_list(&[1])?,
-    );
-    let entries: Vec<KeyShareEntry> = shares
-        .iter()
-        .map(|s| KeyShareEntry {
-            group: s.group().to_u16(),
-            payload: s.public().to_vec(),
-        })
-        .collect();
-    e.push(ExtensionType::KEY_SHARE, ext::encode_key_shares(&entries)?);
-    Ok(e)
-}
-
-/// Sends the ClientHello and returns the state that waits for the ServerHello.
-pub fn start(cx: &mut Context<'_>, opts: &ClientOptions) -> Result<Box<dyn State>, TlsError> {
-    let config = cx.config;
-    if config.cipher_suites.is_empty() || config.groups.is_empty() {
-        return Err(TlsError::local(
-            Reason::NO_CIPHERS_AVAILABLE,
-            "no cipher suites or groups configured",
+/// A HelloRetryRequest is a TLS 1.3 message: one without supported_versions is forged.
+pub(crate) fn reject_if_hrr(sh: &ServerHello) -> Result<(), TlsError> {
+    if sh.random == HRR_RANDOM {
+        return Err(TlsError::fatal(
+            AlertDescription::MISSING_EXTENSION,
+            Reason::BAD_EXTENSION,
+            "HelloRetryRequest without supported_versions",
         ));
     }
-    let random: [u8; 32] = rand::array().map_err(random_err)?;
-    let session_id = if config.middlebox_compat {
-        rand::array::<32>().map_err(random_err)?.to_vec()
+    Ok(())
+}
+
+/// Handles a TLS 1.3 ServerHello or HelloRetryRequest (it carries supported_versions).
+pub(crate) fn server_hello(
+    cx: &mut Context<'_>,
+    sent: HelloSent,
+    sh: ServerHello,
+    raw: &[u8],
+) -> Result<Next, TlsError> {
+    if sh.random == HRR_RANDOM {
+        return handle_hrr(cx, sent, sh, raw);
+    }
+    handle_server_hello(cx, sent, sh, raw)
+}
+
+/// Checks shared by ServerHello and HelloRetryRequest; returns the chosen suite.
+fn check_common(sent: &HelloSent, sh: &ServerHello, hrr: bool) -> Result<CipherSuite, TlsError> {
+    let allowed: &[ExtensionType] = if hrr {
+        &[
+            ExtensionType::SUPPORTED_VERSIONS,
+            ExtensionType::KEY_SHARE,
+            ExtensionType::COOKIE,
+        ]
     } else {
-        Vec::new()
+        &[
+            ExtensionType::SUPPORTED_VERSIONS,
+            ExtensionType::KEY_SHARE,
+            ExtensionType::PRE_SHARED_KEY,
+        ]
     };
-    let shares = initial_share_groups(&config.groups)
-        .into_iter()
-        .map(KeyShare::generate)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(random_err)?;
-    // SNI carries host names only, never IP literals (RFC 6066 section 3).
-    let sni = opts
-        .sni
-        .as_deref()
-        .filter(|h| h.parse::<std::net::IpAddr>().is_err())
-        .map(str::to_owned);
-    let hello = ClientHello {
-        legacy_version: ProtocolVersion::TLSV1_2.0,
-        random,
-        session_id,
-        cipher_suites: config.cipher_suites.iter().map(|s| s.to_u16()).collect(),
-        compression_methods: vec![0],
-        extensions: hello_extensions(config, sni.as_deref(), &shares, None)?,
+    check_duplicates(&sh.extensions)?;
+    let Some(version) = sh.extensions.get(ExtensionType::SUPPORTED_VERSIONS) else {
+        return Err(TlsError::internal(
+            "TLS 1.3 ServerHello without supported_versions",
+        ));
     };
-    cx.info.client_random = random;
-    cx.info.sni = sni.clone();
-    let mut transcript = Transcript::Buffer(Vec::new());
-    // OpenSSL sends the first ClientHello in a record versioned TLS 1.0 for old middleboxes.
-    cx.out.plaintext_version = ProtocolVersion::TLSV1_0.0;
-    let sent = cx.send(
-        &HandshakeMessage::ClientHello(hello.clone()),
-        &mut transcript,
-    );
-    cx.out.plaintext_version = ProtocolVersion::TLSV1_2.0;
-    sent?;
-    Ok(Box::new(ExpectServerHello {
-        hello,
-        sni,
-        shares,
-        transcript,
-        hrr_suite: None,
-        sent_ccs: false,
-        verify_host: opts.verify_host.clone(),
-    }))
+    if ext::decode_u16(version)? != ProtocolVersion::TLSV1_3.0 {
+        return Err(TlsError::illegal(
+            Reason::UNSUPPORTED_PROTOCOL,
+            "server selected a version we did not offer",
+        ));
+    }
+    if sh.legacy_version != ProtocolVersion::TLSV1_2.0 {
+        return Err(TlsError::fatal(
+            AlertDescription::PROTOCOL_VERSION,
+            Reason::BAD_LEGACY_VERSION,
+            "TLS 1.3 ServerHello with legacy_version other than 1.2",
+        ));
+    }
+    let mut offered = sent.offered();
+    if hrr {
+        // RFC 8446 4.2.2: a server may send a cookie in HelloRetryRequest unasked.
+        offered.push(ExtensionType::COOKIE);
+    }
+    check_server_extensions(&sh.extensions, &offered, allowed)?;
+    if sh.session_id != sent.hello.session_id {
+        return Err(TlsError::illegal(
+            Reason::INVALID_SESSION_ID,
+            "session id not echoed",
+        ));
+    }
+    let suite = match CipherSuite::from_u16(sh.cipher_suite) {
+        Some(s) if sent.hello.cipher_suites.contains(&sh.cipher_suite) => s,
+        _ => {
+            return Err(TlsError::illegal(
+                Reason::WRONG_CIPHER_RETURNED,
+                format!(
+                    "server chose suite {:#06x} we did not offer",
+                    sh.cipher_suite
+                ),
+            ))
+        }
+    };
+    if let Some(hrr_suite) = sent.hrr_suite {
+        if hrr_suite != suite {
+            return Err(TlsError::illegal(
+                Reason::WRONG_CIPHER_RETURNED,
+                "ServerHello suite differs from HelloRetryRequest's",
+            ));
+        }
+    }
+    if sh.compression_method != 0 {
+        return Err(TlsError::illegal(
+            Reason::UNSUPPORTED_COMPRESSION_ALGORITHM,
+            "server chose compression",
+        ));
+    }
+    Ok(suite)
 }
 
-struct ExpectServerHello {
-    hello: ClientHello,
-    sni: Option<String>,
-    shares: Vec<KeyShare>,
-    transcript: Transcript,
-    /// Set once a HelloRetryRequest chose this suite.
-    hrr_suite: Option<CipherSuite>,
-    sent_ccs: bool,
-    verify_host: Option<String>,
-}
-
-impl ExpectServerHello {
-    fn offered(&self) -> Vec<ExtensionType> {
-        self.hello.extensions.0.iter().map(|e| e.typ).collect()
+fn handle_hrr(
+    cx: &mut Context<'_>,
+    mut sent: HelloSent,
+    sh: ServerHello,
+    raw: &[u8],
+) -> Result<Next, TlsError> {
+    if sent.hrr_suite.is_some() {
+        return Err(TlsError::unexpected("second HelloRetryRequest"));
     }
-
-    /// Checks shared by ServerHello and HelloRetryRequest; returns the chosen suite.
-    fn check_common(&self, sh: &ServerHello, hrr: bool) -> Result<CipherSuite, TlsError> {
-        let allowed: &[ExtensionType] = if hrr {
-            &[
-                ExtensionType::SUPPORTED_VERSIONS,
-                ExtensionType::KEY_SHARE,
-                ExtensionType::COOKIE,
-            ]
-        } else {
-            &[
-                ExtensionType::SUPPORTED_VERSIONS,
-                ExtensionType::KEY_SHARE,
-                ExtensionType::PRE_SHARED_KEY,
-            ]
-        };
-        check_duplicates(&sh.extensions)?;
-        let Some(version) = sh.extensions.get(ExtensionType::SUPPORTED_VERSIONS) else {
-            return Err(downgrade_or_old_version(sh));
-        };
-        if ext::decode_u16(version)? != ProtocolVersion::TLSV1_3.0 {
-            return Err(TlsError::illegal(
-                Reason::UNSUPPORTED_PROTOCOL,
-                "server selected a version we did not offer",
-            ));
-        }
-        if sh.legacy_version != ProtocolVersion::TLSV1_2.0 {
-            return Err(TlsError::fatal(
-                AlertDescription::PROTOCOL_VERSION,
-                Reason::BAD_LEGACY_VERSION,
-                "TLS 1.3 ServerHello with legacy_version other than 1.2",
-            ));
-        }
-        let mut offered = self.offered();
-        if hrr {
-            // RFC 8446 4.2.2: a server may send a cookie in HelloRetryRequest unasked.
-            offered.push(ExtensionType::COOKIE);
-        }
-        check_server_extensions(&sh.extensions, &offered, allowed)?;
-        if sh.session_id != self.hello.session_id {
-            return Err(TlsError::illegal(
-                Reason::INVALID_SESSION_ID,
-                "session id not echoed",
-            ));
-        }
-        let suite = match CipherSuite::from_u16(sh.cipher_suite) {
-            Some(s) if self.hello.cipher_suites.contains(&sh.cipher_suite) => s,
-            _ => {
-                return Err(TlsError::illegal(
-                    Reason::WRONG_CIPHER_RETURNED,
-                    format!(
-                        "server chose suite {:#06x} we did not offer",
-                        sh.cipher_suite
-                    ),
-                ))
-            }
-        };
-        if let Some(hrr_suite) = self.hrr_suite {
-            if hrr_suite != suite {
-                return Err(TlsError::illegal(
-                    Reason::WRONG_CIPHER_RETURNED,
-                    "ServerHello suite differs from HelloRetryRequest's",
-                ));
-            }
-        }
-        if sh.compression_method != 0 {
-            return Err(TlsError::illegal(
-                Reason::UNSUPPORTED_COMPRESSION_ALGORITHM,
-                "server chose compression",
-            ));
-        }
-        Ok(suite)
+    let suite = check_common(&sent, &sh, true)?;
+    let cookie = sh
+        .extensions
+        .get(ExtensionType::COOKIE)
+        .map(ext::decode_cookie)
+        .transpose()?;
+    let group = sh
+        .extensions
+        .get(ExtensionType::KEY_SHARE)
+        .map(ext::decode_u16)
+        .transpose()?;
+    if cookie.is_none() && group.is_none() {
+        return Err(TlsError::illegal(
+            Reason::BAD_EXTENSION,
+            "HelloRetryRequest that changes nothing",
+        ));
     }
-
-    fn handle_hrr(
-        mut self: Box<Self>,
-        cx: &mut Context<'_>,
-        sh: ServerHello,
-        raw: &[u8],
-    ) -> Result<Next, TlsError> {
-        if self.hrr_suite.is_some() {
-            return Err(TlsError::unexpected("second HelloRetryRequest"));
-        }
-        let suite = self.check_common(&sh, true)?;
-        let cookie = sh
-            .extensions
-            .get(ExtensionType::COOKIE)
-            .map(ext::decode_cookie)
-            .transpose()?;
-        let group = sh
-            .extensions
-            .get(ExtensionType::KEY_SHARE)
-            .map(ext::decode_u16)
-            .transpose()?;
-        if cookie.is_none() && group.is_none() {
-            return Err(TlsError::illegal(
-                Reason::BAD_EXTENSION,
-                "HelloRetryRequest that changes nothing",
-            ));
-        }
-        if let Some(code) = group {
-            let ok = KxGroup::from_u16(code)
-                .filter(|g| cx.config.groups.contains(g))
-                .filter(|g| !self.shares.iter().any(|s| s.group() == *g));
-            let Some(g) = ok else {
-                return Err(TlsError::illegal(
-                    Reason::BAD_KEY_SHARE,
-                    format!("HelloRetryRequest asks for group {code:#06x}"),
-                ));
-            };
-            self.shares = vec![KeyShare::generate(g).map_err(random_err)?];
-        }
-        cx.info.hello_retry = true;
-        self.transcript.rollup_for_hrr(suite.hash())?;
-        self.transcript.add(raw);
-        self.hrr_suite = Some(suite);
-        self.hello.extensions = hello_extensions(
-            cx.config,
-            self.sni.as_deref(),
-            &self.shares,
-            cookie.as_deref(),
-        )?;
-        if cx.config.middlebox_compat && !self.sent_ccs {
-            cx.send_ccs()?;
-            self.sent_ccs = true;
-        }
-        let msg = HandshakeMessage::ClientHello(self.hello.clone());
-        cx.send(&msg, &mut self.transcript)?;
-        Ok(Next::Handshaking(self))
-    }
-}
-
-/// A ServerHello without supported_versions negotiates TLS 1.2 or older, which this
-/// client does not offer; a downgrade sentinel there means an active attack.
-fn downgrade_or_old_version(sh: &ServerHello) -> TlsError {
-    let tail = &sh.random[24..];
-    if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
-        return TlsError::illegal(
-            Reason::INAPPROPRIATE_FALLBACK,
-            "downgrade sentinel in ServerHello.random",
-        );
-    }
-    TlsError::fatal(
-        AlertDescription::PROTOCOL_VERSION,
-        Reason::UNSUPPORTED_PROTOCOL,
-        format!(
-            "server negotiated {:?}, only TLS 1.3 is enabled",
-            ProtocolVersion(sh.legacy_version)
-        ),
-    )
-}
-
-impl State for ExpectServerHello {
-    fn name(&self) -> &'static str {
-        "TLSv1.3 read server hello"
-    }
-
-    fn handle(
-        mut self: Box<Self>,
-        cx: &mut Context<'_>,
-        msg: HandshakeMessage,
-        raw: &[u8],
-    ) -> Result<Next, TlsError> {
-        let sh = expect!(msg, self, HandshakeMessage::ServerHello);
-        if sh.random == HRR_RANDOM {
-            return self.handle_hrr(cx, sh, raw);
-        }
-        let suite = self.check_common(&sh, false)?;
-        if sh.extensions.contains(ExtensionType::PRE_SHARED_KEY) {
-            return Err(TlsError::illegal(
-                Reason::BAD_PSK,
-                "server selected a PSK we did not offer",
-            ));
-        }
-        let Some(share) = sh.extensions.get(ExtensionType::KEY_SHARE) else {
-            return Err(TlsError::fatal(
-                AlertDescription::MISSING_EXTENSION,
-                Reason::BAD_KEY_SHARE,
-                "ServerHello without key_share",
-            ));
-        };
-        let entry = ext::decode_key_share_server(share)?;
-        let Some(pos) = self
-            .shares
-            .iter()
-            .position(|s| s.group().to_u16() == entry.group)
-        else {
+    if let Some(code) = group {
+        let ok = KxGroup::from_u16(code)
+            .filter(|g| cx.config.groups.contains(g))
+            .filter(|g| !sent.shares.iter().any(|s| s.group() == *g));
+        let Some(g) = ok else {
             return Err(TlsError::illegal(
                 Reason::BAD_KEY_SHARE,
-                "server share for a group we sent no share for",
+                format!("HelloRetryRequest asks for group {code:#06x}"),
             ));
         };
-        let ours = self.shares.swap_remove(pos);
-        let group = ours.group();
-        let shared = ours
-            .complete(&entry.payload)
-            .map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
-        self.transcript.start_hash(suite.hash());
-        self.transcript.add(raw);
-        let secrets = HandshakeSecrets::derive(cx, suite, shared.as_bytes(), &self.transcript)?;
-        cx.info.version = Some(ProtocolVersion::TLSV1_3);
-        cx.info.suite = Some(suite);
-        cx.info.group = Some(group);
-        cx.info.server_random = sh.random;
-        *cx.new_read = Some(secrets.cipher(&secrets.server_hs)?);
-        // Our later flight (and any alert) goes under the client handshake key; the
-        // compatibility CCS goes out first, in the clear.
-        if cx.config.middlebox_compat && !self.sent_ccs {
-            cx.send_ccs()?;
-        }
-        cx.out.prot = secrets.cipher(&secrets.client_hs)?;
-        Ok(Next::Handshaking(Box::new(ExpectEncryptedExtensions {
-            hs: Flight {
-                secrets,
-                transcript: self.transcript,
-                offered: self.hello.extensions.0.iter().map(|e| e.typ).collect(),
-                verify_host: self.verify_host,
-                cert_request: None,
-            },
-        })))
+        sent.shares = vec![KeyShare::generate(g).map_err(random_err)?];
     }
+    cx.info.hello_retry = true;
+    sent.transcript.rollup_for_hrr(suite.hash())?;
+    sent.transcript.add(raw);
+    sent.hrr_suite = Some(suite);
+    sent.rebuild_extensions(cx.config, cookie.as_deref())?;
+    if cx.config.middlebox_compat && !sent.sent_ccs {
+        cx.send_ccs()?;
+        sent.sent_ccs = true;
+    }
+    let msg = HandshakeMessage::ClientHello(sent.hello.clone());
+    cx.send(&msg, &mut sent.transcript)?;
+    Ok(Next::Handshaking(Box::new(ExpectServerHello(sent))))
+}
+
+fn handle_server_hello(
+    cx: &mut Context<'_>,
+    mut sent: HelloSent,
+    sh: ServerHello,
+    raw: &[u8],
+) -> Result<Next, TlsError> {
+    let suite = check_common(&sent, &sh, false)?;
+    if sh.extensions.contains(ExtensionType::PRE_SHARED_KEY) {
+        return Err(TlsError::illegal(
+            Reason::BAD_PSK,
+            "server selected a PSK we did not offer",
+        ));
+    }
+    let Some(share) = sh.extensions.get(ExtensionType::KEY_SHARE) else {
+        return Err(TlsError::fatal(
+            AlertDescription::MISSING_EXTENSION,
+            Reason::BAD_KEY_SHARE,
+            "ServerHello without key_share",
+        ));
+    };
+    let entry = ext::decode_key_share_server(share)?;
+    let Some(pos) = sent
+        .shares
+        .iter()
+        .position(|s| s.group().to_u16() == entry.group)
+    else {
+        return Err(TlsError::illegal(
+            Reason::BAD_KEY_SHARE,
+            "server share for a group we sent no share for",
+        ));
+    };
+    let ours = sent.shares.swap_remove(pos);
+    let group = ours.group();
+    let shared = ours
+        .complete(&entry.payload)
+        .map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
+    sent.transcript.start_hash(suite.hash());
+    sent.transcript.add(raw);
+    let secrets = HandshakeSecrets::derive(cx, suite, shared.as_bytes(), &sent.transcript)?;
+    cx.info.version = Some(ProtocolVersion::TLSV1_3);
+    cx.info.suite = Some(suite);
+    cx.info.group = Some(group);
+    cx.info.server_random = sh.random;
+    *cx.new_read = Some(secrets.cipher(&secrets.server_hs)?);
+    // Our later flight (and any alert) goes under the client handshake key; the
+    // compatibility CCS goes out first, in the clear.
+    if cx.config.middlebox_compat && !sent.sent_ccs {
+        cx.send_ccs()?;
+    }
+    cx.out.prot = secrets.cipher(&secrets.client_hs)?;
+    Ok(Next::Handshaking(Box::new(ExpectEncryptedExtensions {
+        hs: Flight {
+            secrets,
+            transcript: sent.transcript,
+            offered: sent.hello.extensions.0.iter().map(|e| e.typ).collect(),
+            verify_host: sent.verify_host,
+            cert_request: None,
+        },
+    })))
 }
 
 /// Carried through the server's encrypted flight.
@@ -569,7 +401,9 @@ impl State for ExpectFinished {
         let fin = hs.secrets.finished(&hs.secrets.client_hs, &hs.transcript)?;
         cx.send(&fin, &mut hs.transcript)?;
         cx.out.prot = app.cipher(&app.client)?;
-        Ok(Next::Connected(Box::new(Traffic::new(app, true))))
+        Ok(Next::Connected(AnyTraffic::Tls13(Box::new(Traffic::new(
+            app, true,
+        )))))
     }
 }
 

@@ -1,20 +1,6 @@
 //! TLS 1.3 handshake state machines (RFC 8446), client and server, and the post-handshake
-//! traffic state (KeyUpdate, NewSessionTicket).
-//!
-//! Each state consumes one handshake message and returns the next state. States send
-//! their own flights through a [`Context`]; a read-key change is handed back to the
-//! connection, which installs it only on a record boundary.
-
-/// Takes the expected variant out of a handshake message, or returns the
-/// unexpected_message error naming the current state.
-macro_rules! expect {
-    ($msg:expr, $state:expr, $variant:path) => {
-        match $msg {
-            $variant(inner) => inner,
-            other => return Err($crate::tls13::unexpected($state.name(), &other)),
-        }
-    };
-}
+//! traffic state (KeyUpdate, NewSessionTicket). They run on the version-neutral
+//! [`crate::handshake`] layer, which dispatches to them once TLS 1.3 is chosen.
 
 pub mod client;
 pub mod key_schedule;
@@ -23,172 +9,15 @@ pub mod server;
 pub mod traffic;
 
 use crate::config::Config;
-use crate::crypto::hash::{Hash, HashAlgorithm, Output};
+use crate::crypto::hash::Output;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
-use crate::msgs::enums::{AlertDescription, ContentType, ExtensionType, HandshakeType};
-use crate::msgs::extensions::Extensions;
+use crate::handshake::{Context, Transcript};
+use crate::msgs::enums::AlertDescription;
 use crate::msgs::handshake::HandshakeMessage;
-use crate::negotiated::Negotiated;
 use crate::reason::Reason;
 use crate::record::protect::Protection;
-use crate::record::writer::RecordWriter;
-use crate::record::MAX_PLAINTEXT;
 use crate::suites::CipherSuite;
-
-/// What a state may touch while handling a message.
-pub struct Context<'a> {
-    /// The shared configuration.
-    pub config: &'a Config,
-    /// Outgoing records.
-    pub out: &'a mut RecordWriter,
-    /// A new read protection, installed by the connection after this message.
-    pub new_read: &'a mut Option<Protection>,
-    /// The negotiated parameters, filled in as they are settled.
-    pub info: &'a mut Negotiated,
-    /// Host name to check the server certificate against (client only).
-    pub verify_host: Option<&'a str>,
-}
-
-impl Context<'_> {
-    /// Sends a handshake message and adds it to the transcript.
-    pub fn send(
-        &mut self,
-        msg: &HandshakeMessage,
-        transcript: &mut Transcript,
-    ) -> Result<(), TlsError> {
-        let raw = msg.encode()?;
-        transcript.add(&raw);
-        self.out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)
-    }
-
-    /// Sends the middlebox-compatibility change_cipher_spec record.
-    pub fn send_ccs(&mut self) -> Result<(), TlsError> {
-        self.out
-            .send(ContentType::CHANGE_CIPHER_SPEC, &[1], MAX_PLAINTEXT)
-    }
-
-    /// Reports a secret to the key log, if one is configured.
-    pub fn keylog(&self, label: &str, secret: &Output) {
-        if let Some(log) = &self.config.keylog {
-            log.log(label, &self.info.client_random, secret.as_bytes());
-        }
-    }
-}
-
-/// The handshake transcript: raw messages until the hash is known, then a running hash.
-#[derive(Clone)]
-pub enum Transcript {
-    /// Before the cipher suite (and so the hash) is chosen.
-    Buffer(Vec<u8>),
-    /// Running hash of everything so far.
-    Hash(Hash),
-}
-
-impl Transcript {
-    /// Adds a message (with its 4-byte header).
-    pub fn add(&mut self, raw: &[u8]) {
-        match self {
-            Transcript::Buffer(b) => b.extend_from_slice(raw),
-            Transcript::Hash(h) => h.update(raw),
-        }
-    }
-
-    /// Switches to hashing with `alg`, feeding in what was buffered.
-    pub fn start_hash(&mut self, alg: HashAlgorithm) {
-        if let Transcript::Buffer(b) = self {
-            let mut h = Hash::new(alg);
-            h.update(b);
-            *self = Transcript::Hash(h);
-        }
-    }
-
-    /// Replaces the transcript so far with a synthetic message_hash message, as a
-    /// HelloRetryRequest requires (RFC 8446 4.4.1).
-    pub fn rollup_for_hrr(&mut self, alg: HashAlgorithm) -> Result<(), TlsError> {
-        self.start_hash(alg);
-        let digest = self.current()?;
-        let mut h = Hash::new(alg);
-        h.update(&[HandshakeType::MESSAGE_HASH.0, 0, 0, digest.len() as u8]);
-        h.update(digest.as_bytes());
-        *self = Transcript::Hash(h);
-        Ok(())
-    }
-
-    /// The hash of the transcript so far. Fails (internal_error) if the hash was not
-    /// started, rather than guessing an algorithm.
-    pub fn current(&self) -> Result<Output, TlsError> {
-        match self {
-            Transcript::Hash(h) => Ok(h.current()),
-            Transcript::Buffer(_) => Err(TlsError::internal("transcript hash not started")),
-        }
-    }
-}
-
-/// The outcome of handling one message.
-pub enum Next {
-    /// The handshake goes on in this state.
-    Handshaking(Box<dyn State>),
-    /// The handshake is complete; post-handshake traffic starts.
-    Connected(Box<traffic::Traffic>),
-}
-
-/// A handshake state.
-pub trait State: Send + Sync {
-    /// Handles one handshake message (`raw` is its encoding, for the transcript).
-    fn handle(
-        self: Box<Self>,
-        cx: &mut Context<'_>,
-        msg: HandshakeMessage,
-        raw: &[u8],
-    ) -> Result<Next, TlsError>;
-
-    /// A short name for diagnostics (`SSL_state_string_long`-like).
-    fn name(&self) -> &'static str;
-}
-
-/// The error for a message that is not allowed in the current state.
-pub fn unexpected(state: &str, msg: &HandshakeMessage) -> TlsError {
-    TlsError::unexpected(format!("{:?} in state {state}", msg.typ()))
-}
-
-/// Rejects a duplicated extension (illegal_parameter, as OpenSSL does).
-pub fn check_duplicates(exts: &Extensions) -> Result<(), TlsError> {
-    match exts.duplicate() {
-        Some(t) => Err(TlsError::illegal(
-            Reason::BAD_EXTENSION,
-            format!("duplicate extension {t:?}"),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Checks the extensions of a server's message against what the client offered
-/// (`offered`) and what this message may carry (`allowed`): unsolicited ones get
-/// unsupported_extension, offered-but-misplaced ones illegal_parameter.
-pub fn check_server_extensions(
-    exts: &Extensions,
-    offered: &[ExtensionType],
-    allowed: &[ExtensionType],
-) -> Result<(), TlsError> {
-    check_duplicates(exts)?;
-    for e in &exts.0 {
-        if !offered.contains(&e.typ) {
-            return Err(TlsError::fatal(
-                AlertDescription::UNSUPPORTED_EXTENSION,
-                Reason::UNSOLICITED_EXTENSION,
-                format!("unsolicited extension {:?}", e.typ),
-            ));
-        }
-        if !allowed.contains(&e.typ) {
-            return Err(TlsError::illegal(
-                Reason::BAD_EXTENSION,
-                format!("extension {:?} not allowed here", e.typ),
-            ));
-        }
-    }
-    Ok(())
-}
 
 /// The content signed by CertificateVerify (RFC 8446 4.4.3).
 pub fn certificate_verify_message(server: bool, transcript_hash: &[u8]) -> Vec<u8> {

@@ -1,13 +1,16 @@
-//! Peer authentication shared by both sides: the Certificate message, chain verification
-//! with OpenSSL's verify results, and CertificateVerify (signing and checking).
+//! TLS 1.3 peer authentication used by both sides: the Certificate message and
+//! CertificateVerify (signing and checking).
 
-use super::{certificate_verify_message, check_duplicates, peer_scheme, Context, Transcript};
+use super::{certificate_verify_message, peer_scheme};
 use crate::crypto::sign::{SignatureScheme, SigningKey};
 use crate::error::TlsError;
+use crate::handshake::{check_duplicates, Context, Transcript};
 use crate::msgs::enums::AlertDescription;
 use crate::msgs::handshake::{Certificate13, CertificateVerify, HandshakeMessage};
 use crate::reason::Reason;
 use crate::x509::{self, CertificateDer};
+
+pub(crate) use crate::handshake::peer_auth::record_verify_result;
 
 /// Validates the shape of a handshake Certificate message and returns its chain.
 pub(crate) fn check_certificate_message(
@@ -27,38 +30,6 @@ pub(crate) fn check_certificate_message(
         .iter()
         .map(|e| CertificateDer::from(e.cert.clone()))
         .collect())
-}
-
-/// Records a verification outcome; with verify-peer set a failure aborts the handshake
-/// with OpenSSL's alert for that failure and CERTIFICATE_VERIFY_FAILED.
-pub(crate) fn record_verify_result(
-    cx: &mut Context<'_>,
-    result: Result<(), x509::VerifyError>,
-) -> Result<(), TlsError> {
-    match result {
-        Ok(()) => {
-            cx.info.verify_result = 0;
-            Ok(())
-        }
-        Err(e) => {
-            cx.info.verify_result = e.code.0;
-            if cx.config.verify.peer {
-                let mut err = TlsError::fatal(
-                    AlertDescription(e.code.alert()),
-                    Reason::CERTIFICATE_VERIFY_FAILED,
-                    format!(
-                        "certificate verify failed at depth {}: {}",
-                        e.depth,
-                        e.code.text()
-                    ),
-                );
-                err.verify_result = Some(e.code.0);
-                Err(err)
-            } else {
-                Ok(())
-            }
-        }
-    }
 }
 
 /// Checks a CertificateVerify signature by the peer's end-entity certificate.

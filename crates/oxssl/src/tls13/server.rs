@@ -6,14 +6,15 @@ use super::peer_auth::{
     send_certificate_verify,
 };
 use super::traffic::Traffic;
-use super::{
-    check_duplicates, ApplicationSecrets, Context, HandshakeSecrets, Next, State, Transcript,
-};
+use super::{ApplicationSecrets, HandshakeSecrets};
 use crate::config::{CertifiedKey, Config};
 use crate::crypto::kx::{self, KxGroup};
 use crate::crypto::rand;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
+use crate::handshake::{
+    check_duplicates, random_err, Context, Next, State, Traffic as AnyTraffic, Transcript,
+};
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
 use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
 use crate::msgs::handshake::{
@@ -24,13 +25,13 @@ use crate::reason::Reason;
 use crate::suites::CipherSuite;
 use crate::x509;
 
-fn random_err(e: crate::crypto::CryptoError) -> TlsError {
-    TlsError::internal(e.0)
-}
-
-/// The state a server starts in.
-pub fn start() -> Box<dyn State> {
-    Box::new(ExpectClientHello { hrr: None })
+/// Handles a ClientHello for which the version-neutral server chose TLS 1.3.
+pub(crate) fn client_hello(
+    cx: &mut Context<'_>,
+    ch: ClientHello,
+    raw: &[u8],
+) -> Result<Next, TlsError> {
+    Box::new(ExpectClientHello { hrr: None }).handle(cx, HandshakeMessage::ClientHello(ch), raw)
 }
 
 /// What we asked for in a HelloRetryRequest; the second ClientHello must comply.
@@ -568,6 +569,8 @@ impl State for ExpectFinished {
         f.secrets
             .check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
         *cx.new_read = Some(f.app.cipher(&f.app.client)?);
-        Ok(Next::Connected(Box::new(Traffic::new(f.app, false))))
+        Ok(Next::Connected(AnyTraffic::Tls13(Box::new(Traffic::new(
+            f.app, false,
+        )))))
     }
 }

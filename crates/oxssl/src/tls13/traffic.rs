@@ -101,7 +101,7 @@ impl Traffic {
                 }
                 Ok(())
             }
-            other => Err(super::unexpected("post-handshake", &other)),
+            other => Err(crate::handshake::unexpected("post-handshake", &other)),
         }
     }
 

@@ -5,7 +5,7 @@ use super::certs::Pki;
 use super::pipe::PipeEnd;
 use oxssl::config::{CertifiedKey, Config, VerifyMode};
 use oxssl::crypto::sign::SigningKey;
-use oxssl::tls13::client::ClientOptions;
+use oxssl::handshake::client::ClientOptions;
 use oxssl::x509::{CertificateDer, TrustStore};
 use oxssl::{Connection, Event, TlsError};
 use std::sync::Arc;

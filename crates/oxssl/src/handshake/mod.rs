@@ -1,0 +1,249 @@
+//! The version-neutral handshake layer: the state trait and [`Next`], the transcript, the
+//! [`Context`] a state works in, the first client and server states (ClientHello building,
+//! ServerHello / ClientHello version dispatch) and the checks both versions share.
+//!
+//! Each state consumes one handshake message and returns the next state. States send
+//! their own flights through a [`Context`]; a read-key change is handed back to the
+//! connection, which installs it only on a record boundary. The client decides the
+//! version from the ServerHello and hands over to [`crate::tls13`] or [`crate::tls12`];
+//! the server decides it from the ClientHello.
+
+/// Takes the expected variant out of a handshake message, or returns the
+/// unexpected_message error naming the current state.
+macro_rules! expect {
+    ($msg:expr, $state:expr, $variant:path) => {
+        match $msg {
+            $variant(inner) => inner,
+            other => return Err($crate::handshake::unexpected($state.name(), &other)),
+        }
+    };
+}
+
+pub mod client;
+pub mod peer_auth;
+pub mod server;
+
+use crate::config::Config;
+use crate::crypto::hash::{Hash, HashAlgorithm, Output};
+use crate::error::TlsError;
+use crate::msgs::enums::{AlertDescription, ContentType, ExtensionType, HandshakeType};
+use crate::msgs::extensions::Extensions;
+use crate::msgs::handshake::HandshakeMessage;
+use crate::negotiated::Negotiated;
+use crate::reason::Reason;
+use crate::record::protect::Protection;
+use crate::record::writer::RecordWriter;
+use crate::record::MAX_PLAINTEXT;
+
+/// What a state may touch while handling a message.
+pub struct Context<'a> {
+    /// The shared configuration.
+    pub config: &'a Config,
+    /// Outgoing records.
+    pub out: &'a mut RecordWriter,
+    /// A new read protection, installed by the connection after this message.
+    pub new_read: &'a mut Option<Protection>,
+    /// The negotiated parameters, filled in as they are settled.
+    pub info: &'a mut Negotiated,
+    /// Host name to check the server certificate against (client only).
+    pub verify_host: Option<&'a str>,
+}
+
+impl Context<'_> {
+    /// Sends a handshake message and adds it to the transcript.
+    pub fn send(
+        &mut self,
+        msg: &HandshakeMessage,
+        transcript: &mut Transcript,
+    ) -> Result<(), TlsError> {
+        let raw = msg.encode()?;
+        transcript.add(&raw);
+        self.out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)
+    }
+
+    /// Sends the middlebox-compatibility change_cipher_spec record.
+    pub fn send_ccs(&mut self) -> Result<(), TlsError> {
+        self.out
+            .send(ContentType::CHANGE_CIPHER_SPEC, &[1], MAX_PLAINTEXT)
+    }
+
+    /// Reports a secret to the key log, if one is configured.
+    pub fn keylog(&self, label: &str, secret: &Output) {
+        if let Some(log) = &self.config.keylog {
+            log.log(label, &self.info.client_random, secret.as_bytes());
+        }
+    }
+}
+
+/// The handshake transcript: raw messages until the hash is known, then a running hash.
+#[derive(Clone)]
+pub enum Transcript {
+    /// Before the cipher suite (and so the hash) is chosen.
+    Buffer(Vec<u8>),
+    /// Running hash of everything so far.
+    Hash(Hash),
+}
+
+impl Transcript {
+    /// Adds a message (with its 4-byte header).
+    pub fn add(&mut self, raw: &[u8]) {
+        match self {
+            Transcript::Buffer(b) => b.extend_from_slice(raw),
+            Transcript::Hash(h) => h.update(raw),
+        }
+    }
+
+    /// Switches to hashing with `alg`, feeding in what was buffered.
+    pub fn start_hash(&mut self, alg: HashAlgorithm) {
+        if let Transcript::Buffer(b) = self {
+            let mut h = Hash::new(alg);
+            h.update(b);
+            *self = Transcript::Hash(h);
+        }
+    }
+
+    /// Replaces the transcript so far with a synthetic message_hash message, as a
+    /// HelloRetryRequest requires (RFC 8446 4.4.1).
+    pub fn rollup_for_hrr(&mut self, alg: HashAlgorithm) -> Result<(), TlsError> {
+        self.start_hash(alg);
+        let digest = self.current()?;
+        let mut h = Hash::new(alg);
+        h.update(&[HandshakeType::MESSAGE_HASH.0, 0, 0, digest.len() as u8]);
+        h.update(digest.as_bytes());
+        *self = Transcript::Hash(h);
+        Ok(())
+    }
+
+    /// The hash with `alg` of a buffered transcript (TLS 1.2 keeps the messages until the
+    /// last signature over them, whose hash may differ from the PRF's), or of a running
+    /// hash of that algorithm.
+    pub fn digest_with(&self, alg: HashAlgorithm) -> Result<Output, TlsError> {
+        match self {
+            Transcript::Buffer(b) => Ok(crate::crypto::hash::digest(alg, b)),
+            Transcript::Hash(h) if h.algorithm() == alg => Ok(h.current()),
+            Transcript::Hash(_) => Err(TlsError::internal(
+                "transcript hashed with another algorithm",
+            )),
+        }
+    }
+
+    /// The buffered messages (TLS 1.2 CertificateVerify signs them), if still kept.
+    pub fn buffered(&self) -> Option<&[u8]> {
+        match self {
+            Transcript::Buffer(b) => Some(b),
+            Transcript::Hash(_) => None,
+        }
+    }
+
+    /// The hash of the transcript so far. Fails (internal_error) if the hash was not
+    /// started, rather than guessing an algorithm.
+    pub fn current(&self) -> Result<Output, TlsError> {
+        match self {
+            Transcript::Hash(h) => Ok(h.current()),
+            Transcript::Buffer(_) => Err(TlsError::internal("transcript hash not started")),
+        }
+    }
+}
+
+/// A failure of the random generator (or another primitive) is an internal error.
+pub(crate) fn random_err(e: crate::crypto::CryptoError) -> TlsError {
+    TlsError::internal(e.0)
+}
+
+/// The outcome of handling one message.
+pub enum Next {
+    /// The handshake goes on in this state.
+    Handshaking(Box<dyn State>),
+    /// The handshake is complete; post-handshake traffic starts.
+    Connected(Traffic),
+}
+
+/// The post-handshake state of the negotiated version.
+pub enum Traffic {
+    /// TLS 1.3: KeyUpdate, NewSessionTicket.
+    Tls13(Box<crate::tls13::traffic::Traffic>),
+    /// TLS 1.2: renegotiation.
+    Tls12(Box<crate::tls12::traffic::Traffic>),
+}
+
+impl Traffic {
+    /// Application data arrived: the peer is making progress, reset the flood counters.
+    pub fn saw_application_data(&mut self) {
+        match self {
+            Traffic::Tls13(t) => t.saw_application_data(),
+            Traffic::Tls12(t) => t.saw_application_data(),
+        }
+    }
+}
+
+/// A handshake state.
+pub trait State: Send + Sync {
+    /// Handles one handshake message (`raw` is its encoding, for the transcript).
+    fn handle(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError>;
+
+    /// A short name for diagnostics (`SSL_state_string_long`-like).
+    fn name(&self) -> &'static str;
+
+    /// Handles a TLS 1.2 change_cipher_spec (TLS 1.3's compatibility CCS never gets
+    /// here). Only the states that expect one accept it.
+    fn handle_ccs(self: Box<Self>, _cx: &mut Context<'_>) -> Result<Next, TlsError> {
+        Err(
+            TlsError::unexpected(format!("change_cipher_spec in state {}", self.name()))
+                .with_reason(Reason::UNEXPECTED_CCS_MESSAGE),
+        )
+    }
+
+    /// True while application data may still arrive during a renegotiation (OpenSSL's
+    /// window: a client before the new ServerHello, a server before sending its own).
+    fn accepts_app_data(&self) -> bool {
+        false
+    }
+}
+
+/// The error for a message that is not allowed in the current state.
+pub fn unexpected(state: &str, msg: &HandshakeMessage) -> TlsError {
+    TlsError::unexpected(format!("{:?} in state {state}", msg.typ()))
+}
+
+/// Rejects a duplicated extension (illegal_parameter, as OpenSSL does).
+pub fn check_duplicates(exts: &Extensions) -> Result<(), TlsError> {
+    match exts.duplicate() {
+        Some(t) => Err(TlsError::illegal(
+            Reason::BAD_EXTENSION,
+            format!("duplicate extension {t:?}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks the extensions of a server's message against what the client offered
+/// (`offered`) and what this message may carry (`allowed`): unsolicited ones get
+/// unsupported_extension, offered-but-misplaced ones illegal_parameter.
+pub fn check_server_extensions(
+    exts: &Extensions,
+    offered: &[ExtensionType],
+    allowed: &[ExtensionType],
+) -> Result<(), TlsError> {
+    check_duplicates(exts)?;
+    for e in &exts.0 {
+        if !offered.contains(&e.typ) {
+            return Err(TlsError::fatal(
+                AlertDescription::UNSUPPORTED_EXTENSION,
+                Reason::UNSOLICITED_EXTENSION,
+                format!("unsolicited extension {:?}", e.typ),
+            ));
+        }
+        if !allowed.contains(&e.typ) {
+            return Err(TlsError::illegal(
+                Reason::BAD_EXTENSION,
+                format!("extension {:?} not allowed here", e.typ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,482 @@
+//! The TLS 1.2 server: its choices for a ClientHello (also a renegotiating one), its
+//! flight (ServerHello, Certificate, ServerKeyExchange, optional CertificateRequest,
+//! ServerHelloDone), then the client's flight, and its own CCS and Finished.
+
+use super::traffic::Traffic;
+use super::{
+    check_renegotiation_info, check_signature, choose_scheme, ecdh_params,
+    parse_client_key_exchange, send_finished, signed_params, MasterSecret,
+};
+use crate::config::{CertifiedKey, Config};
+use crate::crypto::kx::{KeyShare, KxGroup};
+use crate::crypto::rand;
+use crate::crypto::sign::SignatureScheme;
+use crate::error::TlsError;
+use crate::handshake::client::Renegotiating;
+use crate::handshake::peer_auth::record_verify_result;
+use crate::handshake::{random_err, Context, Next, State, Traffic as AnyTraffic, Transcript};
+use crate::msgs::codec::{Prefix, Writer};
+use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, DOWNGRADE_TLS12};
+use crate::msgs::extensions::{self as ext, Extensions};
+use crate::msgs::handshake::{CertificateRequest12, ClientHello, HandshakeMessage, ServerHello};
+use crate::reason::Reason;
+use crate::record::protect::Protection;
+use crate::suites::{CipherSuite, SuiteAuth};
+use crate::x509;
+
+/// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3).
+const RENEGOTIATION_SCSV: u16 = 0x00ff;
+
+/// The server's choices for one ClientHello.
+struct Choices {
+    suite: CipherSuite,
+    group: KxGroup,
+    scheme: SignatureScheme,
+    key: CertifiedKey,
+    alpn: Option<Vec<u8>>,
+    sni: Option<String>,
+    ems: bool,
+    secure_renegotiation: bool,
+    point_formats: bool,
+}
+
+fn failure(reason: Reason, detail: &'static str) -> TlsError {
+    TlsError::fatal(AlertDescription::HANDSHAKE_FAILURE, reason, detail)
+}
+
+/// RFC 5746 on the server: an initial hello announces support (empty extension or the
+/// SCSV); a renegotiating one proves the previous handshake and must not carry the SCSV.
+fn check_secure_renegotiation(
+    ch: &ClientHello,
+    renegotiating: Option<&Renegotiating>,
+) -> Result<bool, TlsError> {
+    let scsv = ch.cipher_suites.contains(&RENEGOTIATION_SCSV);
+    let ri = ch.extensions.get(ExtensionType::RENEGOTIATION_INFO);
+    match (renegotiating, ri) {
+        (None, Some(body)) => check_renegotiation_info(body, &[]).map(|_| true),
+        (None, None) => Ok(scsv),
+        (Some(_), _) if scsv => Err(failure(
+            Reason::SCSV_RECEIVED_WHEN_RENEGOTIATING,
+            "renegotiation SCSV in a renegotiating ClientHello",
+        )),
+        (Some(r), Some(body)) => {
+            check_renegotiation_info(body, &r.client_verify_data).map(|_| true)
+        }
+        (Some(_), None) => Err(failure(
+            Reason::UNSAFE_LEGACY_RENEGOTIATION_DISABLED,
+            "renegotiating ClientHello without renegotiation_info",
+        )),
+    }
+}
+
+/// The suite by preference (ours by default, `SSL_OP_CIPHER_SERVER_PREFERENCE`), among
+/// those the client offers that our certificate can authenticate.
+fn choose_suite(
+    config: &Config,
+    offered: &[u16],
+    auth: SuiteAuth,
+) -> Result<CipherSuite, TlsError> {
+    let usable = |s: &CipherSuite| s.auth() == auth && config.tls12_cipher_suites.contains(s);
+    let found = if config.server_preference {
+        config
+            .tls12_cipher_suites
+            .iter()
+            .copied()
+            .find(|s| usable(s) && offered.contains(&s.to_u16()))
+    } else {
+        offered
+            .iter()
+            .filter_map(|&c| CipherSuite::from_u16(c))
+            .find(usable)
+    };
+    found.ok_or_else(|| failure(Reason::NO_SHARED_CIPHER, "no cipher suite in common"))
+}
+
+fn choose(
+    config: &Config,
+    ch: &ClientHello,
+    renegotiating: Option<&Renegotiating>,
+) -> Result<Choices, TlsError> {
+    let exts = &ch.extensions;
+    if !ch.compression_methods.contains(&0) {
+        return Err(TlsError::illegal(
+            Reason::NO_COMPRESSION_SPECIFIED,
+            "ClientHello without null compression",
+        ));
+    }
+    let secure_renegotiation = check_secure_renegotiation(ch, renegotiating)?;
+    let ems = match exts.get(ExtensionType::EXTENDED_MASTER_SECRET) {
+        Some(body) => {
+            ext::decode_empty(body)?;
+            true
+        }
+        None => false,
+    };
+    if !ems && (config.require_ems || renegotiating.is_some_and(|r| r.ems)) {
+        return Err(failure(
+            Reason::INCONSISTENT_EXTMS,
+            "client does not use the extended master secret",
+        ));
+    }
+    let Some(key) = config.certified_key.clone() else {
+        return Err(failure(
+            Reason::NO_CERTIFICATE_SET,
+            "server has no certificate",
+        ));
+    };
+    let auth = match key.key.key_type() {
+        crate::crypto::sign::KeyType::Rsa { .. } => SuiteAuth::Rsa,
+        _ => SuiteAuth::Ecdsa,
+    };
+    let suite = choose_suite(config, &ch.cipher_suites, auth)?;
+    // Without signature_algorithms TLS 1.2 means SHA-1, which oxssl does not sign with.
+    let client_schemes = match exts.get(ExtensionType::SIGNATURE_ALGORITHMS) {
+        Some(body) => ext::decode_u16_list(body)?,
+        None => Vec::new(),
+    };
+    let scheme = choose_scheme(&key.key, &client_schemes).ok_or_else(|| {
+        failure(
+            Reason::NO_SHARED_SIGNATURE_ALGORITHMS,
+            "no signature scheme in common for our key",
+        )
+    })?;
+    // Without supported_groups any group will do (RFC 8422 4); we take our first.
+    let client_groups = match exts.get(ExtensionType::SUPPORTED_GROUPS) {
+        Some(body) => Some(ext::decode_u16_list(body)?),
+        None => None,
+    };
+    let group = config
+        .groups
+        .iter()
+        .copied()
+        .filter(|g| !g.is_hybrid())
+        .find(|g| {
+            client_groups
+                .as_ref()
+                .is_none_or(|c| c.contains(&g.to_u16()))
+        })
+        .ok_or_else(|| failure(Reason::NO_SHARED_GROUPS, "no ECDHE group in common"))?;
+    let alpn = match exts.get(ExtensionType::ALPN) {
+        Some(body) => {
+            let offered = ext::decode_alpn(body)?;
+            config
+                .alpn_protocols
+                .iter()
+                .find(|p| offered.contains(p))
+                .cloned()
+        }
+        None => None,
+    };
+    let sni = exts
+        .get(ExtensionType::SERVER_NAME)
+        .map(ext::decode_server_name)
+        .transpose()?
+        .flatten();
+    Ok(Choices {
+        suite,
+        group,
+        scheme,
+        key,
+        alpn,
+        sni,
+        ems,
+        secure_renegotiation,
+        point_formats: exts.contains(ExtensionType::EC_POINT_FORMATS),
+    })
+}
+
+/// Handles a ClientHello for TLS 1.2: the first one, or one that renegotiates.
+pub(crate) fn client_hello(
+    cx: &mut Context<'_>,
+    ch: ClientHello,
+    raw: &[u8],
+    renegotiating: Option<Renegotiating>,
+) -> Result<Next, TlsError> {
+    let c = choose(cx.config, &ch, renegotiating.as_ref())?;
+    let mut transcript = Transcript::Buffer(Vec::new());
+    transcript.add(raw);
+    let mut random: [u8; 32] = rand::array().map_err(random_err)?;
+    if cx.config.allows(ProtocolVersion::TLSV1_3) {
+        // RFC 8446 4.1.3: a TLS 1.3 server negotiating TLS 1.2 says so in its random.
+        random[24..].copy_from_slice(&DOWNGRADE_TLS12);
+    }
+    cx.info.client_random = ch.random;
+    cx.info.server_random = random;
+    cx.info.version = Some(ProtocolVersion::TLSV1_2);
+    cx.info.suite = Some(c.suite);
+    cx.info.group = Some(c.group);
+    cx.info.alpn = c.alpn.clone();
+    cx.info.sni = c.sni.clone();
+    cx.info.hello_retry = false;
+
+    let mut exts = Extensions::default();
+    if c.secure_renegotiation {
+        let mut value = Vec::new();
+        if let Some(r) = &renegotiating {
+            value.extend_from_slice(&r.client_verify_data);
+            value.extend_from_slice(&r.server_verify_data);
+        }
+        exts.push(
+            ExtensionType::RENEGOTIATION_INFO,
+            ext::encode_u8_list(&value)?,
+        );
+    }
+    if c.sni.is_some() {
+        exts.push(ExtensionType::SERVER_NAME, Vec::new());
+    }
+    if c.point_formats {
+        exts.push(ExtensionType::EC_POINT_FORMATS, ext::encode_u8_list(&[0])?);
+    }
+    if let Some(p) = &c.alpn {
+        exts.push(
+            ExtensionType::ALPN,
+            ext::encode_alpn(std::slice::from_ref(p))?,
+        );
+    }
+    if c.ems {
+        exts.push(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new());
+    }
+    let sh = HandshakeMessage::ServerHello(ServerHello {
+        legacy_version: ProtocolVersion::TLSV1_2.0,
+        random,
+        session_id: Vec::new(),
+        cipher_suite: c.suite.to_u16(),
+        compression_method: 0,
+        extensions: exts,
+    });
+    cx.send(&sh, &mut transcript)?;
+    let chain = c.key.chain.iter().map(|d| d.as_ref().to_vec()).collect();
+    cx.send(&HandshakeMessage::Certificate12(chain), &mut transcript)?;
+
+    let share = KeyShare::generate(c.group).map_err(random_err)?;
+    let params = ecdh_params(c.group, share.public())?;
+    let signature = c
+        .key
+        .key
+        .sign(c.scheme, &signed_params(cx, &params))
+        .map_err(|e| TlsError::internal(e.0))?;
+    cx.info.our_signature_scheme = Some(c.scheme);
+    let mut w = Writer::new();
+    w.bytes(&params);
+    w.u16(c.scheme.to_u16());
+    w.vec(Prefix::U16, &signature);
+    cx.send(
+        &HandshakeMessage::ServerKeyExchange(w.finish()?),
+        &mut transcript,
+    )?;
+
+    let request_cert = cx.config.verify.peer;
+    if request_cert {
+        let schemes = cx
+            .config
+            .signature_schemes
+            .iter()
+            .map(|s| s.to_u16())
+            .collect();
+        let cr = HandshakeMessage::CertificateRequest12(CertificateRequest12 {
+            certificate_types: vec![1, 64],
+            signature_schemes: schemes,
+            authorities: Vec::new(),
+        });
+        cx.send(&cr, &mut transcript)?;
+    }
+    cx.send(&HandshakeMessage::ServerHelloDone, &mut transcript)?;
+    let hs = Hs {
+        suite: c.suite,
+        transcript,
+        share: Some(share),
+        ems: c.ems,
+        secure_renegotiation: c.secure_renegotiation,
+        renegotiation: renegotiating.is_some(),
+        client_cert: false,
+    };
+    Ok(Next::Handshaking(if request_cert {
+        Box::new(ExpectCertificate { hs })
+    } else {
+        Box::new(ExpectClientKeyExchange { hs })
+    }))
+}
+
+struct Hs {
+    suite: CipherSuite,
+    transcript: Transcript,
+    share: Option<KeyShare>,
+    ems: bool,
+    secure_renegotiation: bool,
+    renegotiation: bool,
+    client_cert: bool,
+}
+
+struct ExpectCertificate {
+    hs: Hs,
+}
+
+impl State for ExpectCertificate {
+    fn name(&self) -> &'static str {
+        "TLSv1.2 read client certificate"
+    }
+
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        let chain = expect!(msg, self, HandshakeMessage::Certificate12);
+        self.hs.transcript.add(raw);
+        if chain.is_empty() {
+            if cx.config.verify.fail_if_no_peer_cert {
+                return Err(failure(
+                    Reason::PEER_DID_NOT_RETURN_A_CERTIFICATE,
+                    "client sent no certificate",
+                ));
+            }
+            cx.info.peer_chain.clear();
+            return Ok(Next::Handshaking(Box::new(ExpectClientKeyExchange {
+                hs: self.hs,
+            })));
+        }
+        let chain: Vec<x509::CertificateDer<'static>> =
+            chain.into_iter().map(x509::CertificateDer::from).collect();
+        let result = x509::verify_client_chain(&cx.config.trust, &chain, cx.config.time.now());
+        record_verify_result(cx, result)?;
+        cx.info.peer_chain = chain;
+        self.hs.client_cert = true;
+        Ok(Next::Handshaking(Box::new(ExpectClientKeyExchange {
+            hs: self.hs,
+        })))
+    }
+}
+
+struct ExpectClientKeyExchange {
+    hs: Hs,
+}
+
+impl State for ExpectClientKeyExchange {
+    fn name(&self) -> &'static str {
+        "TLSv1.2 read client key exchange"
+    }
+
+    fn handle(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        let body = expect!(msg, self, HandshakeMessage::ClientKeyExchange);
+        let public = parse_client_key_exchange(&body)?;
+        let mut hs = self.hs;
+        let share = hs
+            .share
+            .take()
+            .ok_or_else(|| TlsError::internal("key share already used"))?;
+        let premaster = share
+            .complete(&public)
+            .map_err(|e| TlsError::illegal(Reason::BAD_ECPOINT, e.0))?;
+        hs.transcript.add(raw);
+        let master =
+            MasterSecret::derive(cx, hs.suite, premaster.as_bytes(), hs.ems, &hs.transcript)?;
+        let wait_cv = hs.client_cert;
+        let next = ExpectCcs { hs, master };
+        Ok(Next::Handshaking(if wait_cv {
+            Box::new(ExpectCertificateVerify(next))
+        } else {
+            Box::new(next)
+        }))
+    }
+}
+
+struct ExpectCertificateVerify(ExpectCcs);
+
+impl State for ExpectCertificateVerify {
+    fn name(&self) -> &'static str {
+        "TLSv1.2 read certificate verify"
+    }
+
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        let cv = expect!(msg, self, HandshakeMessage::CertificateVerify);
+        let signed = self
+            .0
+            .hs
+            .transcript
+            .buffered()
+            .ok_or_else(|| TlsError::internal("TLS 1.2 transcript not buffered"))?
+            .to_vec();
+        check_signature(cx, cv.scheme, &signed, &cv.signature, "CertificateVerify")?;
+        self.0.hs.transcript.add(raw);
+        Ok(Next::Handshaking(Box::new(self.0)))
+    }
+}
+
+struct ExpectCcs {
+    hs: Hs,
+    master: MasterSecret,
+}
+
+impl State for ExpectCcs {
+    fn name(&self) -> &'static str {
+        "TLSv1.2 read change cipher spec"
+    }
+
+    fn handle(
+        self: Box<Self>,
+        _cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        _raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        Err(crate::handshake::unexpected(self.name(), &msg))
+    }
+
+    fn handle_ccs(self: Box<Self>, cx: &mut Context<'_>) -> Result<Next, TlsError> {
+        let (client_write, server_write) = self.master.ciphers()?;
+        *cx.new_read = Some(client_write);
+        Ok(Next::Handshaking(Box::new(ExpectFinished {
+            hs: self.hs,
+            master: self.master,
+            write: server_write,
+        })))
+    }
+}
+
+struct ExpectFinished {
+    hs: Hs,
+    master: MasterSecret,
+    write: Protection,
+}
+
+impl State for ExpectFinished {
+    fn name(&self) -> &'static str {
+        "TLSv1.2 read finished"
+    }
+
+    fn handle(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        let verify_data = expect!(msg, self, HandshakeMessage::Finished);
+        let mut s = *self;
+        let client_verify_data = s
+            .master
+            .check_finished(true, &s.hs.transcript, &verify_data)?;
+        s.hs.transcript.add(raw);
+        cx.send_ccs()?;
+        cx.out.prot = s.write;
+        let server_verify_data = send_finished(cx, &s.master, false, &mut s.hs.transcript)?;
+        let mut traffic = Traffic::new(
+            false,
+            s.master,
+            client_verify_data,
+            server_verify_data,
+            s.hs.renegotiation,
+        );
+        traffic.secure_renegotiation = s.hs.secure_renegotiation;
+        Ok(Next::Connected(AnyTraffic::Tls12(Box::new(traffic))))
+    }
+}
