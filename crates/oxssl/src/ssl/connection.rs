@@ -7,17 +7,25 @@
 //! (same pointer, at least as long): `ssl.ssl_write(&buf[..])` with the same `buf`. With
 //! [`SslMode::ACCEPT_MOVING_WRITE_BUFFER`] the contents may move, as long as the bytes
 //! already committed stay the same.
+//!
+//! Configuration is per connection, as `SSL_set_*` is: an `Ssl` starts with its context's
+//! engine [`Config`] (shared, not copied) and copies it on the first setter that changes
+//! it, so neither the context nor other connections see the change.
 
-use super::context::{SslContext, SslVersion};
+use super::context::{self, CertParts, SslContext, SslVersion};
 use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO};
-use super::flags::{KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions};
+use super::flags::{
+    KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions, SslVerifyMode,
+};
 use super::io::{Bios, Io};
 use crate::bio::{Bio, BioError, RetryFlags};
+use crate::config::Config;
 use crate::conn::{Connection, Event};
 use crate::error::TlsError;
 use crate::reason::Reason;
 use crate::tls13::client::ClientOptions;
 use std::io;
+use std::sync::Arc;
 
 /// The record whose ciphertext is not fully handed to the transport yet.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +39,13 @@ struct PendingWrite {
 /// One TLS connection (an `SSL`).
 pub struct Ssl {
     ctx: SslContext,
+    /// The engine configuration for this connection's next handshake: the context's until
+    /// a setter changes it (copy on write).
+    config: Arc<Config>,
+    verify_mode: SslVerifyMode,
+    /// Certificate and key set on this connection (`SSL_use_certificate` /
+    /// `SSL_use_PrivateKey`); None while they are the context's.
+    cert: Option<Box<CertParts>>,
     is_client: Option<bool>,
     conn: Option<Box<Connection>>,
     bios: Bios,
@@ -70,6 +85,9 @@ impl Ssl {
         let c = &ctx.inner;
         Ok(Ssl {
             ctx: ctx.clone(),
+            config: c.config.clone(),
+            verify_mode: c.verify_mode,
+            cert: None,
             is_client: None,
             conn: None,
             bios: Bios::None,
@@ -168,15 +186,20 @@ impl Ssl {
         self.mode
     }
 
-    /// `SSL_set_options`.
+    /// `SSL_set_options`: adds option bits for this connection and returns the new
+    /// options. [`SslOptions::CIPHER_SERVER_PREFERENCE`] and
+    /// [`SslOptions::ENABLE_MIDDLEBOX_COMPAT`] apply from the next handshake (see
+    /// [`Ssl::config`]).
     pub fn set_options(&mut self, options: SslOptions) -> SslOptions {
         self.options.insert(options);
+        context::apply_options(&mut self.config, self.options);
         self.options
     }
 
-    /// `SSL_clear_options`.
+    /// `SSL_clear_options`; like [`Ssl::set_options`], for this connection only.
     pub fn clear_options(&mut self, options: SslOptions) -> SslOptions {
         self.options.remove(options);
+        context::apply_options(&mut self.config, self.options);
         self.options
     }
 
@@ -214,7 +237,122 @@ impl Ssl {
     pub fn set_read_ahead(&mut self, on: bool) {
         self.read_ahead = on;
     }
+}
 
+/// Per-connection engine settings (`SSL_set_*`). Each one applies to this connection only
+/// and takes effect at its next handshake: a handshake already started (the first
+/// `do_handshake`, `ssl_write` or `ssl_read` created the engine) keeps the configuration
+/// it started with. OpenSSL differs in that case: it reads most settings when it uses
+/// them, so a change made between two steps of a handshake can still affect that one.
+impl Ssl {
+    /// The engine configuration the next handshake uses: shared with the context until a
+    /// setter of this connection changes it.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
+    /// `SSL_set_verify`: the verification mode for this connection.
+    pub fn set_verify(&mut self, mode: SslVerifyMode) {
+        self.verify_mode = mode;
+        let verify = context::engine_verify(mode);
+        if self.config.verify != verify {
+            self.config_mut().verify = verify;
+        }
+    }
+
+    /// `SSL_get_verify_mode`.
+    pub fn verify_mode(&self) -> SslVerifyMode {
+        self.verify_mode
+    }
+
+    /// `SSL_set_ciphersuites` (TLS 1.3 suites, colon-separated).
+    pub fn set_ciphersuites(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let value = context::parse_ciphersuites(list)?;
+        self.config_mut().cipher_suites = value;
+        Ok(())
+    }
+
+    /// `SSL_set1_groups_list` ("X25519MLKEM768:X25519:P-256:P-384").
+    pub fn set_groups_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let value = context::parse_groups(list)?;
+        self.config_mut().groups = value;
+        Ok(())
+    }
+
+    /// `SSL_set1_sigalgs_list` ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256:...").
+    pub fn set_sigalgs_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let value = context::parse_sigalgs(list)?;
+        self.config_mut().signature_schemes = value;
+        Ok(())
+    }
+
+    /// `SSL_set_alpn_protos`: protocols in wire format (`b"\x02h2\x08http/1.1"`), offered
+    /// by a client, selected from by a server.
+    pub fn set_alpn_protos(&mut self, wire: &[u8]) -> Result<(), ErrorStack> {
+        let value = context::parse_alpn(wire)?;
+        self.config_mut().alpn_protocols = value;
+        Ok(())
+    }
+
+    /// `SSL_set_max_cert_list`: the largest certificate message accepted from the peer.
+    pub fn set_max_cert_list(&mut self, n: usize) {
+        if self.config.max_cert_list != n {
+            self.config_mut().max_cert_list = n;
+        }
+    }
+
+    /// `SSL_get_max_cert_list`.
+    pub fn max_cert_list(&self) -> usize {
+        self.config.max_cert_list
+    }
+
+    /// This connection's certificate and key, starting from the context's.
+    fn cert_parts(&mut self) -> &mut CertParts {
+        let ctx = &self.ctx.inner;
+        self.cert.get_or_insert_with(|| Box::new(ctx.cert.clone()))
+    }
+
+    /// Hands the certificate and key to the engine once both are set.
+    fn sync_certified_key(&mut self) {
+        let ck = self.cert_parts().certified_key();
+        if ck.is_some() {
+            self.config_mut().certified_key = ck;
+        }
+    }
+
+    /// The certificate chain for this connection, end entity first, as DER
+    /// (`SSL_use_certificate` plus `SSL_add1_chain_cert`). Used once a key is set too
+    /// (here or on the context).
+    pub fn set_certificate_chain_der(&mut self, chain: Vec<Vec<u8>>) -> Result<(), ErrorStack> {
+        let chain = context::parse_chain(chain)?;
+        self.cert_parts().chain = chain;
+        self.sync_certified_key();
+        Ok(())
+    }
+
+    /// The private key for this connection as DER (PKCS#8, PKCS#1 or SEC1)
+    /// (`SSL_use_PrivateKey`). Used once a certificate is set too.
+    pub fn set_private_key_der(&mut self, der: &[u8]) -> Result<(), ErrorStack> {
+        let key = context::parse_private_key(der)?;
+        self.cert_parts().key = Some(key);
+        self.sync_certified_key();
+        Ok(())
+    }
+
+    /// `SSL_check_private_key`: this connection's key matches its end-entity certificate.
+    pub fn check_private_key(&self) -> Result<(), ErrorStack> {
+        match &self.cert {
+            Some(parts) => parts.check_private_key(),
+            None => self.ctx.inner.cert.check_private_key(),
+        }
+    }
+}
+
+impl Ssl {
     // ----- state -----
 
     /// The connection engine, once created (after the first operation).
@@ -369,7 +507,7 @@ impl Ssl {
                     "TLS 1.3 disabled and TLS 1.2 not implemented",
                 ));
             }
-            let config = self.ctx.inner.config.clone();
+            let config = self.config.clone();
             self.conn = Some(Box::new(if client {
                 Connection::client(
                     config,
