@@ -588,7 +588,10 @@ impl Ssl {
                 return Ok(());
             }
             let Some(w) = io.wbio() else {
-                return Err(Error::reason(Reason::BIO_NOT_SET, "no write BIO"));
+                // As OpenSSL 3 (3.0 and 3.6): SSL_ERROR_SYSCALL with an empty error queue,
+                // not fatal. The records stay queued and go out once a BIO is set (OpenSSL
+                // drops them: its handshake then waits forever).
+                return Err(Error::new(ErrorCode::SYSCALL, None));
             };
             match w.write(conn.pending_tls()) {
                 Ok(0) => {
@@ -620,7 +623,9 @@ impl Ssl {
             conn.wanted().max(1)
         };
         let Some(r) = io.rbio() else {
-            return Err(Error::reason(Reason::READ_BIO_NOT_SET, "no read BIO"));
+            // As OpenSSL 3: READ_BIO_NOT_SET (211), fatal.
+            let e = conn.abort(TlsError::local(Reason::READ_BIO_NOT_SET, "no read BIO"));
+            return Err(self.tls_fatal(io, e));
         };
         let space = conn.tls_read_space(want);
         let len = space.len();
@@ -700,7 +705,8 @@ impl Ssl {
         Ok(())
     }
 
-    /// Sends a KeyUpdate the caller asked for, once no write is pending.
+    /// Sends a KeyUpdate the caller asked for, once no write is pending. It also settles a
+    /// KeyUpdate owed to the peer (the engine clears that when it sends any KeyUpdate).
     fn send_requested_key_update(&mut self, io: &mut dyn Io) -> Result<(), Error> {
         if self.wpend.is_some() {
             return Ok(());
@@ -770,11 +776,13 @@ impl Ssl {
             }
             None => {
                 // Output owed from earlier (the rest of a flight or a KeyUpdate) goes first,
-                // then a KeyUpdate the peer asked for, then one the caller asked for; none
-                // of them is part of this write, so a retry after WANT_WRITE here is free.
+                // then one KeyUpdate: the caller's if it asked for one (it also answers a
+                // peer's request, as OpenSSL sends a single message), else the answer the
+                // peer asked for. None of it is part of this write, so a retry after
+                // WANT_WRITE here is free.
                 self.flush(io)?;
                 let conn = self.conn.as_mut().expect("connected");
-                if conn.key_update_owed() {
+                if self.key_update.is_none() && conn.key_update_owed() {
                     if let Err(e) = conn.send_key_update(false) {
                         return Err(self.tls_fatal(io, e));
                     }
@@ -1007,10 +1015,34 @@ impl Ssl {
         self.finish(r)
     }
 
-    /// True while a KeyUpdate asked for with [`Ssl::key_update`] has not been sent
-    /// (`SSL_get_key_update_type` != NONE).
+    /// True while a KeyUpdate asked for with [`Ssl::key_update`] has not been sent. Unlike
+    /// [`Ssl::key_update_type`], an answer owed to the peer does not count.
     pub fn key_update_pending(&self) -> bool {
         self.key_update.is_some()
+    }
+
+    /// `SSL_get_key_update_type`: the KeyUpdate our next write (or, for one asked for with
+    /// [`Ssl::key_update`], handshake call) sends, or None. As in OpenSSL, a peer's
+    /// update_requested that is not answered yet reads as [`KeyUpdateType::NotRequested`].
+    pub fn key_update_type(&self) -> Option<KeyUpdateType> {
+        match self.key_update {
+            Some(true) => Some(KeyUpdateType::Requested),
+            Some(false) => Some(KeyUpdateType::NotRequested),
+            None if self.conn.as_ref().is_some_and(|c| c.key_update_owed()) => {
+                Some(KeyUpdateType::NotRequested)
+            }
+            None => None,
+        }
+    }
+
+    /// [`Ssl::key_update_type`] with OpenSSL's values: `SSL_KEY_UPDATE_NONE` (-1),
+    /// `SSL_KEY_UPDATE_NOT_REQUESTED` (0), `SSL_KEY_UPDATE_REQUESTED` (1).
+    pub fn key_update_type_raw(&self) -> i32 {
+        match self.key_update_type() {
+            None => -1,
+            Some(KeyUpdateType::NotRequested) => 0,
+            Some(KeyUpdateType::Requested) => 1,
+        }
     }
 
     // ----- operations over the owned BIOs -----
