@@ -178,9 +178,16 @@ fn ox_server(config: Config, end: PipeEnd) -> Ox {
     Ox::new(ox::server(config), end)
 }
 
-/// A config with its suites and groups restricted to one each.
+/// A config with its suites and groups restricted to one each (and, for a TLS 1.2
+/// suite, its version range to TLS 1.2).
 fn only(mut c: Config, suite: CipherSuite, group: KxGroup) -> Config {
-    c.cipher_suites = vec![suite];
+    if suite.is_tls13() {
+        c.cipher_suites = vec![suite];
+    } else {
+        c.tls12_cipher_suites = vec![suite];
+        c.min_version = ProtocolVersion::TLSV1_2;
+        c.max_version = ProtocolVersion::TLSV1_2;
+    }
     c.groups = vec![group];
     c
 }
@@ -445,8 +452,23 @@ fn session(ox: &mut Ox, peer: &mut dyn Peer, ox_is_client: bool, len: usize) -> 
     close_both(ox, peer)
 }
 
-/// The signature scheme the server's key must have produced.
-fn scheme_fits(kind: KeyKind, s: Option<SignatureScheme>) -> bool {
+/// The signature scheme the server's key must have produced (TLS 1.2 also allows PKCS#1).
+fn scheme_fits(kind: KeyKind, s: Option<SignatureScheme>, tls12: bool) -> bool {
+    let pkcs1 = matches!(
+        s,
+        Some(SignatureScheme::RsaPkcs1Sha256 | SignatureScheme::RsaPkcs1Sha384)
+    );
+    if tls12 && kind == KeyKind::Rsa2048 && pkcs1 {
+        return true;
+    }
+    // In TLS 1.2 an ECDSA scheme names only the hash: a P-384 key may sign with SHA-256.
+    let ecdsa = matches!(
+        s,
+        Some(SignatureScheme::EcdsaSecp256r1Sha256 | SignatureScheme::EcdsaSecp384r1Sha384)
+    );
+    if tls12 && matches!(kind, KeyKind::EcdsaP256 | KeyKind::EcdsaP384) && ecdsa {
+        return true;
+    }
     match kind {
         KeyKind::EcdsaP256 => s == Some(SignatureScheme::EcdsaSecp256r1Sha256),
         KeyKind::EcdsaP384 => s == Some(SignatureScheme::EcdsaSecp384r1Sha384),
@@ -470,7 +492,12 @@ fn check_negotiated(
     group: KxGroup,
 ) -> Result<(), String> {
     let n = ox.conn.negotiated();
-    if n.version != Some(ProtocolVersion::TLSV1_3) {
+    let version = if suite.is_tls13() {
+        ProtocolVersion::TLSV1_3
+    } else {
+        ProtocolVersion::TLSV1_2
+    };
+    if n.version != Some(version) {
         return Err(format!("oxssl version {:?}", n.version));
     }
     if n.suite != Some(suite) || n.group != Some(group) {
@@ -498,27 +525,43 @@ fn matrix_case(
 ) -> Result<(), String> {
     let pki = server_pki(kind);
     let (oe, pe) = pipe();
+    let tls12 = !suite.is_tls13();
+    // TLS 1.2 (RFC 8422 5.1): the client must also list the curve of an ECDSA server
+    // certificate, which OpenSSL enforces; the tested group stays first.
+    let cert_curve = match kind {
+        KeyKind::EcdsaP256 if tls12 => Some(KxGroup::Secp256r1),
+        KeyKind::EcdsaP384 if tls12 => Some(KxGroup::Secp384r1),
+        _ => None,
+    }
+    .filter(|g| *g != group);
+    let with_curve = |mut groups: Vec<KxGroup>| {
+        groups.extend(cert_curve);
+        groups
+    };
+    let peer_opts = |o: PeerOpts| {
+        let o = o.only(suite, group);
+        PeerOpts {
+            tls12,
+            groups: with_curve(o.groups.clone()),
+            ..o
+        }
+    };
+    let only = |c: Config, suite, group| {
+        let mut c = only(c, suite, group);
+        c.groups = with_curve(c.groups);
+        c
+    };
     let (mut ox, mut peer) = if ox_is_client {
         let ox = ox_client(only(ox::client_config(pki), suite, group), oe);
         (
             ox,
-            make_peer(
-                peer_kind,
-                &PeerOpts::server(pki).only(suite, group),
-                pe,
-                false,
-            )?,
+            make_peer(peer_kind, &peer_opts(PeerOpts::server(pki)), pe, false)?,
         )
     } else {
         let ox = ox_server(only(ox::server_config(pki), suite, group), oe);
         (
             ox,
-            make_peer(
-                peer_kind,
-                &PeerOpts::client(pki).only(suite, group),
-                pe,
-                true,
-            )?,
+            make_peer(peer_kind, &peer_opts(PeerOpts::client(pki)), pe, true)?,
         )
     };
     let peer = peer.as_mut();
@@ -529,7 +572,7 @@ fn matrix_case(
         return Err("unexpected HelloRetryRequest".into());
     }
     if ox_is_client {
-        if !scheme_fits(kind, n.peer_signature_scheme) {
+        if !scheme_fits(kind, n.peer_signature_scheme, tls12) {
             return Err(format!("server signed with {:?}", n.peer_signature_scheme));
         }
         if n.peer_chain.first().map(|c| c.as_ref()) != Some(pki.leaf_der.as_slice()) {
@@ -539,7 +582,7 @@ fn matrix_case(
             return Err(format!("oxssl verify_result {}", n.verify_result));
         }
     } else {
-        if !scheme_fits(kind, n.our_signature_scheme) {
+        if !scheme_fits(kind, n.our_signature_scheme, tls12) {
             return Err(format!(
                 "oxssl server signed with {:?}",
                 n.our_signature_scheme
@@ -598,6 +641,57 @@ fn run_matrix(peer_kind: PeerKind, ox_is_client: bool) {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// TLS 1.2: every suite with every classical group and each key type its
+/// authentication allows (ECDSA P-256/P-384 for ECDHE-ECDSA, RSA 2048 for ECDHE-RSA).
+fn run_matrix12(peer_kind: PeerKind, ox_is_client: bool) {
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for suite in CipherSuite::TLS12_DEFAULT {
+        let kinds: &[KeyKind] = match suite.auth() {
+            oxssl::suites::SuiteAuth::Rsa => &[KeyKind::Rsa2048],
+            _ => &[KeyKind::EcdsaP256, KeyKind::EcdsaP384],
+        };
+        for group in [KxGroup::X25519, KxGroup::Secp256r1, KxGroup::Secp384r1] {
+            for &kind in kinds {
+                total += 1;
+                if let Err(e) = matrix_case(peer_kind, ox_is_client, suite, group, kind) {
+                    failures.push(format!(
+                        "{} / {} / {kind:?}: {e}",
+                        suite.name(),
+                        group.name()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "TLS 1.2 {peer_kind:?} (oxssl client: {ox_is_client}): {} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn matrix12_oxssl_client_openssl_server() {
+    run_matrix12(PeerKind::Openssl, true);
+}
+
+#[test]
+fn matrix12_openssl_client_oxssl_server() {
+    run_matrix12(PeerKind::Openssl, false);
+}
+
+#[test]
+fn matrix12_oxssl_client_rustls_server() {
+    run_matrix12(PeerKind::Rustls, true);
+}
+
+#[test]
+fn matrix12_rustls_client_oxssl_server() {
+    run_matrix12(PeerKind::Rustls, false);
 }
 
 #[test]

@@ -7,17 +7,25 @@
 //! (same pointer, at least as long): `ssl.ssl_write(&buf[..])` with the same `buf`. With
 //! [`SslMode::ACCEPT_MOVING_WRITE_BUFFER`] the contents may move, as long as the bytes
 //! already committed stay the same.
+//!
+//! Configuration is per connection, as `SSL_set_*` is: an `Ssl` starts with its context's
+//! engine [`Config`] (shared, not copied) and copies it on the first setter that changes
+//! it, so neither the context nor other connections see the change.
 
-use super::context::SslContext;
+use super::context::{self, CertParts, SslContext};
 use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO};
-use super::flags::{KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions};
+use super::flags::{
+    KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions, SslVerifyMode,
+};
 use super::io::{Bios, Io};
 use crate::bio::{Bio, BioError, RetryFlags};
+use crate::config::Config;
 use crate::conn::{Connection, Event};
 use crate::error::TlsError;
 use crate::handshake::client::ClientOptions;
 use crate::reason::Reason;
 use std::io;
+use std::sync::Arc;
 
 /// The record whose ciphertext is not fully handed to the transport yet.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +39,13 @@ struct PendingWrite {
 /// One TLS connection (an `SSL`).
 pub struct Ssl {
     ctx: SslContext,
+    /// The engine configuration for this connection's next handshake: the context's until
+    /// a setter changes it (copy on write).
+    config: Arc<Config>,
+    verify_mode: SslVerifyMode,
+    /// Certificate and key set on this connection (`SSL_use_certificate` /
+    /// `SSL_use_PrivateKey`); None while they are the context's.
+    cert: Option<Box<CertParts>>,
     is_client: Option<bool>,
     conn: Option<Box<Connection>>,
     bios: Bios,
@@ -70,6 +85,9 @@ impl Ssl {
         let c = &ctx.inner;
         Ok(Ssl {
             ctx: ctx.clone(),
+            config: c.config.clone(),
+            verify_mode: c.verify_mode,
+            cert: None,
             is_client: None,
             conn: None,
             bios: Bios::None,
@@ -168,15 +186,20 @@ impl Ssl {
         self.mode
     }
 
-    /// `SSL_set_options`.
+    /// `SSL_set_options`: adds option bits for this connection and returns the new
+    /// options. [`SslOptions::CIPHER_SERVER_PREFERENCE`] and
+    /// [`SslOptions::ENABLE_MIDDLEBOX_COMPAT`] apply from the next handshake (see
+    /// [`Ssl::config`]).
     pub fn set_options(&mut self, options: SslOptions) -> SslOptions {
         self.options.insert(options);
+        context::apply_options(&mut self.config, self.options, &self.ctx.inner);
         self.options
     }
 
-    /// `SSL_clear_options`.
+    /// `SSL_clear_options`; like [`Ssl::set_options`], for this connection only.
     pub fn clear_options(&mut self, options: SslOptions) -> SslOptions {
         self.options.remove(options);
+        context::apply_options(&mut self.config, self.options, &self.ctx.inner);
         self.options
     }
 
@@ -214,7 +237,122 @@ impl Ssl {
     pub fn set_read_ahead(&mut self, on: bool) {
         self.read_ahead = on;
     }
+}
 
+/// Per-connection engine settings (`SSL_set_*`). Each one applies to this connection only
+/// and takes effect at its next handshake: a handshake already started (the first
+/// `do_handshake`, `ssl_write` or `ssl_read` created the engine) keeps the configuration
+/// it started with. OpenSSL differs in that case: it reads most settings when it uses
+/// them, so a change made between two steps of a handshake can still affect that one.
+impl Ssl {
+    /// The engine configuration the next handshake uses: shared with the context until a
+    /// setter of this connection changes it.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
+    /// `SSL_set_verify`: the verification mode for this connection.
+    pub fn set_verify(&mut self, mode: SslVerifyMode) {
+        self.verify_mode = mode;
+        let verify = context::engine_verify(mode);
+        if self.config.verify != verify {
+            self.config_mut().verify = verify;
+        }
+    }
+
+    /// `SSL_get_verify_mode`.
+    pub fn verify_mode(&self) -> SslVerifyMode {
+        self.verify_mode
+    }
+
+    /// `SSL_set_ciphersuites` (TLS 1.3 suites, colon-separated).
+    pub fn set_ciphersuites(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let value = context::parse_ciphersuites(list)?;
+        self.config_mut().cipher_suites = value;
+        Ok(())
+    }
+
+    /// `SSL_set1_groups_list` ("X25519MLKEM768:X25519:P-256:P-384").
+    pub fn set_groups_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let value = context::parse_groups(list)?;
+        self.config_mut().groups = value;
+        Ok(())
+    }
+
+    /// `SSL_set1_sigalgs_list` ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256:...").
+    pub fn set_sigalgs_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let value = context::parse_sigalgs(list)?;
+        self.config_mut().signature_schemes = value;
+        Ok(())
+    }
+
+    /// `SSL_set_alpn_protos`: protocols in wire format (`b"\x02h2\x08http/1.1"`), offered
+    /// by a client, selected from by a server.
+    pub fn set_alpn_protos(&mut self, wire: &[u8]) -> Result<(), ErrorStack> {
+        let value = context::parse_alpn(wire)?;
+        self.config_mut().alpn_protocols = value;
+        Ok(())
+    }
+
+    /// `SSL_set_max_cert_list`: the largest certificate message accepted from the peer.
+    pub fn set_max_cert_list(&mut self, n: usize) {
+        if self.config.max_cert_list != n {
+            self.config_mut().max_cert_list = n;
+        }
+    }
+
+    /// `SSL_get_max_cert_list`.
+    pub fn max_cert_list(&self) -> usize {
+        self.config.max_cert_list
+    }
+
+    /// This connection's certificate and key, starting from the context's.
+    fn cert_parts(&mut self) -> &mut CertParts {
+        let ctx = &self.ctx.inner;
+        self.cert.get_or_insert_with(|| Box::new(ctx.cert.clone()))
+    }
+
+    /// Hands the certificate and key to the engine once both are set.
+    fn sync_certified_key(&mut self) {
+        let ck = self.cert_parts().certified_key();
+        if ck.is_some() {
+            self.config_mut().certified_key = ck;
+        }
+    }
+
+    /// The certificate chain for this connection, end entity first, as DER
+    /// (`SSL_use_certificate` plus `SSL_add1_chain_cert`). Used once a key is set too
+    /// (here or on the context).
+    pub fn set_certificate_chain_der(&mut self, chain: Vec<Vec<u8>>) -> Result<(), ErrorStack> {
+        let chain = context::parse_chain(chain)?;
+        self.cert_parts().chain = chain;
+        self.sync_certified_key();
+        Ok(())
+    }
+
+    /// The private key for this connection as DER (PKCS#8, PKCS#1 or SEC1)
+    /// (`SSL_use_PrivateKey`). Used once a certificate is set too.
+    pub fn set_private_key_der(&mut self, der: &[u8]) -> Result<(), ErrorStack> {
+        let key = context::parse_private_key(der)?;
+        self.cert_parts().key = Some(key);
+        self.sync_certified_key();
+        Ok(())
+    }
+
+    /// `SSL_check_private_key`: this connection's key matches its end-entity certificate.
+    pub fn check_private_key(&self) -> Result<(), ErrorStack> {
+        match &self.cert {
+            Some(parts) => parts.check_private_key(),
+            None => self.ctx.inner.cert.check_private_key(),
+        }
+    }
+}
+
+impl Ssl {
     // ----- state -----
 
     /// The connection engine, once created (after the first operation).
@@ -359,14 +497,13 @@ impl Ssl {
                     "method does not allow this side",
                 ));
             }
-            let config = &self.ctx.inner.config;
-            if config.min_version > config.max_version {
+            if self.config.min_version > self.config.max_version {
                 return Err(Error::reason(
                     Reason::NO_PROTOCOLS_AVAILABLE,
                     "no protocol version enabled",
                 ));
             }
-            let config = self.ctx.inner.config.clone();
+            let config = self.config.clone();
             self.conn = Some(Box::new(if client {
                 Connection::client(
                     config,
@@ -447,7 +584,10 @@ impl Ssl {
                 return Ok(());
             }
             let Some(w) = io.wbio() else {
-                return Err(Error::reason(Reason::BIO_NOT_SET, "no write BIO"));
+                // As OpenSSL 3 (3.0 and 3.6): SSL_ERROR_SYSCALL with an empty error queue,
+                // not fatal. The records stay queued and go out once a BIO is set (OpenSSL
+                // drops them: its handshake then waits forever).
+                return Err(Error::new(ErrorCode::SYSCALL, None));
             };
             match w.write(conn.pending_tls()) {
                 Ok(0) => {
@@ -479,7 +619,9 @@ impl Ssl {
             conn.wanted().max(1)
         };
         let Some(r) = io.rbio() else {
-            return Err(Error::reason(Reason::READ_BIO_NOT_SET, "no read BIO"));
+            // As OpenSSL 3: READ_BIO_NOT_SET (211), fatal.
+            let e = conn.abort(TlsError::local(Reason::READ_BIO_NOT_SET, "no read BIO"));
+            return Err(self.tls_fatal(io, e));
         };
         let space = conn.tls_read_space(want);
         let len = space.len();
@@ -528,7 +670,10 @@ impl Ssl {
     }
 
     /// Drives the handshake until it completes or blocks.
-    fn handshake_io(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+    /// Drives the handshake (or a TLS 1.2 renegotiation) until it completes or blocks.
+    /// Application data may arrive during a renegotiation: a read (`in_read`) returns to
+    /// hand it over; anything else fails with UNEXPECTED_RECORD, as OpenSSL does.
+    fn handshake_io(&mut self, io: &mut dyn Io, in_read: bool) -> Result<(), Error> {
         self.check_usable()?;
         let started = self.conn_mut()?.start();
         if let Err(e) = started {
@@ -546,6 +691,13 @@ impl Ssl {
                     self.shutdown.insert(ShutdownState::RECEIVED);
                     return Err(Error::new(ErrorCode::ZERO_RETURN, None));
                 }
+                Ok(Event::ApplicationData) if in_read => return Ok(()),
+                Ok(Event::ApplicationData) => {
+                    let e = TlsError::unexpected("application data during a renegotiation")
+                        .with_reason(Reason::UNEXPECTED_RECORD);
+                    let e = conn.abort(e);
+                    return Err(self.tls_fatal(io, e));
+                }
                 Ok(_) => {}
                 Err(e) => return Err(self.tls_fatal(io, e)),
             }
@@ -559,7 +711,8 @@ impl Ssl {
         Ok(())
     }
 
-    /// Sends a KeyUpdate the caller asked for, once no write is pending.
+    /// Sends a KeyUpdate the caller asked for, once no write is pending. It also settles a
+    /// KeyUpdate owed to the peer (the engine clears that when it sends any KeyUpdate).
     fn send_requested_key_update(&mut self, io: &mut dyn Io) -> Result<(), Error> {
         if self.wpend.is_some() {
             return Ok(());
@@ -576,7 +729,7 @@ impl Ssl {
 
     pub(crate) fn do_handshake_io(&mut self, io: &mut dyn Io) -> Result<(), Error> {
         let r = self
-            .handshake_io(io)
+            .handshake_io(io, false)
             .and_then(|_| self.send_requested_key_update(io));
         self.finish(r)
     }
@@ -611,8 +764,9 @@ impl Ssl {
         if self.fatal {
             return Err(Self::after_fatal());
         }
+        self.sync_config();
         if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
-            self.handshake_io(io)?;
+            self.handshake_io(io, false)?;
         }
         match self.wpend {
             Some(p) => {
@@ -629,11 +783,13 @@ impl Ssl {
             }
             None => {
                 // Output owed from earlier (the rest of a flight or a KeyUpdate) goes first,
-                // then a KeyUpdate the peer asked for, then one the caller asked for; none
-                // of them is part of this write, so a retry after WANT_WRITE here is free.
+                // then one KeyUpdate: the caller's if it asked for one (it also answers a
+                // peer's request, as OpenSSL sends a single message), else the answer the
+                // peer asked for. None of it is part of this write, so a retry after
+                // WANT_WRITE here is free.
                 self.flush(io)?;
                 let conn = self.conn.as_mut().expect("connected");
-                if conn.key_update_owed() {
+                if self.key_update.is_none() && conn.key_update_owed() {
                     if let Err(e) = conn.send_key_update(false) {
                         return Err(self.tls_fatal(io, e));
                     }
@@ -682,8 +838,9 @@ impl Ssl {
 
     fn read_inner(&mut self, io: &mut dyn Io, buf: &mut [u8], peek: bool) -> Result<usize, Error> {
         self.check_usable()?;
+        self.sync_config();
         if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
-            self.handshake_io(io)?;
+            self.handshake_io(io, true)?;
         }
         loop {
             let conn = self.conn.as_mut().expect("connected");
@@ -709,8 +866,16 @@ impl Ssl {
                     return Err(Error::new(ErrorCode::ZERO_RETURN, None));
                 }
                 Ok(Event::Handshake) => {
-                    // A post-handshake message (ticket, KeyUpdate): without AUTO_RETRY the
-                    // read returns WANT_READ when nothing else is buffered.
+                    // A post-handshake message (ticket, KeyUpdate, HelloRequest, a
+                    // renegotiating ClientHello): a refusal or a new handshake's flight
+                    // goes out, a renegotiation is driven to its end here.
+                    self.flush(io)?;
+                    if self.conn.as_ref().is_some_and(|c| c.is_handshaking()) {
+                        self.handshake_io(io, true)?;
+                        continue;
+                    }
+                    // Without AUTO_RETRY the read returns WANT_READ when nothing else is
+                    // buffered.
                     let conn = self.conn.as_ref().expect("connected");
                     if !self.mode.contains(SslMode::AUTO_RETRY)
                         && conn.app_pending() == 0
@@ -846,30 +1011,89 @@ impl Ssl {
     /// with `SSL_OP_NO_RENEGOTIATION` with NO_RENEGOTIATION (339), as in OpenSSL; neither is
     /// fatal. oxssl does not implement TLS 1.2 yet, so no connection can renegotiate.
     pub fn renegotiate(&mut self) -> Result<(), Error> {
-        let tls13 = self.is_tls13();
-        let r: Result<(), Error> = if tls13 {
-            Err(Error::reason(
-                Reason::WRONG_SSL_VERSION,
-                "no renegotiation in TLS 1.3",
-            ))
-        } else if self.options.contains(SslOptions::NO_RENEGOTIATION) {
-            Err(Error::reason(
-                Reason::NO_RENEGOTIATION,
-                "SSL_OP_NO_RENEGOTIATION is set",
-            ))
-        } else {
-            Err(Error::reason(
-                Reason::WRONG_SSL_VERSION,
-                "renegotiation needs TLS 1.2, not implemented yet",
-            ))
-        };
+        let r = self.renegotiate_inner();
         self.finish(r)
     }
 
-    /// True while a KeyUpdate asked for with [`Ssl::key_update`] has not been sent
-    /// (`SSL_get_key_update_type` != NONE).
+    /// `SSL_renegotiate_abbreviated`: without session resumption (a later issue) this is a
+    /// full renegotiation, which OpenSSL also falls back to when it cannot resume.
+    pub fn renegotiate_abbreviated(&mut self) -> Result<(), Error> {
+        self.renegotiate()
+    }
+
+    fn renegotiate_inner(&mut self) -> Result<(), Error> {
+        if self.is_tls13() {
+            return Err(Error::reason(
+                Reason::WRONG_SSL_VERSION,
+                "no renegotiation in TLS 1.3",
+            ));
+        }
+        if self.options.contains(SslOptions::NO_RENEGOTIATION) {
+            return Err(Error::reason(
+                Reason::NO_RENEGOTIATION,
+                "SSL_OP_NO_RENEGOTIATION is set",
+            ));
+        }
+        if !self.is_init_finished() {
+            // As OpenSSL: accepted, and the handshake under way is the negotiation.
+            return Ok(());
+        }
+        self.sync_config();
+        let conn = self.conn.as_mut().expect("connected");
+        match conn.renegotiate() {
+            Ok(()) => Ok(()),
+            Err(e) if e.alert.is_none() => Err(Error::reason(e.reason, e.detail.to_string())),
+            Err(e) => {
+                self.fatal = true;
+                Err(Error::ssl(ErrorStack::from_tls(&e)))
+            }
+        }
+    }
+
+    /// `SSL_renegotiate_pending`: true from [`Ssl::renegotiate`] (or the peer's request)
+    /// until the new handshake completes.
+    pub fn renegotiate_pending(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.renegotiate_pending())
+    }
+
+    /// Hands this connection's current configuration to the engine between handshakes,
+    /// so a renegotiation uses what `Ssl::set_*` changed since.
+    fn sync_config(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            if !conn.is_handshaking() && !Arc::ptr_eq(conn.config(), &self.config) {
+                conn.set_config(self.config.clone());
+            }
+        }
+    }
+
+    /// True while a KeyUpdate asked for with [`Ssl::key_update`] has not been sent. Unlike
+    /// [`Ssl::key_update_type`], an answer owed to the peer does not count.
     pub fn key_update_pending(&self) -> bool {
         self.key_update.is_some()
+    }
+
+    /// `SSL_get_key_update_type`: the KeyUpdate our next write (or, for one asked for with
+    /// [`Ssl::key_update`], handshake call) sends, or None. As in OpenSSL, a peer's
+    /// update_requested that is not answered yet reads as [`KeyUpdateType::NotRequested`].
+    pub fn key_update_type(&self) -> Option<KeyUpdateType> {
+        match self.key_update {
+            Some(true) => Some(KeyUpdateType::Requested),
+            Some(false) => Some(KeyUpdateType::NotRequested),
+            None if self.conn.as_ref().is_some_and(|c| c.key_update_owed()) => {
+                Some(KeyUpdateType::NotRequested)
+            }
+            None => None,
+        }
+    }
+
+    /// [`Ssl::key_update_type`] with OpenSSL's values: `SSL_KEY_UPDATE_NONE` (-1),
+    /// `SSL_KEY_UPDATE_NOT_REQUESTED` (0), `SSL_KEY_UPDATE_REQUESTED` (1).
+    pub fn key_update_type_raw(&self) -> i32 {
+        match self.key_update_type() {
+            None => -1,
+            Some(KeyUpdateType::NotRequested) => 0,
+            Some(KeyUpdateType::Requested) => 1,
+        }
     }
 
     // ----- operations over the owned BIOs -----

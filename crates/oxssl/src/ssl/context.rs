@@ -75,6 +75,49 @@ pub(crate) struct ContextInner {
     pub read_ahead: bool,
     pub min_version: Option<SslVersion>,
     pub max_version: Option<SslVersion>,
+    /// The certificate and key as set, even when only one of them is (an `Ssl` that
+    /// supplies the other one per connection completes the pair).
+    pub cert: CertParts,
+}
+
+/// A certificate chain and a private key set separately (`SSL_use_certificate`,
+/// `SSL_use_PrivateKey`); the engine gets them once both are there.
+#[derive(Clone, Default)]
+pub(crate) struct CertParts {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: Option<Arc<SigningKey>>,
+}
+
+impl CertParts {
+    /// The pair the engine uses, if both halves are set.
+    pub fn certified_key(&self) -> Option<CertifiedKey> {
+        match (self.chain.is_empty(), &self.key) {
+            (false, Some(key)) => Some(CertifiedKey {
+                chain: self.chain.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// `SSL_CTX_check_private_key` / `SSL_check_private_key`: the key matches the
+    /// end-entity certificate.
+    pub fn check_private_key(&self) -> Result<(), ErrorStack> {
+        let (Some(leaf), Some(key)) = (self.chain.first(), &self.key) else {
+            return Err(err(
+                Reason::NO_PRIVATE_KEY_ASSIGNED,
+                "certificate or key missing",
+            ));
+        };
+        let spki = x509::spki_of(leaf).map_err(|e| x509_err(Reason::PRIVATE_KEY_MISMATCH, e))?;
+        if spki != key.public_key_spki() {
+            return Err(err(
+                Reason::PRIVATE_KEY_MISMATCH,
+                "key does not match the certificate",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A built context: cheap to clone, shared by every `Ssl` made from it.
@@ -118,17 +161,21 @@ impl SslContext {
 /// The enabled version range: TLS 1.2..=1.3 narrowed by `set_min/max_proto_version` and
 /// `NO_TLSV1_2` / `NO_TLSV1_3`. Older versions are never enabled. An empty range
 /// (min > max) makes every handshake fail with NO_PROTOCOLS_AVAILABLE.
-pub(crate) fn version_range(inner: &ContextInner) -> (ProtocolVersion, ProtocolVersion) {
-    let mut min = inner.min_version.map_or(ProtocolVersion::TLSV1_2, |v| {
+fn version_range(
+    min: Option<SslVersion>,
+    max: Option<SslVersion>,
+    options: SslOptions,
+) -> (ProtocolVersion, ProtocolVersion) {
+    let mut min = min.map_or(ProtocolVersion::TLSV1_2, |v| {
         ProtocolVersion(v.0.max(0x0303))
     });
-    let mut max = inner.max_version.map_or(ProtocolVersion::TLSV1_3, |v| {
+    let mut max = max.map_or(ProtocolVersion::TLSV1_3, |v| {
         ProtocolVersion(v.0.min(0x0304))
     });
-    if inner.options.contains(SslOptions::NO_TLSV1_2) && min == ProtocolVersion::TLSV1_2 {
+    if options.contains(SslOptions::NO_TLSV1_2) && min == ProtocolVersion::TLSV1_2 {
         min = ProtocolVersion::TLSV1_3;
     }
-    if inner.options.contains(SslOptions::NO_TLSV1_3) && max == ProtocolVersion::TLSV1_3 {
+    if options.contains(SslOptions::NO_TLSV1_3) && max == ProtocolVersion::TLSV1_3 {
         max = ProtocolVersion::TLSV1_2;
     }
     (min, max)
@@ -150,8 +197,6 @@ pub struct SslContextBuilder {
     inner: ContextInner,
     config: Config,
     trust: TrustStore,
-    chain: Vec<CertificateDer<'static>>,
-    key: Option<Arc<SigningKey>>,
 }
 
 fn err(reason: Reason, detail: impl Into<String>) -> ErrorStack {
@@ -161,6 +206,125 @@ fn err(reason: Reason, detail: impl Into<String>) -> ErrorStack {
 /// Certificate and key loading failures, reported as OpenSSL's SSL library does.
 fn x509_err(reason: Reason, e: x509::X509Error) -> ErrorStack {
     err(reason, e.to_string())
+}
+
+// Parsers and validators shared by `SslContextBuilder` and `Ssl` (the `SSL_CTX_set_*` and
+// `SSL_set_*` forms of a setting accept and refuse the same values).
+
+/// A TLS 1.3 suite list ("TLS_AES_128_GCM_SHA256:...").
+pub(crate) fn parse_ciphersuites(list: &str) -> Result<Vec<CipherSuite>, ErrorStack> {
+    CipherSuite::parse_list(list).map_err(|e| err(Reason::NO_CIPHER_MATCH, e))
+}
+
+/// A group list ("X25519MLKEM768:X25519:P-256:P-384"), duplicates dropped.
+pub(crate) fn parse_groups(list: &str) -> Result<Vec<KxGroup>, ErrorStack> {
+    let mut groups = Vec::new();
+    for name in list.split(':').filter(|s| !s.is_empty()) {
+        let g = KxGroup::from_name(name).ok_or_else(|| {
+            err(
+                Reason::UNSUPPORTED_ELLIPTIC_CURVE,
+                format!("unknown group {name}"),
+            )
+        })?;
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    if groups.is_empty() {
+        return Err(err(Reason::NO_SUITABLE_GROUPS, "empty group list"));
+    }
+    Ok(groups)
+}
+
+/// A signature algorithm list ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256:...").
+pub(crate) fn parse_sigalgs(list: &str) -> Result<Vec<SignatureScheme>, ErrorStack> {
+    let mut schemes = Vec::new();
+    for name in list.split(':').filter(|s| !s.is_empty()) {
+        let s = SignatureScheme::from_name(name).ok_or_else(|| {
+            err(
+                Reason::BAD_VALUE,
+                format!("unknown signature algorithm {name}"),
+            )
+        })?;
+        schemes.push(s);
+    }
+    if schemes.is_empty() {
+        return Err(err(Reason::BAD_VALUE, "empty signature algorithm list"));
+    }
+    Ok(schemes)
+}
+
+/// ALPN protocols in wire format (length-prefixed names).
+pub(crate) fn parse_alpn(wire: &[u8]) -> Result<Vec<Vec<u8>>, ErrorStack> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while let Some((&len, tail)) = rest.split_first() {
+        let len = len as usize;
+        if len == 0 || len > tail.len() {
+            return Err(err(Reason::BAD_VALUE, "malformed ALPN list"));
+        }
+        out.push(tail[..len].to_vec());
+        rest = &tail[len..];
+    }
+    Ok(out)
+}
+
+/// A certificate chain given as DER, end entity first (not empty).
+pub(crate) fn parse_chain(chain: Vec<Vec<u8>>) -> Result<Vec<CertificateDer<'static>>, ErrorStack> {
+    if chain.is_empty() {
+        return Err(err(Reason::NO_CERTIFICATE_ASSIGNED, "empty chain"));
+    }
+    Ok(chain.into_iter().map(CertificateDer::from).collect())
+}
+
+/// A private key as DER (PKCS#8, PKCS#1 or SEC1).
+pub(crate) fn parse_private_key(der: &[u8]) -> Result<Arc<SigningKey>, ErrorStack> {
+    let key = SigningKey::from_der(der).map_err(|e| err(Reason::BAD_VALUE, e.0))?;
+    Ok(Arc::new(key))
+}
+
+/// The engine's view of `SSL_VERIFY_*` bits.
+pub(crate) fn engine_verify(mode: SslVerifyMode) -> VerifyMode {
+    VerifyMode {
+        peer: mode.contains(SslVerifyMode::PEER),
+        fail_if_no_peer_cert: mode.contains(SslVerifyMode::FAIL_IF_NO_PEER_CERT),
+    }
+}
+
+/// Folds the options the engine acts on (suite preference, middlebox compatibility, the
+/// version range with `NO_TLSV1_2`/`NO_TLSV1_3`, renegotiation) into `config`. Returns
+/// false, touching nothing, when `config` already agrees (so a shared configuration is
+/// not copied for nothing).
+pub(crate) fn apply_options(
+    config: &mut Arc<Config>,
+    options: SslOptions,
+    inner: &ContextInner,
+) -> bool {
+    let (min_version, max_version) = version_range(inner.min_version, inner.max_version, options);
+    let renegotiation = crate::config::Renegotiation {
+        disabled: options.contains(SslOptions::NO_RENEGOTIATION),
+        allow_client_initiated: options.contains(SslOptions::ALLOW_CLIENT_RENEGOTIATION),
+        legacy_server_connect: options.contains(SslOptions::LEGACY_SERVER_CONNECT),
+        allow_unsafe_legacy: options.contains(SslOptions::ALLOW_UNSAFE_LEGACY_RENEGOTIATION),
+        ..config.renegotiation
+    };
+    let server_preference = options.contains(SslOptions::CIPHER_SERVER_PREFERENCE);
+    let middlebox_compat = options.contains(SslOptions::ENABLE_MIDDLEBOX_COMPAT);
+    if config.server_preference == server_preference
+        && config.middlebox_compat == middlebox_compat
+        && config.min_version == min_version
+        && config.max_version == max_version
+        && config.renegotiation == renegotiation
+    {
+        return false;
+    }
+    let c = Arc::make_mut(config);
+    c.server_preference = server_preference;
+    c.middlebox_compat = middlebox_compat;
+    c.min_version = min_version;
+    c.max_version = max_version;
+    c.renegotiation = renegotiation;
+    true
 }
 
 impl SslContextBuilder {
@@ -180,11 +344,10 @@ impl SslContextBuilder {
                 read_ahead: false,
                 min_version: None,
                 max_version: None,
+                cert: CertParts::default(),
             },
             config,
             trust: TrustStore::new(),
-            chain: Vec::new(),
-            key: None,
         }
     }
 
@@ -219,48 +382,19 @@ impl SslContextBuilder {
 
     /// `SSL_CTX_set_ciphersuites` (TLS 1.3 suites, colon-separated).
     pub fn set_ciphersuites(&mut self, list: &str) -> Result<(), ErrorStack> {
-        self.config.cipher_suites =
-            CipherSuite::parse_list(list).map_err(|e| err(Reason::NO_CIPHER_MATCH, e))?;
+        self.config.cipher_suites = parse_ciphersuites(list)?;
         Ok(())
     }
 
     /// `SSL_CTX_set1_groups_list` ("X25519MLKEM768:X25519:P-256:P-384").
     pub fn set_groups_list(&mut self, list: &str) -> Result<(), ErrorStack> {
-        let mut groups = Vec::new();
-        for name in list.split(':').filter(|s| !s.is_empty()) {
-            let g = KxGroup::from_name(name).ok_or_else(|| {
-                err(
-                    Reason::UNSUPPORTED_ELLIPTIC_CURVE,
-                    format!("unknown group {name}"),
-                )
-            })?;
-            if !groups.contains(&g) {
-                groups.push(g);
-            }
-        }
-        if groups.is_empty() {
-            return Err(err(Reason::NO_SUITABLE_GROUPS, "empty group list"));
-        }
-        self.config.groups = groups;
+        self.config.groups = parse_groups(list)?;
         Ok(())
     }
 
     /// `SSL_CTX_set1_sigalgs_list` ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256:...").
     pub fn set_sigalgs_list(&mut self, list: &str) -> Result<(), ErrorStack> {
-        let mut schemes = Vec::new();
-        for name in list.split(':').filter(|s| !s.is_empty()) {
-            let s = SignatureScheme::from_name(name).ok_or_else(|| {
-                err(
-                    Reason::BAD_VALUE,
-                    format!("unknown signature algorithm {name}"),
-                )
-            })?;
-            schemes.push(s);
-        }
-        if schemes.is_empty() {
-            return Err(err(Reason::BAD_VALUE, "empty signature algorithm list"));
-        }
-        self.config.signature_schemes = schemes;
+        self.config.signature_schemes = parse_sigalgs(list)?;
         Ok(())
     }
 
@@ -268,17 +402,7 @@ impl SslContextBuilder {
     /// `b"\x02h2\x08http/1.1"`). A client offers them; a server selects the first of them
     /// that the client offered.
     pub fn set_alpn_protos(&mut self, wire: &[u8]) -> Result<(), ErrorStack> {
-        let mut out = Vec::new();
-        let mut rest = wire;
-        while let Some((&len, tail)) = rest.split_first() {
-            let len = len as usize;
-            if len == 0 || len > tail.len() {
-                return Err(err(Reason::BAD_VALUE, "malformed ALPN list"));
-            }
-            out.push(tail[..len].to_vec());
-            rest = &tail[len..];
-        }
-        self.config.alpn_protocols = out;
+        self.config.alpn_protocols = parse_alpn(wire)?;
         Ok(())
     }
 }
@@ -360,10 +484,7 @@ impl SslContextBuilder {
     /// The certificate chain, end entity first, as DER (`SSL_CTX_use_certificate` plus
     /// `SSL_CTX_add1_chain_cert`).
     pub fn set_certificate_chain_der(&mut self, chain: Vec<Vec<u8>>) -> Result<(), ErrorStack> {
-        if chain.is_empty() {
-            return Err(err(Reason::NO_CERTIFICATE_ASSIGNED, "empty chain"));
-        }
-        self.chain = chain.into_iter().map(CertificateDer::from).collect();
+        self.inner.cert.chain = parse_chain(chain)?;
         Ok(())
     }
 
@@ -377,7 +498,7 @@ impl SslContextBuilder {
                 "no certificate in file",
             ));
         }
-        self.chain = chain;
+        self.inner.cert.chain = chain;
         Ok(())
     }
 
@@ -400,14 +521,13 @@ impl SslContextBuilder {
             .into_iter()
             .next()
             .ok_or_else(|| err(Reason::NO_CERTIFICATE_ASSIGNED, "no certificate in file"))?;
-        self.chain = vec![leaf];
+        self.inner.cert.chain = vec![leaf];
         Ok(())
     }
 
     /// The private key as DER (PKCS#8, PKCS#1 or SEC1) (`SSL_CTX_use_PrivateKey`).
     pub fn set_private_key_der(&mut self, der: &[u8]) -> Result<(), ErrorStack> {
-        let key = SigningKey::from_der(der).map_err(|e| err(Reason::BAD_VALUE, e.0))?;
-        self.key = Some(Arc::new(key));
+        self.inner.cert.key = Some(parse_private_key(der)?);
         Ok(())
     }
 
@@ -430,20 +550,7 @@ impl SslContextBuilder {
 
     /// `SSL_CTX_check_private_key`: the key matches the end-entity certificate.
     pub fn check_private_key(&self) -> Result<(), ErrorStack> {
-        let (Some(leaf), Some(key)) = (self.chain.first(), &self.key) else {
-            return Err(err(
-                Reason::NO_PRIVATE_KEY_ASSIGNED,
-                "certificate or key missing",
-            ));
-        };
-        let spki = x509::spki_of(leaf).map_err(|e| x509_err(Reason::PRIVATE_KEY_MISMATCH, e))?;
-        if spki != key.public_key_spki() {
-            return Err(err(
-                Reason::PRIVATE_KEY_MISMATCH,
-                "key does not match the certificate",
-            ));
-        }
-        Ok(())
+        self.inner.cert.check_private_key()
     }
 
     /// Receives secrets in NSS key log format (`SSL_CTX_set_keylog_callback`).
@@ -471,30 +578,25 @@ impl SslContextBuilder {
 
     /// Builds the context.
     pub fn build(mut self) -> SslContext {
-        let verify = self.inner.verify_mode;
-        self.config.verify = VerifyMode {
-            peer: verify.contains(SslVerifyMode::PEER),
-            fail_if_no_peer_cert: verify.contains(SslVerifyMode::FAIL_IF_NO_PEER_CERT),
-        };
-        self.config.server_preference = self
-            .inner
-            .options
-            .contains(SslOptions::CIPHER_SERVER_PREFERENCE);
-        self.config.middlebox_compat = self
-            .inner
-            .options
-            .contains(SslOptions::ENABLE_MIDDLEBOX_COMPAT);
+        self.config.verify = engine_verify(self.inner.verify_mode);
         self.config.trust = Arc::new(self.trust);
-        let (min, max) = version_range(&self.inner);
-        self.config.min_version = min;
-        self.config.max_version = max;
-        if let (false, Some(key)) = (self.chain.is_empty(), self.key) {
-            self.config.certified_key = Some(CertifiedKey {
-                chain: self.chain,
-                key,
-            });
+        match self.inner.cert.certified_key() {
+            Some(ck) => self.config.certified_key = Some(ck),
+            // A pair set through `config_mut` is what an `Ssl` starts from, too.
+            None => {
+                if let Some(ck) = &self.config.certified_key {
+                    if self.inner.cert.chain.is_empty() && self.inner.cert.key.is_none() {
+                        self.inner.cert = CertParts {
+                            chain: ck.chain.clone(),
+                            key: Some(ck.key.clone()),
+                        };
+                    }
+                }
+            }
         }
-        self.inner.config = Arc::new(self.config);
+        let mut config = Arc::new(self.config);
+        apply_options(&mut config, self.inner.options, &self.inner);
+        self.inner.config = config;
         SslContext {
             inner: Arc::new(self.inner),
         }

@@ -32,6 +32,8 @@ pub struct PeerOpts {
     pub ca_der: Vec<u8>,
     /// Server only: request a client certificate and fail without one.
     pub require_client_cert: bool,
+    /// Speak TLS 1.2 only (with `suites` as its cipher list) instead of TLS 1.3 only.
+    pub tls12: bool,
 }
 
 impl PeerOpts {
@@ -112,11 +114,20 @@ pub struct OpensslPeer {
 impl OpensslPeer {
     fn context(opts: &PeerOpts, server: bool) -> Result<SslContext, String> {
         let mut b = SslContext::builder(SslMethod::tls()).map_err(err("context"))?;
-        b.set_min_proto_version(Some(SslVersion::TLS1_3))
+        let version = if opts.tls12 {
+            SslVersion::TLS1_2
+        } else {
+            SslVersion::TLS1_3
+        };
+        b.set_min_proto_version(Some(version))
             .map_err(err("min version"))?;
-        b.set_max_proto_version(Some(SslVersion::TLS1_3))
+        b.set_max_proto_version(Some(version))
             .map_err(err("max version"))?;
-        if !opts.suites.is_empty() {
+        if opts.tls12 && !opts.suites.is_empty() {
+            let list: Vec<&str> = opts.suites.iter().map(|s| s.name()).collect();
+            b.set_cipher_list(&list.join(":"))
+                .map_err(err("set_cipher_list"))?;
+        } else if !opts.suites.is_empty() {
             let list: Vec<&str> = opts.suites.iter().map(|s| s.name()).collect();
             b.set_ciphersuites(&list.join(":"))
                 .map_err(err("set_ciphersuites"))?;

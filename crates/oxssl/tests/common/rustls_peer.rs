@@ -53,6 +53,17 @@ pub fn rustls_group(g: KxGroup) -> &'static dyn SupportedKxGroup {
     }
 }
 
+static TLS12_ONLY: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+static TLS13_ONLY: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+
+fn versions(opts: &PeerOpts) -> &'static [&'static rustls::SupportedProtocolVersion] {
+    if opts.tls12 {
+        &TLS12_ONLY
+    } else {
+        &TLS13_ONLY
+    }
+}
+
 fn crypto_provider(opts: &PeerOpts) -> Arc<CryptoProvider> {
     let mut p = provider::default_provider();
     if !opts.suites.is_empty() {
@@ -95,7 +106,7 @@ impl RustlsPeer {
     /// A client for server name "localhost", trusting `opts.ca_der`.
     pub fn client(opts: &PeerOpts, end: PipeEnd) -> Result<Self, String> {
         let builder = ClientConfig::builder_with_provider(crypto_provider(opts))
-            .with_protocol_versions(&[&rustls::version::TLS13])
+            .with_protocol_versions(versions(opts))
             .map_err(|e| format!("rustls client config: {e}"))?
             .with_root_certificates(roots(opts)?);
         let mut cfg = match identity(opts) {
@@ -114,7 +125,7 @@ impl RustlsPeer {
     /// A server presenting `opts.identity`.
     pub fn server(opts: &PeerOpts, end: PipeEnd) -> Result<Self, String> {
         let builder = ServerConfig::builder_with_provider(crypto_provider(opts))
-            .with_protocol_versions(&[&rustls::version::TLS13])
+            .with_protocol_versions(versions(opts))
             .map_err(|e| format!("rustls server config: {e}"))?;
         let builder = if opts.require_client_cert {
             let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
