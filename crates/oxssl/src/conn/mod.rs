@@ -408,8 +408,9 @@ impl Connection {
             ContentType::CHANGE_CIPHER_SPEC => {
                 let ok_body = self.reader.plaintext(&rec) == [1];
                 self.reader.consume(&rec);
-                if rec.protected {
-                    // RFC 8446 5: a CCS inside a protected record is a protocol violation.
+                if rec.protected && !self.is_tls12() {
+                    // RFC 8446 5: a CCS inside a protected record is a protocol violation
+                    // (in TLS 1.2 a renegotiation's CCS is protected by the current keys).
                     return Err(TlsError::unexpected("encrypted change_cipher_spec")
                         .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
                 }
