@@ -5,7 +5,7 @@ mod common;
 
 use common::certs::{self, server_pki, KeyKind, LeafSpec};
 use common::mitm::{self, Capture};
-use common::ox;
+use common::ox::{self, feed, handshake, take};
 use oxssl::config::{Config, VerifyMode};
 use oxssl::crypto::kx::KxGroup;
 use oxssl::crypto::sign::SignatureScheme;
@@ -44,29 +44,6 @@ fn flow_with(mut cc: Config, mut sc: Config, host: &str) -> Flow {
 fn flow() -> Flow {
     let (cc, sc) = configs();
     flow_with(cc, sc, "localhost")
-}
-
-fn take(conn: &mut Connection) -> Vec<u8> {
-    // start() is idempotent; on a failed connection it reports the latched error, and
-    // what is pending is then the alert.
-    let _ = conn.start();
-    let out = conn.pending_tls().to_vec();
-    conn.consume_tls(out.len());
-    out
-}
-
-fn feed(conn: &mut Connection, bytes: &[u8]) -> Result<Event, TlsError> {
-    let mut rest = bytes;
-    loop {
-        let n = conn.read_tls(rest);
-        rest = &rest[n..];
-        let ev = conn.process_all()?;
-        if rest.is_empty() || n == 0 && ev != Event::ApplicationData {
-            return Ok(ev);
-        }
-        let mut sink = vec![0u8; 1 << 16];
-        while conn.read_app(&mut sink) > 0 {}
-    }
 }
 
 fn expect(err: &TlsError, alert: AD, reason: Reason) {
@@ -812,24 +789,6 @@ fn garbage_never_panics() {
 }
 
 // ----- Defects found in review (issue 11), each with its regression test -----
-
-/// Runs a whole handshake between two sans-IO connections.
-fn handshake(c: &mut Connection, s: &mut Connection) -> Result<(), TlsError> {
-    for _ in 0..20 {
-        let out = take(c);
-        if !out.is_empty() {
-            feed(s, &out)?;
-        }
-        let out = take(s);
-        if !out.is_empty() {
-            feed(c, &out)?;
-        }
-        if c.is_connected() && s.is_connected() {
-            return Ok(());
-        }
-    }
-    panic!("handshake did not finish");
-}
 
 #[test]
 fn client_accepts_a_cookie_in_hello_retry_request() {

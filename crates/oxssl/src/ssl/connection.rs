@@ -276,6 +276,17 @@ impl Ssl {
         Ok(())
     }
 
+    /// `SSL_set_cipher_list`: the TLS 1.2 suites of this connection, in OpenSSL's
+    /// cipher-string language (see [`crate::cipher_list`]).
+    pub fn set_cipher_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        let mut suites = self.config.tls12_cipher_suites.clone();
+        let r = context::apply_cipher_list(&mut suites, list);
+        if suites != self.config.tls12_cipher_suites {
+            self.config_mut().tls12_cipher_suites = suites;
+        }
+        r
+    }
+
     /// `SSL_set1_groups_list` ("X25519MLKEM768:X25519:P-256:P-384").
     pub fn set_groups_list(&mut self, list: &str) -> Result<(), ErrorStack> {
         let value = context::parse_groups(list)?;

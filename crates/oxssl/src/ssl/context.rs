@@ -216,6 +216,29 @@ pub(crate) fn parse_ciphersuites(list: &str) -> Result<Vec<CipherSuite>, ErrorSt
     CipherSuite::parse_list(list).map_err(|e| err(Reason::NO_CIPHER_MATCH, e))
 }
 
+/// Applies an OpenSSL cipher list (TLS 1.2 suites) to `suites` as `SSL_CTX_set_cipher_list`
+/// does: a list that selects none of our suites fails with NO_CIPHER_MATCH and, as in
+/// OpenSSL 3.6, leaves no TLS 1.2 suite enabled; a malformed list (INVALID_COMMAND)
+/// changes nothing. `@SECLEVEL` is accepted; it does not exclude any suite oxssl has.
+pub(crate) fn apply_cipher_list(
+    suites: &mut Vec<CipherSuite>,
+    list: &str,
+) -> Result<(), ErrorStack> {
+    use crate::cipher_list::{parse_cipher_list, CipherListError};
+    match parse_cipher_list(list) {
+        Ok(v) => {
+            *suites = v;
+            Ok(())
+        }
+        Err(e) => {
+            if e == CipherListError::NoCipherMatch {
+                suites.clear();
+            }
+            Err(err(e.reason(), e.to_string()))
+        }
+    }
+}
+
 /// A group list ("X25519MLKEM768:X25519:P-256:P-384"), duplicates dropped.
 pub(crate) fn parse_groups(list: &str) -> Result<Vec<KxGroup>, ErrorStack> {
     let mut groups = Vec::new();
@@ -384,6 +407,21 @@ impl SslContextBuilder {
     pub fn set_ciphersuites(&mut self, list: &str) -> Result<(), ErrorStack> {
         self.config.cipher_suites = parse_ciphersuites(list)?;
         Ok(())
+    }
+
+    /// `SSL_CTX_set_cipher_list`: the TLS 1.2 suites, in OpenSSL's cipher-string language
+    /// (`"ECDHE+AESGCM:!aNULL"`, `"HIGH"`, `"ECDHE-ECDSA-AES128-GCM-SHA256"`, ...; see
+    /// [`crate::cipher_list`]). TLS 1.3 suites are set with
+    /// [`SslContextBuilder::set_ciphersuites`].
+    ///
+    /// ```
+    /// use oxssl::ssl::{SslContext, SslMethod};
+    /// let mut b = SslContext::builder(SslMethod::tls()).unwrap();
+    /// b.set_cipher_list("ECDHE+AESGCM:!aRSA").unwrap();
+    /// assert!(b.set_cipher_list("RC4-MD5").is_err());
+    /// ```
+    pub fn set_cipher_list(&mut self, list: &str) -> Result<(), ErrorStack> {
+        apply_cipher_list(&mut self.config.tls12_cipher_suites, list)
     }
 
     /// `SSL_CTX_set1_groups_list` ("X25519MLKEM768:X25519:P-256:P-384").

@@ -31,6 +31,9 @@ use crate::x509;
 struct Hs {
     suite: CipherSuite,
     transcript: Transcript,
+    /// The server sent renegotiation_info (else it is a legacy server we reached with
+    /// LEGACY_SERVER_CONNECT, and we never renegotiate with it).
+    secure_renegotiation: bool,
     ems: bool,
     verify_host: Option<String>,
     renegotiating: Option<crate::handshake::client::Renegotiating>,
@@ -63,6 +66,7 @@ pub(crate) fn server_hello(
         ));
     }
     let config = cx.config;
+    let secure_renegotiation = sh.extensions.contains(ExtensionType::RENEGOTIATION_INFO);
     // RFC 5746: the server proves it supports secure renegotiation; when renegotiating it
     // echoes both verify_data values.
     match (
@@ -128,6 +132,7 @@ pub(crate) fn server_hello(
     let hs = Hs {
         suite,
         transcript,
+        secure_renegotiation,
         ems,
         verify_host: sent.verify_host,
         renegotiating: sent.renegotiating,
@@ -390,13 +395,14 @@ impl State for ExpectFinished {
         let server_verify_data = s
             .master
             .check_finished(false, &s.hs.transcript, &verify_data)?;
-        let renegotiations = s.hs.renegotiating.is_some();
-        Ok(Next::Connected(AnyTraffic::Tls12(Box::new(Traffic::new(
+        let mut traffic = Traffic::new(
             true,
             s.master,
             s.client_verify_data,
             server_verify_data,
-            renegotiations,
-        )))))
+            s.hs.renegotiating.is_some(),
+        );
+        traffic.secure_renegotiation = s.hs.secure_renegotiation;
+        Ok(Next::Connected(AnyTraffic::Tls12(Box::new(traffic))))
     }
 }

@@ -124,10 +124,33 @@ fn choose(
             "server has no certificate",
         ));
     };
+    use crate::crypto::sign::KeyType;
     let auth = match key.key.key_type() {
-        crate::crypto::sign::KeyType::Rsa { .. } => SuiteAuth::Rsa,
+        KeyType::Rsa { .. } => SuiteAuth::Rsa,
         _ => SuiteAuth::Ecdsa,
     };
+    // Without supported_groups any group will do (RFC 8422 4); we take our first.
+    let client_groups = match exts.get(ExtensionType::SUPPORTED_GROUPS) {
+        Some(body) => Some(ext::decode_u16_list(body)?),
+        None => None,
+    };
+    // RFC 8422 5.1: an ECDSA certificate must be on a curve the client supports; OpenSSL
+    // clients enforce it, and OpenSSL servers then find no usable suite for that key.
+    let cert_curve = match key.key.key_type() {
+        KeyType::EcP256 => Some(KxGroup::Secp256r1),
+        KeyType::EcP384 => Some(KxGroup::Secp384r1),
+        _ => None,
+    };
+    let curve_ok = match (cert_curve, &client_groups) {
+        (Some(c), Some(groups)) => groups.contains(&c.to_u16()),
+        _ => true,
+    };
+    if !curve_ok {
+        return Err(failure(
+            Reason::NO_SHARED_CIPHER,
+            "the client does not support our certificate's curve",
+        ));
+    }
     let suite = choose_suite(config, &ch.cipher_suites, auth)?;
     // Without signature_algorithms TLS 1.2 means SHA-1, which oxssl does not sign with.
     let client_schemes = match exts.get(ExtensionType::SIGNATURE_ALGORITHMS) {
@@ -140,11 +163,6 @@ fn choose(
             "no signature scheme in common for our key",
         )
     })?;
-    // Without supported_groups any group will do (RFC 8422 4); we take our first.
-    let client_groups = match exts.get(ExtensionType::SUPPORTED_GROUPS) {
-        Some(body) => Some(ext::decode_u16_list(body)?),
-        None => None,
-    };
     let group = config
         .groups
         .iter()

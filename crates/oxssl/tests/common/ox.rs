@@ -114,3 +114,45 @@ pub fn read_available(conn: &mut Connection, out: &mut Vec<u8>) -> Result<bool, 
         }
     }
 }
+
+/// Takes what a connection has queued for the transport (starting it if needed).
+pub fn take(conn: &mut Connection) -> Vec<u8> {
+    // start() is idempotent; on a failed connection it reports the latched error, and
+    // what is pending is then the alert.
+    let _ = conn.start();
+    let out = conn.pending_tls().to_vec();
+    conn.consume_tls(out.len());
+    out
+}
+
+pub fn feed(conn: &mut Connection, bytes: &[u8]) -> Result<Event, TlsError> {
+    let mut rest = bytes;
+    loop {
+        let n = conn.read_tls(rest);
+        rest = &rest[n..];
+        let ev = conn.process_all()?;
+        if rest.is_empty() || n == 0 && ev != Event::ApplicationData {
+            return Ok(ev);
+        }
+        let mut sink = vec![0u8; 1 << 16];
+        while conn.read_app(&mut sink) > 0 {}
+    }
+}
+
+/// Runs a whole handshake between two sans-IO connections.
+pub fn handshake(c: &mut Connection, s: &mut Connection) -> Result<(), TlsError> {
+    for _ in 0..20 {
+        let out = take(c);
+        if !out.is_empty() {
+            feed(s, &out)?;
+        }
+        let out = take(s);
+        if !out.is_empty() {
+            feed(c, &out)?;
+        }
+        if c.is_connected() && s.is_connected() {
+            return Ok(());
+        }
+    }
+    panic!("handshake did not finish");
+}

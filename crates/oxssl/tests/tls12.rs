@@ -1,0 +1,334 @@
+//! TLS 1.2 in the engine: version negotiation with TLS 1.3 (both directions, downgrade
+//! sentinels), old versions refused, RFC 5746 renegotiation_info checks in the initial
+//! handshake, the extended master secret requirement, and TLS 1.2 record overhead.
+mod common;
+
+use common::certs::{server_pki, KeyKind};
+use common::mitm;
+use common::ox::{self, feed, handshake, take};
+use oxssl::config::Config;
+use oxssl::msgs::enums::{AlertDescription as AD, ExtensionType, HandshakeType, ProtocolVersion};
+use oxssl::msgs::handshake::{ClientHello, HandshakeMessage, ServerHello};
+use oxssl::reason::Reason;
+use oxssl::{Connection, TlsError};
+
+const V12: ProtocolVersion = ProtocolVersion::TLSV1_2;
+const V13: ProtocolVersion = ProtocolVersion::TLSV1_3;
+
+fn configs() -> (Config, Config) {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    (ox::client_config(pki), ox::server_config(pki))
+}
+
+fn max(mut c: Config, v: ProtocolVersion) -> Config {
+    c.max_version = v;
+    c
+}
+
+fn pair(cc: Config, sc: Config) -> (Connection, Connection) {
+    (ox::client(cc, "localhost"), ox::server(sc))
+}
+
+fn expect(err: &TlsError, alert: AD, reason: Reason) {
+    assert_eq!((err.alert, err.reason), (Some(alert), reason), "{err:?}");
+}
+
+fn decode_ch(rec: &[u8]) -> ClientHello {
+    let raw = &mitm::split_records(rec)[0].1;
+    match HandshakeMessage::decode(HandshakeType(raw[0]), &raw[4..]).unwrap() {
+        HandshakeMessage::ClientHello(ch) => ch,
+        _ => panic!("not a ClientHello"),
+    }
+}
+
+fn encode(m: HandshakeMessage) -> Vec<u8> {
+    mitm::plain_record(22, &m.encode().unwrap())
+}
+
+/// The server's first record (its ServerHello), decoded, and the rest of its flight.
+fn server_hello(flight: &[u8]) -> (ServerHello, Vec<u8>) {
+    let recs = mitm::split_records(flight);
+    let msgs = mitm::split_messages(&recs[0].1);
+    let sh = match HandshakeMessage::decode(HandshakeType(msgs[0][0]), &msgs[0][4..]).unwrap() {
+        HandshakeMessage::ServerHello(sh) => sh,
+        _ => panic!("not a ServerHello"),
+    };
+    // The rest of the first record's messages, then the following records, re-framed.
+    let mut rest: Vec<u8> = msgs[1..].concat();
+    rest = if rest.is_empty() {
+        Vec::new()
+    } else {
+        mitm::plain_record(22, &rest)
+    };
+    for (t, b) in &recs[1..] {
+        rest.extend(mitm::plain_record(*t, b));
+    }
+    (sh, rest)
+}
+
+#[test]
+fn versions_negotiate_both_ways() {
+    for (cmax, smax, want) in [
+        (V13, V12, V12),
+        (V12, V13, V12),
+        (V12, V12, V12),
+        (V13, V13, V13),
+    ] {
+        let (cc, sc) = configs();
+        let (mut c, mut s) = pair(max(cc, cmax), max(sc, smax));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(c.negotiated().version, Some(want));
+        assert_eq!(s.negotiated().version, Some(want));
+        // A 1.3-capable server negotiating 1.2 marks its random (RFC 8446 4.1.3).
+        let sentinel = &s.negotiated().server_random[24..] == b"DOWNGRD\x01";
+        assert_eq!(sentinel, want == V12 && smax == V13);
+        ox::write_all(&mut c, b"over tls").unwrap();
+        let mut got = Vec::new();
+        let bytes = take(&mut c);
+        feed(&mut s, &bytes).unwrap();
+        ox::read_available(&mut s, &mut got).unwrap();
+        assert_eq!(got, b"over tls");
+    }
+}
+
+#[test]
+fn stripping_tls13_from_the_hello_is_detected() {
+    // An attacker removes supported_versions: the 1.3-capable server answers with TLS 1.2
+    // and its downgrade sentinel, which the client (that offered 1.3) refuses.
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(cc, sc);
+    let mut ch = decode_ch(&take(&mut c));
+    ch.extensions
+        .0
+        .retain(|e| e.typ != ExtensionType::SUPPORTED_VERSIONS);
+    feed(&mut s, &encode(HandshakeMessage::ClientHello(ch))).unwrap();
+    assert_eq!(s.negotiated().version, Some(V12));
+    let err = feed(&mut c, &take(&mut s)).unwrap_err();
+    expect(&err, AD::ILLEGAL_PARAMETER, Reason::INAPPROPRIATE_FALLBACK);
+
+    // A sentinel set by a tampered TLS 1.2-only server's hello is detected the same way.
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(cc, max(sc, V12));
+    feed(&mut s, &take(&mut c)).unwrap();
+    let (mut sh, rest) = server_hello(&take(&mut s));
+    sh.random[24..].copy_from_slice(b"DOWNGRD\x01");
+    let mut bytes = encode(HandshakeMessage::ServerHello(sh));
+    bytes.extend(rest);
+    let err = feed(&mut c, &bytes).unwrap_err();
+    expect(&err, AD::ILLEGAL_PARAMETER, Reason::INAPPROPRIATE_FALLBACK);
+}
+
+#[test]
+fn old_protocol_versions_are_refused() {
+    for legacy in [0x0300u16, 0x0301, 0x0302] {
+        let (cc, sc) = configs();
+        let (mut c, mut s) = pair(cc, sc);
+        let mut ch = decode_ch(&take(&mut c));
+        ch.legacy_version = legacy;
+        ch.extensions
+            .0
+            .retain(|e| e.typ != ExtensionType::SUPPORTED_VERSIONS);
+        let err = feed(&mut s, &encode(HandshakeMessage::ClientHello(ch))).unwrap_err();
+        expect(&err, AD::PROTOCOL_VERSION, Reason::UNSUPPORTED_PROTOCOL);
+    }
+    // supported_versions listing only old versions.
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(cc, sc);
+    let mut ch = decode_ch(&take(&mut c));
+    for e in &mut ch.extensions.0 {
+        if e.typ == ExtensionType::SUPPORTED_VERSIONS {
+            e.data = oxssl::msgs::extensions::encode_versions_client(&[0x0302, 0x0301]).unwrap();
+        }
+    }
+    let err = feed(&mut s, &encode(HandshakeMessage::ClientHello(ch))).unwrap_err();
+    expect(&err, AD::PROTOCOL_VERSION, Reason::UNSUPPORTED_PROTOCOL);
+}
+
+/// Edits the TLS 1.2 ServerHello and returns the client's verdict.
+fn client_after_server_hello(
+    cc: Config,
+    edit: impl FnOnce(&mut ServerHello),
+) -> (Connection, Connection, Result<oxssl::Event, TlsError>) {
+    let (_, sc) = configs();
+    let (mut c, mut s) = pair(max(cc, V12), max(sc, V12));
+    feed(&mut s, &take(&mut c)).unwrap();
+    let (mut sh, rest) = server_hello(&take(&mut s));
+    edit(&mut sh);
+    let mut bytes = encode(HandshakeMessage::ServerHello(sh));
+    bytes.extend(rest);
+    let r = feed(&mut c, &bytes);
+    (c, s, r)
+}
+
+fn drop_ext(sh: &mut ServerHello, t: ExtensionType) {
+    sh.extensions.0.retain(|e| e.typ != t);
+}
+
+#[test]
+fn server_renegotiation_info_is_checked() {
+    // A server without RFC 5746 is refused ...
+    let (cc, _) = configs();
+    let (_, _, r) =
+        client_after_server_hello(cc, |sh| drop_ext(sh, ExtensionType::RENEGOTIATION_INFO));
+    expect(
+        &r.unwrap_err(),
+        AD::HANDSHAKE_FAILURE,
+        Reason::UNSAFE_LEGACY_RENEGOTIATION_DISABLED,
+    );
+    // ... unless LEGACY_SERVER_CONNECT: then the handshake goes on (it fails later only
+    // because the transcript no longer matches the server's), and we never renegotiate.
+    let (mut cc, _) = configs();
+    cc.renegotiation.legacy_server_connect = true;
+    let (_, _, r) =
+        client_after_server_hello(cc, |sh| drop_ext(sh, ExtensionType::RENEGOTIATION_INFO));
+    assert!(r.is_ok(), "{r:?}");
+    // A non-empty renegotiated_connection in an initial handshake is forged.
+    let (cc, _) = configs();
+    let (_, _, r) = client_after_server_hello(cc, |sh| {
+        for e in &mut sh.extensions.0 {
+            if e.typ == ExtensionType::RENEGOTIATION_INFO {
+                e.data = vec![12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+            }
+        }
+    });
+    expect(
+        &r.unwrap_err(),
+        AD::HANDSHAKE_FAILURE,
+        Reason::RENEGOTIATION_MISMATCH,
+    );
+}
+
+/// Edits the client's TLS 1.2 hello and runs the handshake on.
+fn server_after_client_hello(
+    sc: Config,
+    edit: impl FnOnce(&mut ClientHello),
+) -> (Connection, Connection, Result<(), TlsError>) {
+    let (cc, _) = configs();
+    let mut cc = max(cc, V12);
+    cc.renegotiation.legacy_server_connect = true;
+    let (mut c, mut s) = pair(cc, max(sc, V12));
+    let mut ch = decode_ch(&take(&mut c));
+    edit(&mut ch);
+    // The client's transcript holds its own hello; give the server the edited one and
+    // judge the server's reaction to it alone.
+    let r = feed(&mut s, &encode(HandshakeMessage::ClientHello(ch))).map(|_| ());
+    (c, s, r)
+}
+
+#[test]
+fn client_renegotiation_info_is_checked() {
+    let (_, sc) = configs();
+    let (_, _, r) = server_after_client_hello(sc, |ch| {
+        for e in &mut ch.extensions.0 {
+            if e.typ == ExtensionType::RENEGOTIATION_INFO {
+                e.data = vec![1, 9];
+            }
+        }
+    });
+    expect(
+        &r.unwrap_err(),
+        AD::HANDSHAKE_FAILURE,
+        Reason::RENEGOTIATION_MISMATCH,
+    );
+    // Neither the extension nor the SCSV: a legacy client is served, without RFC 5746.
+    let (_, sc) = configs();
+    let (_, s, r) = server_after_client_hello(sc, |ch| {
+        ch.extensions
+            .0
+            .retain(|e| e.typ != ExtensionType::RENEGOTIATION_INFO)
+    });
+    r.unwrap();
+    let (sh, _) = server_hello(&{
+        let mut s = s;
+        take(&mut s)
+    });
+    assert!(!sh.extensions.contains(ExtensionType::RENEGOTIATION_INFO));
+    // The SCSV alone announces support: the server answers with the extension.
+    let (_, sc) = configs();
+    let (_, mut s, r) = server_after_client_hello(sc, |ch| {
+        ch.extensions
+            .0
+            .retain(|e| e.typ != ExtensionType::RENEGOTIATION_INFO);
+        ch.cipher_suites.push(0x00ff);
+    });
+    r.unwrap();
+    let (sh, _) = server_hello(&take(&mut s));
+    assert_eq!(
+        sh.extensions.get(ExtensionType::RENEGOTIATION_INFO),
+        Some(&[0u8][..])
+    );
+}
+
+#[test]
+fn renegotiate_needs_a_finished_tls12_handshake() {
+    // Before the handshake there is nothing to renegotiate (STILL_IN_INIT, not fatal).
+    let (cc, sc) = configs();
+    let (_, mut s) = pair(max(cc, V12), max(sc, V12));
+    assert_eq!(s.renegotiate().unwrap_err().reason, Reason::STILL_IN_INIT);
+    assert!(s.error().is_none());
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(max(cc, V12), max(sc, V12));
+    handshake(&mut c, &mut s).unwrap();
+    // Both support RFC 5746 here: a server renegotiation is possible ...
+    s.renegotiate().unwrap();
+    assert!(s.renegotiate_pending());
+    // ... and on TLS 1.3 it is refused with WRONG_SSL_VERSION, not fatally.
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(
+        s.renegotiate().unwrap_err().reason,
+        Reason::WRONG_SSL_VERSION
+    );
+    assert!(s.error().is_none());
+}
+
+#[test]
+fn extended_master_secret_can_be_required() {
+    let (_, mut sc) = configs();
+    sc.require_ems = true;
+    let (_, _, r) = server_after_client_hello(sc, |ch| {
+        ch.extensions
+            .0
+            .retain(|e| e.typ != ExtensionType::EXTENDED_MASTER_SECRET)
+    });
+    expect(
+        &r.unwrap_err(),
+        AD::HANDSHAKE_FAILURE,
+        Reason::INCONSISTENT_EXTMS,
+    );
+    // Without the requirement the handshake goes on without EMS.
+    let (_, sc) = configs();
+    let (_, mut s, r) = server_after_client_hello(sc, |ch| {
+        ch.extensions
+            .0
+            .retain(|e| e.typ != ExtensionType::EXTENDED_MASTER_SECRET)
+    });
+    r.unwrap();
+    let (sh, _) = server_hello(&take(&mut s));
+    assert!(!sh
+        .extensions
+        .contains(ExtensionType::EXTENDED_MASTER_SECRET));
+}
+
+#[test]
+fn tls12_record_overhead() {
+    // AES-GCM: 8-byte explicit nonce + 16-byte tag; ChaCha20-Poly1305: 16-byte tag.
+    use oxssl::suites::CipherSuite as S;
+    for (suite, overhead) in [
+        (S::Tls12EcdheEcdsaAes128GcmSha256, 24),
+        (S::Tls12EcdheEcdsaAes256GcmSha384, 24),
+        (S::Tls12EcdheEcdsaChacha20Poly1305, 16),
+    ] {
+        let (mut cc, sc) = configs();
+        cc.tls12_cipher_suites = vec![suite];
+        let (mut c, mut s) = pair(max(cc, V12), max(sc, V12));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(c.negotiated().suite, Some(suite));
+        ox::write_all(&mut c, &[7u8; 40000]).unwrap();
+        let wire = take(&mut c);
+        let recs = mitm::split_records(&wire);
+        let sizes: Vec<usize> = recs.iter().map(|(_, b)| b.len() - overhead).collect();
+        assert_eq!(sizes, [16384, 16384, 7232], "{suite:?}");
+    }
+}
