@@ -694,6 +694,52 @@ fn matrix12_rustls_client_oxssl_server() {
     run_matrix12(PeerKind::Rustls, false);
 }
 
+/// TLS 1.2 with an OpenSSL peer that does not do the extended master secret: both
+/// directions derive the classic master secret (RFC 5246 8.1) and agree; an oxssl side
+/// that requires EMS refuses the peer.
+#[test]
+fn tls12_without_extended_master_secret_openssl() {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let suite = CipherSuite::Tls12EcdheEcdsaAes128GcmSha256;
+    let group = KxGroup::Secp256r1;
+    for ox_is_client in [true, false] {
+        for require in [false, true] {
+            let (oe, pe) = pipe();
+            let base = if ox_is_client {
+                ox::client_config(pki)
+            } else {
+                ox::server_config(pki)
+            };
+            let mut cfg = only(base, suite, group);
+            cfg.require_ems = require;
+            let opts = if ox_is_client {
+                PeerOpts::server(pki)
+            } else {
+                PeerOpts::client(pki)
+            };
+            let opts = PeerOpts {
+                tls12: true,
+                no_ems: true,
+                ..opts.only(suite, group)
+            };
+            let mut ox = if ox_is_client {
+                ox_client(cfg, oe)
+            } else {
+                ox_server(cfg, oe)
+            };
+            let mut peer = make_peer(PeerKind::Openssl, &opts, pe, !ox_is_client).unwrap();
+            let r = session(&mut ox, peer.as_mut(), ox_is_client, 64 * 1024);
+            match require {
+                false => r.unwrap(),
+                true => {
+                    let e = r.unwrap_err();
+                    assert!(e.contains("INCONSISTENT_EXTMS"), "{e}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn matrix_oxssl_client_openssl_server() {
     run_matrix(PeerKind::Openssl, true);

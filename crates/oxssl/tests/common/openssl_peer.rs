@@ -34,6 +34,8 @@ pub struct PeerOpts {
     pub require_client_cert: bool,
     /// Speak TLS 1.2 only (with `suites` as its cipher list) instead of TLS 1.3 only.
     pub tls12: bool,
+    /// OpenSSL only: `SSL_OP_NO_EXTENDED_MASTER_SECRET` (a TLS 1.2 peer without RFC 7627).
+    pub no_ems: bool,
 }
 
 impl PeerOpts {
@@ -123,6 +125,10 @@ impl OpensslPeer {
             .map_err(err("min version"))?;
         b.set_max_proto_version(Some(version))
             .map_err(err("max version"))?;
+        if opts.no_ems {
+            // SSL_OP_NO_EXTENDED_MASTER_SECRET (1 << 0), which the crate does not name.
+            b.set_options(openssl::ssl::SslOptions::from_bits_retain(1));
+        }
         if opts.tls12 && !opts.suites.is_empty() {
             let list: Vec<&str> = opts.suites.iter().map(|s| s.name()).collect();
             b.set_cipher_list(&list.join(":"))
