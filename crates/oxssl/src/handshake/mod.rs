@@ -247,3 +247,42 @@ pub fn check_server_extensions(
     }
     Ok(())
 }
+
+/// The server's ALPN choice: the first of its protocols the client offers (none in
+/// common: the handshake goes on without ALPN, as OpenSSL does).
+pub fn select_alpn(config: &Config, exts: &Extensions) -> Result<Option<Vec<u8>>, TlsError> {
+    let Some(body) = exts.get(ExtensionType::ALPN) else {
+        return Ok(None);
+    };
+    let offered = crate::msgs::extensions::decode_alpn(body)?;
+    Ok(config
+        .alpn_protocols
+        .iter()
+        .find(|p| offered.contains(p))
+        .cloned())
+}
+
+/// The host name a client sent in server_name, if any.
+pub fn client_sni(exts: &Extensions) -> Result<Option<String>, TlsError> {
+    Ok(exts
+        .get(ExtensionType::SERVER_NAME)
+        .map(crate::msgs::extensions::decode_server_name)
+        .transpose()?
+        .flatten())
+}
+
+/// Checks the server's ALPN answer (exactly one protocol, one we offered) and records it.
+pub fn accept_server_alpn(cx: &mut Context<'_>, exts: &Extensions) -> Result<(), TlsError> {
+    cx.info.alpn = None;
+    if let Some(body) = exts.get(ExtensionType::ALPN) {
+        let mut list = crate::msgs::extensions::decode_alpn(body)?;
+        if list.len() != 1 || !cx.config.alpn_protocols.contains(&list[0]) {
+            return Err(TlsError::illegal(
+                Reason::BAD_EXTENSION,
+                "server selected an ALPN protocol we did not offer",
+            ));
+        }
+        cx.info.alpn = list.pop();
+    }
+    Ok(())
+}

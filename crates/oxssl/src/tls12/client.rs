@@ -13,9 +13,10 @@ use crate::crypto::kx::{self, KxGroup};
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::handshake::client::HelloSent;
-use crate::handshake::peer_auth::record_verify_result;
+use crate::handshake::peer_auth::verify_server_certificate;
 use crate::handshake::{
-    check_server_extensions, Context, Next, State, Traffic as AnyTraffic, Transcript,
+    accept_server_alpn, check_server_extensions, Context, Next, State, Traffic as AnyTraffic,
+    Transcript,
 };
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion};
 use crate::msgs::extensions as ext;
@@ -112,17 +113,7 @@ pub(crate) fn server_hello(
     if let Some(body) = sh.extensions.get(ExtensionType::SERVER_NAME) {
         ext::decode_empty(body)?;
     }
-    cx.info.alpn = None;
-    if let Some(body) = sh.extensions.get(ExtensionType::ALPN) {
-        let mut list = ext::decode_alpn(body)?;
-        if list.len() != 1 || !config.alpn_protocols.contains(&list[0]) {
-            return Err(TlsError::illegal(
-                Reason::BAD_EXTENSION,
-                "server selected an ALPN protocol we did not offer",
-            ));
-        }
-        cx.info.alpn = list.pop();
-    }
+    accept_server_alpn(cx, &sh.extensions)?;
     let mut transcript = sent.transcript;
     transcript.add(raw);
     cx.info.version = Some(ProtocolVersion::TLSV1_2);
@@ -162,16 +153,8 @@ impl State for ExpectCertificate {
                 "server sent no certificate",
             ));
         }
-        let chain: Vec<x509::CertificateDer<'static>> =
-            chain.into_iter().map(x509::CertificateDer::from).collect();
-        let result = x509::verify_server_chain(
-            &cx.config.trust,
-            &chain,
-            self.hs.verify_host.as_deref(),
-            cx.config.time.now(),
-        );
-        record_verify_result(cx, result)?;
-        cx.info.peer_chain = chain;
+        let chain = chain.into_iter().map(x509::CertificateDer::from).collect();
+        verify_server_certificate(cx, chain, self.hs.verify_host.as_deref())?;
         self.hs.transcript.add(raw);
         Ok(Next::Handshaking(Box::new(ExpectServerKeyExchange {
             hs: self.hs,

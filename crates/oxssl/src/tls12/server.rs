@@ -13,8 +13,10 @@ use crate::crypto::rand;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::handshake::client::Renegotiating;
-use crate::handshake::peer_auth::record_verify_result;
-use crate::handshake::{random_err, Context, Next, State, Traffic as AnyTraffic, Transcript};
+use crate::handshake::peer_auth::accept_client_certificate;
+use crate::handshake::{
+    client_sni, random_err, select_alpn, Context, Next, State, Traffic as AnyTraffic, Transcript,
+};
 use crate::msgs::codec::{Prefix, Writer};
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, DOWNGRADE_TLS12};
 use crate::msgs::extensions::{self as ext, Extensions};
@@ -174,22 +176,8 @@ fn choose(
                 .is_none_or(|c| c.contains(&g.to_u16()))
         })
         .ok_or_else(|| failure(Reason::NO_SHARED_GROUPS, "no ECDHE group in common"))?;
-    let alpn = match exts.get(ExtensionType::ALPN) {
-        Some(body) => {
-            let offered = ext::decode_alpn(body)?;
-            config
-                .alpn_protocols
-                .iter()
-                .find(|p| offered.contains(p))
-                .cloned()
-        }
-        None => None,
-    };
-    let sni = exts
-        .get(ExtensionType::SERVER_NAME)
-        .map(ext::decode_server_name)
-        .transpose()?
-        .flatten();
+    let alpn = select_alpn(config, exts)?;
+    let sni = client_sni(exts)?;
     Ok(Choices {
         suite,
         group,
@@ -342,24 +330,9 @@ impl State for ExpectCertificate {
     ) -> Result<Next, TlsError> {
         let chain = expect!(msg, self, HandshakeMessage::Certificate12);
         self.hs.transcript.add(raw);
-        if chain.is_empty() {
-            if cx.config.verify.fail_if_no_peer_cert {
-                return Err(failure(
-                    Reason::PEER_DID_NOT_RETURN_A_CERTIFICATE,
-                    "client sent no certificate",
-                ));
-            }
-            cx.info.peer_chain.clear();
-            return Ok(Next::Handshaking(Box::new(ExpectClientKeyExchange {
-                hs: self.hs,
-            })));
-        }
-        let chain: Vec<x509::CertificateDer<'static>> =
-            chain.into_iter().map(x509::CertificateDer::from).collect();
-        let result = x509::verify_client_chain(&cx.config.trust, &chain, cx.config.time.now());
-        record_verify_result(cx, result)?;
-        cx.info.peer_chain = chain;
-        self.hs.client_cert = true;
+        let chain = chain.into_iter().map(x509::CertificateDer::from).collect();
+        self.hs.client_cert =
+            accept_client_certificate(cx, chain, AlertDescription::HANDSHAKE_FAILURE)?;
         Ok(Next::Handshaking(Box::new(ExpectClientKeyExchange {
             hs: self.hs,
         })))

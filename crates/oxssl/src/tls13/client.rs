@@ -2,24 +2,23 @@
 //! the ServerHello's key exchange, the server's encrypted flight, then our Finished.
 
 use super::peer_auth::{
-    check_certificate_message, check_certificate_verify, record_verify_result,
-    send_certificate_verify,
+    check_certificate_message, check_certificate_verify, send_certificate_verify,
 };
 use super::traffic::Traffic;
 use super::{ApplicationSecrets, HandshakeSecrets};
 use crate::crypto::kx::{KeyShare, KxGroup};
 use crate::error::TlsError;
 use crate::handshake::client::{random_err, ExpectServerHello, HelloSent};
+use crate::handshake::peer_auth::verify_server_certificate;
 use crate::handshake::{
-    check_duplicates, check_server_extensions, unexpected, Context, Next, State,
-    Traffic as AnyTraffic, Transcript,
+    accept_server_alpn, check_duplicates, check_server_extensions, unexpected, Context, Next,
+    State, Traffic as AnyTraffic, Transcript,
 };
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
 use crate::msgs::extensions::{self as ext, Extensions};
 use crate::msgs::handshake::{Certificate13, CertificateEntry, HandshakeMessage, ServerHello};
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
-use crate::x509::{self};
 
 /// A HelloRetryRequest is a TLS 1.3 message: one without supported_versions is forged.
 pub(crate) fn reject_if_hrr(sh: &ServerHello) -> Result<(), TlsError> {
@@ -277,16 +276,7 @@ impl State for ExpectEncryptedExtensions {
         if let Some(body) = exts.get(ExtensionType::SERVER_NAME) {
             ext::decode_empty(body)?;
         }
-        if let Some(body) = exts.get(ExtensionType::ALPN) {
-            let mut list = ext::decode_alpn(body)?;
-            if list.len() != 1 || !cx.config.alpn_protocols.contains(&list[0]) {
-                return Err(TlsError::illegal(
-                    Reason::BAD_EXTENSION,
-                    "server selected an ALPN protocol we did not offer",
-                ));
-            }
-            cx.info.alpn = list.pop();
-        }
+        accept_server_alpn(cx, &exts)?;
         self.hs.transcript.add(raw);
         Ok(Next::Handshaking(Box::new(ExpectCertificateOrRequest {
             hs: self.hs,
@@ -332,15 +322,7 @@ impl State for ExpectCertificateOrRequest {
             }
             HandshakeMessage::Certificate(cert) => {
                 let chain = check_certificate_message(&cert)?;
-                let now = cx.config.time.now();
-                let result = x509::verify_server_chain(
-                    &cx.config.trust,
-                    &chain,
-                    self.hs.verify_host.as_deref(),
-                    now,
-                );
-                record_verify_result(cx, result)?;
-                cx.info.peer_chain = chain;
+                verify_server_certificate(cx, chain, self.hs.verify_host.as_deref())?;
                 self.hs.transcript.add(raw);
                 Ok(Next::Handshaking(Box::new(ExpectCertificateVerify {
                     hs: self.hs,

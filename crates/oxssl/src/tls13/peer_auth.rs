@@ -10,8 +10,6 @@ use crate::msgs::handshake::{Certificate13, CertificateVerify, HandshakeMessage}
 use crate::reason::Reason;
 use crate::x509::{self, CertificateDer};
 
-pub(crate) use crate::handshake::peer_auth::record_verify_result;
-
 /// Validates the shape of a handshake Certificate message and returns its chain.
 pub(crate) fn check_certificate_message(
     cert: &Certificate13,

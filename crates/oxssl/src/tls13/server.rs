@@ -2,8 +2,7 @@
 //! key share), our flight, then the client's optional certificate and its Finished.
 
 use super::peer_auth::{
-    check_certificate_message, check_certificate_verify, record_verify_result,
-    send_certificate_verify,
+    check_certificate_message, check_certificate_verify, send_certificate_verify,
 };
 use super::traffic::Traffic;
 use super::{ApplicationSecrets, HandshakeSecrets};
@@ -12,8 +11,10 @@ use crate::crypto::kx::{self, KxGroup};
 use crate::crypto::rand;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
+use crate::handshake::peer_auth::accept_client_certificate;
 use crate::handshake::{
-    check_duplicates, random_err, Context, Next, State, Traffic as AnyTraffic, Transcript,
+    check_duplicates, client_sni, random_err, select_alpn, Context, Next, State,
+    Traffic as AnyTraffic, Transcript,
 };
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
 use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
@@ -23,7 +24,6 @@ use crate::msgs::handshake::{
 };
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
-use crate::x509;
 
 /// Handles a ClientHello for which the version-neutral server chose TLS 1.3.
 pub(crate) fn client_hello(
@@ -155,22 +155,8 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
     check_shares(&shares, &client_groups)?;
     let (group, client_share) = choose_group(config, &client_groups, shares)?;
 
-    let alpn = match exts.get(ExtensionType::ALPN) {
-        Some(body) => {
-            let offered = ext::decode_alpn(body)?;
-            config
-                .alpn_protocols
-                .iter()
-                .find(|p| offered.contains(p))
-                .cloned()
-        }
-        None => None,
-    };
-    let sni = exts
-        .get(ExtensionType::SERVER_NAME)
-        .map(ext::decode_server_name)
-        .transpose()?
-        .flatten();
+    let alpn = select_alpn(config, exts)?;
+    let sni = client_sni(exts)?;
     Ok(Choices {
         suite,
         group,
@@ -508,19 +494,9 @@ impl State for ExpectCertificate {
         let cert = expect!(msg, self, HandshakeMessage::Certificate);
         let chain = check_certificate_message(&cert)?;
         self.f.transcript.add(raw);
-        if chain.is_empty() {
-            if cx.config.verify.fail_if_no_peer_cert {
-                return Err(TlsError::fatal(
-                    AlertDescription::CERTIFICATE_REQUIRED,
-                    Reason::PEER_DID_NOT_RETURN_A_CERTIFICATE,
-                    "client sent no certificate",
-                ));
-            }
+        if !accept_client_certificate(cx, chain, AlertDescription::CERTIFICATE_REQUIRED)? {
             return Ok(Next::Handshaking(Box::new(ExpectFinished { f: self.f })));
         }
-        let result = x509::verify_client_chain(&cx.config.trust, &chain, cx.config.time.now());
-        record_verify_result(cx, result)?;
-        cx.info.peer_chain = chain;
         Ok(Next::Handshaking(Box::new(ExpectCertificateVerify {
             f: self.f,
         })))
