@@ -332,3 +332,158 @@ fn tls12_record_overhead() {
         assert_eq!(sizes, [16384, 16384, 7232], "{suite:?}");
     }
 }
+
+/// A connected TLS 1.2 pair with the server's key log, so a man in the middle can decrypt
+/// and re-encrypt the client's records.
+struct Mitm12 {
+    c: Connection,
+    s: Connection,
+    keys: std::sync::Arc<mitm::Capture>,
+}
+
+fn connected12(sc_edit: impl FnOnce(&mut Config)) -> Mitm12 {
+    let (cc, mut sc) = configs();
+    sc_edit(&mut sc);
+    let keys = mitm::Capture::new();
+    sc.keylog = Some(keys.clone());
+    let (mut c, mut s) = pair(max(cc, V12), max(sc, V12));
+    handshake(&mut c, &mut s).unwrap();
+    Mitm12 { c, s, keys }
+}
+
+impl Mitm12 {
+    /// Decrypts the client's next flight (its write sequence is at `seq`), lets `edit`
+    /// rewrite the handshake messages, and re-encrypts it for the server.
+    fn rewrite_client_flight(
+        &mut self,
+        seq: u64,
+        edit: impl FnOnce(&mut HandshakeMessage),
+    ) -> Vec<u8> {
+        let n = self.s.negotiated().clone();
+        let suite = n.suite.unwrap();
+        let master = self.keys.secret("CLIENT_RANDOM");
+        let cipher =
+            |s| mitm::tls12_cipher(suite, &master, &n.client_random, &n.server_random, true, s);
+        let recs = mitm::split_records(&take(&mut self.c));
+        let plain = mitm::open_tls12(&mut cipher(seq), &recs);
+        let raw = &plain[0].1;
+        let mut msg = HandshakeMessage::decode(HandshakeType(raw[0]), &raw[4..]).unwrap();
+        edit(&mut msg);
+        let mut out = Vec::new();
+        cipher(seq)
+            .seal(
+                &mut out,
+                oxssl::msgs::enums::ContentType::HANDSHAKE,
+                0x0303,
+                &msg.encode().unwrap(),
+            )
+            .unwrap();
+        out
+    }
+}
+
+fn ri_edit(edit: impl FnOnce(&mut ClientHello)) -> impl FnOnce(&mut HandshakeMessage) {
+    move |m| match m {
+        HandshakeMessage::ClientHello(ch) => edit(ch),
+        _ => panic!("not a ClientHello"),
+    }
+}
+
+#[test]
+fn renegotiation_info_is_checked_when_renegotiating() {
+    let allow = |sc: &mut Config| sc.renegotiation.allow_client_initiated = true;
+    // The client's Finished was record 0 under the new keys: the renegotiating hello is
+    // record 1.
+    let cases: Vec<(Box<dyn FnOnce(&mut ClientHello)>, Reason)> = vec![
+        (
+            Box::new(|ch: &mut ClientHello| {
+                for e in &mut ch.extensions.0 {
+                    if e.typ == ExtensionType::RENEGOTIATION_INFO {
+                        e.data[1] ^= 0x55; // forged verify_data
+                    }
+                }
+            }),
+            Reason::RENEGOTIATION_MISMATCH,
+        ),
+        (
+            Box::new(|ch: &mut ClientHello| {
+                ch.extensions
+                    .0
+                    .retain(|e| e.typ != ExtensionType::RENEGOTIATION_INFO)
+            }),
+            Reason::UNSAFE_LEGACY_RENEGOTIATION_DISABLED,
+        ),
+        (
+            Box::new(|ch: &mut ClientHello| ch.cipher_suites.push(0x00ff)),
+            Reason::SCSV_RECEIVED_WHEN_RENEGOTIATING,
+        ),
+    ];
+    for (edit, reason) in cases {
+        let mut m = connected12(allow);
+        m.c.renegotiate().unwrap();
+        let forged = m.rewrite_client_flight(1, ri_edit(edit));
+        let err = feed(&mut m.s, &forged).unwrap_err();
+        expect(&err, AD::HANDSHAKE_FAILURE, reason);
+    }
+    // Unmodified, the same renegotiation completes.
+    let mut m = connected12(allow);
+    m.c.renegotiate().unwrap();
+    let same = m.rewrite_client_flight(1, |_| {});
+    feed(&mut m.s, &same).unwrap();
+    feed(&mut m.c, &take(&mut m.s)).unwrap();
+    feed(&mut m.s, &take(&mut m.c)).unwrap();
+    feed(&mut m.c, &take(&mut m.s)).unwrap();
+    assert!(m.c.is_connected() && m.s.is_connected());
+    assert!(!m.c.renegotiate_pending() && !m.s.renegotiate_pending());
+}
+
+#[test]
+fn a_renegotiation_flood_is_cut_off() {
+    // A server that keeps asking without sending data: the client renegotiates three
+    // times in a row, then answers no_renegotiation, which fails the server (339).
+    let mut m = connected12(|_| {});
+    let mut done = 0;
+    for _ in 0..10 {
+        if m.s.renegotiate().is_err() {
+            break;
+        }
+        let hr = take(&mut m.s);
+        feed(&mut m.c, &hr).unwrap();
+        if !m.c.renegotiate_pending() {
+            // Refused: the client's answer is a warning no_renegotiation alert.
+            let refusal = take(&mut m.c);
+            let err = feed(&mut m.s, &refusal).unwrap_err();
+            expect(&err, AD::HANDSHAKE_FAILURE, Reason::NO_RENEGOTIATION);
+            break;
+        }
+        for _ in 0..4 {
+            let out = take(&mut m.c);
+            feed(&mut m.s, &out).unwrap();
+            let out = take(&mut m.s);
+            feed(&mut m.c, &out).unwrap();
+        }
+        assert!(m.c.is_connected());
+        done += 1;
+    }
+    assert_eq!(done, 3, "renegotiations allowed before the cut-off");
+    // Application data resets the count: after data, renegotiation works again.
+    let mut m = connected12(|_| {});
+    for _ in 0..5 {
+        m.s.renegotiate().unwrap();
+        let hr = take(&mut m.s);
+        feed(&mut m.c, &hr).unwrap();
+        assert!(m.c.renegotiate_pending());
+        for _ in 0..4 {
+            let out = take(&mut m.c);
+            feed(&mut m.s, &out).unwrap();
+            let out = take(&mut m.s);
+            feed(&mut m.c, &out).unwrap();
+        }
+        ox::write_all(&mut m.s, b"data").unwrap();
+        let out = take(&mut m.s);
+        let mut got = Vec::new();
+        feed(&mut m.c, &out).unwrap();
+        ox::read_available(&mut m.c, &mut got).unwrap();
+        assert_eq!(got, b"data");
+    }
+}

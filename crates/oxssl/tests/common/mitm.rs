@@ -114,3 +114,46 @@ pub fn seal_records(
     }
     out
 }
+
+/// A TLS 1.2 record cipher for one direction, from the master secret the key log gave
+/// (`CLIENT_RANDOM`) and both randoms, at sequence number `seq`.
+pub fn tls12_cipher(
+    suite: CipherSuite,
+    master: &[u8],
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    client_write: bool,
+    seq: u64,
+) -> Protection {
+    use oxssl::record::protect::Tls12Cipher;
+    let aead = suite.aead();
+    let (key_len, iv_len) = (aead.key_len(), Tls12Cipher::iv_len(aead));
+    let mut block = vec![0u8; 2 * (key_len + iv_len)];
+    oxssl::crypto::hash::tls12_prf(
+        suite.hash(),
+        master,
+        b"key expansion",
+        &[server_random, client_random],
+        &mut block,
+    );
+    let (ck, rest) = block.split_at(key_len);
+    let (sk, rest) = rest.split_at(key_len);
+    let (civ, siv) = rest.split_at(iv_len);
+    let (key, iv) = if client_write { (ck, civ) } else { (sk, siv) };
+    let mut p = Protection::Tls12(Tls12Cipher::new(aead, key, iv).unwrap());
+    p.set_sequence(seq);
+    p
+}
+
+/// Opens TLS 1.2 records with `prot`, returning (type, plaintext) for each.
+pub fn open_tls12(prot: &mut Protection, records: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>)> {
+    records
+        .iter()
+        .map(|(typ, body)| {
+            let mut b = body.clone();
+            let header = [*typ, 3, 3, (b.len() >> 8) as u8, b.len() as u8];
+            let o = prot.open(&header, &mut b).unwrap();
+            (*typ, b[o.start..o.start + o.len].to_vec())
+        })
+        .collect()
+}
