@@ -382,6 +382,9 @@ impl Mitm12 {
     }
 }
 
+/// A rewrite of a ClientHello.
+type HelloEdit = Box<dyn FnOnce(&mut ClientHello)>;
+
 fn ri_edit(edit: impl FnOnce(&mut ClientHello)) -> impl FnOnce(&mut HandshakeMessage) {
     move |m| match m {
         HandshakeMessage::ClientHello(ch) => edit(ch),
@@ -394,7 +397,7 @@ fn renegotiation_info_is_checked_when_renegotiating() {
     let allow = |sc: &mut Config| sc.renegotiation.allow_client_initiated = true;
     // The client's Finished was record 0 under the new keys: the renegotiating hello is
     // record 1.
-    let cases: Vec<(Box<dyn FnOnce(&mut ClientHello)>, Reason)> = vec![
+    let cases: Vec<(HelloEdit, Reason)> = vec![
         (
             Box::new(|ch: &mut ClientHello| {
                 for e in &mut ch.extensions.0 {
