@@ -490,3 +490,90 @@ fn a_renegotiation_flood_is_cut_off() {
         assert_eq!(got, b"data");
     }
 }
+
+/// The server's plaintext TLS 1.2 flight, message by message.
+fn server_flight12() -> (Connection, Connection, Vec<Vec<u8>>) {
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(max(cc, V12), max(sc, V12));
+    feed(&mut s, &take(&mut c)).unwrap();
+    let recs = mitm::split_records(&take(&mut s));
+    let hs: Vec<u8> = recs.iter().flat_map(|(_, b)| b.clone()).collect();
+    (c, s, mitm::split_messages(&hs))
+}
+
+#[test]
+fn client_rejects_out_of_order_messages_and_early_ccs() {
+    // The flight is ServerHello, Certificate, ServerKeyExchange, ServerHelloDone.
+    let (_, _, msgs) = server_flight12();
+    let types: Vec<u8> = msgs.iter().map(|m| m[0]).collect();
+    assert_eq!(types, [2, 11, 12, 14]);
+    // Skipping a message between the ServerHello and the ServerHelloDone is
+    // unexpected_message (skipping the last one just leaves the client waiting).
+    for skip in 1..msgs.len() - 1 {
+        let (mut c, _, msgs) = server_flight12();
+        let mut bytes = Vec::new();
+        for (i, m) in msgs.iter().enumerate() {
+            if i != skip {
+                bytes.extend(mitm::plain_record(22, m));
+            }
+        }
+        let err = feed(&mut c, &bytes).unwrap_err();
+        expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_MESSAGE);
+    }
+    // A CCS before the server's Finished is due (the "early CCS" attack) is refused in
+    // every state before it.
+    for at in 1..msgs.len() {
+        let (mut c, _, msgs) = server_flight12();
+        let mut bytes = Vec::new();
+        for m in &msgs[..at] {
+            bytes.extend(mitm::plain_record(22, m));
+        }
+        bytes.extend(mitm::plain_record(20, &[1]));
+        let err = feed(&mut c, &bytes).unwrap_err();
+        expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_CCS_MESSAGE);
+    }
+}
+
+#[test]
+fn server_rejects_early_ccs_and_bad_finished() {
+    // CCS right after the ClientHello (before any key exchange).
+    let (_, mut s, _) = server_flight12();
+    let err = feed(&mut s, &mitm::plain_record(20, &[1])).unwrap_err();
+    expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_CCS_MESSAGE);
+    // A Finished before the ClientKeyExchange.
+    let (_, mut s, _) = server_flight12();
+    let fin = HandshakeMessage::Finished(vec![0; 12]).encode().unwrap();
+    let err = feed(&mut s, &mitm::plain_record(22, &fin)).unwrap_err();
+    expect(&err, AD::UNEXPECTED_MESSAGE, Reason::UNEXPECTED_MESSAGE);
+    // A tampered Finished from the client (re-encrypted by a man in the middle).
+    let keys = mitm::Capture::new();
+    let (cc, mut sc) = configs();
+    sc.keylog = Some(keys.clone());
+    let (mut c, mut s) = pair(max(cc, V12), max(sc, V12));
+    feed(&mut s, &take(&mut c)).unwrap();
+    feed(&mut c, &take(&mut s)).unwrap();
+    let flight = mitm::split_records(&take(&mut c));
+    // ClientKeyExchange (plaintext), CCS, then the encrypted Finished.
+    assert_eq!(flight.iter().map(|r| r.0).collect::<Vec<_>>(), [22, 20, 22]);
+    let mut bytes = mitm::plain_record(22, &flight[0].1);
+    bytes.extend(mitm::plain_record(20, &[1]));
+    feed(&mut s, &bytes).unwrap();
+    let n = s.negotiated().clone();
+    let master = keys.secret("CLIENT_RANDOM");
+    let suite = n.suite.unwrap();
+    let cipher = || mitm::tls12_cipher(suite, &master, &n.client_random, &n.server_random, true, 0);
+    let plain = mitm::open_tls12(&mut cipher(), &flight[2..]);
+    let mut fin = plain[0].1.clone();
+    fin[5] ^= 1;
+    let mut out = Vec::new();
+    cipher()
+        .seal(
+            &mut out,
+            oxssl::msgs::enums::ContentType::HANDSHAKE,
+            0x0303,
+            &fin,
+        )
+        .unwrap();
+    let err = feed(&mut s, &out).unwrap_err();
+    expect(&err, AD::DECRYPT_ERROR, Reason::DIGEST_CHECK_FAILED);
+}
