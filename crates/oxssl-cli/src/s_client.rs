@@ -1,0 +1,223 @@
+//! `oxssl s_client`: connect to a TLS server, print what was negotiated, then relay stdin
+//! to the server and the server's data to stdout, like `openssl s_client`.
+
+use crate::console::{Console, Line};
+use crate::summary;
+use crate::tls_opts::TlsArgs;
+use oxssl::ssl::{ErrorCode, KeyUpdateType, Ssl, SslStream, SslVerifyMode};
+use std::io::Write;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+/// `s_client` flags.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// TCP/IP where to connect: host:port, [v6addr]:port
+    #[arg(long = "connect", value_name = "val", default_value = "localhost:4433")]
+    pub connect: String,
+    /// Set TLS extension servername (SNI) in ClientHello (default: the host)
+    #[arg(long = "servername", value_name = "val")]
+    pub servername: Option<String>,
+    /// Do not send the server name (SNI) extension
+    #[arg(long = "noservername")]
+    pub noservername: bool,
+    /// Check that the peer certificate matches this host name
+    #[arg(long = "verify_hostname", value_name = "val")]
+    pub verify_hostname: Option<String>,
+    /// Turn on peer certificate verification (the depth is accepted and not enforced)
+    #[arg(long = "verify", value_name = "+int")]
+    pub verify: Option<u32>,
+    /// Close the connection on verification errors
+    #[arg(long = "verify_return_error")]
+    pub verify_return_error: bool,
+    /// Show the whole certificate chain
+    #[arg(long = "showcerts")]
+    pub showcerts: bool,
+    /// No connection summary; implies -ign_eof
+    #[arg(long = "quiet")]
+    pub quiet: bool,
+    /// Only a short connection summary
+    #[arg(long = "brief")]
+    pub brief: bool,
+    /// Ignore input EOF (do not close the connection when stdin ends)
+    #[arg(long = "ign_eof")]
+    pub ign_eof: bool,
+    /// Do not treat lines like R, k, K and Q as commands
+    #[arg(long = "nocommands")]
+    pub nocommands: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// The host part of "host:port" or "[v6]:port".
+fn host_of(connect: &str) -> &str {
+    if let Some(rest) = connect.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    connect.rsplit_once(':').map_or(connect, |(h, _)| h)
+}
+
+fn tls_error(what: &str, e: &oxssl::ssl::Error) -> String {
+    format!("{what}: {e}")
+}
+
+/// Runs `s_client`; the error is the one line to print.
+pub fn run(args: Args) -> Result<(), String> {
+    let mut b = args.tls.builder()?;
+    // As OpenSSL's s_client: verification runs and is reported, and only aborts the
+    // handshake with -verify_return_error.
+    b.set_verify(if args.verify_return_error {
+        SslVerifyMode::PEER
+    } else {
+        SslVerifyMode::NONE
+    });
+    if args.verify.is_some() && !args.verify_return_error {
+        eprintln!("verify depth is {}", args.verify.unwrap_or(0));
+    }
+    let ctx = b.build();
+    let host = host_of(&args.connect).to_string();
+    let addrs: Vec<_> = args
+        .connect
+        .to_socket_addrs()
+        .map_err(|e| format!("connect {}: {e}", args.connect))?
+        .collect();
+    let tcp = addrs
+        .iter()
+        .find_map(|a| TcpStream::connect_timeout(a, Duration::from_secs(10)).ok())
+        .ok_or_else(|| format!("connect:errno=111 ({}: connection refused)", args.connect))?;
+    let _ = tcp.set_nodelay(true);
+    if !args.quiet {
+        println!("CONNECTED({:08X})", 3);
+    }
+    let mut ssl = Ssl::new(&ctx).map_err(|e| e.to_string())?;
+    ssl.set_connect_state();
+    let sni = args.servername.clone().unwrap_or_else(|| host.clone());
+    if !args.noservername && !sni.is_empty() {
+        ssl.set_hostname(&sni).map_err(|e| e.to_string())?;
+    }
+    if let Some(h) = &args.verify_hostname {
+        ssl.set_verify_hostname(h);
+    }
+    let mut stream = SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
+    stream
+        .connect()
+        .map_err(|e| tls_error("handshake failed", &e))?;
+    if !args.quiet {
+        print!(
+            "{}",
+            summary::connection(stream.ssl(), args.showcerts, args.brief, true)
+        );
+        let _ = std::io::stdout().flush();
+    }
+    relay(&mut stream, &args)
+}
+
+/// Relays stdin to the server and the server's data to stdout until either side ends.
+fn relay(stream: &mut SslStream<TcpStream>, args: &Args) -> Result<(), String> {
+    let ign_eof = args.ign_eof || args.quiet;
+    let console = Console::spawn();
+    stream
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; 16384];
+    loop {
+        while let Some(line) = console.try_line() {
+            match line {
+                Line::Eof => {
+                    if !ign_eof {
+                        return close(stream);
+                    }
+                }
+                Line::Text(t) => {
+                    if !args.nocommands && command(stream, &t)? {
+                        return close(stream);
+                    }
+                    if args.nocommands || !is_command(&t) {
+                        write_all(stream, t.as_bytes())?;
+                    }
+                }
+            }
+        }
+        match stream.ssl_read(&mut buf) {
+            Ok(n) => {
+                let mut out = std::io::stdout();
+                let _ = out.write_all(&buf[..n]);
+                let _ = out.flush();
+            }
+            Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => {}
+            Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
+                if !args.quiet {
+                    println!("closed");
+                }
+                return Ok(());
+            }
+            Err(e) => return Err(tls_error("read", &e)),
+        }
+    }
+}
+
+fn is_command(line: &str) -> bool {
+    matches!(line.trim_end_matches(['\r', '\n']), "R" | "k" | "K" | "Q")
+}
+
+/// Runs a one-letter command; returns true for Q (quit).
+fn command(stream: &mut SslStream<TcpStream>, line: &str) -> Result<bool, String> {
+    match line.trim_end_matches(['\r', '\n']) {
+        "Q" => {
+            eprintln!("DONE");
+            Ok(true)
+        }
+        "R" => {
+            eprintln!("RENEGOTIATING");
+            stream
+                .ssl_mut()
+                .renegotiate()
+                .map_err(|e| tls_error("renegotiate", &e))?;
+            // Drive it now, so the server sees the request at once.
+            drive(stream)?;
+            Ok(false)
+        }
+        "k" | "K" => {
+            eprintln!("KEYUPDATE");
+            let typ = if line.starts_with('K') {
+                KeyUpdateType::Requested
+            } else {
+                KeyUpdateType::NotRequested
+            };
+            stream
+                .ssl_mut()
+                .key_update(typ)
+                .map_err(|e| tls_error("key update", &e))?;
+            drive(stream)?;
+            Ok(false)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Runs `SSL_do_handshake` until it stops wanting to read (with the socket's short read
+/// timeout, WANT_READ means "nothing yet").
+fn drive(stream: &mut SslStream<TcpStream>) -> Result<(), String> {
+    match stream.do_handshake() {
+        Ok(()) => Ok(()),
+        Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => Ok(()),
+        Err(e) => Err(tls_error("handshake", &e)),
+    }
+}
+
+fn write_all(stream: &mut SslStream<TcpStream>, mut data: &[u8]) -> Result<(), String> {
+    while !data.is_empty() {
+        match stream.ssl_write(data) {
+            Ok(n) => data = &data[n..],
+            Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => {}
+            Err(e) => return Err(tls_error("write", &e)),
+        }
+    }
+    Ok(())
+}
+
+fn close(stream: &mut SslStream<TcpStream>) -> Result<(), String> {
+    let _ = stream.shutdown();
+    Ok(())
+}

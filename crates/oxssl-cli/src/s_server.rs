@@ -1,0 +1,280 @@
+//! `oxssl s_server`: a TLS server like `openssl s_server`: one interactive connection at a
+//! time relaying stdin and stdout (with the R, k, K and Q commands), or `-rev` / `-www`
+//! services with a thread per connection. A client that fails never stops the server.
+
+use crate::console::{Console, Line};
+use crate::summary;
+use crate::tls_opts::TlsArgs;
+use oxssl::ssl::{ErrorCode, KeyUpdateType, Ssl, SslContext, SslOptions, SslStream, SslVerifyMode};
+use std::io::{BufRead, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+/// `s_server` flags.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// TCP/IP optional host and port to listen on ([host:]port)
+    #[arg(
+        long = "accept",
+        alias = "port",
+        value_name = "val",
+        default_value = "4433"
+    )]
+    pub accept: String,
+    /// Ask for a client certificate (the depth is accepted and not enforced)
+    #[arg(long = "verify", value_name = "int")]
+    pub verify: Option<u32>,
+    /// Require a client certificate
+    #[arg(long = "Verify", value_name = "int")]
+    pub verify_required: Option<u32>,
+    /// Respond to a GET with a status page (HTML)
+    #[arg(long = "www")]
+    pub www: bool,
+    /// Echo each line back reversed
+    #[arg(long = "rev")]
+    pub rev: bool,
+    /// Exit after this many connections
+    #[arg(long = "naccept", value_name = "+int")]
+    pub naccept: Option<u64>,
+    /// Allow renegotiations the client starts
+    #[arg(long = "client_renegotiation")]
+    pub client_renegotiation: bool,
+    /// Refuse every renegotiation
+    #[arg(long = "no_renegotiation")]
+    pub no_renegotiation: bool,
+    /// No connection summaries
+    #[arg(long = "quiet")]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// A self-signed certificate for "localhost" made on the spot (no -cert given).
+fn generated_identity() -> Result<(Vec<u8>, Vec<u8>), String> {
+    let err = |e: rcgen::Error| e.to_string();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(err)?;
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).map_err(err)?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    let cert = params.self_signed(&key).map_err(err)?;
+    Ok((cert.der().to_vec(), key.serialize_der()))
+}
+
+fn context(args: &Args) -> Result<SslContext, String> {
+    let mut b = args.tls.builder()?;
+    if args.tls.cert.is_none() {
+        let (cert, key) = generated_identity()?;
+        eprintln!("Using a generated self-signed certificate for localhost:");
+        eprint!("{}", summary::pem(&cert));
+        b.set_certificate_chain_der(vec![cert])
+            .map_err(|e| e.to_string())?;
+        b.set_private_key_der(&key).map_err(|e| e.to_string())?;
+    }
+    if args.verify_required.is_some() {
+        b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+    } else if args.verify.is_some() {
+        b.set_verify(SslVerifyMode::PEER);
+    }
+    if args.client_renegotiation {
+        b.set_options(SslOptions::ALLOW_CLIENT_RENEGOTIATION);
+    }
+    if args.no_renegotiation {
+        b.set_options(SslOptions::NO_RENEGOTIATION);
+    }
+    Ok(b.build())
+}
+
+fn listen(accept: &str) -> Result<TcpListener, String> {
+    let addr = if accept.contains(':') {
+        accept.to_string()
+    } else {
+        format!("0.0.0.0:{accept}")
+    };
+    TcpListener::bind(&addr).map_err(|e| format!("bind {addr}: {e}"))
+}
+
+/// Runs `s_server`; the error is the one line to print.
+pub fn run(args: Args) -> Result<(), String> {
+    let ctx = context(&args)?;
+    let listener = listen(&args.accept)?;
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    println!("ACCEPT {port}");
+    let _ = std::io::stdout().flush();
+    let console = (!args.www && !args.rev).then(Console::spawn);
+    let mut served = 0u64;
+    let mut workers = Vec::new();
+    for conn in listener.incoming() {
+        let Ok(tcp) = conn else { continue };
+        let _ = tcp.set_nodelay(true);
+        served += 1;
+        let ctx = ctx.clone();
+        let quiet = args.quiet;
+        if let Some(console) = &console {
+            match interactive(&ctx, tcp, console, quiet) {
+                Ok(Stop::Quit) => break,
+                Ok(Stop::Closed) => {}
+                Err(e) => eprintln!("{e}"),
+            }
+        } else {
+            let (www, rev) = (args.www, args.rev);
+            workers.push(std::thread::spawn(move || {
+                let r = if www {
+                    serve_www(&ctx, tcp)
+                } else if rev {
+                    serve_rev(&ctx, tcp, quiet)
+                } else {
+                    Ok(())
+                };
+                if let Err(e) = r {
+                    eprintln!("{e}");
+                }
+            }));
+        }
+        if args.naccept.is_some_and(|n| served >= n) {
+            break;
+        }
+    }
+    for w in workers {
+        let _ = w.join();
+    }
+    Ok(())
+}
+
+fn accept(ctx: &SslContext, tcp: TcpStream) -> Result<SslStream<TcpStream>, String> {
+    tcp.set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
+    let mut ssl = Ssl::new(ctx).map_err(|e| e.to_string())?;
+    ssl.set_accept_state();
+    let mut s = SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
+    s.accept().map_err(|e| format!("handshake failed: {e}"))?;
+    Ok(s)
+}
+
+enum Stop {
+    Quit,
+    Closed,
+}
+
+/// One connection relayed to and from the terminal, as OpenSSL's default mode.
+fn interactive(
+    ctx: &SslContext,
+    tcp: TcpStream,
+    console: &Console,
+    quiet: bool,
+) -> Result<Stop, String> {
+    let mut s = accept(ctx, tcp)?;
+    if !quiet {
+        print!("{}", summary::connection(s.ssl(), false, false, false));
+        let _ = std::io::stdout().flush();
+    }
+    s.get_ref()
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; 16384];
+    loop {
+        while let Some(line) = console.try_line() {
+            let Line::Text(t) = line else { continue };
+            match t.trim_end_matches(['\r', '\n']) {
+                "Q" => {
+                    let _ = s.shutdown();
+                    return Ok(Stop::Quit);
+                }
+                "R" => {
+                    eprintln!("SSL_renegotiate -> {:?}", s.ssl_mut().renegotiate().is_ok());
+                    // The HelloRequest goes out with the next write or read.
+                    let _ = s.do_handshake();
+                }
+                c @ ("k" | "K") => {
+                    let typ = if c == "K" {
+                        KeyUpdateType::Requested
+                    } else {
+                        KeyUpdateType::NotRequested
+                    };
+                    eprintln!("KEYUPDATE -> {:?}", s.ssl_mut().key_update(typ).is_ok());
+                    let _ = s.do_handshake();
+                }
+                _ => write_all(&mut s, t.as_bytes())?,
+            }
+        }
+        match s.ssl_read(&mut buf) {
+            Ok(n) => {
+                let mut out = std::io::stdout();
+                let _ = out.write_all(&buf[..n]);
+                let _ = out.flush();
+            }
+            Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => {}
+            Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
+                let _ = s.shutdown();
+                println!("DONE");
+                return Ok(Stop::Closed);
+            }
+            Err(e) => return Err(format!("read: {e}")),
+        }
+    }
+}
+
+fn write_all(s: &mut SslStream<TcpStream>, mut data: &[u8]) -> Result<(), String> {
+    while !data.is_empty() {
+        match s.ssl_write(data) {
+            Ok(n) => data = &data[n..],
+            Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => {}
+            Err(e) => return Err(format!("write: {e}")),
+        }
+    }
+    Ok(())
+}
+
+/// `-rev`: every line comes back reversed; "CLOSE" ends the connection.
+fn serve_rev(ctx: &SslContext, tcp: TcpStream, quiet: bool) -> Result<(), String> {
+    let s = accept(ctx, tcp)?;
+    if !quiet {
+        println!("CONNECTION ESTABLISHED");
+        print!("{}", summary::connection(s.ssl(), false, true, false));
+    }
+    let mut reader = std::io::BufReader::new(s);
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("read: {e}")),
+        }
+        if line.starts_with("CLOSE") {
+            let _ = reader.get_mut().shutdown();
+            return Ok(());
+        }
+        let body = line.trim_end_matches(['\r', '\n']);
+        let mut rev: String = body.chars().rev().collect();
+        rev.push('\n');
+        write_all(reader.get_mut(), rev.as_bytes())?;
+    }
+}
+
+/// `-www`: answers a GET with an HTML page describing the connection.
+fn serve_www(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
+    let mut s = accept(ctx, tcp)?;
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && !request.windows(2).any(|w| w == b"\n\n")
+    {
+        match s.ssl_read(&mut buf) {
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(format!("read: {e}")),
+        }
+        if request.len() > 64 * 1024 {
+            return Err("request too long".into());
+        }
+    }
+    let ssl = s.ssl();
+    let page = format!(
+        "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\
+         oxssl s_server -www\n{}\n</pre></BODY></HTML>\r\n\r\n",
+        summary::connection(ssl, false, false, false)
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+    );
+    write_all(&mut s, page.as_bytes())?;
+    let _ = s.shutdown();
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! What `s_client` and `s_server` print about a connection, in the shape OpenSSL's tools
+//! use (so people and scripts that read those find the same lines).
+
+use oxssl::crypto::sign::SignatureScheme;
+use oxssl::ssl::Ssl;
+use oxssl::x509::{self, CertificateDer, VerifyCode};
+use std::fmt::Write;
+
+/// "/CN=a/O=b" as OpenSSL 3 prints names: "CN = a, O = b".
+pub fn name(oneline: &str) -> String {
+    oneline
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.replacen('=', " = ", 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A certificate as PEM.
+pub fn pem(der: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::with_capacity(der.len() * 4 / 3 + 4);
+    for chunk in der.chunks(3) {
+        let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | b as u32) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+/// OpenSSL's "Peer signature type" and "Peer signing digest" for a scheme.
+fn signature_parts(s: SignatureScheme) -> (&'static str, &'static str) {
+    let name = s.name();
+    let kind = if name.starts_with("ecdsa") {
+        "ECDSA"
+    } else if name.starts_with("rsa_pss") {
+        "RSA-PSS"
+    } else if name.starts_with("rsa_pkcs1") {
+        "RSA"
+    } else {
+        "Ed25519"
+    };
+    let digest = if name.ends_with("sha256") {
+        "SHA256"
+    } else if name.ends_with("sha384") {
+        "SHA384"
+    } else if name.ends_with("sha512") {
+        "SHA512"
+    } else {
+        "none"
+    };
+    (kind, digest)
+}
+
+/// The verify result line: "0 (ok)".
+pub fn verify_line(code: i32) -> String {
+    format!("{code} ({})", VerifyCode(code).text())
+}
+
+/// The full summary `s_client` prints after the handshake (and `-brief`'s short form).
+pub fn connection(ssl: &Ssl, show_certs: bool, brief: bool, peer_is_server: bool) -> String {
+    let mut o = String::new();
+    let chain: Vec<CertificateDer<'static>> = ssl
+        .peer_cert_chain()
+        .into_iter()
+        .map(CertificateDer::from)
+        .collect();
+    let negotiated = ssl.connection().map(|c| c.negotiated().clone());
+    let sig = negotiated.as_ref().and_then(|n| n.peer_signature_scheme);
+    let group = ssl.group_name().unwrap_or("none");
+    let verify = ssl.verify_result();
+    let who = if peer_is_server { "Server" } else { "Client" };
+    if brief {
+        let _ = writeln!(o, "CONNECTION ESTABLISHED");
+        let _ = writeln!(o, "Protocol version: {}", ssl.version_str());
+        let _ = writeln!(
+            o,
+            "Ciphersuite: {}",
+            ssl.current_cipher_name().unwrap_or("(NONE)")
+        );
+        if let Some(leaf) = chain.first() {
+            let _ = writeln!(
+                o,
+                "Peer certificate: {}",
+                name(&x509::subject_oneline(leaf))
+            );
+        }
+        if let Some(s) = sig {
+            let (kind, digest) = signature_parts(s);
+            let _ = writeln!(o, "Hash used: {digest}\nSignature type: {kind}");
+        }
+        let v = if verify == 0 {
+            "OK".to_string()
+        } else {
+            verify_line(verify)
+        };
+        let _ = writeln!(o, "Verification: {v}");
+        let _ = writeln!(o, "{who} Temp Key: {group}");
+        return o;
+    }
+    let _ = writeln!(o, "---");
+    if chain.is_empty() {
+        let _ = writeln!(o, "no peer certificate available");
+    } else {
+        let _ = writeln!(o, "Certificate chain");
+        for (i, c) in chain.iter().enumerate() {
+            let _ = writeln!(o, " {i} s:{}", name(&x509::subject_oneline(c)));
+            let _ = writeln!(o, "   i:{}", name(&x509::issuer_oneline(c)));
+            if show_certs {
+                o.push_str(&pem(c.as_ref()));
+            }
+        }
+        let _ = writeln!(o, "---");
+        if !show_certs {
+            let _ = writeln!(o, "{who} certificate");
+            o.push_str(&pem(chain[0].as_ref()));
+        }
+        let _ = writeln!(o, "subject={}", name(&x509::subject_oneline(&chain[0])));
+        let _ = writeln!(o, "issuer={}", name(&x509::issuer_oneline(&chain[0])));
+    }
+    let _ = writeln!(o, "---");
+    if let Some(s) = sig {
+        let (kind, digest) = signature_parts(s);
+        let _ = writeln!(o, "Peer signing digest: {digest}");
+        let _ = writeln!(o, "Peer signature type: {kind}");
+    }
+    let _ = writeln!(o, "{who} Temp Key: {group}");
+    let _ = writeln!(o, "---");
+    let v = if verify == 0 {
+        "OK".to_string()
+    } else {
+        verify_line(verify)
+    };
+    let _ = writeln!(o, "Verification: {v}");
+    let _ = writeln!(o, "---");
+    let _ = writeln!(
+        o,
+        "New, {}, Cipher is {}",
+        ssl.version_str(),
+        ssl.current_cipher_name().unwrap_or("(NONE)")
+    );
+    let _ = writeln!(
+        o,
+        "Secure Renegotiation IS {}supported",
+        if ssl.version_str() == "TLSv1.2" {
+            ""
+        } else {
+            "NOT "
+        }
+    );
+    match ssl.selected_alpn_protocol() {
+        Some(p) => {
+            let _ = writeln!(o, "ALPN protocol: {}", String::from_utf8_lossy(p));
+        }
+        None => {
+            let _ = writeln!(o, "No ALPN negotiated");
+        }
+    }
+    let _ = writeln!(o, "Verify return code: {}", verify_line(verify));
+    let _ = writeln!(o, "---");
+    o
+}
