@@ -1,0 +1,382 @@
+//! The `oxssl` tool against the `openssl` command-line tool over loopback (TLS 1.2 and
+//! 1.3, renegotiation and KeyUpdate from stdin, client certificates), its `-rev` and
+//! `-www` services, `verify`, and one-line errors. Skipped with a notice when the
+//! openssl tool is missing.
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+use support::{free_port, Proc, TempDir};
+
+const OPENSSL: &str = "/usr/bin/openssl";
+const OXSSL: &str = env!("CARGO_BIN_EXE_oxssl");
+const T: Duration = Duration::from_secs(10);
+
+fn have_openssl() -> bool {
+    let ok = Path::new(OPENSSL).exists();
+    if !ok {
+        eprintln!("NOTICE: {OPENSSL} not found; skipping");
+    }
+    ok
+}
+
+/// A self-signed P-256 certificate for localhost: (dir, cert path, key path).
+fn identity() -> (TempDir, String, String) {
+    let dir = TempDir::new("id");
+    let (cert, key) = (dir.path("cert.pem"), dir.path("key.pem"));
+    let st = std::process::Command::new(OPENSSL)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
+            "-subj",
+            "/CN=localhost",
+            "-days",
+            "2",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    (dir, cert, key)
+}
+
+/// Starts `oxssl s_server` on a free port; returns it and the port.
+fn oxssl_server(args: &[&str]) -> (Proc, u16) {
+    let mut all = vec!["s_server", "-accept", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    let p = Proc::spawn(OXSSL, &all);
+    let line = p.wait_for("ACCEPT", T);
+    let port = line.rsplit(' ').next().unwrap().parse().unwrap();
+    (p, port)
+}
+
+#[test]
+fn oxssl_client_against_openssl_server() {
+    if !have_openssl() {
+        return;
+    }
+    let (_dir, cert, key) = identity();
+    for (version, command, says) in [
+        ("-tls1_2", "R", "RENEGOTIATING"),
+        ("-tls1_3", "K", "KEYUPDATE"),
+    ] {
+        let port = free_port().to_string();
+        let mut server = Proc::spawn(
+            OPENSSL,
+            &[
+                "s_server",
+                "-accept",
+                &port,
+                "-cert",
+                &cert,
+                "-key",
+                &key,
+                version,
+                "-naccept",
+                "1",
+                "-client_renegotiation",
+            ],
+        );
+        server.wait_for("ACCEPT", T);
+        let connect = format!("127.0.0.1:{port}");
+        let mut client = Proc::spawn(
+            OXSSL,
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-CAfile",
+                &cert,
+                "-verify_return_error",
+                "-brief",
+                version,
+            ],
+        );
+        client.wait_for("CONNECTION ESTABLISHED", T);
+        let proto = client.wait_for("Protocol version", T);
+        assert!(
+            proto.ends_with(&version[1..].replace("tls1_", "TLSv1.")),
+            "{proto}"
+        );
+        client.send("hello over the wire\n");
+        server.wait_for("hello over the wire", T);
+        client.send(&format!("{command}\n"));
+        client.wait_for(says, T);
+        client.send("after the update\n");
+        server.wait_for("after the update", T);
+        // Data the other way, then Q.
+        server.send("from openssl\n");
+        client.wait_for("from openssl", T);
+        client.send("Q\n");
+        let (code, out) = client.finish(T);
+        assert_eq!(code, Some(0), "{out}");
+        let (_, sout) = server.finish(T);
+        assert!(!sout.contains(":error:"), "{sout}");
+    }
+}
+
+#[test]
+fn openssl_client_against_oxssl_server() {
+    if !have_openssl() {
+        return;
+    }
+    let (_dir, cert, key) = identity();
+    for (version, renegotiate) in [("-tls1_2", true), ("-tls1_3", false)] {
+        let (mut server, port) = oxssl_server(&[
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            version,
+            "-naccept",
+            "1",
+            "-client_renegotiation",
+        ]);
+        let connect = format!("127.0.0.1:{port}");
+        let mut client = Proc::spawn(
+            OPENSSL,
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-CAfile",
+                &cert,
+                "-verify_return_error",
+                version,
+            ],
+        );
+        client.wait_for("Verify return code: 0", T);
+        client.send("ping from openssl\n");
+        server.wait_for("ping from openssl", T);
+        if renegotiate {
+            client.send("R\n");
+            client.wait_for("RENEGOTIATING", T);
+            client.send("after renegotiation\n");
+            server.wait_for("after renegotiation", T);
+        }
+        server.send("pong from oxssl\n");
+        client.wait_for("pong from oxssl", T);
+        // The server's own R (TLS 1.2) or K (TLS 1.3), then more data.
+        server.send(if renegotiate { "R\n" } else { "K\n" });
+        server.send("after the server's request\n");
+        client.wait_for("after the server's request", T);
+        client.close_stdin();
+        let (code, out) = server.finish(T);
+        assert_eq!(code, Some(0), "{out}");
+        assert!(
+            out.contains(&format!(
+                "New, {}",
+                &version[1..].replace("tls1_", "TLSv1.")
+            )),
+            "{out}"
+        );
+        let (_, cout) = client.finish(T);
+        assert!(!cout.contains(":error:"), "{cout}");
+    }
+}
+
+#[test]
+fn client_certificates_both_ways() {
+    if !have_openssl() {
+        return;
+    }
+    let (_dir, cert, key) = identity();
+    // openssl s_client presents a certificate to an oxssl server that requires one.
+    let (mut server, port) = oxssl_server(&[
+        "-cert", &cert, "-key", &key, "-Verify", "1", "-CAfile", &cert, "-naccept", "1",
+    ]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut client = Proc::spawn(
+        OPENSSL,
+        &[
+            "s_client", "-connect", &connect, "-CAfile", &cert, "-cert", &cert, "-key", &key,
+        ],
+    );
+    client.wait_for("Verify return code: 0", T);
+    let subject = server.wait_for(" 0 s:", T);
+    assert!(subject.contains("CN = localhost"), "{subject}");
+    client.close_stdin();
+    server.finish(T);
+    // Without one, the oxssl server refuses the client (and keeps no connection).
+    let (mut server, port) = oxssl_server(&[
+        "-cert", &cert, "-key", &key, "-Verify", "1", "-CAfile", &cert, "-naccept", "1",
+    ]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut client = Proc::spawn(
+        OPENSSL,
+        &["s_client", "-connect", &connect, "-CAfile", &cert],
+    );
+    client.close_stdin();
+    server.wait_for("handshake failed", T);
+    client.finish(T);
+    server.finish(T);
+    // oxssl s_client presents one to an openssl server that requires it.
+    let port = free_port().to_string();
+    let mut server = Proc::spawn(
+        OPENSSL,
+        &[
+            "s_server", "-accept", &port, "-cert", &cert, "-key", &key, "-Verify", "1", "-CAfile",
+            &cert, "-naccept", "1",
+        ],
+    );
+    server.wait_for("ACCEPT", T);
+    let connect = format!("127.0.0.1:{port}");
+    let mut client = Proc::spawn(
+        OXSSL,
+        &[
+            "s_client", "-connect", &connect, "-CAfile", &cert, "-cert", &cert, "-key", &key,
+            "-brief",
+        ],
+    );
+    client.wait_for("CONNECTION ESTABLISHED", T);
+    client.send("Q\n");
+    client.finish(T);
+    let (_, out) = server.finish(T);
+    assert!(
+        out.contains("CN = localhost") || out.contains("CN=localhost"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rev_through_pipes_and_a_garbage_client() {
+    let (_dir, cert, key) = if have_openssl() { identity() } else { return };
+    let (mut server, port) = oxssl_server(&[
+        "-cert", &cert, "-key", &key, "-rev", "-naccept", "2", "-quiet",
+    ]);
+    // A client that sends garbage instead of a ClientHello ...
+    {
+        use std::io::Write;
+        let mut raw = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        raw.write_all(b"\x16\x03\x01\x00\x05hello, this is not TLS")
+            .unwrap();
+    }
+    // ... does not stop the server from serving the next one, driven through pipes.
+    let connect = format!("127.0.0.1:{port}");
+    let mut client = Proc::spawn(
+        OXSSL,
+        &["s_client", "-connect", &connect, "-CAfile", &cert, "-quiet"],
+    );
+    client.send("stressed\n");
+    client.wait_for("desserts", T);
+    client.send("oxssl\n");
+    client.wait_for("lssxo", T);
+    client.send("Q\n");
+    let (code, out) = client.finish(T);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, _) = server.finish(T);
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn www_status_page() {
+    if !have_openssl() {
+        return;
+    }
+    let (_dir, cert, key) = identity();
+    for version in ["-tls1_2", "-tls1_3"] {
+        let (mut server, port) =
+            oxssl_server(&["-cert", &cert, "-key", &key, "-www", "-naccept", "1"]);
+        let connect = format!("127.0.0.1:{port}");
+        let mut client = Proc::spawn(
+            OPENSSL,
+            &[
+                "s_client", "-connect", &connect, "-CAfile", &cert, "-quiet", version,
+            ],
+        );
+        client.send("GET / HTTP/1.0\r\n\r\n");
+        client.wait_for("HTTP/1.0 200 ok", T);
+        let line = client.wait_for("Cipher is", T);
+        assert!(
+            line.contains(&version[1..].replace("tls1_", "TLSv1.")),
+            "{line}"
+        );
+        client.finish(T);
+        server.finish(T);
+    }
+}
+
+#[test]
+fn verify_command() {
+    if !have_openssl() {
+        return;
+    }
+    let (_dir, cert, _) = identity();
+    let mut ok = Proc::spawn(OXSSL, &["verify", "-CAfile", &cert, &cert]);
+    let (code, out) = ok.finish(T);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(": OK"), "{out}");
+    let mut bad = Proc::spawn(OXSSL, &["verify", &cert]);
+    let (code, out) = bad.finish(T);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("error 18 at 0 depth lookup: self-signed certificate"),
+        "{out}"
+    );
+    let mut host = Proc::spawn(
+        OXSSL,
+        &[
+            "verify",
+            "-CAfile",
+            &cert,
+            "-verify_hostname",
+            "example.com",
+            &cert,
+        ],
+    );
+    let (code, out) = host.finish(T);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("error 62"), "{out}");
+}
+
+#[test]
+fn errors_are_one_line_with_a_nonzero_exit() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "s_server",
+                "-accept",
+                "127.0.0.1:0",
+                "-cert",
+                "/nonexistent/cert.pem",
+            ],
+            "/nonexistent/cert.pem",
+        ),
+        (&["s_client", "-connect", "127.0.0.1:1"], "connect"),
+        (&["verify", "/nonexistent.pem"], "/nonexistent.pem"),
+        (&["ciphers", "RC4-MD5"], "no cipher match"),
+    ];
+    for (args, needle) in cases {
+        let mut p = Proc::spawn(OXSSL, args);
+        let (code, out) = p.finish(T);
+        assert_eq!(code, Some(1), "{args:?}: {out}");
+        assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
+        assert!(out.contains(needle), "{args:?}: {out}");
+        assert!(!out.contains("panicked"), "{out}");
+    }
+    // A port in use.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let mut p = Proc::spawn(OXSSL, &["s_server", "-accept", &addr]);
+    let (code, out) = p.finish(T);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("bind"), "{out}");
+    // An unknown flag: clap's usage error, exit 2.
+    let mut p = Proc::spawn(OXSSL, &["s_client", "-bogus"]);
+    let (code, _) = p.finish(T);
+    assert_eq!(code, Some(2));
+}
