@@ -380,3 +380,42 @@ fn errors_are_one_line_with_a_nonzero_exit() {
     let (code, _) = p.finish(T);
     assert_eq!(code, Some(2));
 }
+
+/// `oxssl demo` tells every step of the SSL_write story with the codes OpenSSL gives.
+#[test]
+fn demo_shows_every_step() {
+    let started = std::time::Instant::now();
+    let mut p = Proc::spawn(OXSSL, &["demo"]);
+    let (code, out) = p.finish(Duration::from_secs(120));
+    assert_eq!(code, Some(0), "{out}");
+    let expected = [
+        "SSL_write(\"hello\", 5) = 5",
+        "negotiated TLSv1.3",
+        "SSL_write(1 MiB) = 1048576",
+        "SSL_write(buf, 40000) = -1, SSL_ERROR_WANT_WRITE",
+        "our write guarantee 0",
+        "SSL_write(buf, 40000) = 40000",
+        "SSL_write(buf + 0, 40000) = 16384",
+        "SSL_write(buf + 16384, 23616) = 16384",
+        "SSL_write(buf + 32768, 7232) = 7232",
+        "reason 127 (bad write retry)",
+        "the next SSL_write(buf) = -1, SSL_ERROR_SYSCALL",
+        "with ACCEPT_MOVING_WRITE_BUFFER: SSL_write(buf) = -1, SSL_ERROR_WANT_WRITE, then SSL_write(copy of buf) = 40000",
+        "peer read 1048576 bytes",
+        "SSL_renegotiate() = 1, SSL_write(\"ping\") = 4",
+        "renegotiate_pending = 1",
+        "client: SSL_write(buf, 40000) = -1, SSL_ERROR_WANT_READ",
+        "renegotiation done inside the write (pending = 0)",
+        "SSL_key_update(REQUESTED) = 1, SSL_write(7) = 7",
+        "peer's next SSL_write(3) = 3",
+        "SSL_shutdown() = 0",
+        "SSL_read = -1, SSL_ERROR_ZERO_RETURN",
+        "MiB echoed through TLS 1.3",
+    ];
+    for e in expected {
+        assert!(out.contains(e), "missing {e:?} in:\n{out}");
+    }
+    // Piped output has no colour codes.
+    assert!(!out.contains('\x1b'));
+    assert!(started.elapsed() < Duration::from_secs(120));
+}
