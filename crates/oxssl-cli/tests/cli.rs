@@ -419,3 +419,91 @@ fn demo_shows_every_step() {
     assert!(!out.contains('\x1b'));
     assert!(started.elapsed() < Duration::from_secs(120));
 }
+
+/// Real clients against `oxssl s_server -www`: curl (TLS 1.2 and 1.3) and Python's ssl.
+#[test]
+fn real_clients_against_www() {
+    if !have_openssl() {
+        return;
+    }
+    let (_dir, cert, key) = identity();
+    let (mut server, port) = oxssl_server(&["-cert", &cert, "-key", &key, "-www", "-naccept", "3", "-quiet"]);
+    let url = format!("https://localhost:{port}/");
+    let mut clients = 0;
+    if Path::new("/usr/bin/curl").exists() {
+        for (flags, version) in [(["--tlsv1.2", "--tls-max", "1.2"], "TLSv1.2"), (["--tlsv1.3", "--tls-max", "1.3"], "TLSv1.3")] {
+            let resolve = format!("localhost:{port}:127.0.0.1");
+            let mut args = vec!["-sS", "--max-time", "10", "--cacert", &cert, "--resolve", &resolve];
+            args.extend_from_slice(&flags);
+            args.push(&url);
+            let mut curl = Proc::spawn("/usr/bin/curl", &args);
+            let (code, out) = curl.finish(T);
+            assert_eq!(code, Some(0), "curl {version}: {out}");
+            assert!(out.contains(&format!("New, {version}, Cipher is")), "{out}");
+            clients += 1;
+        }
+    } else {
+        eprintln!("NOTICE: curl not found; skipping the curl client");
+    }
+    let script = format!(
+        "import ssl, socket\n\
+         ctx = ssl.create_default_context(cafile={cert:?})\n\
+         with socket.create_connection(('127.0.0.1', {port}), timeout=10) as raw:\n\
+         \x20   with ctx.wrap_socket(raw, server_hostname='localhost') as s:\n\
+         \x20       s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n\
+         \x20       data = b''\n\
+         \x20       while True:\n\
+         \x20           chunk = s.recv(65536)\n\
+         \x20           if not chunk: break\n\
+         \x20           data += chunk\n\
+         \x20       print(s.version(), s.cipher()[0])\n\
+         \x20       print(data.decode())\n"
+    );
+    match std::process::Command::new("python3").arg("--version").output() {
+        Ok(_) => {
+            let mut py = Proc::spawn("python3", &["-c", &script]);
+            let (code, out) = py.finish(T);
+            assert_eq!(code, Some(0), "python: {out}");
+            assert!(out.contains("HTTP/1.0 200 ok") && out.contains("TLSv1.3"), "{out}");
+            clients += 1;
+        }
+        Err(_) => eprintln!("NOTICE: python3 not found; skipping the Python client"),
+    }
+    if clients < 3 {
+        // Let the server finish its naccept count.
+        for _ in clients..3 {
+            let _ = std::net::TcpStream::connect(("127.0.0.1", port));
+        }
+    }
+    server.finish(T);
+}
+
+/// `oxssl s_client` against `gnutls-serv --echo` when GnuTLS's tools are installed.
+#[test]
+fn oxssl_client_against_gnutls_server() {
+    let gnutls = "/usr/bin/gnutls-serv";
+    if !Path::new(gnutls).exists() || !have_openssl() {
+        eprintln!("NOTICE: {gnutls} not found; skipping the GnuTLS server");
+        return;
+    }
+    let (_dir, cert, key) = identity();
+    for version in ["-tls1_2", "-tls1_3"] {
+        let port = free_port().to_string();
+        let mut server = Proc::spawn(
+            gnutls,
+            &["--echo", "-p", &port, "--x509certfile", &cert, "--x509keyfile", &key],
+        );
+        server.wait_for("listening", T);
+        let connect = format!("127.0.0.1:{port}");
+        let mut client = Proc::spawn(
+            OXSSL,
+            &["s_client", "-connect", &connect, "-CAfile", &cert, "-verify_return_error", "-brief", version],
+        );
+        client.wait_for("CONNECTION ESTABLISHED", T);
+        client.send("echo me\n");
+        client.wait_for("echo me", T);
+        client.send("Q\n");
+        let (code, out) = client.finish(T);
+        assert_eq!(code, Some(0), "{out}");
+    }
+}
