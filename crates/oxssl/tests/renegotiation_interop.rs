@@ -946,6 +946,56 @@ fn openssl_client_renegotiation_accepted_by_oxssl_server_with_option() {
     check_data("client received", &cg, &down);
 }
 
+/// Application data the server sent after its HelloRequest but before it saw the
+/// ClientHello reaches the client while the client's renegotiation runs: a read hands it
+/// over (and the renegotiation then completes), but a write that drives the handshake
+/// fails with UNEXPECTED_RECORD (245) - OpenSSL 3.6 (the oracle) and oxssl alike. This is
+/// why the transfer drivers here read before they write.
+#[test]
+fn data_in_the_renegotiation_window_read_accepts_write_fails() {
+    for client_kind in ["OpenSSL", "oxssl"] {
+        for via_write in [false, true] {
+            let case = format!(
+                "{client_kind} client, data met by a {}",
+                if via_write { "write" } else { "read" }
+            );
+            let (ce, se) = wire();
+            let mut client: Box<dyn Peer> = if client_kind == "OpenSSL" {
+                Box::new(ossl_client(None, ce.clone()))
+            } else {
+                Box::new(ox_client(ox_client_ctx(), ce.clone()))
+            };
+            let mut server = ox_server(ox_server_ctx(), se.clone());
+            connect(client.as_mut(), &mut server).unwrap();
+            server.renegotiate().unwrap();
+            assert!(server.handshake().unwrap(), "{case}: HelloRequest sent");
+            let mut got = Vec::new();
+            client.read(&mut got).unwrap();
+            assert!(
+                got.is_empty() && client.pending(),
+                "{case}: ClientHello sent"
+            );
+            // The server has not read the ClientHello: its data goes out.
+            assert_eq!(server.write(b"window").unwrap(), Some(6), "{case}");
+            if via_write {
+                let f = client
+                    .write(b"x")
+                    .expect_err("data in a handshake driven by a write");
+                assert_eq!(
+                    (f.code, f.reason),
+                    (SSL_ERROR_SSL, Some(245)),
+                    "{case}: {f}"
+                );
+            } else {
+                client.read(&mut got).unwrap();
+                assert_eq!(got, b"window", "{case}");
+                settle(client.as_mut(), &mut server).unwrap_or_else(|f| panic!("{case}: {f}"));
+                assert_eq!(client.write(b"x").unwrap(), Some(1), "{case}");
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // 2. rustls (TLS 1.2), which refuses every renegotiation with a no_renegotiation warning
 // ---------------------------------------------------------------------------------------
@@ -1763,8 +1813,7 @@ fn retry_loop<T>(
 /// full, then `num`; after the read that starts the renegotiation, the next long write
 /// returns WANT_READ while the server has not answered the ClientHello, then WANT_WRITE /
 /// WANT_READ as it goes, then `num`. Gates make the first WANT_WRITE and WANT_READ certain.
-#[test]
-fn nonblocking_socket_renegotiation_during_long_write() {
+fn nonblocking_long_write(server_kind: &'static str) {
     let (cs, ss) = tcp_pair();
     let up = pattern(13, 8 * MIB);
     let down = pattern(14, MIB);
@@ -1777,14 +1826,25 @@ fn nonblocking_socket_renegotiation_during_long_write() {
             before_reading,
             before_client_hello,
         };
-        long_write_server(
-            ox_sock_server(ss)?,
-            64 * 1024,
-            half,
-            total,
-            back,
-            Some(gates),
-        )
+        if server_kind == "oxssl" {
+            long_write_server(
+                ox_sock_server(ss)?,
+                64 * 1024,
+                half,
+                total,
+                back,
+                Some(gates),
+            )
+        } else {
+            long_write_server(
+                ossl_sock_server(ss)?,
+                64 * 1024,
+                half,
+                total,
+                back,
+                Some(gates),
+            )
+        }
     });
     cs.set_nonblocking(true).unwrap();
     let mut c = ox_sock_client(cs);
@@ -1838,6 +1898,16 @@ fn nonblocking_socket_renegotiation_during_long_write() {
     let saw = join(server);
     check_data("server received", &saw.received, &up);
     assert!(saw.pending_after_request && !saw.pending_at_end);
+}
+
+#[test]
+fn nonblocking_socket_renegotiation_during_long_write_oxssl_server() {
+    nonblocking_long_write("oxssl");
+}
+
+#[test]
+fn nonblocking_socket_renegotiation_during_long_write_openssl_server() {
+    nonblocking_long_write("openssl");
 }
 
 /// The server side of the AUTO_RETRY scenario: HelloRequest via SSL_do_handshake, then
