@@ -202,6 +202,42 @@ impl ChildGuard {
     fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
+
+    /// Writes to the child's stdin and keeps it open.
+    fn write_stdin(&mut self, data: &[u8]) -> Result<(), String> {
+        let stdin = self.child.stdin.as_mut().ok_or("stdin already closed")?;
+        stdin
+            .write_all(data)
+            .and_then(|_| stdin.flush())
+            .map_err(|e| format!("writing to openssl's stdin: {e}"))
+    }
+
+    /// Closes the child's stdin (EOF).
+    fn close_stdin(&mut self) {
+        drop(self.child.stdin.take());
+    }
+
+    /// Waits until the child's output (stdout and stderr) contains `needle`, while
+    /// `pump` keeps the caller's side of the connection moving.
+    fn wait_output(
+        &self,
+        needle: &str,
+        timeout: Duration,
+        mut pump: impl FnMut() -> Result<(), String>,
+    ) -> Result<(), String> {
+        let until = Instant::now() + timeout;
+        while !self.output().contains(needle) {
+            if Instant::now() > until {
+                return Err(format!(
+                    "openssl never printed {needle:?}; it printed:\n{}",
+                    self.output()
+                ));
+            }
+            pump()?;
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        Ok(())
+    }
 }
 
 impl Drop for ChildGuard {
@@ -830,4 +866,502 @@ fn cli_s_client_to_oxssl_server_alpn_and_client_cert() {
             client_says: vec![],
         },
     ]);
+}
+
+// ---------------------------------------------------------------------------------------
+// TLS 1.2 renegotiation with the command-line tools: the `r` / `R` stdin commands of
+// s_server and the `R` command of s_client, in the middle of a transfer both ways. The
+// oxssl side uses the SSL API (`Ssl`) over a non-blocking socket, so the renegotiation
+// runs inside its ordinary reads and writes.
+// ---------------------------------------------------------------------------------------
+
+use oxssl::ssl::{ErrorCode, Ssl, SslContext, SslMethod, SslOptions, SslVerifyMode, SslVersion};
+
+/// An oxssl `Ssl` over a non-blocking loopback socket, pumped by hand.
+struct SslPump {
+    ssl: Ssl,
+    received: Vec<u8>,
+    /// The peer's close_notify arrived.
+    closed: bool,
+    /// `renegotiate_pending` was seen true at some point.
+    saw_pending: bool,
+}
+
+impl SslPump {
+    fn new(mut ssl: Ssl, sock: TcpStream) -> Self {
+        sock.set_nonblocking(true).unwrap();
+        sock.set_nodelay(true).unwrap();
+        ssl.set_bio(oxssl::bio::SocketBio::new(sock));
+        SslPump {
+            ssl,
+            received: Vec::new(),
+            closed: false,
+            saw_pending: false,
+        }
+    }
+
+    /// A TLS 1.2 client for "localhost" trusting `pki`'s CA, presenting `identity` when
+    /// asked.
+    fn client(sock: TcpStream, pki: &Pki, identity: Option<&Pki>) -> Self {
+        let mut b = SslContext::builder(SslMethod::tls()).unwrap();
+        b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+        b.add_trusted_der(&pki.ca_der).unwrap();
+        b.set_verify(SslVerifyMode::PEER);
+        if let Some(id) = identity {
+            b.set_certificate_chain_der(vec![id.leaf_der.clone()])
+                .unwrap();
+            b.set_private_key_der(&id.key_der).unwrap();
+        }
+        let mut ssl = Ssl::new(&b.build()).unwrap();
+        ssl.set_connect_state();
+        ssl.set_hostname("localhost").unwrap();
+        ssl.set_verify_hostname("localhost");
+        Self::new(ssl, sock)
+    }
+
+    /// A TLS 1.2 server presenting `pki`'s leaf.
+    fn server(sock: TcpStream, pki: &Pki, options: SslOptions) -> Self {
+        let mut b = SslContext::builder(SslMethod::tls()).unwrap();
+        b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+        b.set_certificate_chain_der(vec![pki.leaf_der.clone()])
+            .unwrap();
+        b.set_private_key_der(&pki.key_der).unwrap();
+        b.set_options(options);
+        let mut ssl = Ssl::new(&b.build()).unwrap();
+        ssl.set_accept_state();
+        Self::new(ssl, sock)
+    }
+
+    fn fail(&self, what: &str, e: &oxssl::ssl::Error) -> String {
+        format!(
+            "oxssl {what}: code {:?}, reason {:?}: {e}",
+            e.code(),
+            e.reason_code()
+        )
+    }
+
+    fn handshake(&mut self) -> Result<(), String> {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            match self.ssl.do_handshake() {
+                Ok(()) => return Ok(()),
+                Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => {}
+                Err(e) => return Err(self.fail("handshake", &e)),
+            }
+            if Instant::now() > until {
+                return Err("oxssl handshake timed out".into());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Reads everything available.
+    fn read_some(&mut self) -> Result<(), String> {
+        let mut buf = [0u8; 16384];
+        loop {
+            self.saw_pending |= self.ssl.renegotiate_pending();
+            match self.ssl.ssl_read(&mut buf) {
+                Ok(n) => self.received.extend_from_slice(&buf[..n]),
+                Err(e) if e.code() == ErrorCode::WANT_READ => return Ok(()),
+                Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
+                    self.closed = true;
+                    return Ok(());
+                }
+                Err(e) => return Err(self.fail("read", &e)),
+            }
+        }
+    }
+
+    /// One `ssl_write(data)`: true once written, false to retry later with the same slice.
+    fn try_write(&mut self, data: &[u8]) -> Result<bool, String> {
+        self.saw_pending |= self.ssl.renegotiate_pending();
+        match self.ssl.ssl_write(data) {
+            Ok(n) if n == data.len() => Ok(true),
+            Ok(n) => Err(format!("short write {n} of {}", data.len())),
+            Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => Ok(false),
+            Err(e) => Err(self.fail("write", &e)),
+        }
+    }
+
+    /// One step: the next queued line (if any) and whatever can be read. While a
+    /// renegotiation is pending it only reads (which drives the new handshake): as in
+    /// OpenSSL, a write that drives the handshake fails with UNEXPECTED_RECORD if the peer's
+    /// data sent before it saw our ClientHello comes in, and only a read accepts that data.
+    fn step(&mut self, queue: &mut std::collections::VecDeque<Vec<u8>>) -> Result<(), String> {
+        self.saw_pending |= self.ssl.renegotiate_pending();
+        if self.ssl.renegotiate_pending() {
+            return self.read_some();
+        }
+        if let Some(line) = queue.front() {
+            let line = line.clone();
+            if self.try_write(&line)? {
+                queue.pop_front();
+            }
+        }
+        self.read_some()
+    }
+
+    fn client_random(&self) -> [u8; 32] {
+        self.ssl
+            .connection()
+            .map(|c| c.negotiated().client_random)
+            .unwrap_or_default()
+    }
+
+    /// Sends close_notify (one retry loop).
+    fn close(&mut self) -> Result<(), String> {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            match self.ssl.shutdown() {
+                Ok(_) => return Ok(()),
+                Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => {}
+                Err(e) => return Err(self.fail("shutdown", &e)),
+            }
+            if Instant::now() > until {
+                return Err("oxssl shutdown timed out".into());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+/// Numbered lines starting with a digit, so that no stdin line is an s_server / s_client
+/// command letter.
+fn numbered(prefix: &str, n: usize, width: usize) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| {
+            let mut l = format!("{i:04} {prefix} ").into_bytes();
+            l.extend((0..width).map(|j| b"abcdefghijklmnopqrstuvwxyz"[(i * 7 + j * 3) % 26]));
+            l.push(b'\n');
+            l
+        })
+        .collect()
+}
+
+/// `openssl s_server -tls1_2`: the oxssl client sends lines while s_server sends the
+/// lines typed on its stdin; in the middle the `command` line (`r`: renegotiate, `R`:
+/// renegotiate asking for a client certificate) goes to s_server's stdin. The oxssl client
+/// follows transparently; all data arrives; the new handshake happened (the client random
+/// changed).
+fn run_s_server_renegotiation(command: &str) -> Result<(), String> {
+    let with_cert = command == "R";
+    let dir = TempDir::new();
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let (ca, cert, key) = write_pki(&dir, "server", pki);
+    let mut server = ChildGuard::spawn(&[
+        "s_server",
+        "-accept",
+        "127.0.0.1:0",
+        "-naccept",
+        "1",
+        "-cert",
+        &cert,
+        "-key",
+        &key,
+        "-CAfile",
+        &ca,
+        "-tls1_2",
+    ]);
+    let accept = server.wait_line("ACCEPT", DEADLINE)?;
+    let addr = accept.trim_start_matches("ACCEPT").trim().to_string();
+    let sock = TcpStream::connect(&addr).map_err(|e| format!("connect {addr}: {e}"))?;
+    let cli = client_pki();
+    let mut c = SslPump::client(sock, pki, with_cert.then_some(&cli));
+    let result = (|| {
+        c.handshake()?;
+        if c.ssl.version_str() != "TLSv1.2" {
+            return Err(format!("negotiated {}", c.ssl.version_str()));
+        }
+        let first_random = c.client_random();
+        let client_lines = numbered("from the oxssl client", 120, 80);
+        let server_lines = numbered("from s_server", 60, 80);
+        let server_text: Vec<u8> = server_lines.concat();
+        let half = server_lines[..30].concat();
+        let mut queue: std::collections::VecDeque<Vec<u8>> = client_lines.iter().cloned().collect();
+        let until = Instant::now() + DEADLINE;
+        let pump_until = |c: &mut SslPump,
+                          queue: &mut std::collections::VecDeque<Vec<u8>>,
+                          what: &str,
+                          done: &dyn Fn(&SslPump, usize) -> bool|
+         -> Result<(), String> {
+            while !done(c, queue.len()) {
+                if Instant::now() > until {
+                    return Err(format!("timed out waiting for {what}"));
+                }
+                c.step(queue)?;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Ok(())
+        };
+        // First half each way.
+        server.write_stdin(&half)?;
+        pump_until(&mut c, &mut queue, "the first half", &|c, left| {
+            c.received.len() >= half.len() && left <= 60
+        })?;
+        // The command, alone in its read (s_server looks at the first byte of a read).
+        server.write_stdin(format!("{command}\n").as_bytes())?;
+        server.wait_output("SSL_do_handshake -> 1", DEADLINE, || c.step(&mut queue))?;
+        // The rest each way, while the renegotiation runs.
+        server.write_stdin(&server_lines[30..].concat())?;
+        let last = String::from_utf8(client_lines.last().unwrap().clone()).unwrap();
+        pump_until(&mut c, &mut queue, "the rest", &|c, left| {
+            left == 0 && c.received.len() >= server_text.len() && !c.ssl.renegotiate_pending()
+        })?;
+        server.wait_output(&last, DEADLINE, || c.read_some())?;
+        if c.received != server_text {
+            return Err(format!(
+                "the oxssl client received {} bytes, not the {} s_server sent",
+                c.received.len(),
+                server_text.len()
+            ));
+        }
+        if !c.saw_pending || c.client_random() == first_random {
+            return Err(format!(
+                "no renegotiation seen by oxssl (pending seen: {}, client random changed: {})",
+                c.saw_pending,
+                c.client_random() != first_random
+            ));
+        }
+        let output = server.output();
+        for l in &client_lines {
+            let l = String::from_utf8_lossy(l);
+            if !output.contains(l.as_ref()) {
+                return Err(format!("s_server did not print {l:?}"));
+            }
+        }
+        if with_cert
+            && !(output.contains("depth=0 CN = client.example")
+                && output.contains("verify return:1"))
+        {
+            return Err("s_server did not verify the client certificate".into());
+        }
+        c.close()
+    })();
+    drop(c);
+    server.close_stdin();
+    let (_, output) = server.finish(Duration::from_secs(5));
+    result.map_err(|e| format!("{e}\n--- s_server output:\n{output}"))
+}
+
+#[test]
+fn cli_s_server_renegotiates_oxssl_client_mid_transfer() {
+    if !have_openssl() {
+        return;
+    }
+    run_s_server_renegotiation("r").unwrap();
+}
+
+#[test]
+fn cli_s_server_renegotiates_asking_oxssl_client_for_certificate() {
+    if !have_openssl() {
+        return;
+    }
+    run_s_server_renegotiation("R").unwrap();
+}
+
+/// What the oxssl server of the s_client case saw.
+struct RenegServerSaw {
+    received: Vec<u8>,
+    renegotiated: bool,
+    /// The error that ended the connection, if not close_notify.
+    error: Option<String>,
+}
+
+/// The oxssl server for s_client: sends `lines[..half]` at once, the rest after the
+/// renegotiation (once the client random changed), and reads until close_notify or an
+/// error. `progress` tracks the bytes received.
+fn serve_renegotiation(
+    listener: TcpListener,
+    options: SslOptions,
+    lines: Vec<Vec<u8>>,
+    progress: Arc<Mutex<usize>>,
+) -> Result<RenegServerSaw, String> {
+    listener.set_nonblocking(true).unwrap();
+    let until = Instant::now() + DEADLINE;
+    let sock = loop {
+        match listener.accept() {
+            Ok((s, _)) => break s,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < until => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(e) => return Err(format!("accept: {e}")),
+        }
+    };
+    let mut s = SslPump::server(sock, server_pki(KeyKind::EcdsaP256), options);
+    s.handshake()?;
+    let first_random = s.client_random();
+    let renegotiated =
+        |s: &SslPump| s.client_random() != first_random && !s.ssl.renegotiate_pending();
+    let half = lines.len() / 2;
+    let mut queue: std::collections::VecDeque<Vec<u8>> = lines[..half].iter().cloned().collect();
+    let mut rest = Some(lines[half..].to_vec());
+    let until = Instant::now() + 2 * DEADLINE;
+    let error = loop {
+        if let Err(e) = s.step(&mut queue) {
+            break Some(e);
+        }
+        *progress.lock().unwrap() = s.received.len();
+        if renegotiated(&s) {
+            if let Some(r) = rest.take() {
+                queue.extend(r);
+            }
+        }
+        if s.closed {
+            break None;
+        }
+        if Instant::now() > until {
+            return Err("oxssl server: no close_notify before the deadline".into());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    Ok(RenegServerSaw {
+        received: s.received.clone(),
+        renegotiated: renegotiated(&s),
+        error,
+    })
+}
+
+/// `openssl s_client -tls1_2` sends the lines typed on its stdin and, in the middle, the
+/// `R` command (client-initiated renegotiation) to an oxssl server. With
+/// ALLOW_CLIENT_RENEGOTIATION it completes and the transfer goes on both ways; by default
+/// oxssl refuses with a no_renegotiation warning and s_client fails with
+/// NO_RENEGOTIATION (0A000153, "no renegotiation").
+fn run_s_client_renegotiation(allow: bool) -> Result<(), String> {
+    let dir = TempDir::new();
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let (ca, _, _) = write_pki(&dir, "server", pki);
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+    let addr = listener.local_addr().unwrap().to_string();
+    let server_lines = numbered("from the oxssl server", 40, 80);
+    let progress = Arc::new(Mutex::new(0usize));
+    let options = if allow {
+        SslOptions::ALLOW_CLIENT_RENEGOTIATION
+    } else {
+        SslOptions::empty()
+    };
+    let server = {
+        let (lines, progress) = (server_lines.clone(), progress.clone());
+        std::thread::spawn(move || serve_renegotiation(listener, options, lines, progress))
+    };
+    // No -ign_eof: it would turn the stdin commands off.
+    let mut client = ChildGuard::spawn(&[
+        "s_client",
+        "-connect",
+        &addr,
+        "-servername",
+        "localhost",
+        "-CAfile",
+        &ca,
+        "-verify_return_error",
+        "-verify_hostname",
+        "localhost",
+        "-tls1_2",
+    ]);
+    let client_lines = numbered("from s_client", 60, 80);
+    let first: Vec<u8> = client_lines[..30].concat();
+    let all: Vec<u8> = client_lines.concat();
+    let received = |n: usize| {
+        let until = Instant::now() + DEADLINE;
+        while *progress.lock().unwrap() < n {
+            if Instant::now() > until {
+                return Err(format!("the oxssl server did not receive {n} bytes"));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        Ok(())
+    };
+    let script = (|| {
+        client.write_stdin(&first)?;
+        received(first.len())?;
+        // Nothing of the server's first half may still be in flight when s_client starts
+        // its renegotiation (OpenSSL's write path would fail with UNEXPECTED_RECORD).
+        let last_first =
+            String::from_utf8(server_lines[server_lines.len() / 2 - 1].clone()).unwrap();
+        client.wait_output(&last_first, DEADLINE, || Ok(()))?;
+        client.write_stdin(b"R\n")?;
+        client.wait_output("RENEGOTIATING", DEADLINE, || Ok(()))?;
+        if !allow {
+            client.wait_output("no renegotiation", DEADLINE, || Ok(()))?;
+            return Ok(());
+        }
+        client.write_stdin(&client_lines[30..].concat())?;
+        received(all.len())?;
+        // Wait for the server's second half before ending s_client with EOF.
+        let last = String::from_utf8(server_lines.last().unwrap().clone()).unwrap();
+        client.wait_output(&last, DEADLINE, || Ok(()))
+    })();
+    client.close_stdin();
+    let (status, output) = client.finish(DEADLINE);
+    let saw = server
+        .join()
+        .map_err(|_| "oxssl server thread panicked".to_string())?;
+    let with_output = |e: String| format!("{e}\n--- s_client output:\n{output}");
+    script.map_err(with_output)?;
+    let saw = saw.map_err(with_output)?;
+    if !output.contains("Verify return code: 0 (ok)") {
+        return Err(with_output("s_client did not verify the server".into()));
+    }
+    if allow {
+        if let Some(e) = &saw.error {
+            return Err(with_output(format!("oxssl server failed: {e}")));
+        }
+        if saw.received != all || !saw.renegotiated {
+            return Err(with_output(format!(
+                "oxssl server received {} of {} bytes; renegotiated: {}",
+                saw.received.len(),
+                all.len(),
+                saw.renegotiated
+            )));
+        }
+        for l in &server_lines {
+            let l = String::from_utf8_lossy(l);
+            if !output.contains(l.as_ref()) {
+                return Err(with_output(format!("s_client did not print {l:?}")));
+            }
+        }
+        if output.contains(":error:") || status != Some(true) {
+            return Err(with_output(format!("s_client failed: exit {status:?}")));
+        }
+    } else {
+        // s_client: 0A000153 (reason 339), exit status 1; oxssl: the fatal
+        // handshake_failure alert s_client sends after the refusal.
+        if !output.contains("0A000153") || status != Some(false) {
+            return Err(with_output(format!(
+                "expected s_client to fail with 0A000153 (exit {status:?})"
+            )));
+        }
+        match &saw.error {
+            Some(e) if e.contains("1040") || e.contains("SSLV3_ALERT_HANDSHAKE_FAILURE") => {}
+            other => {
+                return Err(with_output(format!(
+                    "oxssl server should have read the fatal handshake_failure, got {other:?}"
+                )))
+            }
+        }
+        if saw.received != first || saw.renegotiated {
+            return Err(with_output(format!(
+                "oxssl server received {} bytes (want {}), renegotiated: {}",
+                saw.received.len(),
+                first.len(),
+                saw.renegotiated
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn cli_s_client_renegotiates_with_oxssl_server_allowing_it() {
+    if !have_openssl() {
+        return;
+    }
+    run_s_client_renegotiation(true).unwrap();
+}
+
+#[test]
+fn cli_s_client_renegotiation_refused_by_default_oxssl_server() {
+    if !have_openssl() {
+        return;
+    }
+    run_s_client_renegotiation(false).unwrap();
 }
