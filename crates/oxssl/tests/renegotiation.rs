@@ -125,3 +125,46 @@ fn renegotiate_on_tls13_and_with_no_renegotiation() {
     let e = s.ssl_read(&mut [0u8; 8]).unwrap_err();
     assert_eq!(e.reason_code(), Some(Reason::NO_RENEGOTIATION));
 }
+
+#[test]
+fn client_then_server_initiated_renegotiation() {
+    let mut sb = tls12(server_ctx_builder());
+    sb.set_options(SslOptions::ALLOW_CLIENT_RENEGOTIATION);
+    let (mut c, mut s, _, _) = pair_with(17408, tls12(client_ctx_builder()), sb);
+    handshake(&mut c, &mut s);
+    // The client asks first.
+    c.renegotiate().unwrap();
+    let mut done = false;
+    for _ in 0..20 {
+        match c.ssl_write(b"one") {
+            Ok(_) => {
+                done = true;
+                break;
+            }
+            Err(e) if e.code() == ErrorCode::WANT_READ => assert!(read_now(&mut s).is_empty()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(done);
+    assert_eq!(read_now(&mut s), b"one");
+    // Then the server.
+    s.renegotiate().unwrap();
+    assert_eq!(s.ssl_write(b"two").unwrap(), 3);
+    assert_eq!(read_now(&mut c), b"two");
+    assert!(c.renegotiate_pending());
+    // The server reads the ClientHello and answers; the client finishes in its read.
+    for _ in 0..10 {
+        let _ = read_now(&mut s);
+        let _ = read_now(&mut c);
+    }
+    assert!(
+        !c.renegotiate_pending(),
+        "client renegotiation did not finish"
+    );
+    assert!(
+        !s.renegotiate_pending(),
+        "server renegotiation did not finish"
+    );
+    assert_eq!(s.ssl_write(b"three").unwrap(), 5);
+    assert_eq!(read_now(&mut c), b"three");
+}

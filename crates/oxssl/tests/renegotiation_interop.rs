@@ -1959,15 +1959,10 @@ fn auto_retry_off_blocking_read_openssl_client_oracle() {
     assert_eq!(join(server), b"after");
 }
 
-/// The same with the oxssl client.
-///
-/// Fails today: the read runs the renegotiation to its end (renegotiate_pending is false
-/// afterwards) but then keeps reading the blocking socket for application data instead of
-/// returning WANT_READ; it returns only when SO_RCVTIMEO (5 s) expires, with WANT_READ
-/// made of EAGAIN. `Ssl::read_inner` `continue`s after `handshake_io` without the
-/// AUTO_RETRY check it applies to post-handshake messages that start no handshake.
+/// The same with the oxssl client: the read runs the renegotiation to its end and then
+/// returns WANT_READ at once (a regression test: it used to go on reading the blocking
+/// socket until SO_RCVTIMEO expired).
 #[test]
-#[ignore = "oxssl bug: with AUTO_RETRY off a blocking read that ran a renegotiation does not return WANT_READ (blocks until the socket timeout)"]
 fn auto_retry_off_blocking_read_oxssl_client() {
     let (cs, ss) = tcp_pair();
     let server = std::thread::spawn(move || auto_retry_server(ss));

@@ -883,10 +883,10 @@ impl Ssl {
                     self.flush(io)?;
                     if self.conn.as_ref().is_some_and(|c| c.is_handshaking()) {
                         self.handshake_io(io, true)?;
-                        continue;
                     }
                     // Without AUTO_RETRY the read returns WANT_READ when nothing else is
-                    // buffered.
+                    // buffered (also right after a renegotiation it carried out, as
+                    // OpenSSL checks once the handshake function returns).
                     let conn = self.conn.as_ref().expect("connected");
                     if !self.mode.contains(SslMode::AUTO_RETRY)
                         && conn.app_pending() == 0
