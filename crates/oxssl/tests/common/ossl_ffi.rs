@@ -1,7 +1,8 @@
 //! The differential oracle's FFI: raw libssl / libcrypto calls (OpenSSL 3.6, vendored by
 //! `openssl-sys`) that the `openssl` crate does not expose in the shape the oracle needs:
 //! `SSL_write` / `SSL_read` / `SSL_peek` with their exact C return values, `SSL_get_error`,
-//! the error queue (`ERR_peek_error`), `SSL_key_update`, modes and fragment sizes, and the
+//! the error queue (`ERR_peek_error`), `SSL_key_update`, `SSL_renegotiate`,
+//! `SSL_renegotiate_abbreviated`, `SSL_renegotiate_pending`, modes and fragment sizes, and the
 //! BIOs (`BIO_new_bio_pair`, `BIO_s_mem`, `BIO_new_socket`) with their `BIO_ctrl_*` counters.
 //!
 //! This is the only module of the differential suite with `unsafe` code. Every function
@@ -16,6 +17,8 @@ use std::os::raw::{c_int, c_long, c_ulong, c_void};
 extern "C" {
     fn ERR_peek_error() -> c_ulong;
     fn ERR_clear_error();
+    fn ERR_set_mark() -> c_int;
+    fn ERR_pop_to_mark() -> c_int;
     fn SSL_write(s: *mut SSL, buf: *const c_void, num: c_int) -> c_int;
     fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int;
     fn SSL_peek(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int;
@@ -24,6 +27,10 @@ extern "C" {
     fn SSL_shutdown(s: *mut SSL) -> c_int;
     fn SSL_key_update(s: *mut SSL, updatetype: c_int) -> c_int;
     fn SSL_renegotiate(s: *mut SSL) -> c_int;
+    fn SSL_renegotiate_abbreviated(s: *mut SSL) -> c_int;
+    // A real function in OpenSSL 3 (ssl/ssl_lib.c), not a macro over SSL_ctrl; openssl-sys
+    // does not declare it.
+    fn SSL_renegotiate_pending(s: *const SSL) -> c_int;
     fn SSL_pending(s: *const SSL) -> c_int;
     fn SSL_get_shutdown(s: *const SSL) -> c_int;
     fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
@@ -189,6 +196,23 @@ pub fn key_update(ssl: &SslRef, typ: i32) -> CCall {
 pub fn renegotiate(ssl: &SslRef) -> CCall {
     // SAFETY: live SSL.
     call(ssl, |r| r <= 0, |s| unsafe { SSL_renegotiate(s) })
+}
+
+/// `SSL_renegotiate_abbreviated` (1 on success, 0 on failure).
+pub fn renegotiate_abbreviated(ssl: &SslRef) -> CCall {
+    // SAFETY: live SSL.
+    call(
+        ssl,
+        |r| r <= 0,
+        |s| unsafe { SSL_renegotiate_abbreviated(s) },
+    )
+}
+
+/// `SSL_renegotiate_pending`: 1 from `SSL_renegotiate` (or a HelloRequest / accepted
+/// ClientHello) until the new handshake has finished, else 0.
+pub fn renegotiate_pending(ssl: &SslRef) -> i32 {
+    // SAFETY: live SSL.
+    unsafe { SSL_renegotiate_pending(ssl_ptr(ssl)) }
 }
 
 /// `SSL_pending`.
@@ -362,13 +386,15 @@ impl CBio {
         unsafe { BIO_ctrl(self.0, cmd, larg, std::ptr::null_mut()) }
     }
 
-    /// `BIO_read`.
+    /// `BIO_read`. Errors it queues are dropped; the rest of the queue is kept (the peer
+    /// calls this from inside its own SSL calls, whose errors must survive).
     pub fn read(&self, buf: &mut [u8]) -> BioIo {
-        // SAFETY: live BIO; `buf` is valid for writes; the error queue is cleared after.
+        // SAFETY: live BIO; `buf` is valid for writes; the error queue is restored after.
         unsafe {
+            ERR_set_mark();
             let r = BIO_read(self.0, buf.as_mut_ptr().cast(), clamp(buf.len()));
             let retry = BIO_test_flags(self.0, BIO_FLAGS_SHOULD_RETRY) != 0;
-            ERR_clear_error();
+            ERR_pop_to_mark();
             match r {
                 n if n > 0 => BioIo::Done(n as usize),
                 _ if retry => BioIo::Retry,
@@ -378,13 +404,14 @@ impl CBio {
         }
     }
 
-    /// `BIO_write`.
+    /// `BIO_write`. As [`CBio::read`] for the error queue.
     pub fn write(&self, buf: &[u8]) -> BioIo {
         // SAFETY: live BIO; `buf` is valid for reads.
         unsafe {
+            ERR_set_mark();
             let r = BIO_write(self.0, buf.as_ptr().cast(), clamp(buf.len()));
             let retry = BIO_test_flags(self.0, BIO_FLAGS_SHOULD_RETRY) != 0;
-            ERR_clear_error();
+            ERR_pop_to_mark();
             match r {
                 n if n > 0 => BioIo::Done(n as usize),
                 _ if retry => BioIo::Retry,

@@ -14,7 +14,10 @@
 //!   written = 0); any error is -1.
 //! - `SSL_read` / `SSL_peek`: `Ok(n)` is `n` (also `Ok(0)` for a zero-length buffer, which
 //!   is not normalised: OpenSSL's 0 / SSL_ERROR_SYSCALL there is a reported divergence);
-//!   ZERO_RETURN and the unexpected-EOF error (294) are 0 (section 9); other errors -1.
+//!   ZERO_RETURN and the unexpected-EOF error (294) are 0 (section 9), and so is a fatal
+//!   alert from the peer (reason 1000 + alert) met outside a handshake, for which OpenSSL's
+//!   ssl3_read_bytes returns 0 (inside a handshake its state machine makes it -1); other
+//!   errors -1.
 //! - `SSL_shutdown`: `Sent` is 0, `Received` is 1, errors -1. `SSL_do_handshake`: 1 / -1.
 //!   `SSL_key_update` and `SSL_renegotiate`: 1 / 0.
 //!
@@ -25,7 +28,17 @@
 //!   server is configured with `SSL_CTX_set_num_tickets(0)` so both send the same records.
 //! - Handshake flights differ in size (certificates, extensions), so the handshake is driven
 //!   by a retry loop whose intermediate WANT_* results are not compared, and record sizes
-//!   are compared only after it.
+//!   are compared only after it. TLS 1.2 renegotiations put handshake records on the wire
+//!   after that point: each run of consecutive handshake records counts as one record of
+//!   length 0 ([`wire_shape`]), so their order among application data, alerts and
+//!   ChangeCipherSpec is compared but not their sizes.
+//! - TLS 1.2: oxssl issues no tickets and resumes no sessions, so the OpenSSL sides (peer and
+//!   subject) run with `SSL_OP_NO_TICKET` and their servers without a session cache; an
+//!   OpenSSL client's abbreviated renegotiation (its answer to a HelloRequest) is then a
+//!   full handshake, as oxssl's.
+//! - Blocking sockets: a read that took the socket's whole read timeout also records
+//!   "blocked until the read timeout", so a read that should have returned (WANT_READ
+//!   after a renegotiation with AUTO_RETRY cleared) differs from one that waited for data.
 //!
 //! Comparison ([`compare`]): step by step, to the end of the script. The entries each run
 //! recorded at a step (one call, a whole retry loop, a peer read, ...) are compared as a
@@ -59,6 +72,10 @@ pub const AUTO_RETRY: u64 = 0x4;
 pub const RELEASE_BUFFERS: u64 = 0x10;
 /// `SSL_OP_IGNORE_UNEXPECTED_EOF`.
 pub const IGNORE_UNEXPECTED_EOF: u64 = 1 << 7;
+/// `SSL_OP_ALLOW_CLIENT_RENEGOTIATION`.
+pub const ALLOW_CLIENT_RENEGOTIATION: u64 = 1 << 8;
+/// `SSL_OP_NO_RENEGOTIATION`.
+pub const NO_RENEGOTIATION: u64 = 1 << 30;
 
 /// `SSL_get_error` codes.
 pub const NONE: i32 = 0;
@@ -69,6 +86,9 @@ pub const SYSCALL: i32 = 5;
 pub const ZERO_RETURN: i32 = 6;
 
 const SOCKET_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `SSL_AD_REASON_OFFSET`: the reason code of a received alert is this plus the alert.
+const SSL_AD_REASON_OFFSET: i32 = 1000;
 
 /// What carries the records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +229,10 @@ pub enum Step {
     KeyUpdate(i32),
     /// `SSL_renegotiate` on the subject.
     Renegotiate,
+    /// `SSL_renegotiate_abbreviated` on the subject.
+    RenegotiateAbbreviated,
+    /// `SSL_renegotiate_pending` on the subject (recorded as a value, 0 or 1).
+    RenegotiatePending,
     /// `SSL_set_mode`.
     SetMode(u64),
     /// `SSL_clear_mode`.
@@ -234,15 +258,28 @@ pub enum Step {
     PeerDrain(Drain),
     /// The peer reads (decrypts) until it would block.
     PeerRead,
-    /// The peer writes `len` bytes of application data.
+    /// The peer writes `len` bytes of application data. If its `SSL_write` wants to read
+    /// (the peer is renegotiating and waits for the subject), the rest of the buffer stays
+    /// pending for [`Step::PeerDrive`] and the WANT_READ is recorded.
     PeerWrite(usize),
     /// The peer's `SSL_shutdown` (sends close_notify).
     PeerShutdown,
     /// The peer's `SSL_key_update(requested)` followed by `SSL_do_handshake` to send it.
     PeerKeyUpdate(bool),
     /// The peer's `SSL_renegotiate` (its result is recorded; a TLS 1.2 renegotiation it
-    /// starts is driven by the peer's next read or write).
+    /// starts is driven by the peer's next read, write or [`Step::PeerDoHandshake`]).
     PeerRenegotiate,
+    /// The peer's `SSL_renegotiate_pending` (recorded as a value).
+    PeerRenegotiatePending,
+    /// One `SSL_do_handshake` of the peer (after flushing what it queued): sends a
+    /// HelloRequest / renegotiating ClientHello it was asked for, or moves a renegotiation
+    /// on with what the subject sent. Its result is recorded.
+    PeerDoHandshake,
+    /// Drives the peer through a renegotiation: retries the peer's write that stopped on
+    /// WANT_READ (a [`Step::PeerWrite`] that had to renegotiate first), reads (decrypts,
+    /// which moves the handshake on) until it would block, and retries the write again.
+    /// Records the read (bytes, last call) and, if a write was pending, its last result.
+    PeerDrive,
     /// The peer's transport goes away without close_notify: pair `BIO_shutdown_wr` of the
     /// peer's half, memory EOF on the subject's rbio, socket closed.
     PeerClose,
@@ -262,6 +299,8 @@ pub struct Scenario {
     pub mode_set: u64,
     pub mode_clear: u64,
     pub options: u64,
+    /// `SSL_set_options` on the peer (for example ALLOW_CLIENT_RENEGOTIATION).
+    pub peer_options: u64,
     pub max_send_fragment: Option<usize>,
     pub split_send_fragment: Option<usize>,
     /// Session tickets the peer sends when it is the server.
@@ -280,6 +319,7 @@ impl Scenario {
             mode_set: 0,
             mode_clear: 0,
             options: 0,
+            peer_options: 0,
             max_send_fragment: None,
             split_send_fragment: None,
             peer_tickets: 0,
@@ -305,6 +345,11 @@ impl Scenario {
 
     pub fn options(mut self, bits: u64) -> Self {
         self.options |= bits;
+        self
+    }
+
+    pub fn peer_options(mut self, bits: u64) -> Self {
+        self.peer_options |= bits;
         self
     }
 
@@ -554,6 +599,8 @@ trait Subject {
     fn shutdown(&mut self) -> Obs;
     fn key_update(&mut self, typ: i32) -> Obs;
     fn renegotiate(&mut self) -> Obs;
+    fn renegotiate_abbreviated(&mut self) -> Obs;
+    fn renegotiate_pending(&self) -> i32;
     fn pending(&self) -> usize;
     fn get_shutdown(&self) -> i32;
     fn mode(&self) -> u64;
@@ -602,6 +649,7 @@ impl Subject for OxSubject {
     }
 
     fn read(&mut self, buf: &mut [u8], peek: bool) -> Obs {
+        let idle = self.ssl.is_init_finished();
         let r = if peek {
             self.ssl.ssl_peek(buf)
         } else {
@@ -610,11 +658,16 @@ impl Subject for OxSubject {
         match r {
             Ok(n) => Obs::ok(n as i64),
             Err(e) => {
+                let reason = e.reason_code();
                 let eof = e.code() == ox::ErrorCode::ZERO_RETURN
                     || (e.code() == ox::ErrorCode::SSL
-                        && e.reason_code()
-                            == Some(oxssl::reason::Reason::UNEXPECTED_EOF_WHILE_READING));
-                Obs::from_ox_err(&e, if eof { 0 } else { -1 })
+                        && reason == Some(oxssl::reason::Reason::UNEXPECTED_EOF_WHILE_READING));
+                // A fatal alert from the peer (reason SSL_AD_REASON_OFFSET + alert) seen by
+                // a read outside a handshake: OpenSSL's ssl3_read_bytes returns 0.
+                let alert = idle
+                    && e.code() == ox::ErrorCode::SSL
+                    && reason.is_some_and(|r| r.0 >= SSL_AD_REASON_OFFSET);
+                Obs::from_ox_err(&e, if eof || alert { 0 } else { -1 })
             }
         }
     }
@@ -637,6 +690,14 @@ impl Subject for OxSubject {
 
     fn renegotiate(&mut self) -> Obs {
         ox_unit(self.ssl.renegotiate(), 1, 0)
+    }
+
+    fn renegotiate_abbreviated(&mut self) -> Obs {
+        ox_unit(self.ssl.renegotiate_abbreviated(), 1, 0)
+    }
+
+    fn renegotiate_pending(&self) -> i32 {
+        self.ssl.renegotiate_pending() as i32
     }
 
     fn pending(&self) -> usize {
@@ -745,6 +806,14 @@ impl Subject for OsSubject {
 
     fn renegotiate(&mut self) -> Obs {
         Obs::from_c(c::renegotiate(&self.ssl))
+    }
+
+    fn renegotiate_abbreviated(&mut self) -> Obs {
+        Obs::from_c(c::renegotiate_abbreviated(&self.ssl))
+    }
+
+    fn renegotiate_pending(&self) -> i32 {
+        c::renegotiate_pending(&self.ssl)
     }
 
     fn pending(&self) -> usize {
@@ -1061,6 +1130,9 @@ struct Peer {
     received: Vec<u8>,
     writes: usize,
     connected: bool,
+    /// A write that stopped on WANT_READ: its buffer (kept at the same address for the
+    /// retry) and how much of it was written.
+    pending_write: Option<(Vec<u8>, usize)>,
 }
 
 fn peer_context(subject_side: Side, version: Version, tickets: usize) -> os::SslContext {
@@ -1082,6 +1154,16 @@ fn configure_openssl(b: &mut os::SslContextBuilder, server: bool, version: Versi
     b.set_ciphersuites("TLS_AES_128_GCM_SHA256").unwrap();
     b.set_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256").unwrap();
     b.set_groups_list(version.groups()).unwrap();
+    if version == Version::Tls12 {
+        // oxssl issues no TLS 1.2 tickets and has no session resumption yet: without
+        // tickets and (servers) without a session cache, OpenSSL's renegotiations are full
+        // handshakes too (an OpenSSL client answers a HelloRequest with an abbreviated
+        // renegotiation, which a server with a cache would resume).
+        b.set_options(os::SslOptions::NO_TICKET);
+        if server {
+            b.set_session_cache_mode(os::SslSessionCacheMode::OFF);
+        }
+    }
     if server {
         let cert = openssl::x509::X509::from_der(&pki.leaf_der).unwrap();
         let key = openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap();
@@ -1108,9 +1190,13 @@ fn checksum(data: &[u8]) -> u64 {
 }
 
 impl Peer {
-    fn new(subject_side: Side, version: Version, tickets: usize, raw: Box<dyn RawEnd>) -> Peer {
-        let ctx = peer_context(subject_side, version, tickets);
+    fn new(sc: &Scenario, raw: Box<dyn RawEnd>) -> Peer {
+        let subject_side = sc.side;
+        let ctx = peer_context(subject_side, sc.version, sc.peer_tickets);
         let mut ssl = os::Ssl::new(&ctx).unwrap();
+        if sc.peer_options != 0 {
+            c::set_options(&ssl, sc.peer_options);
+        }
         if subject_side == Side::Client {
             ssl.set_accept_state();
         } else {
@@ -1130,6 +1216,7 @@ impl Peer {
             received: Vec::new(),
             writes: 0,
             connected: false,
+            pending_write: None,
         }
     }
 
@@ -1169,14 +1256,40 @@ impl Peer {
     fn write(&mut self, len: usize) -> Obs {
         self.writes += 1;
         let data = pattern(0x5000 + self.writes, len);
-        let mut off = 0;
-        while off < len {
+        self.resume_write(data, 0)
+    }
+
+    /// Writes `data[off..]`; on WANT_READ / WANT_WRITE the rest stays pending.
+    fn resume_write(&mut self, data: Vec<u8>, mut off: usize) -> Obs {
+        while off < data.len() {
             match self.stream.ssl_write(&data[off..]) {
                 Ok(n) => off += n,
-                Err(e) => return Obs::from_peer_err(&e),
+                Err(e) => {
+                    let o = Obs::from_peer_err(&e);
+                    if o.is_want() {
+                        self.pending_write = Some((data, off));
+                    }
+                    return o;
+                }
             }
         }
-        Obs::ok(len as i64)
+        Obs::ok(data.len() as i64)
+    }
+
+    /// Retries the pending write, if any.
+    fn retry_write(&mut self) -> Option<Obs> {
+        let (data, off) = self.pending_write.take()?;
+        Some(self.resume_write(data, off))
+    }
+
+    /// [`Step::PeerDrive`]: write, read until blocked, write.
+    fn drive(&mut self) -> (usize, Obs, Option<Obs>) {
+        let mut w = self.retry_write();
+        let (n, o) = self.read_all();
+        if self.pending_write.is_some() {
+            w = self.retry_write();
+        }
+        (n, o, w)
     }
 }
 
@@ -1391,6 +1504,21 @@ impl Runner {
         }
     }
 
+    /// Blocking sockets: true if a call that started at `t0` took the socket's whole read
+    /// timeout (it waited for data that never came rather than returning).
+    fn blocked_until_timeout(&self, t0: Instant) -> bool {
+        if self.sc.transport != Transport::BlockingSocket {
+            return false;
+        }
+        let timeout = self
+            .sock
+            .as_ref()
+            .and_then(|s| s.read_timeout().ok().flatten())
+            .unwrap_or(SOCKET_TIMEOUT);
+        // SO_RCVTIMEO may wake up a little early.
+        t0.elapsed() >= timeout * 9 / 10
+    }
+
     fn pause_if_socket(&self, i: usize) {
         if self.sc.transport.is_socket() && i > 20 {
             std::thread::sleep(Duration::from_millis(1));
@@ -1547,13 +1675,18 @@ impl Runner {
                 self.flush_peer();
                 let peek = matches!(step, Step::Peek(_));
                 let mut b = vec![0u8; max];
+                let t0 = Instant::now();
                 let o = self.subject.read(&mut b, peek);
+                let timed_out = self.blocked_until_timeout(t0);
                 let got = &b[..o.ret.max(0) as usize];
                 let sum = checksum(got);
                 if !peek {
                     self.subject_read.extend_from_slice(got);
                 }
                 self.record(Entry::Data(o, sum));
+                if timed_out {
+                    self.record(Entry::Value("blocked until the read timeout", 1));
+                }
             }
             Step::ReadAll(max) => {
                 let mut b = vec![0u8; max];
@@ -1601,6 +1734,14 @@ impl Runner {
             Step::Renegotiate => {
                 let o = self.subject.renegotiate();
                 self.record(Entry::Call(o));
+            }
+            Step::RenegotiateAbbreviated => {
+                let o = self.subject.renegotiate_abbreviated();
+                self.record(Entry::Call(o));
+            }
+            Step::RenegotiatePending => {
+                let v = self.subject.renegotiate_pending();
+                self.record(Entry::Value("renegotiate_pending", v as i64));
             }
             Step::SetMode(m) => self.subject.set_mode(m),
             Step::ClearMode(m) => self.subject.clear_mode(m),
@@ -1665,6 +1806,25 @@ impl Runner {
                 let o = Obs::from_c(c::renegotiate(self.peer().stream.ssl()));
                 self.record(Entry::Peer("renegotiate", o));
             }
+            Step::PeerRenegotiatePending => {
+                let v = c::renegotiate_pending(self.peer().stream.ssl());
+                self.record(Entry::Value("peer renegotiate_pending", v as i64));
+            }
+            Step::PeerDoHandshake => {
+                self.flush_peer();
+                let o = Obs::from_c(c::do_handshake(self.peer().stream.ssl()));
+                self.flush_peer();
+                self.record(Entry::Peer("do_handshake", o));
+            }
+            Step::PeerDrive => {
+                self.flush_peer();
+                let (n, o, w) = self.peer().drive();
+                self.flush_peer();
+                self.record(Entry::PeerRead(n, o));
+                if let Some(w) = w {
+                    self.record(Entry::Peer("write", w));
+                }
+            }
             Step::PeerClose => {
                 self.flush_peer();
                 self.peer().io().raw.close();
@@ -1726,7 +1886,7 @@ pub fn run(sc: &Scenario, imp: Impl) -> RunResult {
     if let Some(b) = peer_sock {
         raw = Box::new(SockEnd(Some(b)));
     }
-    let peer = Peer::new(sc.side, sc.version, sc.peer_tickets, raw);
+    let peer = Peer::new(sc, raw);
     let capacity = sc.buffer_capacity();
     let mut r = Runner {
         sc: sc.clone(),
@@ -1807,6 +1967,24 @@ fn records_sum(records: &[(u8, usize)]) -> u64 {
     checksum(&bytes)
 }
 
+/// A record sequence as compared: TLS 1.2 renegotiation handshakes are plaintext-typed
+/// handshake records whose sizes and split into records depend on the implementation (its
+/// extensions; OpenSSL sends one record per message), so each run of consecutive handshake
+/// records (content type 22) counts as one record of length 0. Application data, alerts
+/// and ChangeCipherSpec records keep their sizes.
+fn wire_shape(records: &[(u8, usize)]) -> Vec<(u8, usize)> {
+    const HANDSHAKE: u8 = 22;
+    let mut out: Vec<(u8, usize)> = Vec::with_capacity(records.len());
+    for &(t, l) in records {
+        if t != HANDSHAKE {
+            out.push((t, l));
+        } else if out.last() != Some(&(HANDSHAKE, 0)) {
+            out.push((HANDSHAKE, 0));
+        }
+    }
+    out
+}
+
 fn bytes_entry(what: &'static str, data: &[u8]) -> Entry {
     Entry::Final(what, data.len(), checksum(data))
 }
@@ -1830,15 +2008,16 @@ fn finals(ox: &RunResult, os: &RunResult) -> [Vec<Entry>; 2] {
         }
         v.push(bytes_entry("subject read", &r.subject_read));
         if let (true, Some((to_peer, to_subject))) = (wire, &r.wire) {
+            let (to_peer, to_subject) = (wire_shape(to_peer), wire_shape(to_subject));
             v.push(Entry::Final(
                 "records subject->peer",
                 to_peer.len(),
-                records_sum(to_peer),
+                records_sum(&to_peer),
             ));
             v.push(Entry::Final(
                 "records peer->subject",
                 to_subject.len(),
-                records_sum(to_subject),
+                records_sum(&to_subject),
             ));
         }
         v
