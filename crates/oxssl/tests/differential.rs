@@ -210,132 +210,11 @@ const KNOWN_DIVERGENCES: &[Known] = &[
         oxssl: &[E::Call(Obs::fail(-1, SYSCALL))],
         openssl: &[E::Call(Obs::fail(-1, ZERO_RETURN))],
     },
-    // D12 (oxssl is wrong). AUTO_RETRY cleared, blocking socket: the read that sees the
-    // peer's HelloRequest (client) / renegotiating ClientHello (server) completes the
-    // renegotiation and then, in OpenSSL, returns -1 / WANT_READ at once (ssl3_read_bytes:
-    // after handshake_func() > 0 for an unexpected handshake message, `if (!(mode &
-    // SSL_MODE_AUTO_RETRY)) if (!RECORD_LAYER_read_pending) return -1` with the rbio's
-    // retry-read flag set); SSL_WRITE.md section 6 says the same. oxssl's read_inner drives
-    // the renegotiation (handshake_io) and then `continue`s without that check, so it
-    // waits for application data until the socket's read timeout (500 ms here) and only
-    // then reports WANT_READ. oxssl should apply the AUTO_RETRY check after a
-    // renegotiation driven to its end inside a read too.
-    // Script: Handshake, SubjectReadTimeout(500), PeerRenegotiate, PeerDoHandshake,
-    // PeerBackground(10), Read(100) [5], ...
-    Known {
-        scenario: "tls12_auto_retry_off_renegotiation_bsock",
-        id: "D12",
-        step: 5,
-        oxssl: &[
-            E::Data(Obs::fail(-1, WANT_READ), EMPTY_SUM),
-            E::Value("blocked until the read timeout", 1),
-        ],
-        openssl: &[E::Data(Obs::fail(-1, WANT_READ), EMPTY_SUM)],
-    },
-    // Script: Handshake, SubjectReadTimeout(500), PeerRenegotiate, PeerBackground(10),
-    // Read(100) [4], ...
-    Known {
-        scenario: "tls12_auto_retry_off_server_renegotiation_bsock",
-        id: "D12",
-        step: 4,
-        oxssl: &[
-            E::Data(Obs::fail(-1, WANT_READ), EMPTY_SUM),
-            E::Value("blocked until the read timeout", 1),
-        ],
-        openssl: &[E::Data(Obs::fail(-1, WANT_READ), EMPTY_SUM)],
-    },
-    // D13 (oxssl is wrong). A renegotiation must not start while a write is pending.
-    // OpenSSL starts one only through ssl3_renegotiate_check(), at the start of
-    // SSL_read / SSL_write / SSL_do_handshake (and, for a received HelloRequest, in the
-    // client's TLS_ST_CR_HELLO_REQ write transition), and only if
-    // `!RECORD_LAYER_read_pending && !RECORD_LAYER_write_pending` (wpend_tot == 0);
-    // otherwise the request stays flagged (SSL_renegotiate_pending 1) and the HelloRequest
-    // is only acknowledged (TLS_ST_OK). So a pending SSL_write always completes first and
-    // the renegotiation starts with the next call. oxssl starts at once: a HelloRequest
-    // read during a pending write makes the read queue a ClientHello behind the pending
-    // record (WANT_WRITE on the full pair), and the write's retries then wait for the new
-    // handshake (WANT_READ) instead of finishing; the script's later Write(10) is then a
-    // short retry of the unfinished 40000-byte write (fatal 271). With the subject's own
-    // SSL_renegotiate the HelloRequest goes out between the records of the pending write
-    // (after its second record) instead of after the write.
-    // Script: Handshake, Write(40000), Counters, PeerRenegotiate, PeerDoHandshake,
-    // Read(100) [5], RenegotiatePending, PeerDrain(All), Retry(Same) [8], PeerDrain(All)
-    // [9], Retry(Same) [10], Read(100), PeerRead [12], Read(100), PeerRead, Read(100),
-    // RenegotiatePending, Write(10) [17], PeerRead [18].
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: 5,
-        oxssl: &[E::Data(Obs::fail(-1, WANT_WRITE), EMPTY_SUM)],
-        openssl: &[E::Data(Obs::fail(-1, WANT_READ), EMPTY_SUM)],
-    },
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: 8,
-        oxssl: &[E::Call(Obs::fail(-1, WANT_READ))],
-        openssl: &[E::Call(Obs::fail(-1, WANT_WRITE))],
-    },
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: 9,
-        oxssl: &[E::Value("peer drained", 15589)],
-        openssl: &[E::Value("peer drained", 17408)],
-    },
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: 10,
-        oxssl: &[E::Call(Obs::fail(-1, WANT_READ))],
-        openssl: &[E::Call(Obs::ok(40000))],
-    },
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: 12,
-        oxssl: &[E::PeerRead(32768, Obs::fail(-1, WANT_READ))],
-        openssl: &[E::PeerRead(40000, Obs::fail(-1, WANT_READ))],
-    },
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: 17,
-        oxssl: &[E::Call(Obs::fail(-1, common::scenario::SSL).err(20, 271))],
-        openssl: &[E::Call(Obs::ok(10))],
-    },
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: 18,
-        oxssl: &[E::PeerRead(0, Obs::fail(-1, WANT_READ))],
-        openssl: &[E::PeerRead(10, Obs::fail(-1, WANT_READ))],
-    },
-    Known {
-        scenario: "tls12_peer_renegotiates_during_long_write",
-        id: "D13",
-        step: END,
-        oxssl: &[
-            E::Final("peer received", 32768, 17196750573997762853),
-            E::Final("written", 0, EMPTY_SUM),
-            E::Final("records subject->peer", 5, 13985501751259755424),
-        ],
-        openssl: &[
-            E::Final("peer received", 40010, 709365702070069632),
-            E::Final("written", 40010, 709365702070069632),
-            E::Final("records subject->peer", 7, 12477338312793882372),
-        ],
-    },
-    // Script: Handshake, Write(40000), Renegotiate, RenegotiatePending, RetryLoop(All),
-    // PeerRead, Write(4), ... The records subject->peer: oxssl 23 23 22 23 23 ...,
-    // OpenSSL 23 23 23 22 23 ... (HelloRequest after the whole write).
-    Known {
-        scenario: "tls12_renegotiate_during_pending_write",
-        id: "D13",
-        step: END,
-        oxssl: &[E::Final("records subject->peer", 9, 2184428934324200172)],
-        openssl: &[E::Final("records subject->peer", 9, 6685741656031379998)],
-    },
+    // Fixed since these scenarios were written (oxssl now matches OpenSSL 3.6): D12, a
+    // read with AUTO_RETRY off that carried out a renegotiation returns WANT_READ at once;
+    // D13, a renegotiation (asked by the caller or by a HelloRequest) starts only when no
+    // write is pending, at the next read / write / SSL_do_handshake; D15,
+    // SSL_renegotiate_pending is 1 after SSL_renegotiate before the first handshake.
     // D14 (kept: OpenSSL is the odd one). SSL_renegotiate before the first handshake:
     // OpenSSL 3.6 returns 1, and then every SSL_do_handshake fails with
     // ERR_R_INTERNAL_ERROR (reason 786691 = ERR_R_FATAL | ERR_R_INTERNAL_ERROR, raised by
@@ -398,17 +277,6 @@ const KNOWN_DIVERGENCES: &[Known] = &[
         step: END,
         oxssl: &[E::Final("peer received", 3, 16658197203571826539)],
         openssl: &[E::Final("peer received", 0, EMPTY_SUM)],
-    },
-    // D15 (oxssl is wrong). SSL_renegotiate_pending right after a successful
-    // SSL_renegotiate before the first handshake: OpenSSL 1 (it returns `sc->renegotiate`,
-    // which SSL_renegotiate sets and only a finished handshake clears); oxssl 0 (no
-    // engine yet). oxssl should report 1 until its first handshake completes.
-    Known {
-        scenario: "tls12_renegotiate_before_handshake",
-        id: "D15",
-        step: 1,
-        oxssl: &[E::Value("renegotiate_pending", 0)],
-        openssl: &[E::Value("renegotiate_pending", 1)],
     },
     // D16 (kept: OpenSSL is the odd one). A server with ALLOW_CLIENT_RENEGOTIATION whose
     // SSL_read processes the peer's renegotiating ClientHello while its own SSL_write is

@@ -80,6 +80,7 @@ pub struct Connection {
     warnings_in_row: u32,
     handshake_messages: u64,
     auto_key_update: bool,
+    auto_renegotiate: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -112,6 +113,7 @@ impl Connection {
             warnings_in_row: 0,
             handshake_messages: 0,
             auto_key_update: true,
+            auto_renegotiate: true,
         }
     }
 
@@ -185,7 +187,7 @@ impl Connection {
     pub fn renegotiate_pending(&self) -> bool {
         match &self.phase {
             Phase::Renegotiating { .. } => true,
-            Phase::Connected(Traffic::Tls12(t)) => t.hello_request_sent,
+            Phase::Connected(Traffic::Tls12(t)) => t.hello_request_sent || t.owed,
             _ => false,
         }
     }
@@ -559,6 +561,7 @@ impl Connection {
                 continue;
             }
             let mut new_read = None;
+            let start_now = self.auto_renegotiate;
             let phase = std::mem::replace(&mut self.phase, Phase::Failed);
             let mut cx = self.context(&mut new_read);
             match phase {
@@ -575,7 +578,7 @@ impl Connection {
                     self.phase = Phase::Connected(Traffic::Tls13(traffic));
                 }
                 Phase::Connected(Traffic::Tls12(mut traffic)) => {
-                    self.phase = match traffic.handle(&mut cx, msg, &raw)? {
+                    self.phase = match traffic.handle(&mut cx, msg, &raw, start_now)? {
                         PostHandshake::Done => Phase::Connected(Traffic::Tls12(traffic)),
                         PostHandshake::Renegotiate(state) => {
                             Phase::Renegotiating { traffic, state }
@@ -598,6 +601,44 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Whether an accepted HelloRequest starts the client's renegotiation at once (the
+    /// default). A driver that schedules it (the `ssl` layer, which never starts one while
+    /// a write is pending) turns this off and calls
+    /// [`Connection::start_owed_renegotiation`] when [`Connection::renegotiation_owed`].
+    pub fn set_auto_renegotiate(&mut self, on: bool) {
+        self.auto_renegotiate = on;
+    }
+
+    /// True if the peer's HelloRequest was accepted and the renegotiation not started.
+    pub fn renegotiation_owed(&self) -> bool {
+        matches!(&self.phase, Phase::Connected(Traffic::Tls12(t)) if t.owed)
+    }
+
+    /// Starts the renegotiation a HelloRequest asked for (sends the ClientHello).
+    pub fn start_owed_renegotiation(&mut self) -> Result<(), TlsError> {
+        self.check_failed()?;
+        if !self.renegotiation_owed() {
+            return Ok(());
+        }
+        let mut new_read = None;
+        let phase = std::mem::replace(&mut self.phase, Phase::Failed);
+        let Phase::Connected(Traffic::Tls12(mut traffic)) = phase else {
+            return Err(TlsError::internal("phase changed"));
+        };
+        traffic.owed = false;
+        let mut cx = self.context(&mut new_read);
+        match traffic.start_client_renegotiation(&mut cx) {
+            Ok(state) => {
+                self.phase = Phase::Renegotiating { traffic, state };
+                Ok(())
+            }
+            Err(e) => {
+                self.phase = Phase::Connected(Traffic::Tls12(traffic));
+                Err(self.fail(e))
+            }
+        }
     }
 
     /// Starts a TLS 1.2 renegotiation (`SSL_renegotiate`): a client sends a ClientHello

@@ -61,6 +61,12 @@ pub struct Ssl {
     fatal: bool,
     shutdown: ShutdownState,
     key_update: Option<bool>,
+    /// `SSL_renegotiate` was called on an established connection and the renegotiation
+    /// has not started yet (it starts at the next call with no write pending).
+    renegotiate_requested: bool,
+    /// `SSL_renegotiate` was called before the first handshake finished; as in OpenSSL,
+    /// `renegotiate_pending` reports it until then.
+    renegotiate_before_init: bool,
     last_code: ErrorCode,
 }
 
@@ -103,6 +109,8 @@ impl Ssl {
             fatal: false,
             shutdown: ShutdownState::empty(),
             key_update: None,
+            renegotiate_requested: false,
+            renegotiate_before_init: false,
             last_code: ErrorCode::NONE,
         })
     }
@@ -530,6 +538,9 @@ impl Ssl {
             // pending write), as OpenSSL's state machine does.
             if let Some(c) = self.conn.as_mut() {
                 c.set_auto_key_update(false);
+                // Likewise a renegotiation a HelloRequest asks for starts only when no
+                // write is pending (OpenSSL's ssl3_renegotiate_check).
+                c.set_auto_renegotiate(false);
             }
         }
         Ok(self.conn.as_mut().expect("created above"))
@@ -740,7 +751,8 @@ impl Ssl {
 
     pub(crate) fn do_handshake_io(&mut self, io: &mut dyn Io) -> Result<(), Error> {
         let r = self
-            .handshake_io(io, false)
+            .renegotiate_check(io)
+            .and_then(|_| self.handshake_io(io, false))
             .and_then(|_| self.send_requested_key_update(io));
         self.finish(r)
     }
@@ -776,6 +788,7 @@ impl Ssl {
             return Err(Self::after_fatal());
         }
         self.sync_config();
+        self.renegotiate_check(io)?;
         if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
             self.handshake_io(io, false)?;
         }
@@ -850,6 +863,7 @@ impl Ssl {
     fn read_inner(&mut self, io: &mut dyn Io, buf: &mut [u8], peek: bool) -> Result<usize, Error> {
         self.check_usable()?;
         self.sync_config();
+        self.renegotiate_check(io)?;
         if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
             self.handshake_io(io, true)?;
         }
@@ -880,7 +894,11 @@ impl Ssl {
                     // A post-handshake message (ticket, KeyUpdate, HelloRequest, a
                     // renegotiating ClientHello): a refusal or a new handshake's flight
                     // goes out, a renegotiation is driven to its end here.
-                    self.flush(io)?;
+                    // (A pending write's retry sends all queued output, in order.)
+                    if self.wpend.is_none() {
+                        self.flush(io)?;
+                    }
+                    self.renegotiate_check(io)?;
                     if self.conn.as_ref().is_some_and(|c| c.is_handshaking()) {
                         self.handshake_io(io, true)?;
                     }
@@ -1047,24 +1065,53 @@ impl Ssl {
         }
         if !self.is_init_finished() {
             // As OpenSSL: accepted, and the handshake under way is the negotiation.
+            self.renegotiate_before_init = true;
             return Ok(());
         }
-        self.sync_config();
-        let conn = self.conn.as_mut().expect("connected");
-        match conn.renegotiate() {
-            Ok(()) => Ok(()),
-            Err(e) if e.alert.is_none() => Err(Error::reason(e.reason, e.detail.to_string())),
-            Err(e) => {
-                self.fatal = true;
-                Err(Error::ssl(ErrorStack::from_tls(&e)))
+        self.renegotiate_requested = true;
+        Ok(())
+    }
+
+    /// OpenSSL's `ssl3_renegotiate_check`: at the start of a read, write or handshake
+    /// call (and when a read processed a HelloRequest), a requested renegotiation starts
+    /// — a client sends its ClientHello, a server its HelloRequest — but only on an
+    /// established connection with no write pending and no unread record buffered.
+    fn renegotiate_check(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        if self.wpend.is_some() || self.fatal {
+            return Ok(());
+        }
+        let Some(conn) = self.conn.as_ref() else {
+            return Ok(());
+        };
+        if !conn.is_connected() || conn.buffered_tls() > 0 {
+            return Ok(());
+        }
+        if self.renegotiate_requested {
+            self.renegotiate_requested = false;
+            self.sync_config();
+            let conn = self.conn.as_mut().expect("connected");
+            return match conn.renegotiate() {
+                Ok(()) => Ok(()),
+                Err(e) if e.alert.is_none() => Err(Error::reason(e.reason, e.detail.to_string())),
+                Err(e) => Err(self.tls_fatal(io, e)),
+            };
+        }
+        if conn.renegotiation_owed() {
+            self.sync_config();
+            let conn = self.conn.as_mut().expect("connected");
+            if let Err(e) = conn.start_owed_renegotiation() {
+                return Err(self.tls_fatal(io, e));
             }
         }
+        Ok(())
     }
 
     /// `SSL_renegotiate_pending`: true from [`Ssl::renegotiate`] (or the peer's request)
     /// until the new handshake completes.
     pub fn renegotiate_pending(&self) -> bool {
-        self.conn.as_ref().is_some_and(|c| c.renegotiate_pending())
+        self.renegotiate_requested
+            || (self.renegotiate_before_init && !self.is_init_finished())
+            || self.conn.as_ref().is_some_and(|c| c.renegotiate_pending())
     }
 
     /// Hands this connection's current configuration to the engine between handshakes,

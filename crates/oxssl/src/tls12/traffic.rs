@@ -26,6 +26,9 @@ pub struct Traffic {
     renegotiations_total: u32,
     /// True if this handshake was itself a renegotiation.
     pub was_renegotiation: bool,
+    /// Client: a HelloRequest was accepted and the renegotiation waits for its driver to
+    /// start it (the `ssl` layer starts it only when no write is pending, as OpenSSL).
+    pub owed: bool,
 }
 
 /// What a post-handshake message led to.
@@ -57,6 +60,7 @@ impl Traffic {
             renegotiations_in_row: 0,
             renegotiations_total: 0,
             was_renegotiation,
+            owed: false,
         }
     }
 
@@ -147,19 +151,30 @@ impl Traffic {
     }
 
     /// Handles a message after the handshake: a HelloRequest (client) or a ClientHello
-    /// (server) may start a renegotiation; anything else is unexpected.
+    /// (server) may start a renegotiation; anything else is unexpected. An accepted
+    /// HelloRequest starts the new handshake at once when `start_now`, else it is left
+    /// [`Traffic::owed`] for the driver.
     pub fn handle(
         &mut self,
         cx: &mut Context<'_>,
         msg: HandshakeMessage,
         raw: &[u8],
+        start_now: bool,
     ) -> Result<PostHandshake, TlsError> {
         match msg {
             HandshakeMessage::HelloRequest if self.is_client => {
+                if self.owed {
+                    // Accepted already and not started yet: nothing more to do.
+                    return Ok(PostHandshake::Done);
+                }
                 if !self.may_renegotiate(cx, true) {
                     return Self::refuse(cx);
                 }
                 self.count();
+                if !start_now {
+                    self.owed = true;
+                    return Ok(PostHandshake::Done);
+                }
                 Ok(PostHandshake::Renegotiate(
                     self.start_client_renegotiation(cx)?,
                 ))
