@@ -236,7 +236,7 @@ enum Tls {
     /// Client: TCP connect in progress; the configured `Ssl` waits for it.
     Connecting(Box<Ssl>, Sock),
     Handshaking(MidHandshakeSslStream<Sock>),
-    Open(SslStream<Sock>),
+    Open(Box<SslStream<Sock>>),
     /// Both close_notify alerts exchanged; the socket is closed.
     Closed,
     /// Placeholder while a state is being replaced.
@@ -330,7 +330,7 @@ impl Conn {
         match r {
             Ok(s) => {
                 assert_eq!(s.ssl().version_str(), "TLSv1.3");
-                self.tls = Tls::Open(s);
+                self.tls = Tls::Open(Box::new(s));
                 self.write_blocked = false;
                 true
             }
@@ -396,7 +396,7 @@ impl Conn {
                         );
                         scratch.closed_io.add(&s.get_ref().io);
                         // `settle` deregisters the socket, then drops it.
-                        scratch.finished = Some(s);
+                        scratch.finished = Some(*s);
                         self.tls = Tls::Closed;
                     } else {
                         self.tls = Tls::Open(s);
