@@ -522,6 +522,7 @@ fn matrix_case(
     suite: CipherSuite,
     group: KxGroup,
     kind: KeyKind,
+    scheme: Option<SignatureScheme>,
 ) -> Result<(), String> {
     let pki = server_pki(kind);
     let (oe, pe) = pipe();
@@ -549,6 +550,10 @@ fn matrix_case(
     let only = |c: Config, suite, group| {
         let mut c = only(c, suite, group);
         c.groups = with_curve(c.groups);
+        // One signature scheme: offered by the oxssl client, signed with by the server.
+        if let Some(s) = scheme {
+            c.signature_schemes = vec![s];
+        }
         c
     };
     let (mut ox, mut peer) = if ox_is_client {
@@ -572,6 +577,9 @@ fn matrix_case(
         return Err("unexpected HelloRetryRequest".into());
     }
     if ox_is_client {
+        if scheme.is_some() && n.peer_signature_scheme != scheme {
+            return Err(format!("server signed with {:?}", n.peer_signature_scheme));
+        }
         if !scheme_fits(kind, n.peer_signature_scheme, tls12) {
             return Err(format!("server signed with {:?}", n.peer_signature_scheme));
         }
@@ -582,6 +590,12 @@ fn matrix_case(
             return Err(format!("oxssl verify_result {}", n.verify_result));
         }
     } else {
+        if scheme.is_some() && n.our_signature_scheme != scheme {
+            return Err(format!(
+                "oxssl server signed with {:?}",
+                n.our_signature_scheme
+            ));
+        }
         if !scheme_fits(kind, n.our_signature_scheme, tls12) {
             return Err(format!(
                 "oxssl server signed with {:?}",
@@ -606,7 +620,7 @@ fn run_matrix(peer_kind: PeerKind, ox_is_client: bool) {
             for kind in KeyKind::ALL {
                 total += 1;
                 let r = catch_unwind(AssertUnwindSafe(|| {
-                    matrix_case(peer_kind, ox_is_client, suite, group, kind)
+                    matrix_case(peer_kind, ox_is_client, suite, group, kind, None)
                 }));
                 let err = match r {
                     Ok(Ok(())) => continue,
@@ -644,21 +658,26 @@ fn run_matrix(peer_kind: PeerKind, ox_is_client: bool) {
 }
 
 /// TLS 1.2: every suite with every classical group and each key type its
-/// authentication allows (ECDSA P-256/P-384 for ECDHE-ECDSA, RSA 2048 for ECDHE-RSA).
+/// authentication allows (ECDSA P-256/P-384 for ECDHE-ECDSA; RSA 2048 for ECDHE-RSA,
+/// signing once with PKCS#1 v1.5 and once with PSS): 36 combinations.
 fn run_matrix12(peer_kind: PeerKind, ox_is_client: bool) {
     let mut failures = Vec::new();
     let mut total = 0;
     for suite in CipherSuite::TLS12_DEFAULT {
-        let kinds: &[KeyKind] = match suite.auth() {
-            oxssl::suites::SuiteAuth::Rsa => &[KeyKind::Rsa2048],
-            _ => &[KeyKind::EcdsaP256, KeyKind::EcdsaP384],
+        // RSA both ways a TLS 1.2 server signs: PKCS#1 v1.5 and PSS.
+        let kinds: &[(KeyKind, Option<SignatureScheme>)] = match suite.auth() {
+            oxssl::suites::SuiteAuth::Rsa => &[
+                (KeyKind::Rsa2048, Some(SignatureScheme::RsaPkcs1Sha256)),
+                (KeyKind::Rsa2048, Some(SignatureScheme::RsaPssRsaeSha256)),
+            ],
+            _ => &[(KeyKind::EcdsaP256, None), (KeyKind::EcdsaP384, None)],
         };
         for group in [KxGroup::X25519, KxGroup::Secp256r1, KxGroup::Secp384r1] {
-            for &kind in kinds {
+            for &(kind, scheme) in kinds {
                 total += 1;
-                if let Err(e) = matrix_case(peer_kind, ox_is_client, suite, group, kind) {
+                if let Err(e) = matrix_case(peer_kind, ox_is_client, suite, group, kind, scheme) {
                     failures.push(format!(
-                        "{} / {} / {kind:?}: {e}",
+                        "{} / {} / {kind:?} / {scheme:?}: {e}",
                         suite.name(),
                         group.name()
                     ));

@@ -266,7 +266,7 @@ impl ExpectServerHelloDone {
         cr: &CertificateRequest12,
     ) -> Option<(CertifiedKey, SignatureScheme)> {
         let ck = cx.config.certified_key.as_ref()?;
-        let scheme = choose_scheme(&ck.key, &cr.signature_schemes)?;
+        let scheme = choose_scheme(cx.config, &ck.key, &cr.signature_schemes)?;
         let is_ecdsa = scheme_fits_suite(CipherSuite::Tls12EcdheEcdsaAes128GcmSha256, scheme);
         let wanted_type = if is_ecdsa { 64 } else { 1 };
         cr.certificate_types

@@ -241,15 +241,17 @@ pub(crate) fn peer_scheme(config: &Config, code: u16) -> Result<SignatureScheme,
     }
 }
 
-/// Our signature scheme for a TLS 1.2 signature: the first our key supports that the peer
-/// accepts (RFC 5246 7.4.1.4.1). ECDSA schemes name only the hash in TLS 1.2, but our
-/// signer uses the curve's own hash, which is what the peer's list must contain.
+/// Our signature scheme for a TLS 1.2 signature: the first our key supports, that our
+/// configuration allows (`-sigalgs` limits what we sign with too, as in OpenSSL) and the
+/// peer accepts (RFC 5246 7.4.1.4.1).
 pub(crate) fn choose_scheme(
+    config: &Config,
     key: &crate::crypto::sign::SigningKey,
     peer_schemes: &[u16],
 ) -> Option<SignatureScheme> {
     key.schemes(false)
         .into_iter()
+        .filter(|s| config.signature_schemes.contains(s))
         .find(|s| peer_schemes.contains(&s.to_u16()))
 }
 

@@ -101,7 +101,7 @@ fn choose(
 ) -> Result<Choices, TlsError> {
     let exts = &ch.extensions;
     if !ch.compression_methods.contains(&0) {
-        return Err(TlsError::illegal(
+        return Err(TlsError::decode(
             Reason::NO_COMPRESSION_SPECIFIED,
             "ClientHello without null compression",
         ));
@@ -159,7 +159,7 @@ fn choose(
         Some(body) => ext::decode_u16_list(body)?,
         None => Vec::new(),
     };
-    let scheme = choose_scheme(&key.key, &client_schemes).ok_or_else(|| {
+    let scheme = choose_scheme(config, &key.key, &client_schemes).ok_or_else(|| {
         failure(
             Reason::NO_SHARED_SIGNATURE_ALGORITHMS,
             "no signature scheme in common for our key",

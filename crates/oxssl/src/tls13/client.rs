@@ -401,6 +401,7 @@ fn send_client_certificate(
         ck.key
             .schemes(true)
             .into_iter()
+            .filter(|s| cx.config.signature_schemes.contains(s))
             .find(|s| accepted.contains(&s.to_u16()))
             .map(|s| (ck.clone(), s))
     });

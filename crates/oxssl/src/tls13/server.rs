@@ -132,6 +132,7 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
         .key
         .schemes(true)
         .into_iter()
+        .filter(|s| config.signature_schemes.contains(s))
         .find(|s| client_schemes.contains(&s.to_u16()))
     else {
         return Err(TlsError::fatal(
