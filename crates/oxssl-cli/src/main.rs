@@ -1,4 +1,5 @@
-//! The `oxssl` command-line tool: `s_client`, `s_server`, `ciphers`, `verify` and `demo`,
+//! The `oxssl` command-line tool: `s_client`, `s_server`, `ciphers`, `verify`, `speed`
+//! and `demo`,
 //! with OpenSSL's single-dash flags.
 #![forbid(unsafe_code)]
 
@@ -7,6 +8,7 @@ mod console;
 mod demo;
 mod s_client;
 mod s_server;
+mod speed;
 mod summary;
 mod tls_opts;
 mod verify;
@@ -38,6 +40,8 @@ enum Command {
     Ciphers(ciphers::Args),
     /// Verify certificate chains (like openssl verify)
     Verify(verify::Args),
+    /// TLS throughput per cipher suite and handshakes per second, in memory
+    Speed(speed::Args),
 }
 
 /// OpenSSL spells long flags with one dash (`-connect`); clap wants two.
@@ -62,6 +66,7 @@ fn main() {
         Some(Command::SServer(a)) => s_server::run(a),
         Some(Command::Ciphers(a)) => ciphers::run(a),
         Some(Command::Verify(a)) => verify::run(a),
+        Some(Command::Speed(a)) => speed::run(a),
     };
     if let Err(e) = result {
         eprintln!("oxssl: {e}");

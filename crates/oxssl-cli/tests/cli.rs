@@ -547,3 +547,42 @@ fn oxssl_client_against_gnutls_server() {
         assert_eq!(code, Some(0), "{out}");
     }
 }
+
+/// `oxssl speed -json` measures the suites asked for (both versions) and handshakes.
+#[test]
+fn speed_reports_each_suite() {
+    let mut p = Proc::spawn(
+        OXSSL,
+        &[
+            "speed",
+            "-seconds",
+            "1",
+            "-json",
+            "TLS_AES_128_GCM_SHA256",
+            "ECDHE-ECDSA-CHACHA20-POLY1305",
+        ],
+    );
+    let (code, out) = p.finish(Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{out}");
+    for test in [
+        "bulk TLS_AES_128_GCM_SHA256",
+        "bulk ECDHE-ECDSA-CHACHA20-POLY1305",
+        "handshakes TLS_AES_128_GCM_SHA256",
+        "handshakes ECDHE-ECDSA-CHACHA20-POLY1305",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!("\"{test}\"")))
+            .unwrap_or_else(|| panic!("no {test} in {out}"));
+        let value: f64 = line
+            .split("\"value\": ")
+            .nth(1)
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        assert!(value > 0.0, "{line}");
+    }
+    let mut p = Proc::spawn(OXSSL, &["speed", "NOT-A-SUITE"]);
+    let (code, out) = p.finish(T);
+    assert_eq!(code, Some(1), "{out}");
+}

@@ -586,13 +586,25 @@ fn cbc_rsa_key_exchange_dhe_and_compression_are_refused() {
     let (_, _, r) = server_after_client_hello(sc, |ch| {
         ch.cipher_suites = vec![0x002f, 0x009e, 0xc013, 0x00ff];
     });
-    expect(&r.unwrap_err(), AD::HANDSHAKE_FAILURE, Reason::NO_SHARED_CIPHER);
+    expect(
+        &r.unwrap_err(),
+        AD::HANDSHAKE_FAILURE,
+        Reason::NO_SHARED_CIPHER,
+    );
     // Compression without the null method (OpenSSL: decode_error).
     let (_, sc) = configs();
     let (_, _, r) = server_after_client_hello(sc, |ch| ch.compression_methods = vec![1]);
-    expect(&r.unwrap_err(), AD::DECODE_ERROR, Reason::NO_COMPRESSION_SPECIFIED);
+    expect(
+        &r.unwrap_err(),
+        AD::DECODE_ERROR,
+        Reason::NO_COMPRESSION_SPECIFIED,
+    );
     // A server answering with a CBC suite the client never offered.
     let (cc, _) = configs();
     let (_, _, r) = client_after_server_hello(cc, |sh| sh.cipher_suite = 0xc013);
-    expect(&r.unwrap_err(), AD::ILLEGAL_PARAMETER, Reason::WRONG_CIPHER_RETURNED);
+    expect(
+        &r.unwrap_err(),
+        AD::ILLEGAL_PARAMETER,
+        Reason::WRONG_CIPHER_RETURNED,
+    );
 }
