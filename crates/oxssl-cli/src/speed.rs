@@ -81,7 +81,12 @@ impl Identities {
             } else {
                 vec![suite]
             },
-            groups: vec![oxssl::crypto::kx::KxGroup::X25519],
+            // X25519 is used; P-256 is listed because a TLS 1.2 client must support the
+            // curve of an ECDSA certificate (RFC 8422 5.1).
+            groups: vec![
+                oxssl::crypto::kx::KxGroup::X25519,
+                oxssl::crypto::kx::KxGroup::Secp256r1,
+            ],
             ..Config::default()
         };
         let client = Config {
