@@ -1,8 +1,8 @@
 //! Connection configuration shared by many connections (the engine's view of an `SSL_CTX`).
 
-use crate::crypto::kx::KxGroup;
-use crate::crypto::sign::{SignatureScheme, SigningKey};
-use crate::msgs::enums::ProtocolVersion;
+pub use crate::crypto::kx::KxGroup;
+pub use crate::crypto::sign::{KeyType, SignatureScheme, SigningKey};
+pub use crate::msgs::enums::{AlertDescription, ProtocolVersion};
 use crate::suites::CipherSuite;
 use crate::x509::{CertificateDer, TrustStore, UnixTime};
 use std::sync::Arc;

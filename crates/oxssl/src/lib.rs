@@ -1,10 +1,16 @@
 //! oxssl: a TLS 1.2 / TLS 1.3 library whose API has OpenSSL's semantics.
 //!
-//! The layers, from the bottom: [`crypto`] (a facade over aws-lc-rs), [`msgs`] (the wire
-//! codec), [`record`] (framing and protection), [`tls13`] (handshake state machines),
-//! [`x509`] (certificates and verification), [`conn`] (the sans-IO connection), and on top
-//! [`bio`] (transports with OpenSSL's retry semantics) and [`ssl`] (the OpenSSL-shaped API:
-//! `SslContext`, `Ssl`, `SslStream`).
+//! The public surface: [`ssl`] (the OpenSSL-shaped API: `SslContext`, `Ssl`, `SslStream`),
+//! [`bio`] (transports with OpenSSL's retry semantics), [`x509`] (certificates and
+//! verification), [`conn`] (the sans-IO connection under them, with its [`config`]),
+//! [`suites`] and [`cipher_list`], [`error`] and [`reason`].
+//!
+//! Underneath, from the bottom: a facade over aws-lc-rs (`crypto`), the wire codec
+//! (`msgs`), record framing and protection (`record`), the version-neutral handshake
+//! layer (`handshake`) with the TLS 1.3 and TLS 1.2 state machines (`tls13`, `tls12`).
+//! Those modules are not part of the API (hidden from the documentation, open to this
+//! crate's own tests and benchmarks, which look inside the engine); the types the API
+//! needs from them are re-exported where they are used ([`config`], [`conn`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -12,17 +18,23 @@ pub mod bio;
 pub mod cipher_list;
 pub mod config;
 pub mod conn;
+#[doc(hidden)]
 pub mod crypto;
 pub mod error;
+#[doc(hidden)]
 #[macro_use]
 pub mod handshake;
+#[doc(hidden)]
 pub mod msgs;
 pub mod negotiated;
 pub mod reason;
+#[doc(hidden)]
 pub mod record;
 pub mod ssl;
 pub mod suites;
+#[doc(hidden)]
 pub mod tls12;
+#[doc(hidden)]
 pub mod tls13;
 pub mod x509;
 

@@ -11,7 +11,7 @@ pub mod keylog;
 
 use crate::config::Config;
 use crate::error::TlsError;
-use crate::handshake::client::ClientOptions;
+pub use crate::handshake::client::ClientOptions;
 use crate::handshake::{self, Context, Next, State, Traffic};
 use crate::msgs::enums::ProtocolVersion;
 use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
