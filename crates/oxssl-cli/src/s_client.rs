@@ -45,6 +45,9 @@ pub struct Args {
     /// Do not treat lines like R, k, K and Q as commands
     #[arg(long = "nocommands")]
     pub nocommands: bool,
+    /// Use a non-blocking socket
+    #[arg(long = "nbio")]
+    pub nbio: bool,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -98,10 +101,14 @@ pub fn run(args: Args) -> Result<(), String> {
     if let Some(h) = &args.verify_hostname {
         ssl.set_verify_hostname(h);
     }
+    if args.nbio {
+        if !args.quiet {
+            println!("Turned on non-blocking io");
+        }
+        tcp.set_nonblocking(true).map_err(|e| e.to_string())?;
+    }
     let mut stream = SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
-    stream
-        .connect()
-        .map_err(|e| tls_error("handshake failed", &e))?;
+    handshake(&mut stream, args.nbio)?;
     if !args.quiet {
         print!(
             "{}",
@@ -112,14 +119,35 @@ pub fn run(args: Args) -> Result<(), String> {
     relay(&mut stream, &args)
 }
 
+/// The handshake; on a non-blocking socket, retried (with a short sleep) while it wants
+/// to read or write, for at most 30 seconds.
+fn handshake(stream: &mut SslStream<TcpStream>, nbio: bool) -> Result<(), String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match stream.connect() {
+            Ok(()) => return Ok(()),
+            Err(e)
+                if nbio
+                    && matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(e) => return Err(tls_error("handshake failed", &e)),
+        }
+    }
+}
+
 /// Relays stdin to the server and the server's data to stdout until either side ends.
 fn relay(stream: &mut SslStream<TcpStream>, args: &Args) -> Result<(), String> {
     let ign_eof = args.ign_eof || args.quiet;
     let console = Console::spawn();
-    stream
-        .get_ref()
-        .set_read_timeout(Some(Duration::from_millis(20)))
-        .map_err(|e| e.to_string())?;
+    if !args.nbio {
+        stream
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_millis(20)))
+            .map_err(|e| e.to_string())?;
+    }
     let mut buf = vec![0u8; 16384];
     loop {
         while let Some(line) = console.try_line() {
@@ -145,7 +173,11 @@ fn relay(stream: &mut SslStream<TcpStream>, args: &Args) -> Result<(), String> {
                 let _ = out.write_all(&buf[..n]);
                 let _ = out.flush();
             }
-            Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => {}
+            Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => {
+                if args.nbio {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
             Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
                 if !args.quiet {
                     println!("closed");
@@ -210,7 +242,10 @@ fn write_all(stream: &mut SslStream<TcpStream>, mut data: &[u8]) -> Result<(), S
     while !data.is_empty() {
         match stream.ssl_write(data) {
             Ok(n) => data = &data[n..],
-            Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => {}
+            Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => {
+                // Retried with the same buffer, as SSL_write requires.
+                std::thread::sleep(Duration::from_millis(1));
+            }
             Err(e) => return Err(tls_error("write", &e)),
         }
     }

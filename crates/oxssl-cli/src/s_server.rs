@@ -30,6 +30,9 @@ pub struct Args {
     /// Respond to a GET with a status page (HTML)
     #[arg(long = "www")]
     pub www: bool,
+    /// Serve files from the current directory over HTTP (GET /path)
+    #[arg(long = "WWW")]
+    pub www_files: bool,
     /// Echo each line back reversed
     #[arg(long = "rev")]
     pub rev: bool,
@@ -101,7 +104,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     println!("ACCEPT {port}");
     let _ = std::io::stdout().flush();
-    let console = (!args.www && !args.rev).then(Console::spawn);
+    let console = (!args.www && !args.rev && !args.www_files).then(Console::spawn);
     let mut served = 0u64;
     let mut workers = Vec::new();
     for conn in listener.incoming() {
@@ -117,10 +120,12 @@ pub fn run(args: Args) -> Result<(), String> {
                 Err(e) => eprintln!("{e}"),
             }
         } else {
-            let (www, rev) = (args.www, args.rev);
+            let (www, rev, files) = (args.www, args.rev, args.www_files);
             workers.push(std::thread::spawn(move || {
                 let r = if www {
                     serve_www(&ctx, tcp)
+                } else if files {
+                    serve_files(&ctx, tcp)
                 } else if rev {
                     serve_rev(&ctx, tcp, quiet)
                 } else {
@@ -251,9 +256,8 @@ fn serve_rev(ctx: &SslContext, tcp: TcpStream, quiet: bool) -> Result<(), String
     }
 }
 
-/// `-www`: answers a GET with an HTML page describing the connection.
-fn serve_www(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
-    let mut s = accept(ctx, tcp)?;
+/// Reads an HTTP request head (up to the blank line, at most 64 KiB).
+fn read_request(s: &mut SslStream<TcpStream>) -> Result<Vec<u8>, String> {
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") && !request.windows(2).any(|w| w == b"\n\n")
@@ -266,6 +270,47 @@ fn serve_www(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
             return Err("request too long".into());
         }
     }
+    Ok(request)
+}
+
+/// `-WWW`: serves a file below the current directory for `GET /path`; paths that would
+/// leave it (`..`, absolute, backslashes) are refused with 404.
+fn serve_files(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
+    let mut s = accept(ctx, tcp)?;
+    let request = read_request(&mut s)?;
+    let head = String::from_utf8_lossy(&request);
+    let path = head
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("GET /"))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or("");
+    let safe = !path.is_empty()
+        && !path.contains('\\')
+        && std::path::Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let response = match safe.then(|| std::fs::read(path)) {
+        Some(Ok(body)) => {
+            let mut r = format!(
+                "HTTP/1.0 200 ok\r\nContent-type: text/plain\r\nContent-length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            r.extend_from_slice(&body);
+            r
+        }
+        _ => format!("HTTP/1.0 404 '{path}' not found\r\n\r\n").into_bytes(),
+    };
+    write_all(&mut s, &response)?;
+    let _ = s.shutdown();
+    Ok(())
+}
+
+/// `-www`: answers a GET with an HTML page describing the connection.
+fn serve_www(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
+    let mut s = accept(ctx, tcp)?;
+    read_request(&mut s)?;
     let ssl = s.ssl();
     let page = format!(
         "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\

@@ -586,3 +586,75 @@ fn speed_reports_each_suite() {
     let (code, out) = p.finish(T);
     assert_eq!(code, Some(1), "{out}");
 }
+
+/// `-nbio` drives the same session over a non-blocking socket.
+#[test]
+fn nbio_client() {
+    let (_dir, cert, key) = if have_openssl() { identity() } else { return };
+    let (mut server, port) = oxssl_server(&[
+        "-cert", &cert, "-key", &key, "-rev", "-naccept", "1", "-quiet",
+    ]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut client = Proc::spawn(
+        OXSSL,
+        &[
+            "s_client", "-connect", &connect, "-CAfile", &cert, "-nbio", "-brief",
+        ],
+    );
+    client.wait_for("Turned on non-blocking io", T);
+    client.wait_for("CONNECTION ESTABLISHED", T);
+    client.send("non-blocking\n");
+    client.wait_for("gnikcolb-non", T);
+    client.send("Q\n");
+    let (code, out) = client.finish(T);
+    assert_eq!(code, Some(0), "{out}");
+    server.finish(T);
+}
+
+/// `-WWW` serves files below the current directory and nothing outside it.
+#[test]
+fn www_files_without_path_escapes() {
+    if !have_openssl() {
+        return;
+    }
+    let (dir, cert, key) = identity();
+    std::fs::write(dir.0.join("hello.txt"), "file served over TLS\n").unwrap();
+    let mut server = Proc::spawn_in(
+        &dir.0,
+        OXSSL,
+        &[
+            "s_server",
+            "-accept",
+            "127.0.0.1:0",
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-WWW",
+            "-naccept",
+            "2",
+        ],
+    );
+    let port: u16 = server
+        .wait_for("ACCEPT", T)
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let connect = format!("127.0.0.1:{port}");
+    for (path, want) in [
+        ("/hello.txt", "file served over TLS"),
+        ("/../etc/passwd", "404"),
+    ] {
+        let mut client = Proc::spawn(
+            OPENSSL,
+            &["s_client", "-connect", &connect, "-CAfile", &cert, "-quiet"],
+        );
+        client.send(&format!("GET {path} HTTP/1.0\r\n\r\n"));
+        client.wait_for(want, T);
+        let (_, out) = client.finish(T);
+        assert!(!out.contains("root:"), "{out}");
+    }
+    server.finish(T);
+}

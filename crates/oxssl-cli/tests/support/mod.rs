@@ -20,7 +20,13 @@ impl Proc {
     /// Starts `program` with `args`; stdout and stderr are both collected, and their
     /// lines offered to [`Proc::wait_for`].
     pub fn spawn(program: &str, args: &[&str]) -> Proc {
+        Self::spawn_in(&std::env::current_dir().unwrap(), program, args)
+    }
+
+    /// [`Proc::spawn`] with `dir` as the working directory.
+    pub fn spawn_in(dir: &std::path::Path, program: &str, args: &[&str]) -> Proc {
         let mut child = Command::new(program)
+            .current_dir(dir)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
