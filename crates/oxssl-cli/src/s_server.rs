@@ -177,7 +177,14 @@ fn interactive(
         .set_read_timeout(Some(Duration::from_millis(20)))
         .map_err(|e| e.to_string())?;
     let mut buf = vec![0u8; 16384];
+    let mut renegotiating = false;
     loop {
+        // Say when a renegotiation (ours or the client's) has completed.
+        let pending = s.ssl().renegotiate_pending();
+        if renegotiating && !pending {
+            eprintln!("RENEGOTIATION DONE");
+        }
+        renegotiating = pending;
         while let Some(line) = console.try_line() {
             let Line::Text(t) = line else { continue };
             match t.trim_end_matches(['\r', '\n']) {
@@ -186,7 +193,9 @@ fn interactive(
                     return Ok(Stop::Quit);
                 }
                 "R" => {
-                    eprintln!("SSL_renegotiate -> {:?}", s.ssl_mut().renegotiate().is_ok());
+                    let ok = s.ssl_mut().renegotiate().is_ok();
+                    renegotiating |= ok;
+                    eprintln!("SSL_renegotiate -> {ok:?}");
                     // The HelloRequest goes out with the next write or read.
                     let _ = s.do_handshake();
                 }

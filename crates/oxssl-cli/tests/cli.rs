@@ -181,9 +181,20 @@ fn openssl_client_against_oxssl_server() {
         }
         server.send("pong from oxssl\n");
         client.wait_for("pong from oxssl", T);
-        client.send("ping again\n");
-        server.wait_for("ping again", T);
+        if server_cmd == Some("R") {
+            // The client answers the HelloRequest in its reads; only then may it write
+            // again (openssl s_client loses a write made while its renegotiation runs).
+            server.wait_for("RENEGOTIATION DONE", T);
+        } else {
+            client.send("ping again\n");
+            server.wait_for("ping again", T);
+        }
         client.close_stdin();
+        if server_cmd == Some("R") {
+            // After a renegotiation openssl s_client (3.0) no longer acts on the end of
+            // its input; stop it, which the server sees as the peer going away.
+            client.finish(Duration::from_millis(500));
+        }
         let (code, out) = server.finish(T);
         assert_eq!(code, Some(0), "{out}");
         let want = format!("New, {}", &version[1..].replace("tls1_", "TLSv1."));
