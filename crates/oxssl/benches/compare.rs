@@ -5,26 +5,35 @@
 //! cargo bench -p oxssl --bench compare -- --quick      # smoke run, seconds (OXSSL_BENCH_QUICK=1 too)
 //! cargo bench -p oxssl --bench compare -- --only=bulk  # handshake | bulk | memory
 //! OXSSL_BENCH_RAW=1 cargo bench -p oxssl --bench compare  # also every sample, on stderr
+//! OXSSL_BENCH_WALL=1 cargo bench -p oxssl --bench compare # wall time, not CPU time
 //! # one contender alone, for `perf record`: LIB = oxssl | oxssl-membio | oxssl-conn |
 //! # openssl | openssl-release | rustls; WHAT = handshake | bulk | bulk-chacha
 //! target/release/deps/compare-* --profile LIB WHAT SECONDS
+//! # WHAT also: handshake12-ecdsa | handshake12-rsa | bulk12 (TLS 1.2)
 //! ```
 //!
 //! Every library talks to itself (its client to its server) over memory in one thread,
-//! TLS 1.3 only, ECDSA P-256 server certificate verified by the client (chain and host
-//! name), no session tickets (oxssl does not issue them yet). Three measurements:
+//! one protocol version per measurement (TLS 1.3, or TLS 1.2 for the rows that say so),
+//! the server certificate (ECDSA P-256, or RSA 2048 for ECDHE-RSA) verified by the client
+//! (chain and host name), no session tickets and no session caches (oxssl has neither
+//! yet). Three measurements:
 //!
-//! 1. full handshakes per second, client and server CPU together, median of batches;
+//! 1. full handshakes per second, client and server CPU together, median of batches:
+//!    TLS 1.3 with X25519 and X25519MLKEM768, TLS 1.2 ECDHE-ECDSA and ECDHE-RSA with
+//!    X25519;
 //! 2. one-way bulk throughput: the client writes 64 MiB in 16 KiB writes and the server
-//!    reads it all, median of runs;
+//!    reads it all, median of runs (the three TLS 1.3 suites and TLS 1.2 AES-128-GCM);
 //! 3. memory held by an idle established pair: the RSS growth of a fresh child process
 //!    holding N pairs, divided by N (the same method for all three, since OpenSSL's C
 //!    allocations bypass the Rust allocator), and the Rust heap bytes those pairs hold
 //!    (counted by this bench's allocator wrapper; OpenSSL's own memory is not visible
 //!    there).
 //!
-//! Contenders are interleaved batch by batch, so a noisy neighbour hits all of them; only
-//! ratios from one run are worth comparing.
+//! Contenders are interleaved batch by batch, so a noisy neighbour hits all of them, and
+//! timed on the measuring thread's CPU time (wall time minus the time it waited for a CPU,
+//! from `/proc/thread-self/schedstat`), so being descheduled does not count; a neighbour
+//! on the same core still slows the CPU itself, so only ratios from one run are worth
+//! comparing.
 
 // Helper modules live in benches/compare/ (so cargo does not take them for benches).
 #[path = "compare/common.rs"]
@@ -36,11 +45,12 @@ mod ox;
 #[path = "compare/rtls.rs"]
 mod rtls;
 
-use common::{make_pki, Contender, Group, Pki, Suite};
+use common::{make_pki, Contender, Group, Negotiated, Pki, Suite};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::any::Any;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 // ----- heap accounting -----
@@ -94,6 +104,54 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
+
+// ----- the clock -----
+
+/// How long this thread has waited for a CPU so far (ns): the second field of
+/// `/proc/thread-self/schedstat`, which the kernel adds to each time the thread gets a
+/// CPU back, so it is exact whenever the thread itself reads it.
+fn run_delay_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Measurements take wall time minus the time the measuring thread spent waiting for a
+/// CPU where Linux reports it (every contender runs on this one thread and never sleeps,
+/// so that is its CPU time, to within a fraction of a percent, and a neighbour taking the
+/// core for a while no longer counts). Plain wall time elsewhere, or with
+/// `OXSSL_BENCH_WALL=1`.
+fn run_clock() -> bool {
+    static RUN: OnceLock<bool> = OnceLock::new();
+    *RUN.get_or_init(|| std::env::var_os("OXSSL_BENCH_WALL").is_none() && run_delay_ns().is_some())
+}
+
+/// A point in time on the measuring clock.
+#[derive(Clone, Copy)]
+struct Stamp {
+    wall: Instant,
+    /// `run_delay_ns` then, if the run clock is in use.
+    delay: Option<u64>,
+}
+
+impl Stamp {
+    fn now() -> Stamp {
+        let delay = run_clock().then(run_delay_ns).flatten();
+        Stamp {
+            wall: Instant::now(),
+            delay,
+        }
+    }
+
+    fn elapsed(self) -> Duration {
+        let wall = self.wall.elapsed();
+        let waited = match (self.delay, run_delay_ns()) {
+            (Some(d0), Some(d1)) => Duration::from_nanos(d1.saturating_sub(d0)),
+            _ => Duration::ZERO,
+        };
+        // At least 1 ns: rates divide by it.
+        wall.saturating_sub(waited).max(Duration::from_nanos(1))
+    }
+}
 
 // ----- contenders -----
 
@@ -179,6 +237,8 @@ trait Bench {
     fn echo(&self, chunk: &[u8], count: usize) -> Vec<u8>;
     /// `n` established pairs with idle transports, held until dropped.
     fn hold(&self, n: usize) -> Box<dyn Any>;
+    /// What a fresh pair negotiated.
+    fn negotiated(&self) -> Negotiated;
 }
 
 impl<C: Contender> Bench for C {
@@ -191,7 +251,7 @@ impl<C: Contender> Bench for C {
     fn bulk(&self, chunk: &[u8], count: usize) -> Duration {
         let mut p = self.connect();
         let mut got = 0usize;
-        let t = Instant::now();
+        let t = Stamp::now();
         self.transfer(&mut p, chunk, count, &mut |d| got += d.len());
         let e = t.elapsed();
         assert_eq!(got, chunk.len() * count, "server read everything");
@@ -214,17 +274,39 @@ impl<C: Contender> Bench for C {
         }
         Box::new(pairs)
     }
+
+    fn negotiated(&self) -> Negotiated {
+        Contender::negotiated(self, &self.connect())
+    }
 }
 
 fn build(lib: Lib, suite: Suite, group: Group, pki: &Pki) -> Box<dyn Bench> {
-    match lib {
+    let b: Box<dyn Bench> = match lib {
         Lib::OxMem => Box::new(ox::OxSsl::new(suite, group, pki, ox::Transport::MemBio)),
         Lib::OxPipe => Box::new(ox::OxSsl::new(suite, group, pki, ox::Transport::Pipe)),
         Lib::OxConn => Box::new(ox::OxConn::new(suite, group, pki)),
         Lib::Openssl => Box::new(ossl::Ossl::new(suite, group, pki, false)),
         Lib::OpensslRelease => Box::new(ossl::Ossl::new(suite, group, pki, true)),
         Lib::Rustls => Box::new(rtls::Rtls::new(suite, group, pki)),
+    };
+    // Every row measures what it says: version, suite and group, checked once per
+    // contender (the group where the library tells).
+    let want = Negotiated {
+        version: if suite.is_tls12() {
+            "TLSv1.2"
+        } else {
+            "TLSv1.3"
+        }
+        .into(),
+        suite: suite.iana().into(),
+        group: Some(group.name().to_ascii_lowercase()),
+    };
+    let mut got = b.negotiated();
+    if got.group.is_none() {
+        got.group.clone_from(&want.group);
     }
+    assert_eq!(got, want, "{lib:?} negotiated something else");
+    b
 }
 
 // ----- settings -----
@@ -360,20 +442,52 @@ fn progress(msg: &str) {
 
 // ----- the measurements -----
 
+/// The handshake tables: a title and the (suite, group, heading) of each column.
+type HandshakeTable = (&'static str, [(Suite, Group, &'static str); 2]);
+
+const HANDSHAKE_TABLES: [HandshakeTable; 2] = [
+    (
+        "TLS 1.3, TLS_AES_128_GCM_SHA256, ECDSA P-256",
+        [
+            (Suite::Aes128Gcm, Group::X25519, "X25519"),
+            (Suite::Aes128Gcm, Group::X25519MlKem768, "X25519MLKEM768"),
+        ],
+    ),
+    (
+        "TLS 1.2, X25519",
+        [
+            (
+                Suite::Tls12EcdsaAes128Gcm,
+                Group::X25519,
+                "ECDHE-ECDSA-AES128-GCM-SHA256 (P-256)",
+            ),
+            (
+                Suite::Tls12RsaAes128Gcm,
+                Group::X25519,
+                "ECDHE-RSA-AES128-GCM-SHA256 (RSA 2048)",
+            ),
+        ],
+    ),
+];
+
 fn run_handshakes(s: &Settings, pki: &Pki) {
+    for (title, columns) in HANDSHAKE_TABLES {
+        run_handshake_table(s, pki, title, &columns);
+    }
+}
+
+fn run_handshake_table(s: &Settings, pki: &Pki, title: &str, columns: &[(Suite, Group, &str)]) {
     let mut cols: Vec<Vec<(f64, f64)>> = Vec::new();
-    for group in Group::ALL {
-        progress(&format!("handshakes, {}", group.name()));
-        let benches: Vec<Box<dyn Bench>> = TIMED
-            .iter()
-            .map(|&l| build(l, Suite::Aes128Gcm, group, pki))
-            .collect();
+    for &(suite, group, heading) in columns {
+        progress(&format!("handshakes, {title}, {heading}"));
+        let benches: Vec<Box<dyn Bench>> =
+            TIMED.iter().map(|&l| build(l, suite, group, pki)).collect();
         // Warm up, then size each contender's batch to about `hs_batch`.
         let sizes: Vec<usize> = benches
             .iter()
             .map(|b| {
                 b.handshakes(5);
-                let t = Instant::now();
+                let t = Stamp::now();
                 b.handshakes(20);
                 let per = t.elapsed().as_secs_f64() / 20.0;
                 ((s.hs_batch.as_secs_f64() / per) as usize).max(10)
@@ -383,12 +497,13 @@ fn run_handshakes(s: &Settings, pki: &Pki) {
         for round in 0..s.hs_rounds {
             for i in 0..benches.len() {
                 let k = (round + i) % benches.len();
-                let t = Instant::now();
+                let t = Stamp::now();
                 benches[k].handshakes(sizes[k]);
                 let rate = sizes[k] as f64 / t.elapsed().as_secs_f64();
                 if s.raw {
                     eprintln!(
-                        "raw handshake {} {:?} {rate:.0} hs/s",
+                        "raw handshake {} {} {:?} {rate:.0} hs/s",
+                        suite.openssl_name(),
                         group.name(),
                         TIMED[k]
                     );
@@ -399,14 +514,14 @@ fn run_handshakes(s: &Settings, pki: &Pki) {
         cols.push(rates.iter().map(|r| (median(r), spread(r))).collect());
     }
     println!(
-        "\n### Full handshakes per second (client + server, one core; TLS_AES_128_GCM_SHA256, \
-         ECDSA P-256; median of {} batches)\n",
+        "\n### Full handshakes per second, {title} (client + server, one core; median of {} \
+         batches)\n",
         s.hs_rounds
     );
     let mut head = String::from("| contender |");
     let mut rule = String::from("| --- |");
-    for g in Group::ALL {
-        head += &format!(" {} hs/s | ± | vs OpenSSL |", g.name());
+    for (_, _, heading) in columns {
+        head += &format!(" {heading} hs/s | ± | vs OpenSSL |");
         rule += " ---: | ---: | ---: |";
     }
     println!("{head}\n{rule}");
@@ -437,7 +552,7 @@ fn run_bulk(s: &Settings, pki: &Pki) {
     let chunk = pattern(CHUNK);
     let count = s.bulk_bytes / CHUNK;
     let mut cols: Vec<Vec<(f64, f64)>> = Vec::new();
-    for suite in Suite::ALL {
+    for suite in Suite::BULK {
         progress(&format!("bulk, {}", suite.iana()));
         let benches: Vec<Box<dyn Bench>> = TIMED
             .iter()
@@ -467,13 +582,14 @@ fn run_bulk(s: &Settings, pki: &Pki) {
     }
     println!(
         "\n### Bulk throughput, one direction, MB/s (client writes {} MiB in 16 KiB writes, \
-         server reads it; encrypt + decrypt on one core; X25519; median of {} runs)\n",
+         server reads it; encrypt + decrypt on one core; TLS 1.3 unless marked, TLS 1.2 with \
+         ECDHE-ECDSA; X25519; median of {} runs)\n",
         s.bulk_bytes >> 20,
         s.bulk_rounds
     );
     let mut head = String::from("| contender |");
     let mut rule = String::from("| --- |");
-    for suite in Suite::ALL {
+    for suite in Suite::BULK {
         head += &format!(" {} | ± | vs OpenSSL |", suite.short());
         rule += " ---: | ---: | ---: |";
     }
@@ -564,26 +680,37 @@ fn run_memory(s: &Settings) {
     }
 }
 
-/// One contender alone, for `perf record`: `--profile LIB handshake|bulk|bulk-chacha SECONDS`.
+/// One contender alone, for `perf record`: `--profile LIB WHAT SECONDS`, WHAT one of
+/// handshake | handshake12-ecdsa | handshake12-rsa | bulk | bulk-chacha | bulk12.
 fn profile_loop(lib: Lib, what: &str, secs: f64) {
     let pki = make_pki();
-    let suite = if what == "bulk-chacha" {
-        Suite::Chacha20
-    } else {
-        Suite::Aes128Gcm
+    let (suite, handshake) = match what {
+        "handshake" => (Suite::Aes128Gcm, true),
+        "handshake12-ecdsa" => (Suite::Tls12EcdsaAes128Gcm, true),
+        "handshake12-rsa" => (Suite::Tls12RsaAes128Gcm, true),
+        "bulk" => (Suite::Aes128Gcm, false),
+        "bulk-chacha" => (Suite::Chacha20, false),
+        "bulk12" => (Suite::Tls12EcdsaAes128Gcm, false),
+        _ => panic!("--profile: unknown measurement {what}"),
     };
     let b = build(lib, suite, Group::X25519, &pki);
     let chunk = pattern(16 * 1024);
     let t = Instant::now();
+    let cpu = Stamp::now();
     let mut n = 0usize;
     while t.elapsed().as_secs_f64() < secs {
-        match what {
-            "handshake" => b.handshakes(50),
-            _ => drop(b.bulk(&chunk, 1024)),
+        if handshake {
+            b.handshakes(50);
+        } else {
+            let _ = b.bulk(&chunk, 1024);
         }
         n += 1;
     }
-    eprintln!("{n} iterations in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "{n} iterations in {:.1} s ({:.3} s on the measuring clock)",
+        t.elapsed().as_secs_f64(),
+        cpu.elapsed().as_secs_f64()
+    );
 }
 
 fn main() {
@@ -610,10 +737,17 @@ fn main() {
         s.mode
     );
     println!(
-        "\nEach library's client talks to its own server over memory in one thread, TLS 1.3, \
-         server certificate verified. \"vs OpenSSL\" = contender / {} (higher is better for \
-         rates, lower for memory); \"±\" = half the min–max spread of the runs.",
-        openssl::version::version()
+        "\nEach library's client talks to its own server over memory in one thread, one \
+         protocol version per measurement (TLS 1.3 unless marked TLS 1.2), server \
+         certificate verified, no session tickets or caches. \"vs OpenSSL\" = contender / {} \
+         (higher is better for rates, lower for memory); \"±\" = half the min–max spread of \
+         the runs. Time: {}.",
+        openssl::version::version(),
+        if run_clock() {
+            "wall time minus the time the thread waited for a CPU (its CPU time)"
+        } else {
+            "wall time"
+        }
     );
     if s.runs("handshake") {
         run_handshakes(&s, &pki);

@@ -1,8 +1,9 @@
-//! What every contender shares: the suites and groups measured, the test PKI, the
+//! What every contender shares: the versions, suites and groups measured, the test PKI, the
 //! in-memory duplex transport, and the [`Contender`] trait the harness drives.
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256,
+    PKCS_RSA_SHA256,
 };
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,23 +11,62 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// The server name every client connects to and verifies.
 pub const HOST: &str = "localhost";
 
-/// TLS 1.3 cipher suites measured.
+/// What a measurement negotiates: the protocol version, the cipher suite and (through
+/// [`Suite::key`]) the server's certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Suite {
+    /// TLS 1.3 TLS_AES_128_GCM_SHA256, ECDSA P-256 certificate.
     Aes128Gcm,
+    /// TLS 1.3 TLS_AES_256_GCM_SHA384, ECDSA P-256 certificate.
     Aes256Gcm,
+    /// TLS 1.3 TLS_CHACHA20_POLY1305_SHA256, ECDSA P-256 certificate.
     Chacha20,
+    /// TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256, ECDSA P-256 certificate.
+    Tls12EcdsaAes128Gcm,
+    /// TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, RSA 2048 certificate.
+    Tls12RsaAes128Gcm,
 }
 
 impl Suite {
-    pub const ALL: [Suite; 3] = [Suite::Aes128Gcm, Suite::Aes256Gcm, Suite::Chacha20];
+    /// The bulk table's columns.
+    pub const BULK: [Suite; 4] = [
+        Suite::Aes128Gcm,
+        Suite::Aes256Gcm,
+        Suite::Chacha20,
+        Suite::Tls12EcdsaAes128Gcm,
+    ];
 
-    /// The IANA / OpenSSL name (what `set_ciphersuites` takes).
+    /// TLS 1.2 (otherwise TLS 1.3).
+    pub fn is_tls12(self) -> bool {
+        matches!(self, Suite::Tls12EcdsaAes128Gcm | Suite::Tls12RsaAes128Gcm)
+    }
+
+    /// The server certificate's key type.
+    pub fn key(self) -> KeyKind {
+        match self {
+            Suite::Tls12RsaAes128Gcm => KeyKind::Rsa2048,
+            _ => KeyKind::EcdsaP256,
+        }
+    }
+
+    /// The IANA name (what OpenSSL's `set_ciphersuites` takes for TLS 1.3, and what
+    /// `SSL_CIPHER_standard_name` reports).
     pub fn iana(self) -> &'static str {
         match self {
             Suite::Aes128Gcm => "TLS_AES_128_GCM_SHA256",
             Suite::Aes256Gcm => "TLS_AES_256_GCM_SHA384",
             Suite::Chacha20 => "TLS_CHACHA20_POLY1305_SHA256",
+            Suite::Tls12EcdsaAes128Gcm => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            Suite::Tls12RsaAes128Gcm => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        }
+    }
+
+    /// OpenSSL's name (the IANA name for TLS 1.3, what `set_cipher_list` takes for 1.2).
+    pub fn openssl_name(self) -> &'static str {
+        match self {
+            Suite::Tls12EcdsaAes128Gcm => "ECDHE-ECDSA-AES128-GCM-SHA256",
+            Suite::Tls12RsaAes128Gcm => "ECDHE-RSA-AES128-GCM-SHA256",
+            _ => self.iana(),
         }
     }
 
@@ -36,6 +76,8 @@ impl Suite {
             Suite::Aes128Gcm => "AES-128-GCM",
             Suite::Aes256Gcm => "AES-256-GCM",
             Suite::Chacha20 => "ChaCha20-Poly1305",
+            Suite::Tls12EcdsaAes128Gcm => "TLS 1.2 AES-128-GCM",
+            Suite::Tls12RsaAes128Gcm => "TLS 1.2 RSA AES-128-GCM",
         }
     }
 }
@@ -48,8 +90,6 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 2] = [Group::X25519, Group::X25519MlKem768];
-
     /// The name in OpenSSL's (and oxssl's) groups list.
     pub fn name(self) -> &'static str {
         match self {
@@ -57,17 +97,66 @@ impl Group {
             Group::X25519MlKem768 => "X25519MLKEM768",
         }
     }
+
+    /// The groups list every side is configured with: this group alone for TLS 1.3; for
+    /// TLS 1.2 this group then P-256, because OpenSSL's TLS 1.2 server takes an ECDSA
+    /// certificate only on a curve the client lists (RFC 8422 5.1), so P-256 must be
+    /// there. It costs nothing: TLS 1.2 sends no key share in the ClientHello, and the
+    /// first group, this one, is what every side picks.
+    pub fn list(self, suite: Suite) -> String {
+        if suite.is_tls12() {
+            format!("{}:P-256", self.name())
+        } else {
+            self.name().to_string()
+        }
+    }
 }
 
-/// A CA and an ECDSA P-256 server leaf for "localhost" it issued.
-pub struct Pki {
-    pub ca_der: Vec<u8>,
-    pub leaf_der: Vec<u8>,
-    /// PKCS#8 DER of the leaf key.
+/// What a pair negotiated, as the client sees it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Negotiated {
+    /// "TLSv1.2" or "TLSv1.3".
+    pub version: String,
+    /// The suite's IANA name.
+    pub suite: String,
+    /// The key exchange group, lower case ("x25519"), if the library tells.
+    pub group: Option<String>,
+}
+
+/// Server certificate key types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    EcdsaP256,
+    Rsa2048,
+}
+
+/// A server certificate for "localhost" and its key.
+pub struct Leaf {
+    pub der: Vec<u8>,
+    /// PKCS#8 DER of the key.
     pub key_der: Vec<u8>,
 }
 
-/// Makes a fresh test PKI with rcgen (as the tests do): ECDSA P-256 CA and leaf.
+/// An ECDSA P-256 CA and two server leaves for "localhost" it issued: ECDSA P-256 and
+/// RSA 2048.
+pub struct Pki {
+    pub ca_der: Vec<u8>,
+    ecdsa: Leaf,
+    rsa: Leaf,
+}
+
+impl Pki {
+    /// The leaf a server with this key type presents.
+    pub fn leaf(&self, kind: KeyKind) -> &Leaf {
+        match kind {
+            KeyKind::EcdsaP256 => &self.ecdsa,
+            KeyKind::Rsa2048 => &self.rsa,
+        }
+    }
+}
+
+/// Makes a fresh test PKI with rcgen (as the tests do): an ECDSA P-256 CA, an ECDSA P-256
+/// leaf and an RSA 2048 leaf.
 pub fn make_pki() -> Pki {
     let ca_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("CA key");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
@@ -76,21 +165,27 @@ pub fn make_pki() -> Pki {
         .push(DnType::CommonName, "oxssl bench CA");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca_der = ca_params.self_signed(&ca_key).expect("CA").der().to_vec();
-
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("leaf key");
-    let mut params = CertificateParams::new(vec![HOST.to_string()]).expect("leaf params");
-    params.distinguished_name.push(DnType::CommonName, HOST);
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
     let issuer = Issuer::from_params(&ca_params, &ca_key);
-    let leaf_der = params
-        .signed_by(&key, &issuer)
-        .expect("leaf")
-        .der()
-        .to_vec();
+
+    let leaf = |alg| {
+        let key = KeyPair::generate_for(alg).expect("leaf key");
+        let mut params = CertificateParams::new(vec![HOST.to_string()]).expect("leaf params");
+        params.distinguished_name.push(DnType::CommonName, HOST);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let der = params
+            .signed_by(&key, &issuer)
+            .expect("leaf")
+            .der()
+            .to_vec();
+        Leaf {
+            der,
+            key_der: key.serialize_der(),
+        }
+    };
     Pki {
         ca_der,
-        leaf_der,
-        key_der: key.serialize_der(),
+        ecdsa: leaf(&PKCS_ECDSA_P256_SHA256),
+        rsa: leaf(&PKCS_RSA_SHA256),
     }
 }
 
@@ -236,4 +331,8 @@ pub trait Contender {
 
     /// Frees the transport's idle buffers (the memory measurement counts TLS state only).
     fn release_transport(&self, pair: &mut Self::Pair);
+
+    /// What the client negotiated, so the harness can check each contender runs what its
+    /// row says.
+    fn negotiated(&self, pair: &Self::Pair) -> Negotiated;
 }

@@ -1,11 +1,11 @@
 //! OpenSSL (the `openssl` crate, vendored OpenSSL 3.6): `SslStream` over the bench duplex,
 //! driven with `do_handshake` / `ssl_write` / `ssl_read` like oxssl's `Ssl`.
 
-use super::common::{duplex, Contender, End, Group, Pki, Suite, HOST};
-use openssl::pkey::PKey;
+use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Suite, HOST};
+use openssl::pkey::{Id, PKey};
 use openssl::ssl::{
-    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslStream, SslVerifyMode,
-    SslVersion,
+    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions,
+    SslSessionCacheMode, SslStream, SslVerifyMode, SslVersion,
 };
 use openssl::x509::X509;
 
@@ -15,12 +15,25 @@ pub struct Ossl {
 }
 
 fn common(b: &mut SslContextBuilder, suite: Suite, group: Group, release_buffers: bool) {
-    b.set_min_proto_version(Some(SslVersion::TLS1_3))
-        .expect("min version");
-    b.set_max_proto_version(Some(SslVersion::TLS1_3))
-        .expect("max version");
-    b.set_ciphersuites(suite.iana()).expect("suite");
-    b.set_groups_list(group.name()).expect("group");
+    let version = if suite.is_tls12() {
+        SslVersion::TLS1_2
+    } else {
+        SslVersion::TLS1_3
+    };
+    b.set_min_proto_version(Some(version)).expect("min version");
+    b.set_max_proto_version(Some(version)).expect("max version");
+    if suite.is_tls12() {
+        b.set_cipher_list(suite.openssl_name())
+            .expect("cipher list");
+        // oxssl keeps no sessions yet: neither side of the comparison should. A TLS 1.2
+        // server would otherwise cache every session and send a ticket (TLS 1.3 without
+        // tickets, below, caches nothing).
+        b.set_session_cache_mode(SslSessionCacheMode::OFF);
+        b.set_options(SslOptions::NO_TICKET);
+    } else {
+        b.set_ciphersuites(suite.iana()).expect("suite");
+    }
+    b.set_groups_list(&group.list(suite)).expect("group");
     if release_buffers {
         b.set_mode(SslMode::RELEASE_BUFFERS);
     }
@@ -38,9 +51,10 @@ impl Ossl {
             .expect("add CA");
         let mut s = SslContext::builder(SslMethod::tls_server()).expect("server ctx");
         common(&mut s, suite, group, release_buffers);
-        s.set_certificate(&X509::from_der(&pki.leaf_der).expect("leaf"))
+        let leaf = pki.leaf(suite.key());
+        s.set_certificate(&X509::from_der(&leaf.der).expect("leaf"))
             .expect("cert");
-        s.set_private_key(&PKey::private_key_from_der(&pki.key_der).expect("key"))
+        s.set_private_key(&PKey::private_key_from_der(&leaf.key_der).expect("key"))
             .expect("key");
         s.check_private_key().expect("key matches");
         // oxssl does not issue tickets yet: neither side of the comparison should.
@@ -107,5 +121,25 @@ impl Contender for Ossl {
     fn release_transport(&self, p: &mut OsslPair) {
         p.c.get_ref().release();
         p.s.get_ref().release();
+    }
+
+    fn negotiated(&self, p: &OsslPair) -> Negotiated {
+        let ssl = p.c.ssl();
+        let suite = ssl
+            .current_cipher()
+            .and_then(|c| c.standard_name())
+            .unwrap_or("none");
+        // The `openssl` crate does not wrap SSL_get0_group_name; the server's ephemeral
+        // key tells X25519 from an EC curve (and nothing for the hybrid).
+        let group = match ssl.peer_tmp_key().map(|k| k.id()) {
+            Ok(Id::X25519) => Some("x25519".to_string()),
+            Ok(Id::EC) => Some("an EC curve".to_string()),
+            _ => None,
+        };
+        Negotiated {
+            version: ssl.version_str().to_string(),
+            suite: suite.to_string(),
+            group,
+        }
     }
 }

@@ -2,28 +2,47 @@
 //! writes), the same over the bench's duplex (the transport the other libraries get), and
 //! the sans-IO `Connection` underneath.
 
-use super::common::{duplex, Contender, End, Group, Pki, Suite, HOST};
+use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Suite, HOST};
 use oxssl::bio::{Bio, BioError, MemBio, RetryFlags};
 use oxssl::handshake::client::ClientOptions;
-use oxssl::ssl::{ErrorCode, Ssl, SslContext, SslMethod, SslVerifyMode};
+use oxssl::ssl::{
+    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslVerifyMode, SslVersion,
+};
+use oxssl::suites::CipherSuite;
 use oxssl::{Config, Connection, Event};
 use std::sync::Arc;
 
-/// Client and server contexts: TLS 1.3, one suite, one group, ECDSA P-256 server key; the
-/// client verifies the chain and the host name.
+/// Client and server contexts: one version, one suite, one group, the server key the
+/// suite needs; the client verifies the chain and the host name.
 fn contexts(suite: Suite, group: Group, pki: &Pki) -> (SslContext, SslContext) {
+    let version = if suite.is_tls12() {
+        SslVersion::TLS1_2
+    } else {
+        SslVersion::TLS1_3
+    };
+    let common = |b: &mut SslContextBuilder| {
+        b.set_min_proto_version(Some(version)).expect("min version");
+        b.set_max_proto_version(Some(version)).expect("max version");
+        if suite.is_tls12() {
+            // oxssl has no `set_cipher_list` on the context yet: the engine's list.
+            let s = CipherSuite::from_name(suite.iana()).expect("TLS 1.2 suite");
+            b.config_mut().tls12_cipher_suites = vec![s];
+        } else {
+            b.set_ciphersuites(suite.iana()).expect("suite");
+        }
+        b.set_groups_list(&group.list(suite)).expect("group");
+    };
     let mut c = SslContext::builder(SslMethod::tls_client()).expect("client ctx");
+    common(&mut c);
     c.add_trusted_der(&pki.ca_der).expect("CA");
     c.set_verify(SslVerifyMode::PEER);
-    c.set_ciphersuites(suite.iana()).expect("suite");
-    c.set_groups_list(group.name()).expect("group");
     let mut s = SslContext::builder(SslMethod::tls_server()).expect("server ctx");
-    s.set_certificate_chain_der(vec![pki.leaf_der.clone()])
+    common(&mut s);
+    let leaf = pki.leaf(suite.key());
+    s.set_certificate_chain_der(vec![leaf.der.clone()])
         .expect("chain");
-    s.set_private_key_der(&pki.key_der).expect("key");
+    s.set_private_key_der(&leaf.key_der).expect("key");
     s.check_private_key().expect("key matches");
-    s.set_ciphersuites(suite.iana()).expect("suite");
-    s.set_groups_list(group.name()).expect("group");
     (c.build(), s.build())
 }
 
@@ -165,6 +184,15 @@ impl Contender for OxSsl {
             b.release();
         }
     }
+
+    fn negotiated(&self, p: &SslPair) -> Negotiated {
+        let suite = p.c.current_cipher_name().and_then(CipherSuite::from_name);
+        Negotiated {
+            version: p.c.version_str().to_string(),
+            suite: suite.map_or("none", |s| s.std_name()).to_string(),
+            group: p.c.group_name().map(str::to_ascii_lowercase),
+        }
+    }
 }
 
 /// oxssl's sans-IO engine: records move straight from one `Connection`'s output to the
@@ -268,5 +296,17 @@ impl Contender for OxConn {
     fn release_transport(&self, p: &mut ConnPair) {
         p.c.release_buffers();
         p.s.release_buffers();
+    }
+
+    fn negotiated(&self, p: &ConnPair) -> Negotiated {
+        let n = p.c.negotiated();
+        Negotiated {
+            version: n
+                .version
+                .map_or("unknown", |v| v.openssl_name())
+                .to_string(),
+            suite: n.suite.map_or("none", |s| s.std_name()).to_string(),
+            group: n.group.map(|g| g.name().to_ascii_lowercase()),
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! rustls (aws-lc-rs provider): `ClientConnection` / `ServerConnection` with
 //! `read_tls` / `process_new_packets` / `write_tls` over the bench duplex.
 
-use super::common::{duplex, Contender, End, Group, Pki, Suite, HOST};
+use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Suite, HOST};
+use rustls::client::Resumption;
 use rustls::crypto::aws_lc_rs as provider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::server::NoServerSessionStorage;
 use rustls::{
     ClientConfig, ClientConnection, Connection, RootCertStore, ServerConfig, ServerConnection,
 };
@@ -22,32 +24,54 @@ impl Rtls {
             Suite::Aes128Gcm => provider::cipher_suite::TLS13_AES_128_GCM_SHA256,
             Suite::Aes256Gcm => provider::cipher_suite::TLS13_AES_256_GCM_SHA384,
             Suite::Chacha20 => provider::cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+            Suite::Tls12EcdsaAes128Gcm => {
+                provider::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+            }
+            Suite::Tls12RsaAes128Gcm => {
+                provider::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+            }
         }];
         p.kx_groups = vec![match group {
             Group::X25519 => provider::kx_group::X25519,
             Group::X25519MlKem768 => provider::kx_group::X25519MLKEM768,
         }];
+        if suite.is_tls12() {
+            // The same list as the others (see `Group::list`).
+            p.kx_groups.push(provider::kx_group::SECP256R1);
+        }
         let p = Arc::new(p);
+        let versions: &[&rustls::SupportedProtocolVersion] = if suite.is_tls12() {
+            &[&rustls::version::TLS12]
+        } else {
+            &[&rustls::version::TLS13]
+        };
         let mut roots = RootCertStore::empty();
         roots
             .add(CertificateDer::from(pki.ca_der.clone()))
             .expect("root");
-        let client = ClientConfig::builder_with_provider(p.clone())
-            .with_protocol_versions(&[&rustls::version::TLS13])
+        let mut client = ClientConfig::builder_with_provider(p.clone())
+            .with_protocol_versions(versions)
             .expect("client versions")
             .with_root_certificates(roots)
             .with_no_client_auth();
+        let leaf = pki.leaf(suite.key());
         let mut server = ServerConfig::builder_with_provider(p)
-            .with_protocol_versions(&[&rustls::version::TLS13])
+            .with_protocol_versions(versions)
             .expect("server versions")
             .with_no_client_auth()
             .with_single_cert(
-                vec![CertificateDer::from(pki.leaf_der.clone())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone())),
+                vec![CertificateDer::from(leaf.der.clone())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone())),
             )
             .expect("server cert");
         // oxssl does not issue tickets yet: neither side of the comparison should.
         server.send_tls13_tickets = 0;
+        if suite.is_tls12() {
+            // Nor does it keep sessions: a TLS 1.2 server would store every session (and
+            // the client too); TLS 1.3 without tickets stores nothing.
+            server.session_storage = Arc::new(NoServerSessionStorage {});
+            client.resumption = Resumption::disabled();
+        }
         Rtls {
             client: Arc::new(client),
             server: Arc::new(server),
@@ -130,5 +154,26 @@ impl Contender for Rtls {
     fn release_transport(&self, p: &mut RtlsPair) {
         p.ce.release();
         p.se.release();
+    }
+
+    fn negotiated(&self, p: &RtlsPair) -> Negotiated {
+        let version = match p.c.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
+            _ => "unknown",
+        };
+        // rustls spells TLS 1.3 suites "TLS13_AES_128_GCM_SHA256".
+        let suite =
+            p.c.negotiated_cipher_suite()
+                .and_then(|s| s.suite().as_str())
+                .map_or("none".to_string(), |n| n.replacen("TLS13_", "TLS_", 1));
+        let group =
+            p.c.negotiated_key_exchange_group()
+                .map(|g| format!("{:?}", g.name()).to_ascii_lowercase());
+        Negotiated {
+            version: version.to_string(),
+            suite,
+            group,
+        }
     }
 }

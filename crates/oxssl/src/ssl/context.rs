@@ -47,7 +47,7 @@ impl SslVersion {
     pub const TLS1: SslVersion = SslVersion(0x0301);
     /// TLS 1.1 (refused by oxssl).
     pub const TLS1_1: SslVersion = SslVersion(0x0302);
-    /// TLS 1.2 (not yet implemented by oxssl).
+    /// TLS 1.2.
     pub const TLS1_2: SslVersion = SslVersion(0x0303);
     /// TLS 1.3.
     pub const TLS1_3: SslVersion = SslVersion(0x0304);
