@@ -11,6 +11,7 @@ mod s_server;
 mod speed;
 mod summary;
 mod tls_opts;
+mod trace;
 mod verify;
 
 use clap::{Parser, Subcommand};

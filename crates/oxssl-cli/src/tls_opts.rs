@@ -61,6 +61,12 @@ pub struct TlsArgs {
     /// Size used to split data for encrypt pipelines
     #[arg(long = "split_send_frag", value_name = "+int")]
     pub split_send_frag: Option<usize>,
+    /// Show the protocol messages (handshake, alerts, CCS) with a hex dump
+    #[arg(long = "msg")]
+    pub msg: bool,
+    /// Print the handshake states
+    #[arg(long = "state")]
+    pub state: bool,
 }
 
 fn stack(what: &str) -> impl FnOnce(oxssl::ssl::ErrorStack) -> String + '_ {
@@ -121,6 +127,12 @@ impl TlsArgs {
         }
         if let Some(path) = &self.keylogfile {
             set_keylog_file(&mut b, path)?;
+        }
+        if self.msg || self.state {
+            b.set_observer(Arc::new(crate::trace::Trace {
+                msg: self.msg,
+                state: self.state,
+            }));
         }
         Ok(b)
     }

@@ -669,3 +669,51 @@ fn www_files_without_path_escapes() {
     }
     server.finish(T);
 }
+
+/// `-msg` and `-state` print every handshake message and state as OpenSSL's tools do.
+#[test]
+fn msg_and_state_traces() {
+    let (_dir, cert, key) = if have_openssl() { identity() } else { return };
+    for (version, expect) in [
+        (
+            "-tls1_2",
+            &[
+                "<<< TLS 1.2, Handshake [length",
+                "ServerKeyExchange",
+                ">>> TLS 1.2, ChangeCipherSpec [length 0001]",
+                "SSL_connect:SSLv3/TLS read server done",
+            ][..],
+        ),
+        (
+            "-tls1_3",
+            &[
+                "<<< TLS 1.3, Handshake [length",
+                "EncryptedExtensions",
+                "CertificateVerify",
+                "SSL_connect:TLSv1.3 read finished",
+            ][..],
+        ),
+    ] {
+        let (mut server, port) = oxssl_server(&[
+            "-cert", &cert, "-key", &key, "-rev", "-naccept", "1", "-quiet",
+        ]);
+        let connect = format!("127.0.0.1:{port}");
+        let mut client = Proc::spawn(
+            OXSSL,
+            &[
+                "s_client", "-connect", &connect, "-CAfile", &cert, "-msg", "-state", "-quiet",
+                version,
+            ],
+        );
+        client.wait_for("SSL_connect:SSL negotiation finished successfully", T);
+        client.send("Q\n");
+        let (code, out) = client.finish(T);
+        assert_eq!(code, Some(0), "{out}");
+        assert!(out.contains(">>> TLS 1.2, Handshake [length"), "{out}");
+        assert!(out.contains("ClientHello"), "{out}");
+        for e in expect {
+            assert!(out.contains(e), "missing {e:?}:\n{out}");
+        }
+        server.finish(T);
+    }
+}

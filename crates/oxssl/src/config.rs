@@ -2,7 +2,7 @@
 
 pub use crate::crypto::kx::KxGroup;
 pub use crate::crypto::sign::{KeyType, SignatureScheme, SigningKey};
-pub use crate::msgs::enums::{AlertDescription, ProtocolVersion};
+pub use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType, ProtocolVersion};
 use crate::suites::CipherSuite;
 use crate::x509::{CertificateDer, TrustStore, UnixTime};
 use std::sync::Arc;
@@ -31,6 +31,23 @@ pub trait KeyLog: Send + Sync {
     /// Called with a label such as `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, the client random
     /// and the secret.
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]);
+}
+
+/// Watches a connection's protocol messages and handshake states, like OpenSSL's
+/// `SSL_CTX_set_msg_callback` and `SSL_CTX_set_info_callback` (what `s_client -msg` and
+/// `-state` print). Both methods do nothing by default.
+pub trait Observer: Send + Sync {
+    /// A handshake message (with its 4-byte header), an alert or a change_cipher_spec was
+    /// sent (`sent`) or received, under `version` (TLS 1.2 until a version is chosen).
+    fn message(&self, sent: bool, version: ProtocolVersion, typ: ContentType, data: &[u8]) {
+        let _ = (sent, version, typ, data);
+    }
+
+    /// The handshake (or a renegotiation) entered `state` (OpenSSL's state string), or
+    /// finished ("SSL negotiation finished successfully").
+    fn state(&self, is_client: bool, state: &str) {
+        let _ = (is_client, state);
+    }
 }
 
 /// Where the engine gets the time for certificate validity checks.
@@ -130,6 +147,8 @@ pub struct Config {
     pub middlebox_compat: bool,
     /// Receiver of secrets, if key logging is on.
     pub keylog: Option<Arc<dyn KeyLog>>,
+    /// Watcher of messages and states (`-msg`, `-state`), if any.
+    pub observer: Option<Arc<dyn Observer>>,
     /// The clock for certificate checks.
     pub time: TimeSource,
 }
@@ -194,6 +213,7 @@ impl Default for Config {
             hrr_cookie: false,
             middlebox_compat: true,
             keylog: None,
+            observer: None,
             time: TimeSource::System,
         }
     }

@@ -81,6 +81,8 @@ pub struct Connection {
     handshake_messages: u64,
     auto_key_update: bool,
     auto_renegotiate: bool,
+    /// The state last reported to the observer.
+    last_state: &'static str,
 }
 
 impl std::fmt::Debug for Connection {
@@ -96,12 +98,14 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     fn new(config: Arc<Config>, is_client: bool, client_opts: ClientOptions) -> Self {
         let joiner = HandshakeJoiner::new(config.max_cert_list);
+        let mut writer = RecordWriter::default();
+        writer.observer = config.observer.clone();
         Connection {
             config,
             is_client,
             client_opts,
             reader: RecordReader::default(),
-            writer: RecordWriter::default(),
+            writer,
             joiner,
             phase: Phase::NotStarted,
             info: Negotiated::default(),
@@ -114,6 +118,7 @@ impl Connection {
             handshake_messages: 0,
             auto_key_update: true,
             auto_renegotiate: true,
+            last_state: "",
         }
     }
 
@@ -145,6 +150,7 @@ impl Connection {
             return Ok(());
         }
         self.reader.allow_plaintext_alerts = true;
+        self.observe_state();
         if self.is_client {
             let mut new_read = None;
             let opts = self.client_opts.clone();
@@ -156,6 +162,7 @@ impl Connection {
         } else {
             self.phase = Phase::Handshaking(handshake::server::start());
         }
+        self.observe_state();
         Ok(())
     }
 
@@ -405,11 +412,13 @@ impl Connection {
                     }
                 };
                 self.reader.consume(&rec);
+                self.observe_received(ContentType::ALERT, &[alert.0, alert.1 .0]);
                 self.handle_alert(alert.0, alert.1)
             }
             ContentType::CHANGE_CIPHER_SPEC => {
                 let ok_body = self.reader.plaintext(&rec) == [1];
                 self.reader.consume(&rec);
+                self.observe_received(ContentType::CHANGE_CIPHER_SPEC, &[1]);
                 if rec.protected && !self.is_tls12() {
                     // RFC 8446 5: a CCS inside a protected record is a protocol violation
                     // (in TLS 1.2 a renegotiation's CCS is protected by the current keys).
@@ -493,6 +502,7 @@ impl Connection {
         };
         let next = state.handle_ccs(&mut cx)?;
         self.apply_next(next, renegotiating)?;
+        self.observe_state();
         if let Some(prot) = new_read {
             self.install_read(prot);
         }
@@ -523,6 +533,26 @@ impl Connection {
         Ok(())
     }
 
+    /// Tells the observer (if any) of a received message.
+    fn observe_received(&self, typ: ContentType, data: &[u8]) {
+        if let Some(o) = &self.config.observer {
+            let v = self.info.version.unwrap_or(ProtocolVersion::TLSV1_2);
+            o.message(false, v, typ, data);
+        }
+    }
+
+    /// Tells the observer of the state the handshake is in now, once per change.
+    fn observe_state(&mut self) {
+        self.writer.version = self.info.version.unwrap_or(ProtocolVersion::TLSV1_2);
+        if let Some(o) = &self.config.observer {
+            let name = self.state_name();
+            if self.last_state != name {
+                self.last_state = name;
+                o.state(self.is_client, name);
+            }
+        }
+    }
+
     fn install_read(&mut self, prot: crate::record::protect::Protection) {
         self.reader.prot = prot;
         // The server protects everything from its ServerHello on (TLS 1.3) or its CCS
@@ -548,6 +578,7 @@ impl Connection {
                 return Err(TlsError::unexpected("message_hash on the wire"));
             }
             self.handshake_messages += 1;
+            self.observe_received(ContentType::HANDSHAKE, &raw);
             // RFC 5246 7.4.1.1: a client ignores a HelloRequest while it negotiates.
             let negotiating = matches!(
                 self.phase,
@@ -591,6 +622,7 @@ impl Connection {
                     ));
                 }
             }
+            self.observe_state();
             if let Some(prot) = new_read {
                 // RFC 8446 5.1: a key change must fall on a record boundary.
                 if !self.joiner.is_empty() {
@@ -632,6 +664,7 @@ impl Connection {
         match traffic.start_client_renegotiation(&mut cx) {
             Ok(state) => {
                 self.phase = Phase::Renegotiating { traffic, state };
+                self.observe_state();
                 Ok(())
             }
             Err(e) => {
@@ -676,6 +709,7 @@ impl Connection {
                 };
             }
         };
+        self.observe_state();
         Ok(())
     }
 

@@ -263,7 +263,7 @@ pub struct ExpectServerHello(pub HelloSent);
 
 impl State for ExpectServerHello {
     fn name(&self) -> &'static str {
-        "TLSv1.3 read server hello"
+        "SSLv3/TLS read server hello"
     }
 
     fn handle(

@@ -48,7 +48,7 @@ pub(crate) fn choose_version(
 
 impl State for ExpectClientHello {
     fn name(&self) -> &'static str {
-        "TLSv1.3 read client hello"
+        "SSLv3/TLS read client hello"
     }
 
     fn handle(

@@ -2,11 +2,13 @@
 
 use super::protect::Protection;
 use super::MAX_PLAINTEXT;
+use crate::config::Observer;
 use crate::error::TlsError;
 use crate::msgs::enums::ContentType;
+use crate::msgs::enums::ProtocolVersion;
+use std::sync::Arc;
 
 /// Sealed records waiting for the transport, and the current write protection.
-#[derive(Debug)]
 pub struct RecordWriter {
     buf: Vec<u8>,
     start: usize,
@@ -15,6 +17,20 @@ pub struct RecordWriter {
     /// legacy_record_version for unprotected records (0x0301 for an initial ClientHello,
     /// as OpenSSL sends it; 0x0303 afterwards).
     pub plaintext_version: u16,
+    /// Told of every non-application record sent (one call per `send`: a whole handshake
+    /// message, alert or CCS), under `version`.
+    pub observer: Option<Arc<dyn Observer>>,
+    /// The negotiated version, for the observer.
+    pub version: ProtocolVersion,
+}
+
+impl std::fmt::Debug for RecordWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordWriter")
+            .field("pending", &self.pending_len())
+            .field("prot", &self.prot)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for RecordWriter {
@@ -24,6 +40,8 @@ impl Default for RecordWriter {
             start: 0,
             prot: Protection::None,
             plaintext_version: 0x0303,
+            observer: None,
+            version: ProtocolVersion::TLSV1_2,
         }
     }
 }
@@ -36,6 +54,11 @@ impl RecordWriter {
         data: &[u8],
         max_fragment: usize,
     ) -> Result<(), TlsError> {
+        if let Some(o) = &self.observer {
+            if typ != ContentType::APPLICATION_DATA {
+                o.message(true, self.version, typ, data);
+            }
+        }
         let max = max_fragment.clamp(1, MAX_PLAINTEXT);
         if data.is_empty() {
             return self.seal(typ, data);

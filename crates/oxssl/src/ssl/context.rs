@@ -609,6 +609,13 @@ impl SslContextBuilder {
         self.config.keylog = Some(Arc::new(Cb(callback)));
     }
 
+    /// Watches every connection's protocol messages and handshake states (OpenSSL's
+    /// `SSL_CTX_set_msg_callback` and `SSL_CTX_set_info_callback` in one observer; what
+    /// `s_client -msg -state` prints).
+    pub fn set_observer(&mut self, observer: Arc<dyn crate::config::Observer>) {
+        self.config.observer = Some(observer);
+    }
+
     /// Direct access to the engine configuration, for settings without an OpenSSL name.
     pub fn config_mut(&mut self) -> &mut Config {
         &mut self.config

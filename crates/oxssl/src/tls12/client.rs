@@ -137,7 +137,7 @@ struct ExpectCertificate {
 
 impl State for ExpectCertificate {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read server certificate"
+        "SSLv3/TLS read server certificate"
     }
 
     fn handle(
@@ -182,7 +182,7 @@ struct ExpectServerKeyExchange {
 
 impl State for ExpectServerKeyExchange {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read server key exchange"
+        "SSLv3/TLS read server key exchange"
     }
 
     fn handle(
@@ -234,7 +234,7 @@ struct ExpectServerHelloDone {
 
 impl State for ExpectServerHelloDone {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read server hello done"
+        "SSLv3/TLS read server done"
     }
 
     fn handle(
@@ -333,7 +333,7 @@ struct ExpectCcs {
 
 impl State for ExpectCcs {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read change cipher spec"
+        "SSLv3/TLS read change cipher spec"
     }
 
     fn handle(
@@ -364,7 +364,7 @@ struct ExpectFinished {
 
 impl State for ExpectFinished {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read finished"
+        "SSLv3/TLS read finished"
     }
 
     fn handle(

@@ -319,7 +319,7 @@ struct ExpectCertificate {
 
 impl State for ExpectCertificate {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read client certificate"
+        "SSLv3/TLS read client certificate"
     }
 
     fn handle(
@@ -345,7 +345,7 @@ struct ExpectClientKeyExchange {
 
 impl State for ExpectClientKeyExchange {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read client key exchange"
+        "SSLv3/TLS read client key exchange"
     }
 
     fn handle(
@@ -381,7 +381,7 @@ struct ExpectCertificateVerify(ExpectCcs);
 
 impl State for ExpectCertificateVerify {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read certificate verify"
+        "SSLv3/TLS read certificate verify"
     }
 
     fn handle(
@@ -411,7 +411,7 @@ struct ExpectCcs {
 
 impl State for ExpectCcs {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read change cipher spec"
+        "SSLv3/TLS read change cipher spec"
     }
 
     fn handle(
@@ -442,7 +442,7 @@ struct ExpectFinished {
 
 impl State for ExpectFinished {
     fn name(&self) -> &'static str {
-        "TLSv1.2 read finished"
+        "SSLv3/TLS read finished"
     }
 
     fn handle(
