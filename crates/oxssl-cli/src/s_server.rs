@@ -8,6 +8,7 @@ use crate::tls_opts::TlsArgs;
 use oxssl::ssl::{ErrorCode, KeyUpdateType, Ssl, SslContext, SslOptions, SslStream, SslVerifyMode};
 use std::io::{BufRead, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// `s_server` flags.
@@ -48,6 +49,21 @@ pub struct Args {
     /// No connection summaries
     #[arg(long = "quiet")]
     pub quiet: bool,
+    /// A second certificate (of another key type, e.g. RSA beside ECDSA), PEM
+    #[arg(long = "dcert", value_name = "infile")]
+    pub dcert: Option<PathBuf>,
+    /// The second certificate's private key, PEM (default: the -dcert file)
+    #[arg(long = "dkey", value_name = "infile")]
+    pub dkey: Option<PathBuf>,
+    /// A server name (SNI) that gets the -cert2/-key2 certificate instead
+    #[arg(long = "servername", value_name = "val")]
+    pub servername: Option<String>,
+    /// The certificate for -servername, PEM
+    #[arg(long = "cert2", value_name = "infile")]
+    pub cert2: Option<PathBuf>,
+    /// The private key for -cert2, PEM (default: the -cert2 file)
+    #[arg(long = "key2", value_name = "infile")]
+    pub key2: Option<PathBuf>,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -74,6 +90,20 @@ fn context(args: &Args) -> Result<SslContext, String> {
             .map_err(|e| e.to_string())?;
         b.set_private_key_der(&key).map_err(|e| e.to_string())?;
     }
+    if let Some(cert) = &args.dcert {
+        let (chain, key) = read_pair(cert, args.dkey.as_ref())?;
+        b.add_certificate_chain_der(chain, &key)
+            .map_err(|e| format!("-dcert {}: {e}", cert.display()))?;
+    }
+    match (&args.servername, &args.cert2) {
+        (Some(name), Some(cert)) => {
+            let (chain, key) = read_pair(cert, args.key2.as_ref())?;
+            b.add_server_name_certificate_der(name, chain, &key)
+                .map_err(|e| format!("-cert2 {}: {e}", cert.display()))?;
+        }
+        (None, None) => {}
+        _ => return Err("-servername and -cert2 go together".into()),
+    }
     if args.verify_required.is_some() {
         b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
     } else if args.verify.is_some() {
@@ -86,6 +116,16 @@ fn context(args: &Args) -> Result<SslContext, String> {
         b.set_options(SslOptions::NO_RENEGOTIATION);
     }
     Ok(b.build())
+}
+
+/// A PEM certificate chain and its PEM private key (from `key`, or the same file), as DER.
+fn read_pair(cert: &PathBuf, key: Option<&PathBuf>) -> Result<(Vec<Vec<u8>>, Vec<u8>), String> {
+    let chain = crate::tls_opts::read_pem_certs(cert)?;
+    let key_path = key.unwrap_or(cert);
+    let pem = std::fs::read(key_path).map_err(|e| format!("{}: {e}", key_path.display()))?;
+    let key = oxssl::x509::private_key_from_pem(&pem)
+        .map_err(|e| format!("{}: {e}", key_path.display()))?;
+    Ok((chain, key.secret_der().to_vec()))
 }
 
 fn listen(accept: &str) -> Result<TcpListener, String> {

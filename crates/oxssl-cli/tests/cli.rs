@@ -717,3 +717,97 @@ fn msg_and_state_traces() {
         server.finish(T);
     }
 }
+
+/// A second certificate of another key type (`-dcert`) and a certificate per server name
+/// (`-servername` / `-cert2`), chosen as openssl s_client asks.
+#[test]
+fn dual_certificates_and_sni() {
+    if !have_openssl() {
+        return;
+    }
+    let (_d1, ec_cert, ec_key) = identity();
+    // An RSA identity for "other.test" (also usable as -dcert for localhost clients).
+    let dir = TempDir::new("rsa");
+    let (rsa_cert, rsa_key) = (dir.path("rsa.pem"), dir.path("rsa-key.pem"));
+    let st = std::process::Command::new(OPENSSL)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &rsa_key,
+            "-out",
+            &rsa_cert,
+            "-subj",
+            "/CN=other.test",
+            "-days",
+            "2",
+            "-addext",
+            "subjectAltName=DNS:other.test,DNS:localhost",
+        ])
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    // -dcert: an ECDHE-RSA-only client gets the RSA certificate, an ECDSA one the other.
+    let (mut server, port) = oxssl_server(&[
+        "-cert", &ec_cert, "-key", &ec_key, "-dcert", &rsa_cert, "-dkey", &rsa_key, "-www",
+        "-naccept", "2", "-tls1_2",
+    ]);
+    let connect = format!("127.0.0.1:{port}");
+    for (cipher, subject) in [
+        ("ECDHE-RSA-AES128-GCM-SHA256", "CN = other.test"),
+        ("ECDHE-ECDSA-AES128-GCM-SHA256", "CN = localhost"),
+    ] {
+        let mut client = Proc::spawn(
+            OPENSSL,
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-cipher",
+                cipher,
+                "-tls1_2",
+                "-servername",
+                "localhost",
+            ],
+        );
+        client.send("GET / HTTP/1.0\r\n\r\n");
+        let line = client.wait_for("subject=", T);
+        assert!(line.contains(subject), "{cipher}: {line}");
+        client.finish(T);
+    }
+    server.finish(T);
+    // -servername: "other.test" gets -cert2, "localhost" the default, in TLS 1.3.
+    let (mut server, port) = oxssl_server(&[
+        "-cert",
+        &ec_cert,
+        "-key",
+        &ec_key,
+        "-servername",
+        "other.test",
+        "-cert2",
+        &rsa_cert,
+        "-key2",
+        &rsa_key,
+        "-www",
+        "-naccept",
+        "2",
+    ]);
+    let connect = format!("127.0.0.1:{port}");
+    for (name, subject) in [
+        ("other.test", "CN = other.test"),
+        ("localhost", "CN = localhost"),
+    ] {
+        let mut client = Proc::spawn(
+            OPENSSL,
+            &["s_client", "-connect", &connect, "-servername", name],
+        );
+        client.send("GET / HTTP/1.0\r\n\r\n");
+        let line = client.wait_for("subject=", T);
+        assert!(line.contains(subject), "{name}: {line}");
+        client.finish(T);
+    }
+    server.finish(T);
+}

@@ -131,6 +131,15 @@ pub struct Config {
     pub alpn_protocols: Vec<Vec<u8>>,
     /// Our certificate and key (required for a server; optional client certificate).
     pub certified_key: Option<CertifiedKey>,
+    /// More server certificates, of other key types (an RSA one beside an ECDSA one): the
+    /// server uses the first (from `certified_key` on) that the client's signature
+    /// algorithms (and, in TLS 1.2, cipher suites and curves) fit, as OpenSSL keeps one
+    /// certificate per key type (`s_server -dcert`).
+    pub extra_keys: Vec<CertifiedKey>,
+    /// Certificates for particular server names: a client whose SNI names one of these
+    /// (case-insensitive) gets its certificates instead of the default ones (what a
+    /// servername callback switching contexts does; `s_server -servername -cert2`).
+    pub named_keys: Vec<(String, Vec<CertifiedKey>)>,
     /// Trust anchors for verifying the peer.
     pub trust: Arc<TrustStore>,
     /// Peer verification mode.
@@ -154,6 +163,20 @@ pub struct Config {
 }
 
 impl Config {
+    /// The certificates a server may present to a client that asked for `sni`, in
+    /// preference order.
+    pub fn server_keys(&self, sni: Option<&str>) -> Vec<&CertifiedKey> {
+        let named = sni.and_then(|name| {
+            self.named_keys
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        });
+        match named {
+            Some((_, keys)) => keys.iter().collect(),
+            None => self.certified_key.iter().chain(&self.extra_keys).collect(),
+        }
+    }
+
     /// True if `v` is within the configured version range.
     pub fn allows(&self, v: ProtocolVersion) -> bool {
         self.min_version <= v && v <= self.max_version
@@ -206,6 +229,8 @@ impl Default for Config {
             signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
             alpn_protocols: Vec::new(),
             certified_key: None,
+            extra_keys: Vec::new(),
+            named_keys: Vec::new(),
             trust: Arc::new(TrustStore::new()),
             verify: VerifyMode::default(),
             server_preference: true,

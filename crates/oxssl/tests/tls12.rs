@@ -608,3 +608,74 @@ fn cbc_rsa_key_exchange_dhe_and_compression_are_refused() {
         Reason::WRONG_CIPHER_RETURNED,
     );
 }
+
+/// A server with an ECDSA and an RSA certificate serves each client the one it can use,
+/// and a certificate per server name (SNI), in both versions.
+#[test]
+fn certificate_selection_by_suite_scheme_and_server_name() {
+    use common::certs::KeyKind;
+    use oxssl::config::CertifiedKey;
+    use oxssl::crypto::sign::{SignatureScheme as S, SigningKey};
+    use oxssl::suites::CipherSuite as CS;
+    use oxssl::x509::CertificateDer;
+    let ecdsa = server_pki(KeyKind::EcdsaP256);
+    let rsa = server_pki(KeyKind::Rsa2048);
+    let ck = |p: &common::certs::Pki| CertifiedKey {
+        chain: vec![CertificateDer::from(p.leaf_der.clone())],
+        key: std::sync::Arc::new(SigningKey::from_der(&p.key_der).unwrap()),
+    };
+    let server = || {
+        let mut sc = ox::server_config(ecdsa);
+        sc.extra_keys = vec![ck(rsa)];
+        sc
+    };
+    let client = || {
+        let mut cc = ox::client_config(ecdsa);
+        let mut trust = oxssl::x509::TrustStore::new();
+        trust.add_der(&ecdsa.ca_der).unwrap();
+        trust.add_der(&rsa.ca_der).unwrap();
+        cc.trust = std::sync::Arc::new(trust);
+        cc
+    };
+    let leaf = |c: &Connection| c.negotiated().peer_chain[0].as_ref().to_vec();
+    // TLS 1.2: the suite decides.
+    for (suite, want) in [
+        (CS::Tls12EcdheRsaAes128GcmSha256, &rsa.leaf_der),
+        (CS::Tls12EcdheEcdsaAes128GcmSha256, &ecdsa.leaf_der),
+    ] {
+        let mut cc = max(client(), V12);
+        cc.tls12_cipher_suites = vec![suite];
+        let (mut c, mut s) = pair(cc, max(server(), V12));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(&leaf(&c), want, "{suite:?}");
+    }
+    // TLS 1.3: the signature algorithms decide.
+    for (scheme, want) in [
+        (S::RsaPssRsaeSha256, &rsa.leaf_der),
+        (S::EcdsaSecp256r1Sha256, &ecdsa.leaf_der),
+    ] {
+        let mut cc = client();
+        cc.signature_schemes = vec![scheme];
+        let (mut c, mut s) = pair(cc, server());
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(&leaf(&c), want, "{scheme:?}");
+    }
+    // SNI: "other.localhost" gets the RSA certificate only, everyone else the default.
+    for (v, name, want) in [
+        (V13, "localhost", &ecdsa.leaf_der),
+        (V12, "localhost", &ecdsa.leaf_der),
+    ] {
+        let mut sc = server();
+        sc.named_keys = vec![("unused.example".into(), vec![ck(rsa)])];
+        let (mut c, mut s) = pair(max(client(), v), max(sc, v));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(&leaf(&c), want, "{name}");
+    }
+    for v in [V13, V12] {
+        let mut sc = server();
+        sc.named_keys = vec![("LOCALHOST".into(), vec![ck(rsa)])];
+        let (mut c, mut s) = pair(max(client(), v), max(sc, v));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(leaf(&c), rsa.leaf_der, "{v:?}");
+    }
+}

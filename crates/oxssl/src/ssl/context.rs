@@ -239,6 +239,18 @@ pub(crate) fn apply_cipher_list(
     }
 }
 
+/// A chain (DER, end entity first) and its DER private key, checked to match.
+fn certified_pair(chain: Vec<Vec<u8>>, key_der: &[u8]) -> Result<CertifiedKey, ErrorStack> {
+    let parts = CertParts {
+        chain: parse_chain(chain)?,
+        key: Some(parse_private_key(key_der)?),
+    };
+    parts.check_private_key()?;
+    parts
+        .certified_key()
+        .ok_or_else(|| err(Reason::NO_CERTIFICATE_ASSIGNED, "empty chain"))
+}
+
 /// A group list ("X25519MLKEM768:X25519:P-256:P-384"), duplicates dropped.
 pub(crate) fn parse_groups(list: &str) -> Result<Vec<KxGroup>, ErrorStack> {
     let mut groups = Vec::new();
@@ -607,6 +619,41 @@ impl SslContextBuilder {
             }
         }
         self.config.keylog = Some(Arc::new(Cb(callback)));
+    }
+
+    /// Adds a server certificate of another key type (an RSA one beside an ECDSA one, as
+    /// OpenSSL keeps one per type, `s_server -dcert`): chain as DER (end entity first) and
+    /// its private key. Each handshake uses the first certificate the client can verify.
+    pub fn add_certificate_chain_der(
+        &mut self,
+        chain: Vec<Vec<u8>>,
+        key_der: &[u8],
+    ) -> Result<(), ErrorStack> {
+        let ck = certified_pair(chain, key_der)?;
+        self.config.extra_keys.push(ck);
+        Ok(())
+    }
+
+    /// Certificates for one server name: a client whose SNI names `name` gets this chain
+    /// instead of the default ones (what `SSL_CTX_set_tlsext_servername_callback` with
+    /// `SSL_set_SSL_CTX` does in `s_server -servername NAME -cert2 ...`).
+    pub fn add_server_name_certificate_der(
+        &mut self,
+        name: &str,
+        chain: Vec<Vec<u8>>,
+        key_der: &[u8],
+    ) -> Result<(), ErrorStack> {
+        let ck = certified_pair(chain, key_der)?;
+        match self
+            .config
+            .named_keys
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some((_, keys)) => keys.push(ck),
+            None => self.config.named_keys.push((name.to_string(), vec![ck])),
+        }
+        Ok(())
     }
 
     /// Watches every connection's protocol messages and handshake states (OpenSSL's

@@ -72,13 +72,13 @@ fn check_secure_renegotiation(
 }
 
 /// The suite by preference (ours by default, `SSL_OP_CIPHER_SERVER_PREFERENCE`), among
-/// those the client offers that our certificate can authenticate.
+/// those the client offers whose authentication `have_auth` says we can provide.
 fn choose_suite(
     config: &Config,
     offered: &[u16],
-    auth: SuiteAuth,
+    have_auth: impl Fn(SuiteAuth) -> bool,
 ) -> Result<CipherSuite, TlsError> {
-    let usable = |s: &CipherSuite| s.auth() == auth && config.tls12_cipher_suites.contains(s);
+    let usable = |s: &CipherSuite| have_auth(s.auth()) && config.tls12_cipher_suites.contains(s);
     let found = if config.server_preference {
         config
             .tls12_cipher_suites
@@ -92,6 +92,29 @@ fn choose_suite(
             .find(usable)
     };
     found.ok_or_else(|| failure(Reason::NO_SHARED_CIPHER, "no cipher suite in common"))
+}
+
+/// The suite authentication a certificate's key provides.
+fn auth_of(k: &CertifiedKey) -> SuiteAuth {
+    match k.key.key_type() {
+        crate::crypto::sign::KeyType::Rsa { .. } => SuiteAuth::Rsa,
+        _ => SuiteAuth::Ecdsa,
+    }
+}
+
+/// RFC 8422 5.1: an ECDSA certificate must be on a curve the client lists (any will do
+/// when the client sends no supported_groups).
+fn curve_ok(k: &CertifiedKey, client_groups: Option<&[u16]>) -> bool {
+    use crate::crypto::sign::KeyType;
+    let curve = match k.key.key_type() {
+        KeyType::EcP256 => Some(KxGroup::Secp256r1),
+        KeyType::EcP384 => Some(KxGroup::Secp384r1),
+        _ => None,
+    };
+    match (curve, client_groups) {
+        (Some(c), Some(groups)) => groups.contains(&c.to_u16()),
+        _ => true,
+    }
 }
 
 fn choose(
@@ -120,51 +143,58 @@ fn choose(
             "client does not use the extended master secret",
         ));
     }
-    let Some(key) = config.certified_key.clone() else {
-        return Err(failure(
-            Reason::NO_CERTIFICATE_SET,
-            "server has no certificate",
-        ));
-    };
-    use crate::crypto::sign::KeyType;
-    let auth = match key.key.key_type() {
-        KeyType::Rsa { .. } => SuiteAuth::Rsa,
-        _ => SuiteAuth::Ecdsa,
-    };
     // Without supported_groups any group will do (RFC 8422 4); we take our first.
     let client_groups = match exts.get(ExtensionType::SUPPORTED_GROUPS) {
         Some(body) => Some(ext::decode_u16_list(body)?),
         None => None,
     };
-    // RFC 8422 5.1: an ECDSA certificate must be on a curve the client supports; OpenSSL
-    // clients enforce it, and OpenSSL servers then find no usable suite for that key.
-    let cert_curve = match key.key.key_type() {
-        KeyType::EcP256 => Some(KxGroup::Secp256r1),
-        KeyType::EcP384 => Some(KxGroup::Secp384r1),
-        _ => None,
-    };
-    let curve_ok = match (cert_curve, &client_groups) {
-        (Some(c), Some(groups)) => groups.contains(&c.to_u16()),
-        _ => true,
-    };
-    if !curve_ok {
-        return Err(failure(
-            Reason::NO_SHARED_CIPHER,
-            "the client does not support our certificate's curve",
-        ));
-    }
-    let suite = choose_suite(config, &ch.cipher_suites, auth)?;
     // Without signature_algorithms TLS 1.2 means SHA-1, which oxssl does not sign with.
     let client_schemes = match exts.get(ExtensionType::SIGNATURE_ALGORITHMS) {
         Some(body) => ext::decode_u16_list(body)?,
         None => Vec::new(),
     };
-    let scheme = choose_scheme(config, &key.key, &client_schemes).ok_or_else(|| {
-        failure(
-            Reason::NO_SHARED_SIGNATURE_ALGORITHMS,
-            "no signature scheme in common for our key",
-        )
-    })?;
+    let sni = client_sni(exts)?;
+    let keys = config.server_keys(sni.as_deref());
+    if keys.is_empty() {
+        return Err(failure(
+            Reason::NO_CERTIFICATE_SET,
+            "server has no certificate",
+        ));
+    }
+    // Each certificate that can serve this client: its curve is one the client lists
+    // (RFC 8422 5.1, which OpenSSL clients enforce) and it can sign with a scheme the
+    // client accepts. The suite is then chosen among those whose authentication one of
+    // them provides, and the certificate follows the suite, as in OpenSSL.
+    let usable: Vec<(SuiteAuth, &CertifiedKey, SignatureScheme)> = keys
+        .iter()
+        .filter(|k| curve_ok(k, client_groups.as_deref()))
+        .filter_map(|k| choose_scheme(config, &k.key, &client_schemes).map(|s| (auth_of(k), *k, s)))
+        .collect();
+    let suite = match choose_suite(config, &ch.cipher_suites, |a| {
+        usable.iter().any(|(ua, _, _)| *ua == a)
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            // Tell "no scheme to sign with" apart from "no suite in common".
+            let suites_fit = choose_suite(config, &ch.cipher_suites, |_| true).is_ok();
+            let curves_fit = keys.iter().any(|k| curve_ok(k, client_groups.as_deref()));
+            return Err(if suites_fit && curves_fit && usable.is_empty() {
+                failure(
+                    Reason::NO_SHARED_SIGNATURE_ALGORITHMS,
+                    "no signature scheme in common for our keys",
+                )
+            } else {
+                e
+            });
+        }
+    };
+    let Some(&(_, key, scheme)) = usable.iter().find(|(a, _, _)| *a == suite.auth()) else {
+        return Err(failure(
+            Reason::NO_SHARED_CIPHER,
+            "no certificate for the suite",
+        ));
+    };
+    let key = key.clone();
     let group = config
         .groups
         .iter()
@@ -177,7 +207,6 @@ fn choose(
         })
         .ok_or_else(|| failure(Reason::NO_SHARED_GROUPS, "no ECDHE group in common"))?;
     let alpn = select_alpn(config, exts)?;
-    let sni = client_sni(exts)?;
     Ok(Choices {
         suite,
         group,

@@ -114,13 +114,15 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
 
     let suite = choose_suite(config, &ch.cipher_suites)?;
 
-    let Some(key) = config.certified_key.clone() else {
+    let sni = client_sni(exts)?;
+    let keys = config.server_keys(sni.as_deref());
+    if keys.is_empty() {
         return Err(TlsError::fatal(
             AlertDescription::HANDSHAKE_FAILURE,
             Reason::NO_CERTIFICATE_SET,
             "server has no certificate",
         ));
-    };
+    }
     let Some(sigalgs) = exts.get(ExtensionType::SIGNATURE_ALGORITHMS) else {
         return Err(missing(
             Reason::MISSING_SIGALGS_EXTENSION,
@@ -128,17 +130,20 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
         ));
     };
     let client_schemes = ext::decode_u16_list(sigalgs)?;
-    let Some(scheme) = key
-        .key
-        .schemes(true)
-        .into_iter()
-        .filter(|s| config.signature_schemes.contains(s))
-        .find(|s| client_schemes.contains(&s.to_u16()))
-    else {
+    // The first certificate with a scheme we allow and the client accepts.
+    let chosen = keys.into_iter().find_map(|k| {
+        k.key
+            .schemes(true)
+            .into_iter()
+            .filter(|s| config.signature_schemes.contains(s))
+            .find(|s| client_schemes.contains(&s.to_u16()))
+            .map(|s| (k.clone(), s))
+    });
+    let Some((key, scheme)) = chosen else {
         return Err(TlsError::fatal(
             AlertDescription::HANDSHAKE_FAILURE,
             Reason::NO_SUITABLE_SIGNATURE_ALGORITHM,
-            "no signature scheme in common for our key",
+            "no signature scheme in common for our keys",
         ));
     };
 
@@ -157,7 +162,6 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
     let (group, client_share) = choose_group(config, &client_groups, shares)?;
 
     let alpn = select_alpn(config, exts)?;
-    let sni = client_sni(exts)?;
     Ok(Choices {
         suite,
         group,
