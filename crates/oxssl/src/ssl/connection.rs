@@ -867,6 +867,13 @@ impl Ssl {
         if self.conn.as_ref().is_none_or(|c| c.is_handshaking()) {
             self.handshake_io(io, true)?;
         }
+        // The end of a flight the transport could not take yet (the last handshake
+        // message, a refusal alert) goes out before we wait for the peer, which may be
+        // waiting for it: OpenSSL stays "in init" until its flight is flushed. A pending
+        // application write is left to its retry.
+        if self.wpend.is_none() && self.conn.as_ref().is_some_and(|c| c.wants_write()) {
+            self.flush(io)?;
+        }
         loop {
             let conn = self.conn.as_mut().expect("connected");
             if conn.app_pending() > 0 {
