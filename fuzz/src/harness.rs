@@ -177,29 +177,38 @@ fn contexts() -> &'static [(SslContext, SslContext); 2] {
 struct End {
     ssl: Ssl,
     written: Vec<u8>,
-    read: Vec<u8>,
     retry: Option<Vec<u8>>,
     failed: Option<Vec<u8>>,
-    /// How much had been read when this side first called SSL_shutdown: a second
-    /// SSL_shutdown discards application data while it waits for the peer's close_notify,
-    /// so later reads continue further on in the peer's stream.
-    read_at_shutdown: Option<usize>,
+    /// What was read, cut where this side called SSL_shutdown: a second SSL_shutdown
+    /// discards application data while it waits for the peer's close_notify, so each
+    /// piece continues somewhere later in the peer's stream.
+    pieces: Vec<Vec<u8>>,
 }
 
 impl End {
-    /// Checks `peer`'s delivery to this side: what was read before our SSL_shutdown is a
-    /// prefix of what the peer may have sent; what was read after continues in order from
-    /// some later point of it (records the shutdown discarded are skipped).
+    /// Checks `peer`'s delivery to this side: the first piece is a prefix of what the
+    /// peer may have sent, and every later piece follows, in order, each contiguous.
     fn check_reads_from(&self, peer: &End) -> bool {
         let sent = peer.may_have_sent();
-        let k = self.read_at_shutdown.unwrap_or(self.read.len());
-        if !sent.starts_with(&self.read[..k]) {
-            return false;
+        let mut at = 0;
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if piece.is_empty() {
+                continue;
+            }
+            let found = if i == 0 {
+                sent.starts_with(piece).then_some(0)
+            } else {
+                (at..=sent.len().saturating_sub(piece.len()))
+                    .find(|&k| sent[k..].starts_with(piece))
+            };
+            match found {
+                Some(k) => at = k + piece.len(),
+                None => return false,
+            }
         }
-        let rest = &self.read[k..];
-        rest.is_empty()
-            || (k..=sent.len().saturating_sub(rest.len())).any(|at| sent[at..].starts_with(rest))
+        true
     }
+
     /// What the peer may have received: the completed writes, then possibly part of the
     /// write under way (to retry) or the one that failed.
     fn may_have_sent(&self) -> Vec<u8> {
@@ -212,8 +221,8 @@ impl End {
 }
 
 /// Random `Ssl` calls (write, read, shutdown, renegotiate, KeyUpdate, handshake) on both
-/// ends of a BIO pair of random size, in random modes. Model: each side reads a prefix
-/// of what the other wrote, byte for byte; a write that must be retried is retried with
+/// ends of a BIO pair of random size, in random modes. Model: each side reads what the
+/// other wrote, in order and byte for byte (less what a second SSL_shutdown discards); a write that must be retried is retried with
 /// the same bytes.
 pub fn api(data: &[u8]) {
     let Some((&head, ops)) = data.split_first() else {
@@ -226,18 +235,16 @@ pub fn api(data: &[u8]) {
         End {
             ssl: Ssl::new(cctx).unwrap(),
             written: Vec::new(),
-            read: Vec::new(),
             retry: None,
             failed: None,
-            read_at_shutdown: None,
+            pieces: vec![Vec::new()],
         },
         End {
             ssl: Ssl::new(sctx).unwrap(),
             written: Vec::new(),
-            read: Vec::new(),
             retry: None,
             failed: None,
-            read_at_shutdown: None,
+            pieces: vec![Vec::new()],
         },
     ];
     ends[0].ssl.set_connect_state();
@@ -279,11 +286,13 @@ pub fn api(data: &[u8]) {
             60..=109 => {
                 let mut buf = vec![0u8; 1 + (op as usize * 131) % 20000];
                 if let Ok(n) = e.ssl.ssl_read(&mut buf) {
-                    e.read.extend_from_slice(&buf[..n]);
+                    if let Some(piece) = e.pieces.last_mut() {
+                        piece.extend_from_slice(&buf[..n]);
+                    }
                 }
             }
             110..=114 => {
-                e.read_at_shutdown.get_or_insert(e.read.len());
+                e.pieces.push(Vec::new());
                 let _ = e.ssl.shutdown();
             }
             115..=119 => {
