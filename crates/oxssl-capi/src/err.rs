@@ -1,0 +1,241 @@
+//! The thread-local error queue (`ERR_*`) with OpenSSL 3's packing.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::ffi::{c_char, c_int, c_ulong, CStr, CString};
+use std::sync::Mutex;
+
+use oxssl::reason::Reason;
+use oxssl::ssl::{ErrorStack, LIB_SYS};
+
+use crate::guard;
+
+/// `ERR_LIB_SSL`.
+pub const LIB_SSL: c_int = 20;
+/// `ERR_LIB_BIO`.
+pub const LIB_BIO: c_int = 32;
+const SYSTEM_FLAG: c_ulong = 0x8000_0000;
+
+thread_local! {
+    static QUEUE: RefCell<VecDeque<c_ulong>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// `ERR_PACK(lib, 0, reason)` as OpenSSL 3 packs it; system errors carry `ERR_SYSTEM_FLAG`.
+pub fn pack(lib: c_int, reason: c_int) -> c_ulong {
+    if lib == LIB_SYS {
+        SYSTEM_FLAG | (reason as c_ulong & 0x7fff_ffff)
+    } else {
+        ((lib as c_ulong & 0xff) << 23) | (reason as c_ulong & 0x7f_ffff)
+    }
+}
+
+fn get_lib(e: c_ulong) -> c_int {
+    if e & SYSTEM_FLAG != 0 {
+        LIB_SYS
+    } else {
+        ((e >> 23) & 0xff) as c_int
+    }
+}
+
+fn get_reason(e: c_ulong) -> c_int {
+    if e & SYSTEM_FLAG != 0 {
+        (e & 0x7fff_ffff) as c_int
+    } else {
+        (e & 0x7f_ffff) as c_int
+    }
+}
+
+/// Queues one error.
+pub fn push(lib: c_int, reason: c_int) {
+    let e = pack(lib, reason);
+    QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        // OpenSSL keeps at most 16 entries, dropping the oldest.
+        if q.len() == 16 {
+            q.pop_front();
+        }
+        q.push_back(e);
+    });
+}
+
+/// Queues the entries of a Rust error stack, oldest first.
+pub fn push_stack(s: &ErrorStack) {
+    for e in s.errors() {
+        push(e.library, e.reason.0);
+    }
+}
+
+/// True if the queue holds an entry; Some(true) if the first one is a system error.
+pub fn peek_first_is_sys() -> Option<bool> {
+    QUEUE.with(|q| q.borrow().front().map(|&e| get_lib(e) == LIB_SYS))
+}
+
+/// `ERR_get_error`.
+#[no_mangle]
+pub extern "C" fn ERR_get_error() -> c_ulong {
+    guard(0, || QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0)))
+}
+
+/// `ERR_peek_error`.
+#[no_mangle]
+pub extern "C" fn ERR_peek_error() -> c_ulong {
+    guard(0, || QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0)))
+}
+
+/// `ERR_peek_last_error`.
+#[no_mangle]
+pub extern "C" fn ERR_peek_last_error() -> c_ulong {
+    guard(0, || QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0)))
+}
+
+/// `ERR_clear_error`.
+#[no_mangle]
+pub extern "C" fn ERR_clear_error() {
+    guard((), || QUEUE.with(|q| q.borrow_mut().clear()))
+}
+
+/// Interned C strings for the `const char *` answers (a bounded set: library names,
+/// reason texts and errno texts).
+fn intern(s: String) -> *const c_char {
+    static STRINGS: Mutex<Option<HashMap<String, &'static CStr>>> = Mutex::new(None);
+    let mut g = STRINGS.lock().unwrap_or_else(|p| p.into_inner());
+    let map = g.get_or_insert_with(HashMap::new);
+    if let Some(c) = map.get(&s) {
+        return c.as_ptr();
+    }
+    let c: &'static CStr = Box::leak(
+        CString::new(s.replace('\0', ""))
+            .unwrap_or_default()
+            .into_boxed_c_str(),
+    );
+    map.insert(s, c);
+    c.as_ptr()
+}
+
+fn lib_text(e: c_ulong) -> Option<&'static str> {
+    match get_lib(e) {
+        LIB_SSL => Some("SSL routines"),
+        LIB_BIO => Some("BIO routines"),
+        LIB_SYS => Some("system library"),
+        _ => None,
+    }
+}
+
+fn reason_text(e: c_ulong) -> Option<String> {
+    let r = get_reason(e);
+    match get_lib(e) {
+        LIB_SYS => {
+            let s = std::io::Error::from_raw_os_error(r).to_string();
+            Some(match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            })
+        }
+        LIB_SSL => {
+            let reason = Reason(r);
+            reason.name().map(|_| reason.text())
+        }
+        LIB_BIO => match r {
+            124 => Some("broken pipe".into()),
+            125 => Some("invalid argument".into()),
+            115 => Some("null parameter".into()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `ERR_lib_error_string`.
+#[no_mangle]
+pub extern "C" fn ERR_lib_error_string(e: c_ulong) -> *const c_char {
+    guard(std::ptr::null(), || match lib_text(e) {
+        Some(s) => intern(s.to_string()),
+        None => std::ptr::null(),
+    })
+}
+
+/// `ERR_reason_error_string`.
+#[no_mangle]
+pub extern "C" fn ERR_reason_error_string(e: c_ulong) -> *const c_char {
+    guard(std::ptr::null(), || match reason_text(e) {
+        Some(s) => intern(s),
+        None => std::ptr::null(),
+    })
+}
+
+fn error_string(e: c_ulong) -> String {
+    let ls = lib_text(e)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("lib({})", get_lib(e)));
+    let rs = reason_text(e).unwrap_or_else(|| format!("reason({})", get_reason(e)));
+    format!("error:{e:08X}:{ls}::{rs}")
+}
+
+/// `ERR_error_string_n`: "error:0A00010F:SSL routines::bad length", truncated to `len - 1`.
+///
+/// # Safety
+/// `buf` must point to `len` writable bytes (or be NULL).
+#[no_mangle]
+pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: usize) {
+    guard((), || {
+        if buf.is_null() || len == 0 {
+            return;
+        }
+        let s = error_string(e);
+        let n = s.len().min(len - 1);
+        // SAFETY: the caller gives `len` writable bytes at `buf`; we write n + 1 <= len.
+        unsafe {
+            std::ptr::copy_nonoverlapping(s.as_ptr(), buf.cast::<u8>(), n);
+            *buf.add(n) = 0;
+        }
+    })
+}
+
+/// `ERR_error_string`: into `buf` (at least 256 bytes) or a static buffer when NULL.
+///
+/// # Safety
+/// `buf` is NULL or points to at least 256 writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ERR_error_string(e: c_ulong, buf: *mut c_char) -> *mut c_char {
+    guard(std::ptr::null_mut(), || {
+        if buf.is_null() {
+            return intern(error_string(e)).cast_mut();
+        }
+        // SAFETY: OpenSSL's contract: a non-NULL buf has room for 256 bytes.
+        unsafe { ERR_error_string_n(e, buf, 256) };
+        buf
+    })
+}
+
+extern "C" {
+    fn fputs(s: *const c_char, f: *mut std::ffi::c_void) -> c_int;
+}
+
+/// `ERR_print_errors_fp`: prints and empties the queue, one line per entry.
+///
+/// # Safety
+/// `fp` must be a valid `FILE *`.
+#[no_mangle]
+pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut std::ffi::c_void) {
+    guard((), || {
+        if fp.is_null() {
+            return;
+        }
+        let tid = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::thread::current().id().hash(&mut h);
+            h.finish()
+        };
+        loop {
+            let e = ERR_get_error();
+            if e == 0 {
+                break;
+            }
+            let line = format!("{tid:016X}:{}:oxssl:0:\n", error_string(e));
+            let c = CString::new(line).unwrap_or_default();
+            // SAFETY: fp is a FILE * from the caller; c is NUL-terminated.
+            unsafe { fputs(c.as_ptr(), fp) };
+        }
+    })
+}
