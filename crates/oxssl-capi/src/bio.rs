@@ -167,7 +167,9 @@ impl Bio for SharedBio {
         }
     }
     fn pending(&self) -> usize {
-        self.0.as_ref().map_or(0, |b| b.lock().kind.bio_ref().pending())
+        self.0
+            .as_ref()
+            .map_or(0, |b| b.lock().kind.bio_ref().pending())
     }
     fn wpending(&self) -> usize {
         self.0
@@ -337,7 +339,12 @@ fn io_result(r: Result<usize, BioError>) -> c_int {
 /// # Safety
 /// `b` is NULL or a live `BIO *`; `parg` as the control requires.
 #[no_mangle]
-pub unsafe extern "C" fn BIO_ctrl(b: *mut BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+pub unsafe extern "C" fn BIO_ctrl(
+    b: *mut BIO,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
     guard(0, || {
         if b.is_null() {
             err::push(LIB_BIO, BIO_R_NULL_PARAMETER);

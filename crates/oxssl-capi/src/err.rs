@@ -73,19 +73,25 @@ pub fn peek_first_is_sys() -> Option<bool> {
 /// `ERR_get_error`.
 #[no_mangle]
 pub extern "C" fn ERR_get_error() -> c_ulong {
-    guard(0, || QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0)))
+    guard(0, || {
+        QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0))
+    })
 }
 
 /// `ERR_peek_error`.
 #[no_mangle]
 pub extern "C" fn ERR_peek_error() -> c_ulong {
-    guard(0, || QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0)))
+    guard(0, || {
+        QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0))
+    })
 }
 
 /// `ERR_peek_last_error`.
 #[no_mangle]
 pub extern "C" fn ERR_peek_last_error() -> c_ulong {
-    guard(0, || QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0)))
+    guard(0, || {
+        QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0))
+    })
 }
 
 /// `ERR_clear_error`.

@@ -17,7 +17,7 @@ use crate::guard;
 const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
 const SSL_R_NULL_SSL_METHOD_PASSED: c_int = 196;
 const SSL_R_BAD_LENGTH: c_int = 271;
-const SSL_R_UNSUPPORTED_SERVERNAME_TYPE: c_int = 361;
+const SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE: c_int = 320;
 const SSL_R_SSL3_EXT_INVALID_SERVERNAME: c_int = 319;
 const SSL_R_BAD_SSL_FILETYPE: c_int = 124;
 
@@ -294,9 +294,9 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
         SSL_CTRL_SET_MAX_SEND_FRAGMENT => {
             c.run(CtxOp::MaxSendFragment(larg.max(0) as usize)).is_ok() as c_long
         }
-        SSL_CTRL_SET_SPLIT_SEND_FRAGMENT => {
-            c.run(CtxOp::SplitSendFragment(larg.max(0) as usize)).is_ok() as c_long
-        }
+        SSL_CTRL_SET_SPLIT_SEND_FRAGMENT => c
+            .run(CtxOp::SplitSendFragment(larg.max(0) as usize))
+            .is_ok() as c_long,
         SSL_CTRL_GET_READ_AHEAD => c.read_ahead as c_long,
         SSL_CTRL_SET_READ_AHEAD => {
             let old = c.read_ahead;
@@ -885,7 +885,12 @@ pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `buf` holds `num` writable bytes.
-unsafe fn read_common(st: &mut SslState, buf: *mut c_void, num: usize, peek: bool) -> Result<usize, ()> {
+unsafe fn read_common(
+    st: &mut SslState,
+    buf: *mut c_void,
+    num: usize,
+    peek: bool,
+) -> Result<usize, ()> {
     if buf.is_null() && num > 0 {
         null_param();
         return Err(());
@@ -1158,12 +1163,21 @@ pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret: c_int) -> c_int {
 /// # Safety
 /// `s` is NULL or live; `parg` as the control requires.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+pub unsafe extern "C" fn SSL_ctrl(
+    s: *mut SSL,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
     with_ssl(s, 0, |st| match cmd {
-        SSL_CTRL_MODE => st.ssl.set_mode(SslMode::from_bits_retain(larg as u64)).bits() as c_long,
-        SSL_CTRL_CLEAR_MODE => {
-            st.ssl.clear_mode(SslMode::from_bits_retain(larg as u64)).bits() as c_long
-        }
+        SSL_CTRL_MODE => st
+            .ssl
+            .set_mode(SslMode::from_bits_retain(larg as u64))
+            .bits() as c_long,
+        SSL_CTRL_CLEAR_MODE => st
+            .ssl
+            .clear_mode(SslMode::from_bits_retain(larg as u64))
+            .bits() as c_long,
         SSL_CTRL_SET_MAX_SEND_FRAGMENT => {
             st.ssl.set_max_send_fragment(larg.max(0) as usize).is_ok() as c_long
         }
@@ -1176,7 +1190,7 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
         }
         SSL_CTRL_SET_TLSEXT_HOSTNAME => {
             if larg != 0 {
-                err::push(LIB_SSL, SSL_R_UNSUPPORTED_SERVERNAME_TYPE);
+                err::push(LIB_SSL, SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE);
                 return 0;
             }
             let Some(name) = cstr(parg.cast_const().cast()) else {
@@ -1204,7 +1218,9 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_options(s: *mut SSL, op: u64) -> u64 {
-    with_ssl(s, 0, |st| st.ssl.set_options(SslOptions::from_bits_retain(op)).bits())
+    with_ssl(s, 0, |st| {
+        st.ssl.set_options(SslOptions::from_bits_retain(op)).bits()
+    })
 }
 
 /// `SSL_clear_options`.
@@ -1214,7 +1230,9 @@ pub unsafe extern "C" fn SSL_set_options(s: *mut SSL, op: u64) -> u64 {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_clear_options(s: *mut SSL, op: u64) -> u64 {
     with_ssl(s, 0, |st| {
-        st.ssl.clear_options(SslOptions::from_bits_retain(op)).bits()
+        st.ssl
+            .clear_options(SslOptions::from_bits_retain(op))
+            .bits()
     })
 }
 
@@ -1371,4 +1389,3 @@ pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
 pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
     with_ssl(s, 0, |st| st.ssl.is_server() as c_int)
 }
-
