@@ -163,9 +163,15 @@ pub extern "C" fn ERR_lib_error_string(e: c_ulong) -> *const c_char {
 /// `ERR_reason_error_string`.
 #[no_mangle]
 pub extern "C" fn ERR_reason_error_string(e: c_ulong) -> *const c_char {
-    guard(std::ptr::null(), || match reason_text(e) {
-        Some(s) => intern(s),
-        None => std::ptr::null(),
+    guard(std::ptr::null(), || {
+        // As OpenSSL 3.6: no text for system errors here (ERR_error_string_n has it).
+        if get_lib(e) == LIB_SYS {
+            return std::ptr::null();
+        }
+        match reason_text(e) {
+            Some(s) => intern(s),
+            None => std::ptr::null(),
+        }
     })
 }
 
@@ -187,7 +193,11 @@ pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: u
         if buf.is_null() || len == 0 {
             return;
         }
-        let s = error_string(e);
+        let mut s = error_string(e);
+        if s.len() >= len - 1 {
+            // Didn't fit (or just fit): OpenSSL's minimal format.
+            s = format!("err:{e:x}:{:x}:0:{:x}", get_lib(e), get_reason(e));
+        }
         let n = s.len().min(len - 1);
         // SAFETY: the caller gives `len` writable bytes at `buf`; we write n + 1 <= len.
         unsafe {

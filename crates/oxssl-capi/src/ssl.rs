@@ -421,6 +421,8 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
     file: *const c_char,
 ) -> c_int {
     with_ctx(ctx, 0, |c| {
+        // As OpenSSL: the queue is cleared first (use_certificate_chain_file).
+        crate::err::ERR_clear_error();
         let Some(p) = path(file) else {
             null_param();
             return 0;
@@ -890,10 +892,10 @@ unsafe fn read_common(
     buf: *mut c_void,
     num: usize,
     peek: bool,
-) -> Result<usize, ()> {
+) -> Result<usize, c_int> {
     if buf.is_null() && num > 0 {
         null_param();
-        return Err(());
+        return Err(-1);
     }
     let slice: &mut [u8] = if num == 0 {
         &mut []
@@ -906,7 +908,22 @@ unsafe fn read_common(
     } else {
         st.ssl.ssl_read(slice)
     };
-    r.map_err(|e| fail(&e))
+    r.map_err(|e| {
+        fail(&e);
+        read_error_ret(&e, num)
+    })
+}
+
+/// What `SSL_read` returns for a failure: 0 for the peer's close_notify, for an EOF
+/// without one (UNEXPECTED_EOF_WHILE_READING) and for a zero-length read that did not
+/// block; -1 otherwise.
+fn read_error_ret(e: &Error, num: usize) -> c_int {
+    match e.code() {
+        ErrorCode::ZERO_RETURN => 0,
+        ErrorCode::SYSCALL if num == 0 && e.error_stack().errors().is_empty() => 0,
+        _ if e.error_stack().reason().map(|r| r.0) == Some(294) => 0,
+        _ => -1,
+    }
 }
 
 /// # Safety
@@ -949,7 +966,7 @@ pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> 
         // SAFETY: forwarded caller contract.
         match unsafe { read_common(st, buf, num as usize, false) } {
             Ok(n) => to_int(n),
-            Err(()) => -1,
+            Err(r) => r,
         }
     })
 }
@@ -968,7 +985,7 @@ pub unsafe extern "C" fn SSL_peek(s: *mut SSL, buf: *mut c_void, num: c_int) -> 
         // SAFETY: forwarded caller contract.
         match unsafe { read_common(st, buf, num as usize, true) } {
             Ok(n) => to_int(n),
-            Err(()) => -1,
+            Err(r) => r,
         }
     })
 }
