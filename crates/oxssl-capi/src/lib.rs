@@ -7,7 +7,6 @@
 //! is sound.
 
 #![allow(non_snake_case)]
-#![allow(clippy::missing_safety_doc)]
 
 pub mod bio;
 pub mod err;
