@@ -118,6 +118,11 @@ fn intern(s: String) -> *const c_char {
     c.as_ptr()
 }
 
+/// A `'static` C string for a Rust `'static` text (interned, so bounded by the set of texts).
+pub(crate) fn intern_str(s: &'static str) -> *const c_char {
+    intern(s.to_string())
+}
+
 fn lib_text(e: c_ulong) -> Option<&'static str> {
     match get_lib(e) {
         LIB_SSL => Some("SSL routines"),

@@ -93,6 +93,7 @@ enum CtxOp {
     Verify(i32),
     CipherList(String),
     Ciphersuites(String),
+    DefaultVerifyPaths,
 }
 
 fn version(v: Option<u16>) -> Option<SslVersion> {
@@ -130,6 +131,7 @@ fn apply(b: &mut SslContextBuilder, op: &CtxOp) -> Result<(), ErrorStack> {
         CtxOp::Verify(m) => b.set_verify(SslVerifyMode::from_bits_retain(*m)),
         CtxOp::CipherList(s) => b.set_cipher_list(s)?,
         CtxOp::Ciphersuites(s) => b.set_ciphersuites(s)?,
+        CtxOp::DefaultVerifyPaths => b.set_default_verify_paths()?,
     }
     Ok(())
 }
@@ -142,6 +144,7 @@ struct CtxState {
     min_version: u16,
     max_version: u16,
     read_ahead: bool,
+    verify_mode: c_int,
 }
 
 impl CtxState {
@@ -227,6 +230,7 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
                 min_version: 0,
                 max_version: 0,
                 read_ahead: false,
+                verify_mode: 0,
             }),
         }))
         .cast_mut()
@@ -505,6 +509,7 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
     _callback: Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>,
 ) {
     with_ctx(ctx, (), |c| {
+        c.verify_mode = mode;
         let _ = c.run(CtxOp::Verify(mode));
     })
 }
@@ -552,6 +557,8 @@ fn cstr(s: *const c_char) -> Option<String> {
 
 struct SslState {
     ssl: Ssl,
+    /// `SSL_get_servername`'s answer, kept alive for the caller.
+    servername: Option<CString>,
     _ctx: Arc<SSL_CTX>,
     rbio: Option<Arc<BIO>>,
     wbio: Option<Arc<BIO>>,
@@ -611,6 +618,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             Ok(ssl) => Arc::into_raw(Arc::new(SSL {
                 state: Mutex::new(SslState {
                     ssl,
+                    servername: None,
                     _ctx: ctx_arc,
                     rbio: None,
                     wbio: None,
@@ -1405,4 +1413,128 @@ pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
     with_ssl(s, 0, |st| st.ssl.is_server() as c_int)
+}
+
+/// `SSL_CTX_set_default_verify_paths`: the system's trust anchors.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
+    with_ctx(ctx, 0, |c| match c.live.set_default_verify_paths() {
+        Ok(()) => {
+            c.ops.push(CtxOp::DefaultVerifyPaths);
+            c.built = None;
+            1
+        }
+        Err(e) => {
+            err::push_stack(&e);
+            0
+        }
+    })
+}
+
+/// `SSL_CTX_get_verify_mode`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
+    with_ctx(ctx, 0, |c| c.verify_mode)
+}
+
+/// `SSL_set_verify`: the mode for this connection. As with [`SSL_CTX_set_verify`], a
+/// callback is not called yet.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_verify(
+    s: *mut SSL,
+    mode: c_int,
+    _callback: Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>,
+) {
+    with_ssl(s, (), |st| {
+        st.ssl.set_verify(SslVerifyMode::from_bits_retain(mode))
+    })
+}
+
+/// `SSL_get_verify_mode`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_verify_mode(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.ssl.verify_mode().bits())
+}
+
+/// `SSL_set_cipher_list` (this connection's TLS 1.2 suites).
+///
+/// # Safety
+/// `s` is NULL or live; `list` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut SSL, list: *const c_char) -> c_int {
+    with_ssl(s, 0, |st| {
+        let Some(l) = cstr(list) else {
+            null_param();
+            return 0;
+        };
+        match st.ssl.set_cipher_list(&l) {
+            Ok(()) => 1,
+            Err(e) => {
+                err::push_stack(&e);
+                0
+            }
+        }
+    })
+}
+
+/// `SSL_set_ciphersuites` (this connection's TLS 1.3 suites).
+///
+/// # Safety
+/// `s` is NULL or live; `list` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_ciphersuites(s: *mut SSL, list: *const c_char) -> c_int {
+    with_ssl(s, 0, |st| {
+        let Some(l) = cstr(list) else {
+            null_param();
+            return 0;
+        };
+        match st.ssl.set_ciphersuites(&l) {
+            Ok(()) => 1,
+            Err(e) => {
+                err::push_stack(&e);
+                0
+            }
+        }
+    })
+}
+
+/// `SSL_get_servername`: the SNI host name sent (client) or received (server), or NULL.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, typ: c_int) -> *const c_char {
+    with_ssl(s, std::ptr::null(), |st| {
+        if typ != 0 {
+            return std::ptr::null();
+        }
+        let name = st.ssl.servername().map(str::to_string);
+        st.servername = name.and_then(|n| CString::new(n).ok());
+        st.servername
+            .as_ref()
+            .map_or(std::ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// `SSL_state_string_long`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
+    with_ssl(s, std::ptr::null(), |st| {
+        crate::err::intern_str(st.ssl.state_string_long())
+    })
 }

@@ -185,6 +185,7 @@ int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type);
 int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath);
 typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
+/* oxssl phase 1: the verify callback is not called yet; the mode applies. */
 void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb callback);
 int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
 int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str);
@@ -233,6 +234,14 @@ int SSL_key_update(SSL *s, int updatetype);
 int SSL_get_key_update_type(const SSL *s);
 int SSL_renegotiate(SSL *s);
 int SSL_renegotiate_pending(const SSL *s);
+int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
+void SSL_set_verify(SSL *s, int mode, SSL_verify_cb callback);
+int SSL_get_verify_mode(const SSL *s);
+int SSL_set_cipher_list(SSL *s, const char *str);
+int SSL_set_ciphersuites(SSL *s, const char *str);
+const char *SSL_get_servername(const SSL *s, const int type);
+const char *SSL_state_string_long(const SSL *s);
 
 #ifdef __cplusplus
 }
