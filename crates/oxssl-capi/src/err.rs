@@ -260,3 +260,57 @@ pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut std::ffi::c_void) {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_is_openssl_3s() {
+        assert_eq!(pack(LIB_SSL, 271), 0x0A00_010F);
+        assert_eq!(pack(LIB_BIO, 124), 0x1000_007C);
+        assert_eq!(pack(LIB_SYS, 32), 0x8000_0020);
+        assert_eq!(get_lib(0x8000_0020), LIB_SYS);
+        assert_eq!(get_reason(0x8000_0020), 32);
+        assert_eq!(get_lib(0x0A00_010F), LIB_SSL);
+        assert_eq!(get_reason(0x0A00_010F), 271);
+    }
+
+    #[test]
+    fn queue_is_per_thread_and_ordered() {
+        ERR_clear_error();
+        push(LIB_SSL, 271);
+        push(LIB_BIO, 124);
+        std::thread::spawn(|| assert_eq!(ERR_peek_error(), 0))
+            .join()
+            .unwrap();
+        assert_eq!(ERR_peek_error(), pack(LIB_SSL, 271));
+        assert_eq!(ERR_peek_last_error(), pack(LIB_BIO, 124));
+        assert_eq!(ERR_get_error(), pack(LIB_SSL, 271));
+        assert_eq!(ERR_get_error(), pack(LIB_BIO, 124));
+        assert_eq!(ERR_get_error(), 0);
+    }
+
+    #[test]
+    fn strings() {
+        let mut buf = [0 as c_char; 128];
+        // SAFETY: buf has 128 writable bytes.
+        unsafe { ERR_error_string_n(pack(LIB_SSL, 271), buf.as_mut_ptr(), buf.len()) };
+        // SAFETY: ERR_error_string_n NUL-terminated buf.
+        let s = unsafe { CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(
+            s.to_str().unwrap(),
+            "error:0A00010F:SSL routines::bad length"
+        );
+        // SAFETY: buf has 12 writable bytes at least.
+        unsafe { ERR_error_string_n(pack(LIB_SSL, 271), buf.as_mut_ptr(), 12) };
+        // SAFETY: NUL-terminated above.
+        let s = unsafe { CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(s.to_str().unwrap(), "err:a00010f");
+    }
+
+    #[test]
+    fn panics_do_not_escape() {
+        assert_eq!(guard(7, || panic!("boom")), 7);
+    }
+}

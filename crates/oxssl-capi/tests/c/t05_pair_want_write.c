@@ -44,6 +44,22 @@ static void run(int version)
     }
     received += drain(s);
     printf("peer received=%zu\n", received);
+    /* A failed SSL_write_ex leaves *written untouched. */
+    size_t w = 4242;
+    r = SSL_write_ex(c, data, sizeof(data), &w);
+    printf("write_ex: ret=%d err=%d written=%zu\n", r, SSL_get_error(c, r), w);
+    errs("write_ex");
+    received = drain(s);
+    w = 4242;
+    r = SSL_write_ex(c, data, sizeof(data), &w);
+    printf("write_ex retry: ret=%d err=%d written=%zu\n", r, SSL_get_error(c, r), w);
+    errs("write_ex retry");
+    for (i = 0; i < 10 && r == 0; i++) {
+        received += drain(s);
+        r = SSL_write_ex(c, data, sizeof(data), &w);
+    }
+    received += drain(s);
+    printf("write_ex final=%d written=%zu peer received=%zu\n", r, w, received);
     SSL_free(c);
     SSL_free(s);
     SSL_CTX_free(cctx);
