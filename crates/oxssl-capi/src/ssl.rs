@@ -911,6 +911,7 @@ unsafe fn read_common(
         // SAFETY: buf holds num writable bytes (caller's contract), checked non-NULL.
         unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
     };
+    let established = st.ssl.is_init_finished();
     let r = if peek {
         st.ssl.ssl_peek(slice)
     } else {
@@ -918,18 +919,22 @@ unsafe fn read_common(
     };
     r.map_err(|e| {
         fail(&e);
-        read_error_ret(&e, num)
+        read_error_ret(&e, num, established)
     })
 }
 
-/// What `SSL_read` returns for a failure: 0 for the peer's close_notify, for an EOF
-/// without one (UNEXPECTED_EOF_WHILE_READING) and for a zero-length read that did not
-/// block; -1 otherwise.
-fn read_error_ret(e: &Error, num: usize) -> c_int {
+/// What `SSL_read` returns for a failure, as OpenSSL 3's `ssl3_read_bytes`: 0 for the
+/// peer's close_notify, for an EOF without one (UNEXPECTED_EOF_WHILE_READING), for a fatal
+/// alert received on an established connection (reasons 1000 + alert) and for a
+/// zero-length read that did not block; -1 otherwise (also when the read ran a handshake
+/// that failed).
+fn read_error_ret(e: &Error, num: usize, established: bool) -> c_int {
+    let reason = e.error_stack().reason().map(|r| r.0);
     match e.code() {
         ErrorCode::ZERO_RETURN => 0,
-        ErrorCode::SYSCALL if num == 0 && e.error_stack().errors().is_empty() => 0,
-        _ if e.error_stack().reason().map(|r| r.0) == Some(294) => 0,
+        ErrorCode::SYSCALL if num == 0 && reason.is_none() => 0,
+        _ if reason == Some(294) => 0,
+        ErrorCode::SSL if established && reason.is_some_and(|r| (1000..1256).contains(&r)) => 0,
         _ => -1,
     }
 }
