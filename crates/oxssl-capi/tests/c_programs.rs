@@ -239,3 +239,65 @@ fn c_programs_match_openssl() {
         "now identical, remove from KNOWN_DIFFERENCES: {fixed:?}"
     );
 }
+
+/// The same programs linked to the shared library (`liboxssl_capi.so`, found next to the
+/// static one) give the same transcripts as OpenSSL: a smoke test of the cdylib.
+#[test]
+fn cdylib_smoke() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let profile = target_profile_dir();
+    let ossl = openssl_install(&profile);
+    let libdir = oxssl_staticlib(&profile)
+        .parent()
+        .expect("lib dir")
+        .to_path_buf();
+    assert!(
+        libdir.join("liboxssl_capi.so").exists(),
+        "liboxssl_capi.so next to the static library in {}",
+        libdir.display()
+    );
+    let work = std::env::temp_dir().join(format!("oxssl-capi-so-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let (cert, key) = make_cert(&work);
+    for name in ["t01_mem_echo", "t05_pair_want_write", "t12_bio_refs"] {
+        let src = manifest.join(format!("tests/c/{name}.c"));
+        let bin_o = work.join(format!("{name}.openssl"));
+        let bin_x = work.join(format!("{name}.so"));
+        let out = run(Command::new("cc")
+            .arg("-I")
+            .arg(ossl.join("include"))
+            .arg(&src)
+            .arg(ossl.join("lib/libssl.a"))
+            .arg(ossl.join("lib/libcrypto.a"))
+            .args(["-lpthread", "-ldl", "-o"])
+            .arg(&bin_o));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = run(Command::new("cc")
+            .arg("-I")
+            .arg(manifest.join("include"))
+            .arg(&src)
+            .arg("-L")
+            .arg(&libdir)
+            .arg("-loxssl_capi")
+            .arg(format!("-Wl,-rpath,{}", libdir.display()))
+            .arg("-o")
+            .arg(&bin_x));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ro = run(Command::new(&bin_o).arg(&cert).arg(&key));
+        let rx = run(Command::new(&bin_x).arg(&cert).arg(&key));
+        assert_eq!(
+            String::from_utf8_lossy(&ro.stdout),
+            String::from_utf8_lossy(&rx.stdout),
+            "{name} linked to liboxssl_capi.so"
+        );
+        assert!(rx.status.success(), "{name}: {:?}", rx.status);
+    }
+}
