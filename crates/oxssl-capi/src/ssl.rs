@@ -559,6 +559,8 @@ struct SslState {
     ssl: Ssl,
     /// `SSL_get_servername`'s answer, kept alive for the caller.
     servername: Option<CString>,
+    /// The read-ahead flag (`Ssl` has a setter only).
+    read_ahead: bool,
     _ctx: Arc<SSL_CTX>,
     rbio: Option<Arc<BIO>>,
     wbio: Option<Arc<BIO>>,
@@ -607,9 +609,10 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             Arc::from_raw(ctx.cast_const())
         };
         let built = ctx_arc.lock().context();
+        let read_ahead = ctx_arc.lock().read_ahead;
         let r = built.and_then(|c| {
             let mut ssl = Ssl::new(&c)?;
-            if ctx_arc.lock().read_ahead {
+            if read_ahead {
                 ssl.set_read_ahead(true);
             }
             Ok(ssl)
@@ -619,6 +622,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
                 state: Mutex::new(SslState {
                     ssl,
                     servername: None,
+                    read_ahead,
                     _ctx: ctx_arc,
                     rbio: None,
                     wbio: None,
@@ -1215,9 +1219,12 @@ pub unsafe extern "C" fn SSL_ctrl(
             st.ssl.set_split_send_fragment(larg.max(0) as usize).is_ok() as c_long
         }
         SSL_CTRL_SET_READ_AHEAD => {
+            let old = st.read_ahead;
+            st.read_ahead = larg != 0;
             st.ssl.set_read_ahead(larg != 0);
-            1
+            old as c_long
         }
+        SSL_CTRL_GET_READ_AHEAD => st.read_ahead as c_long,
         SSL_CTRL_SET_TLSEXT_HOSTNAME => {
             if larg != 0 {
                 err::push(LIB_SSL, SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE);
@@ -1541,5 +1548,26 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, typ: c_int) -> *const
 pub unsafe extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
     with_ssl(s, std::ptr::null(), |st| {
         crate::err::intern_str(st.ssl.state_string_long())
+    })
+}
+
+/// `SSL_get_read_ahead`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_read_ahead(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.read_ahead as c_int)
+}
+
+/// `SSL_set_read_ahead`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_read_ahead(s: *mut SSL, yes: c_int) {
+    with_ssl(s, (), |st| {
+        st.read_ahead = yes != 0;
+        st.ssl.set_read_ahead(yes != 0);
     })
 }

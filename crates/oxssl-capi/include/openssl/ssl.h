@@ -234,6 +234,8 @@ int SSL_key_update(SSL *s, int updatetype);
 int SSL_get_key_update_type(const SSL *s);
 int SSL_renegotiate(SSL *s);
 int SSL_renegotiate_pending(const SSL *s);
+int SSL_get_read_ahead(const SSL *s);
+void SSL_set_read_ahead(SSL *s, int yes);
 int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
 void SSL_set_verify(SSL *s, int mode, SSL_verify_cb callback);
