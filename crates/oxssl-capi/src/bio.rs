@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::{FromRawFd, RawFd};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use oxssl::bio::{Bio, BioError, BioPair, MemBio, PairBio, RetryFlags, StreamBio};
 
@@ -90,6 +90,21 @@ impl Kind {
 pub(crate) struct State {
     pub(crate) kind: Kind,
     close: bool,
+    /// A socket/fd read returned end of file (OpenSSL's BIO_FLAGS_IN_EOF).
+    in_eof: bool,
+    /// For a pair half: the other half's handle (not owned, as OpenSSL's `peer`).
+    peer: Option<Weak<BIO>>,
+}
+
+impl State {
+    /// Reads, noting end of file for socket and fd BIOs.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
+        let r = self.kind.bio().read(buf);
+        if matches!(self.kind, Kind::Fd(_)) && !buf.is_empty() && matches!(r, Ok(0)) {
+            self.in_eof = true;
+        }
+        r
+    }
 }
 
 /// `BIO`.
@@ -100,10 +115,38 @@ pub struct BIO {
 
 impl BIO {
     fn new(kind: Kind, close: bool) -> *mut BIO {
-        Arc::into_raw(Arc::new(BIO {
-            state: Mutex::new(State { kind, close }),
-        }))
-        .cast_mut()
+        Arc::into_raw(Self::new_arc(kind, close)).cast_mut()
+    }
+
+    fn new_arc(kind: Kind, close: bool) -> Arc<BIO> {
+        Arc::new(BIO {
+            state: Mutex::new(State {
+                kind,
+                close,
+                in_eof: false,
+                peer: None,
+            }),
+        })
+    }
+
+    /// `BIO_CTRL_EOF` of a pair half: nothing buffered and the other half shut down for
+    /// writing (or freed). Locks one half at a time.
+    fn pair_eof(&self) -> Option<bool> {
+        let (pending, peer) = {
+            let st = self.lock();
+            match &st.kind {
+                Kind::Pair(p) => (p.pending(), st.peer.clone()),
+                _ => return None,
+            }
+        };
+        Some(match peer.and_then(|w| w.upgrade()) {
+            // An empty incoming buffer whose writer has no room left is a closed one.
+            Some(other) => match &other.lock().kind {
+                Kind::Pair(o) => pending == 0 && o.write_guarantee() == 0,
+                _ => false,
+            },
+            None => pending == 0,
+        })
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -144,7 +187,7 @@ pub(crate) struct SharedBio(pub(crate) Option<Arc<BIO>>);
 impl Bio for SharedBio {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
         match &self.0 {
-            Some(b) => b.lock().kind.bio().read(buf),
+            Some(b) => b.lock().read(buf),
             None => Err(BioError::Retry),
         }
     }
@@ -290,7 +333,7 @@ pub unsafe extern "C" fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -
         };
         // SAFETY: b is live (caller's contract).
         let bio = unsafe { &*b };
-        let r = bio.lock().kind.bio().read(buf);
+        let r = bio.lock().read(buf);
         io_result(r)
     })
 }
@@ -352,6 +395,11 @@ pub unsafe extern "C" fn BIO_ctrl(
         }
         // SAFETY: b is live (caller's contract).
         let bio = unsafe { &*b };
+        if cmd == BIO_CTRL_EOF {
+            if let Some(eof) = bio.pair_eof() {
+                return eof as c_long;
+            }
+        }
         let mut st = bio.lock();
         match cmd {
             BIO_CTRL_GET_CLOSE => st.close as c_long,
@@ -367,7 +415,8 @@ pub unsafe extern "C" fn BIO_ctrl(
             },
             BIO_CTRL_EOF => match &st.kind {
                 Kind::Mem(m) => m.is_empty() as c_long,
-                Kind::Pair(_) | Kind::Fd(_) => 0,
+                Kind::Fd(_) => st.in_eof as c_long,
+                Kind::Pair(_) => 0, // answered by pair_eof above
             },
             BIO_C_SET_BUF_MEM_EOF_RETURN => match &st.kind {
                 Kind::Mem(m) => {
@@ -496,10 +545,14 @@ pub unsafe extern "C" fn BIO_new_bio_pair(
             return 0;
         }
         let (a, b) = BioPair::new(writebuf1, writebuf2);
+        let a = BIO::new_arc(Kind::Pair(a), true);
+        let b = BIO::new_arc(Kind::Pair(b), true);
+        a.lock().peer = Some(Arc::downgrade(&b));
+        b.lock().peer = Some(Arc::downgrade(&a));
         // SAFETY: both slots are writable (caller's contract), checked non-NULL.
         unsafe {
-            *bio1 = BIO::new(Kind::Pair(a), true);
-            *bio2 = BIO::new(Kind::Pair(b), true);
+            *bio1 = Arc::into_raw(a).cast_mut();
+            *bio2 = Arc::into_raw(b).cast_mut();
         }
         1
     })

@@ -20,7 +20,9 @@ int main(int argc, char **argv)
            BIO_wpending(a), BIO_get_write_guarantee(a), BIO_get_read_request(a));
     r = BIO_read(b, buf, 4);
     printf("read=%d '%.4s' guarantee=%zu\n", r, buf, BIO_ctrl_get_write_guarantee(a));
+    printf("eof before shutdown=%d\n", BIO_eof(b));
     printf("shutdown_wr=%d\n", BIO_shutdown_wr(a));
+    printf("eof with data left=%d\n", BIO_eof(b));
     printf("guarantee after shutdown=%zu\n", BIO_ctrl_get_write_guarantee(a));
     r = BIO_write(a, "y", 1);
     printf("write after shutdown=%d\n", r);
@@ -28,7 +30,8 @@ int main(int argc, char **argv)
     r = BIO_read(b, buf, sizeof(buf));
     printf("read rest=%d '%.*s'\n", r, r > 0 ? r : 0, buf);
     r = BIO_read(b, buf, sizeof(buf));
-    printf("read at eof=%d retry=%d\n", r, BIO_should_retry(b) != 0);
+    printf("read at eof=%d retry=%d eof=%d other way eof=%d\n", r, BIO_should_retry(b) != 0,
+           BIO_eof(b), BIO_eof(a));
     /* The other direction is still open (default size 17408). */
     printf("b guarantee=%zu\n", BIO_ctrl_get_write_guarantee(b));
     r = BIO_write(b, "back", 4);

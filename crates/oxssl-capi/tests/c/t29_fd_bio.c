@@ -20,8 +20,8 @@ int main(int argc, char **argv)
            BIO_get_close(b));
     char buf[32];
     int r = BIO_read(a, buf, sizeof(buf));
-    printf("empty nonblocking read=%d retry=%d read=%d\n", r, BIO_should_retry(a) != 0,
-           BIO_should_read(a) != 0);
+    printf("empty nonblocking read=%d retry=%d read=%d eof=%d\n", r, BIO_should_retry(a) != 0,
+           BIO_should_read(a) != 0, BIO_eof(a));
     r = BIO_write(b, "through fd", 10);
     printf("fd write=%d\n", r);
     r = BIO_read(a, buf, sizeof(buf));
@@ -29,7 +29,7 @@ int main(int argc, char **argv)
     BIO_free(b); /* BIO_CLOSE: closes sv[1] */
     printf("sv[1] closed=%d\n", fcntl(sv[1], F_GETFD) == -1);
     r = BIO_read(a, buf, sizeof(buf));
-    printf("read at eof=%d retry=%d\n", r, BIO_should_retry(a) != 0);
+    printf("read at eof=%d retry=%d eof=%d\n", r, BIO_should_retry(a) != 0, BIO_eof(a));
     BIO_free(a); /* BIO_NOCLOSE: sv[0] stays open */
     printf("sv[0] open=%d\n", fcntl(sv[0], F_GETFD) != -1);
     close(sv[0]);
