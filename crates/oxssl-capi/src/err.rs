@@ -65,6 +65,11 @@ pub fn push_stack(s: &ErrorStack) {
     }
 }
 
+/// Empties this thread's queue (`ERR_clear_error`).
+pub fn clear() {
+    QUEUE.with(|q| q.borrow_mut().clear());
+}
+
 /// True if the queue holds an entry; Some(true) if the first one is a system error.
 pub fn peek_first_is_sys() -> Option<bool> {
     QUEUE.with(|q| q.borrow().front().map(|&e| get_lib(e) == LIB_SYS))

@@ -561,6 +561,9 @@ struct SslState {
     servername: Option<CString>,
     /// The read-ahead flag (`Ssl` has a setter only).
     read_ahead: bool,
+    /// A handshake failed (OpenSSL's MSG_FLOW_ERROR): later calls no longer enter the
+    /// handshake, so they no longer clear the error queue.
+    handshake_failed: bool,
     _ctx: Arc<SSL_CTX>,
     rbio: Option<Arc<BIO>>,
     wbio: Option<Arc<BIO>>,
@@ -623,6 +626,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
                     ssl,
                     servername: None,
                     read_ahead,
+                    handshake_failed: false,
                     _ctx: ctx_arc,
                     rbio: None,
                     wbio: None,
@@ -854,6 +858,25 @@ pub unsafe extern "C" fn SSL_set_accept_state(s: *mut SSL) {
     with_ssl(s, (), |st| st.ssl.set_accept_state())
 }
 
+impl SslState {
+    /// Runs an operation that drives the handshake when the connection is not established,
+    /// as OpenSSL's state machine does on entry: the error queue is cleared first, and a
+    /// failure during the handshake is remembered.
+    fn entering<T>(&mut self, f: impl FnOnce(&mut Ssl) -> Result<T, Error>) -> Result<T, Error> {
+        let in_init = !self.ssl.is_init_finished();
+        if in_init && !self.handshake_failed {
+            err::clear();
+        }
+        let r = f(&mut self.ssl);
+        if let Err(e) = &r {
+            if e.code() == ErrorCode::SSL && !self.ssl.is_init_finished() {
+                self.handshake_failed = true;
+            }
+        }
+        r
+    }
+}
+
 fn fail(e: &Error) {
     err::push_stack(&e.error_stack());
 }
@@ -874,7 +897,9 @@ fn handshake_ret(r: Result<(), Error>) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
-    with_ssl(s, -1, |st| handshake_ret(st.ssl.do_handshake()))
+    with_ssl(s, -1, |st| {
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
+    })
 }
 
 /// `SSL_connect`.
@@ -883,7 +908,9 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
-    with_ssl(s, -1, |st| handshake_ret(st.ssl.ssl_connect()))
+    with_ssl(s, -1, |st| {
+        handshake_ret(st.entering(|ssl| ssl.ssl_connect()))
+    })
 }
 
 /// `SSL_accept`.
@@ -892,7 +919,9 @@ pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
-    with_ssl(s, -1, |st| handshake_ret(st.ssl.ssl_accept()))
+    with_ssl(s, -1, |st| {
+        handshake_ret(st.entering(|ssl| ssl.ssl_accept()))
+    })
 }
 
 /// The common part of the read calls: Ok(bytes) or the failure already queued.
@@ -916,11 +945,13 @@ unsafe fn read_common(
         unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
     };
     let established = st.ssl.is_init_finished();
-    let r = if peek {
-        st.ssl.ssl_peek(slice)
-    } else {
-        st.ssl.ssl_read(slice)
-    };
+    let r = st.entering(|ssl| {
+        if peek {
+            ssl.ssl_peek(slice)
+        } else {
+            ssl.ssl_read(slice)
+        }
+    });
     r.map_err(|e| {
         fail(&e);
         read_error_ret(&e, num, established)
@@ -962,7 +993,8 @@ unsafe fn write_common(st: &mut SslState, buf: *const c_void, num: usize) -> Res
         // SAFETY: buf holds num readable bytes (caller's contract), checked non-NULL.
         unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
     };
-    st.ssl.ssl_write(slice).map_err(|e| fail(&e))
+    st.entering(|ssl| ssl.ssl_write(slice))
+        .map_err(|e| fail(&e))
 }
 
 fn to_int(n: usize) -> c_int {
