@@ -561,6 +561,9 @@ struct SslState {
     servername: Option<CString>,
     /// The read-ahead flag (`Ssl` has a setter only).
     read_ahead: bool,
+    /// The side set so far (`SSL_set_connect_state` / `SSL_set_accept_state`): Some(true)
+    /// for a client. `SSL_connect` / `SSL_accept` only set it when nothing is set yet.
+    side: Option<bool>,
     /// A handshake failed (OpenSSL's MSG_FLOW_ERROR): later calls no longer enter the
     /// handshake, so they no longer clear the error queue.
     handshake_failed: bool,
@@ -627,6 +630,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
                     servername: None,
                     read_ahead,
                     handshake_failed: false,
+                    side: None,
                     _ctx: ctx_arc,
                     rbio: None,
                     wbio: None,
@@ -846,7 +850,10 @@ pub unsafe extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_connect_state(s: *mut SSL) {
-    with_ssl(s, (), |st| st.ssl.set_connect_state())
+    with_ssl(s, (), |st| {
+        st.side = Some(true);
+        st.ssl.set_connect_state()
+    })
 }
 
 /// `SSL_set_accept_state`.
@@ -855,7 +862,10 @@ pub unsafe extern "C" fn SSL_set_connect_state(s: *mut SSL) {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_accept_state(s: *mut SSL) {
-    with_ssl(s, (), |st| st.ssl.set_accept_state())
+    with_ssl(s, (), |st| {
+        st.side = Some(false);
+        st.ssl.set_accept_state()
+    })
 }
 
 impl SslState {
@@ -909,7 +919,12 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
     with_ssl(s, -1, |st| {
-        handshake_ret(st.entering(|ssl| ssl.ssl_connect()))
+        // As OpenSSL: the connect state only if no side was chosen.
+        if st.side.is_none() {
+            st.side = Some(true);
+            st.ssl.set_connect_state();
+        }
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
     })
 }
 
@@ -920,7 +935,12 @@ pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
     with_ssl(s, -1, |st| {
-        handshake_ret(st.entering(|ssl| ssl.ssl_accept()))
+        // As OpenSSL: the accept state only if no side was chosen.
+        if st.side.is_none() {
+            st.side = Some(false);
+            st.ssl.set_accept_state();
+        }
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
     })
 }
 
