@@ -17,7 +17,8 @@ pub extern "C" fn OPENSSL_init_crypto(_opts: u64, _settings: *const c_void) -> c
     1
 }
 
-/// `SSL_library_init` (a macro in OpenSSL 3, exported for older programs).
+/// `SSL_library_init`: a macro over `OPENSSL_init_ssl` in OpenSSL 3's headers (and in
+/// ours); exported as well for binaries built against OpenSSL 1.0 headers.
 #[no_mangle]
 pub extern "C" fn SSL_library_init() -> c_int {
     1

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <openssl/types.h>
+#include <openssl/crypto.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,6 +88,13 @@ void ERR_error_string_n(unsigned long e, char *buf, size_t len);
 const char *ERR_lib_error_string(unsigned long e);
 const char *ERR_reason_error_string(unsigned long e);
 void ERR_print_errors_fp(FILE *fp);
+
+/* Deprecated 1.1.0 names, as OpenSSL 3 defines them. */
+#define ERR_load_crypto_strings() \
+    OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)
+#define ERR_free_strings() \
+    while (0)              \
+    continue
 
 #ifdef __cplusplus
 }

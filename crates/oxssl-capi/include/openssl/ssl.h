@@ -161,9 +161,14 @@ extern "C" {
     (OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS)
 
 int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
-int SSL_library_init(void);
+/* As in OpenSSL 3 (deprecated 1.1.0 names), macros over OPENSSL_init_ssl. */
+#define SSL_library_init() OPENSSL_init_ssl(0, NULL)
+#define OpenSSL_add_ssl_algorithms() SSL_library_init()
+#define SSLeay_add_ssl_algorithms() SSL_library_init()
 #define SSL_load_error_strings() \
     OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)
+#define SSL_CTX_set_ecdh_auto(dummy, onoff) ((onoff) != 0)
+#define SSL_set_ecdh_auto(dummy, onoff) ((onoff) != 0)
 
 const SSL_METHOD *TLS_method(void);
 const SSL_METHOD *TLS_server_method(void);
