@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <openssl/e_os2.h>
 #include <openssl/types.h>
 #include <openssl/crypto.h>
 
@@ -39,33 +40,33 @@ extern "C" {
 #define ERR_RFLAG_COMMON (0x2 << ERR_RFLAGS_OFFSET)
 #define ERR_SYSTEM_ERROR(errcode) (((errcode) & ERR_SYSTEM_FLAG) != 0)
 
-static inline int ERR_GET_LIB(unsigned long errcode)
+static ossl_unused ossl_inline int ERR_GET_LIB(unsigned long errcode)
 {
     if (ERR_SYSTEM_ERROR(errcode))
         return ERR_LIB_SYS;
     return (errcode >> ERR_LIB_OFFSET) & ERR_LIB_MASK;
 }
 
-static inline int ERR_GET_RFLAGS(unsigned long errcode)
+static ossl_unused ossl_inline int ERR_GET_RFLAGS(unsigned long errcode)
 {
     if (ERR_SYSTEM_ERROR(errcode))
         return 0;
     return errcode & (ERR_RFLAGS_MASK << ERR_RFLAGS_OFFSET);
 }
 
-static inline int ERR_GET_REASON(unsigned long errcode)
+static ossl_unused ossl_inline int ERR_GET_REASON(unsigned long errcode)
 {
     if (ERR_SYSTEM_ERROR(errcode))
         return errcode & ERR_SYSTEM_MASK;
     return errcode & ERR_REASON_MASK;
 }
 
-static inline int ERR_FATAL_ERROR(unsigned long errcode)
+static ossl_unused ossl_inline int ERR_FATAL_ERROR(unsigned long errcode)
 {
     return (ERR_GET_RFLAGS(errcode) & ERR_RFLAG_FATAL) != 0;
 }
 
-static inline int ERR_COMMON_ERROR(unsigned long errcode)
+static ossl_unused ossl_inline int ERR_COMMON_ERROR(unsigned long errcode)
 {
     return (ERR_GET_RFLAGS(errcode) & ERR_RFLAG_COMMON) != 0;
 }
