@@ -561,6 +561,8 @@ struct SslState {
     servername: Option<CString>,
     /// The read-ahead flag (`Ssl` has a setter only).
     read_ahead: bool,
+    /// An SNI host name was set (`Ssl` cannot clear one).
+    sni_set: bool,
     /// The side set so far (`SSL_set_connect_state` / `SSL_set_accept_state`): Some(true)
     /// for a client. `SSL_connect` / `SSL_accept` only set it when nothing is set yet.
     side: Option<bool>,
@@ -629,6 +631,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
                     ssl,
                     servername: None,
                     read_ahead,
+                    sni_set: false,
                     handshake_failed: false,
                     side: None,
                     _ctx: ctx_arc,
@@ -1283,14 +1286,19 @@ pub unsafe extern "C" fn SSL_ctrl(
                 return 0;
             }
             let Some(name) = cstr(parg.cast_const().cast()) else {
-                return 1;
+                // NULL clears the name in OpenSSL; oxssl cannot clear one once set, so
+                // that case fails (0) instead of pretending.
+                return (!st.sni_set) as c_long;
             };
             if name.is_empty() || name.len() > 255 {
                 err::push(LIB_SSL, SSL_R_SSL3_EXT_INVALID_SERVERNAME);
                 return 0;
             }
             match st.ssl.set_hostname(&name) {
-                Ok(()) => 1,
+                Ok(()) => {
+                    st.sni_set = true;
+                    1
+                }
                 Err(e) => {
                     err::push_stack(&e);
                     0

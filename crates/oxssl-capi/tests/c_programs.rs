@@ -58,6 +58,11 @@ fn openssl_install(profile: &Path) -> PathBuf {
         .filter_map(|e| e.ok())
         .map(|e| e.path().join("out/openssl-build/install"))
         .filter(|p| p.join("include/openssl/ssl.h").exists() && p.join("lib/libssl.a").exists())
+        // The oracle is OpenSSL 3.6 (SSL_WRITE.md): skip builds of other versions.
+        .filter(|p| {
+            std::fs::read_to_string(p.join("include/openssl/opensslv.h"))
+                .is_ok_and(|v| v.contains("OPENSSL_VERSION_STR \"3.6."))
+        })
         .collect();
     found.sort_by_key(|p| {
         std::fs::metadata(p.join("lib/libssl.a"))
@@ -66,7 +71,7 @@ fn openssl_install(profile: &Path) -> PathBuf {
     });
     found
         .pop()
-        .expect("vendored OpenSSL build (openssl-sys, feature vendored) under target/*/build")
+        .expect("vendored OpenSSL 3.6 build (openssl-sys, feature vendored) under target/*/build")
 }
 
 /// oxssl's static library as built for this test run.
