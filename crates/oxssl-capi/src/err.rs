@@ -16,8 +16,17 @@ pub const LIB_SSL: c_int = 20;
 pub const LIB_BIO: c_int = 32;
 const SYSTEM_FLAG: c_ulong = 0x8000_0000;
 
+/// One queued error: the packed code and its detail text (`ERR_get_error_all`'s data).
+struct Entry {
+    code: c_ulong,
+    data: CString,
+}
+
 thread_local! {
-    static QUEUE: RefCell<VecDeque<c_ulong>> = const { RefCell::new(VecDeque::new()) };
+    static QUEUE: RefCell<VecDeque<Entry>> = const { RefCell::new(VecDeque::new()) };
+    /// The data of the entry `ERR_get_error_all` removed last: valid until the next call,
+    /// as OpenSSL's.
+    static LAST_DATA: RefCell<CString> = RefCell::new(CString::default());
 }
 
 /// `ERR_PACK(lib, 0, reason)` as OpenSSL 3 packs it; system errors carry `ERR_SYSTEM_FLAG`.
@@ -47,7 +56,14 @@ fn get_reason(e: c_ulong) -> c_int {
 
 /// Queues one error.
 pub fn push(lib: c_int, reason: c_int) {
-    let e = pack(lib, reason);
+    push_data(lib, reason, "");
+}
+
+fn push_data(lib: c_int, reason: c_int, data: &str) {
+    let e = Entry {
+        code: pack(lib, reason),
+        data: CString::new(data.replace('\0', "")).unwrap_or_default(),
+    };
     QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         // OpenSSL keeps at most 16 entries, dropping the oldest.
@@ -58,10 +74,10 @@ pub fn push(lib: c_int, reason: c_int) {
     });
 }
 
-/// Queues the entries of a Rust error stack, oldest first.
+/// Queues the entries of a Rust error stack, oldest first, with their detail texts.
 pub fn push_stack(s: &ErrorStack) {
     for e in s.errors() {
-        push(e.library, e.reason.0);
+        push_data(e.library, e.reason.0, &e.detail);
     }
 }
 
@@ -72,14 +88,14 @@ pub fn clear() {
 
 /// True if the queue holds an entry; Some(true) if the first one is a system error.
 pub fn peek_first_is_sys() -> Option<bool> {
-    QUEUE.with(|q| q.borrow().front().map(|&e| get_lib(e) == LIB_SYS))
+    QUEUE.with(|q| q.borrow().front().map(|e| get_lib(e.code) == LIB_SYS))
 }
 
 /// `ERR_get_error`.
 #[no_mangle]
 pub extern "C" fn ERR_get_error() -> c_ulong {
     guard(0, || {
-        QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0))
+        QUEUE.with(|q| q.borrow_mut().pop_front().map_or(0, |e| e.code))
     })
 }
 
@@ -87,7 +103,7 @@ pub extern "C" fn ERR_get_error() -> c_ulong {
 #[no_mangle]
 pub extern "C" fn ERR_peek_error() -> c_ulong {
     guard(0, || {
-        QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0))
+        QUEUE.with(|q| q.borrow().front().map_or(0, |e| e.code))
     })
 }
 
@@ -95,7 +111,7 @@ pub extern "C" fn ERR_peek_error() -> c_ulong {
 #[no_mangle]
 pub extern "C" fn ERR_peek_last_error() -> c_ulong {
     guard(0, || {
-        QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0))
+        QUEUE.with(|q| q.borrow().back().map_or(0, |e| e.code))
     })
 }
 
@@ -233,6 +249,55 @@ pub unsafe extern "C" fn ERR_error_string(e: c_ulong, buf: *mut c_char) -> *mut 
     })
 }
 
+/// `ERR_TXT_STRING`: the data is a string.
+const ERR_TXT_STRING: c_int = 0x02;
+
+/// `ERR_get_error_all`: removes the oldest entry; `file` is "oxssl", `line` 0, `func` "",
+/// `data` the entry's detail text (valid until the next call on this thread).
+///
+/// # Safety
+/// Each out-pointer is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ERR_get_error_all(
+    file: *mut *const c_char,
+    line: *mut c_int,
+    func: *mut *const c_char,
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    guard(0, || {
+        let Some(e) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
+            return 0;
+        };
+        let has_data = !e.data.as_bytes().is_empty();
+        let code = e.code;
+        let data_ptr = LAST_DATA.with(|d| {
+            *d.borrow_mut() = e.data;
+            d.borrow().as_ptr()
+        });
+        // SAFETY: each pointer is NULL or writable (caller's contract); the strings are
+        // static, or LAST_DATA's, which lives until the next call on this thread.
+        unsafe {
+            if !file.is_null() {
+                *file = c"oxssl".as_ptr();
+            }
+            if !line.is_null() {
+                *line = 0;
+            }
+            if !func.is_null() {
+                *func = c"".as_ptr();
+            }
+            if !data.is_null() {
+                *data = if has_data { data_ptr } else { c"".as_ptr() };
+            }
+            if !flags.is_null() {
+                *flags = if has_data { ERR_TXT_STRING } else { 0 };
+            }
+        }
+        code
+    })
+}
+
 extern "C" {
     fn fputs(s: *const c_char, f: *mut std::ffi::c_void) -> c_int;
 }
@@ -254,11 +319,14 @@ pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut std::ffi::c_void) {
             h.finish()
         };
         loop {
-            let e = ERR_get_error();
-            if e == 0 {
+            let Some(entry) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
                 break;
-            }
-            let line = format!("{tid:016X}:{}:oxssl:0:\n", error_string(e));
+            };
+            let line = format!(
+                "{tid:016X}:{}:oxssl:0:{}\n",
+                error_string(entry.code),
+                entry.data.to_string_lossy()
+            );
             let c = CString::new(line).unwrap_or_default();
             // SAFETY: fp is a FILE * from the caller; c is NUL-terminated.
             unsafe { fputs(c.as_ptr(), fp) };

@@ -80,7 +80,12 @@ static ossl_unused ossl_inline int ERR_COMMON_ERROR(unsigned long errcode)
 #define ERR_R_INTERNAL_ERROR (259 | ERR_R_FATAL)
 #define ERR_R_PASSED_INVALID_ARGUMENT (262 | ERR_RFLAG_COMMON)
 
+#define ERR_TXT_MALLOCED 0x01
+#define ERR_TXT_STRING 0x02
+
 unsigned long ERR_get_error(void);
+unsigned long ERR_get_error_all(const char **file, int *line, const char **func,
+                                const char **data, int *flags);
 unsigned long ERR_peek_error(void);
 unsigned long ERR_peek_last_error(void);
 void ERR_clear_error(void);

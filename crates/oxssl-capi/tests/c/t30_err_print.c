@@ -30,6 +30,14 @@ int main(int argc, char **argv)
                strstr(line, "SSL routines") != NULL);
     }
     fclose(f);
+
+    SSL_write(s, "x", -1);
+    const char *file = NULL, *func = NULL, *data = NULL;
+    int line_no = -1, flags = -1;
+    e = ERR_get_error_all(&file, &line_no, &func, &data, &flags);
+    printf("get_error_all=%08lX file set=%d func set=%d data='%s' string flag=%d\n", e,
+           file != NULL, func != NULL, data, (flags & ERR_TXT_STRING) != 0);
+    printf("get_error_all empty=%lu\n", ERR_get_error_all(NULL, NULL, NULL, NULL, NULL));
     SSL_free(s);
     SSL_CTX_free(ctx);
     return 0;
