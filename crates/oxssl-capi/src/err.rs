@@ -318,10 +318,7 @@ pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut std::ffi::c_void) {
             std::thread::current().id().hash(&mut h);
             h.finish()
         };
-        loop {
-            let Some(entry) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
-                break;
-            };
+        while let Some(entry) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
             let line = format!(
                 "{tid:016X}:{}:oxssl:0:{}\n",
                 error_string(entry.code),
