@@ -1,0 +1,256 @@
+/*
+ * oxssl: a subset of OpenSSL 3's <openssl/ssl.h> with the same type names, constant
+ * values and macros (expanding to the same SSL_ctrl / SSL_CTX_ctrl calls as OpenSSL's).
+ */
+#ifndef OPENSSL_SSL_H
+#define OPENSSL_SSL_H
+
+#include <stdint.h>
+#include <openssl/types.h>
+#include <openssl/crypto.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/evp.h>
+#include <openssl/ssl3.h>
+#include <openssl/tls1.h>
+#include <openssl/sslerr.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SSL_SENT_SHUTDOWN 1
+#define SSL_RECEIVED_SHUTDOWN 2
+
+#define SSL_FILETYPE_ASN1 X509_FILETYPE_ASN1
+#define SSL_FILETYPE_PEM X509_FILETYPE_PEM
+
+#define SSL_OP_BIT(n) ((uint64_t)1 << (uint64_t)n)
+#define SSL_OP_NO_EXTENDED_MASTER_SECRET SSL_OP_BIT(0)
+#define SSL_OP_CLEANSE_PLAINTEXT SSL_OP_BIT(1)
+#define SSL_OP_LEGACY_SERVER_CONNECT SSL_OP_BIT(2)
+#define SSL_OP_ENABLE_KTLS SSL_OP_BIT(3)
+#define SSL_OP_TLSEXT_PADDING SSL_OP_BIT(4)
+#define SSL_OP_SAFARI_ECDHE_ECDSA_BUG SSL_OP_BIT(6)
+#define SSL_OP_IGNORE_UNEXPECTED_EOF SSL_OP_BIT(7)
+#define SSL_OP_ALLOW_CLIENT_RENEGOTIATION SSL_OP_BIT(8)
+#define SSL_OP_DISABLE_TLSEXT_CA_NAMES SSL_OP_BIT(9)
+#define SSL_OP_ALLOW_NO_DHE_KEX SSL_OP_BIT(10)
+#define SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS SSL_OP_BIT(11)
+#define SSL_OP_NO_QUERY_MTU SSL_OP_BIT(12)
+#define SSL_OP_COOKIE_EXCHANGE SSL_OP_BIT(13)
+#define SSL_OP_NO_TICKET SSL_OP_BIT(14)
+#define SSL_OP_CISCO_ANYCONNECT SSL_OP_BIT(15)
+#define SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION SSL_OP_BIT(16)
+#define SSL_OP_NO_COMPRESSION SSL_OP_BIT(17)
+#define SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION SSL_OP_BIT(18)
+#define SSL_OP_NO_ENCRYPT_THEN_MAC SSL_OP_BIT(19)
+#define SSL_OP_ENABLE_MIDDLEBOX_COMPAT SSL_OP_BIT(20)
+#define SSL_OP_PRIORITIZE_CHACHA SSL_OP_BIT(21)
+#define SSL_OP_SERVER_PREFERENCE SSL_OP_BIT(22)
+#define SSL_OP_CIPHER_SERVER_PREFERENCE SSL_OP_SERVER_PREFERENCE
+#define SSL_OP_TLS_ROLLBACK_BUG SSL_OP_BIT(23)
+#define SSL_OP_NO_ANTI_REPLAY SSL_OP_BIT(24)
+#define SSL_OP_NO_SSLv3 SSL_OP_BIT(25)
+#define SSL_OP_NO_TLSv1 SSL_OP_BIT(26)
+#define SSL_OP_NO_TLSv1_2 SSL_OP_BIT(27)
+#define SSL_OP_NO_TLSv1_1 SSL_OP_BIT(28)
+#define SSL_OP_NO_TLSv1_3 SSL_OP_BIT(29)
+#define SSL_OP_NO_DTLSv1 SSL_OP_BIT(26)
+#define SSL_OP_NO_DTLSv1_2 SSL_OP_BIT(27)
+#define SSL_OP_NO_RENEGOTIATION SSL_OP_BIT(30)
+#define SSL_OP_CRYPTOPRO_TLSEXT_BUG SSL_OP_BIT(31)
+#define SSL_OP_NO_TX_CERTIFICATE_COMPRESSION SSL_OP_BIT(32)
+#define SSL_OP_NO_RX_CERTIFICATE_COMPRESSION SSL_OP_BIT(33)
+#define SSL_OP_ENABLE_KTLS_TX_ZEROCOPY_SENDFILE SSL_OP_BIT(34)
+#define SSL_OP_PREFER_NO_DHE_KEX SSL_OP_BIT(35)
+#define SSL_OP_LEGACY_EC_POINT_FORMATS SSL_OP_BIT(36)
+#define SSL_OP_NO_SSL_MASK                                 \
+    (SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 \
+        | SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3)
+#define SSL_OP_ALL                                                    \
+    (SSL_OP_CRYPTOPRO_TLSEXT_BUG | SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS \
+        | SSL_OP_TLSEXT_PADDING | SSL_OP_SAFARI_ECDHE_ECDSA_BUG)
+#define SSL_OP_NO_SSLv2 0x0
+#define SSL_OP_SINGLE_ECDH_USE 0x0
+#define SSL_OP_SINGLE_DH_USE 0x0
+
+#define SSL_MODE_ENABLE_PARTIAL_WRITE 0x00000001U
+#define SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER 0x00000002U
+#define SSL_MODE_AUTO_RETRY 0x00000004U
+#define SSL_MODE_NO_AUTO_CHAIN 0x00000008U
+#define SSL_MODE_RELEASE_BUFFERS 0x00000010U
+#define SSL_MODE_SEND_CLIENTHELLO_TIME 0x00000020U
+#define SSL_MODE_SEND_SERVERHELLO_TIME 0x00000040U
+#define SSL_MODE_SEND_FALLBACK_SCSV 0x00000080U
+#define SSL_MODE_ASYNC 0x00000100U
+
+#define SSL_KEY_UPDATE_NONE -1
+#define SSL_KEY_UPDATE_NOT_REQUESTED 0
+#define SSL_KEY_UPDATE_REQUESTED 1
+
+#define SSL_VERIFY_NONE 0x00
+#define SSL_VERIFY_PEER 0x01
+#define SSL_VERIFY_FAIL_IF_NO_PEER_CERT 0x02
+#define SSL_VERIFY_CLIENT_ONCE 0x04
+#define SSL_VERIFY_POST_HANDSHAKE 0x08
+
+#define SSL_ERROR_NONE 0
+#define SSL_ERROR_SSL 1
+#define SSL_ERROR_WANT_READ 2
+#define SSL_ERROR_WANT_WRITE 3
+#define SSL_ERROR_WANT_X509_LOOKUP 4
+#define SSL_ERROR_SYSCALL 5
+#define SSL_ERROR_ZERO_RETURN 6
+#define SSL_ERROR_WANT_CONNECT 7
+#define SSL_ERROR_WANT_ACCEPT 8
+#define SSL_ERROR_WANT_ASYNC 9
+#define SSL_ERROR_WANT_ASYNC_JOB 10
+#define SSL_ERROR_WANT_CLIENT_HELLO_CB 11
+#define SSL_ERROR_WANT_RETRY_VERIFY 12
+
+#define SSL_CTRL_MODE 33
+#define SSL_CTRL_GET_READ_AHEAD 40
+#define SSL_CTRL_SET_READ_AHEAD 41
+#define SSL_CTRL_SET_MAX_SEND_FRAGMENT 52
+#define SSL_CTRL_SET_TLSEXT_HOSTNAME 55
+#define SSL_CTRL_CLEAR_MODE 78
+#define SSL_CTRL_SET_MIN_PROTO_VERSION 123
+#define SSL_CTRL_SET_MAX_PROTO_VERSION 124
+#define SSL_CTRL_SET_SPLIT_SEND_FRAGMENT 125
+#define SSL_CTRL_GET_MIN_PROTO_VERSION 130
+#define SSL_CTRL_GET_MAX_PROTO_VERSION 131
+
+#define SSL_CTX_set_mode(ctx, op) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_MODE, (op), NULL)
+#define SSL_CTX_clear_mode(ctx, op) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_CLEAR_MODE, (op), NULL)
+#define SSL_CTX_get_mode(ctx) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_MODE, 0, NULL)
+#define SSL_clear_mode(ssl, op) \
+    SSL_ctrl((ssl), SSL_CTRL_CLEAR_MODE, (op), NULL)
+#define SSL_set_mode(ssl, op) \
+    SSL_ctrl((ssl), SSL_CTRL_MODE, (op), NULL)
+#define SSL_get_mode(ssl) \
+    SSL_ctrl((ssl), SSL_CTRL_MODE, 0, NULL)
+#define SSL_CTX_get_read_ahead(ctx) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_GET_READ_AHEAD, 0, NULL)
+#define SSL_CTX_set_read_ahead(ctx, m) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SET_READ_AHEAD, m, NULL)
+#define SSL_CTX_set_max_send_fragment(ctx, m) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_SEND_FRAGMENT, m, NULL)
+#define SSL_set_max_send_fragment(ssl, m) \
+    SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, m, NULL)
+#define SSL_CTX_set_split_send_fragment(ctx, m) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SET_SPLIT_SEND_FRAGMENT, m, NULL)
+#define SSL_set_split_send_fragment(ssl, m) \
+    SSL_ctrl(ssl, SSL_CTRL_SET_SPLIT_SEND_FRAGMENT, m, NULL)
+#define SSL_CTX_set_min_proto_version(ctx, version) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL)
+#define SSL_CTX_set_max_proto_version(ctx, version) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, version, NULL)
+#define SSL_CTX_get_min_proto_version(ctx) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
+#define SSL_CTX_get_max_proto_version(ctx) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+
+#define OPENSSL_INIT_NO_LOAD_SSL_STRINGS 0x00100000L
+#define OPENSSL_INIT_LOAD_SSL_STRINGS 0x00200000L
+#define OPENSSL_INIT_SSL_DEFAULT \
+    (OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS)
+
+int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
+/* As in OpenSSL 3 (deprecated 1.1.0 names), macros over OPENSSL_init_ssl. */
+#define SSL_library_init() OPENSSL_init_ssl(0, NULL)
+#define OpenSSL_add_ssl_algorithms() SSL_library_init()
+#define SSLeay_add_ssl_algorithms() SSL_library_init()
+#define SSL_load_error_strings() \
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)
+#define SSL_CTX_set_ecdh_auto(dummy, onoff) ((onoff) != 0)
+#define SSL_set_ecdh_auto(dummy, onoff) ((onoff) != 0)
+
+const SSL_METHOD *TLS_method(void);
+const SSL_METHOD *TLS_server_method(void);
+const SSL_METHOD *TLS_client_method(void);
+#define SSLv23_method TLS_method
+#define SSLv23_server_method TLS_server_method
+#define SSLv23_client_method TLS_client_method
+
+SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth);
+int SSL_CTX_up_ref(SSL_CTX *ctx);
+void SSL_CTX_free(SSL_CTX *ctx);
+long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+uint64_t SSL_CTX_get_options(const SSL_CTX *ctx);
+uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
+uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
+int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int type);
+int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
+int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type);
+int SSL_CTX_check_private_key(const SSL_CTX *ctx);
+int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath);
+typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
+/* oxssl phase 1: the verify callback is not called yet; the mode applies. */
+void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb callback);
+int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
+int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str);
+
+SSL *SSL_new(SSL_CTX *ctx);
+int SSL_up_ref(SSL *s);
+void SSL_free(SSL *ssl);
+int SSL_set_fd(SSL *s, int fd);
+int SSL_set_rfd(SSL *s, int fd);
+int SSL_set_wfd(SSL *s, int fd);
+int SSL_get_fd(const SSL *s);
+void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
+void SSL_set0_rbio(SSL *s, BIO *rbio);
+void SSL_set0_wbio(SSL *s, BIO *wbio);
+BIO *SSL_get_rbio(const SSL *s);
+BIO *SSL_get_wbio(const SSL *s);
+void SSL_set_connect_state(SSL *s);
+void SSL_set_accept_state(SSL *s);
+int SSL_connect(SSL *ssl);
+int SSL_accept(SSL *ssl);
+int SSL_do_handshake(SSL *s);
+int SSL_is_init_finished(const SSL *s);
+int SSL_is_server(const SSL *s);
+int SSL_read(SSL *ssl, void *buf, int num);
+int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
+int SSL_peek(SSL *ssl, void *buf, int num);
+int SSL_peek_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
+int SSL_write(SSL *ssl, const void *buf, int num);
+int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written);
+int SSL_pending(const SSL *s);
+int SSL_has_pending(const SSL *s);
+int SSL_shutdown(SSL *s);
+int SSL_get_shutdown(const SSL *ssl);
+void SSL_set_shutdown(SSL *ssl, int mode);
+int SSL_get_error(const SSL *s, int ret_code);
+long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
+uint64_t SSL_get_options(const SSL *s);
+uint64_t SSL_clear_options(SSL *s, uint64_t op);
+uint64_t SSL_set_options(SSL *s, uint64_t op);
+int SSL_set1_host(SSL *s, const char *host);
+long SSL_get_verify_result(const SSL *ssl);
+const char *SSL_get_version(const SSL *s);
+const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+int SSL_key_update(SSL *s, int updatetype);
+int SSL_get_key_update_type(const SSL *s);
+int SSL_renegotiate(SSL *s);
+int SSL_renegotiate_pending(const SSL *s);
+int SSL_get_read_ahead(const SSL *s);
+void SSL_set_read_ahead(SSL *s, int yes);
+int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
+void SSL_set_verify(SSL *s, int mode, SSL_verify_cb callback);
+int SSL_get_verify_mode(const SSL *s);
+int SSL_set_cipher_list(SSL *s, const char *str);
+int SSL_set_ciphersuites(SSL *s, const char *str);
+const char *SSL_get_servername(const SSL *s, const int type);
+const char *SSL_state_string_long(const SSL *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,559 @@
+//! BIOs as shared, reference-counted handles (`BIO *` is an `Arc<BIO>` turned into a raw
+//! pointer): one BIO can be an SSL's read and write side, be returned by `SSL_get_rbio`,
+//! stay with the caller after `SSL_set_bio`, and is freed when the last holder lets go.
+
+use std::ffi::{c_int, c_long, c_void};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::mem::ManuallyDrop;
+use std::os::fd::{FromRawFd, RawFd};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use oxssl::bio::{Bio, BioError, BioPair, MemBio, PairBio, RetryFlags, StreamBio};
+
+use crate::err::{self, LIB_BIO};
+use crate::guard;
+
+const BIO_R_BROKEN_PIPE: c_int = 124;
+const BIO_R_INVALID_ARGUMENT: c_int = 125;
+const BIO_R_NULL_PARAMETER: c_int = 115;
+
+const BIO_CTRL_EOF: c_int = 2;
+const BIO_CTRL_GET_CLOSE: c_int = 8;
+const BIO_CTRL_SET_CLOSE: c_int = 9;
+const BIO_CTRL_PENDING: c_int = 10;
+const BIO_CTRL_FLUSH: c_int = 11;
+const BIO_CTRL_WPENDING: c_int = 13;
+const BIO_C_GET_FD: c_int = 105;
+const BIO_C_SET_BUF_MEM_EOF_RETURN: c_int = 130;
+const BIO_C_GET_WRITE_GUARANTEE: c_int = 140;
+const BIO_C_GET_READ_REQUEST: c_int = 141;
+const BIO_C_SHUTDOWN_WR: c_int = 142;
+
+const BIO_FLAGS_READ: c_int = 0x01;
+const BIO_FLAGS_WRITE: c_int = 0x02;
+const BIO_FLAGS_IO_SPECIAL: c_int = 0x04;
+const BIO_FLAGS_SHOULD_RETRY: c_int = 0x08;
+
+/// A file descriptor used through `read(2)`/`write(2)`, closed on drop only if owned.
+pub(crate) struct Fd {
+    fd: RawFd,
+}
+
+impl Fd {
+    fn with<T>(&self, f: impl FnOnce(&mut File) -> T) -> T {
+        // SAFETY: the fd is the caller's open descriptor (BIO_new_socket / SSL_set_fd); the
+        // File is wrapped in ManuallyDrop so it is never closed here.
+        let mut file = ManuallyDrop::new(unsafe { File::from_raw_fd(self.fd) });
+        f(&mut file)
+    }
+}
+
+impl Read for Fd {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.with(|f| f.read(buf))
+    }
+}
+
+impl Write for Fd {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.with(|f| f.write(buf))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub(crate) enum Kind {
+    Mem(MemBio),
+    Pair(PairBio),
+    Fd(StreamBio<Fd>),
+}
+
+impl Kind {
+    fn bio(&mut self) -> &mut dyn Bio {
+        match self {
+            Kind::Mem(b) => b,
+            Kind::Pair(b) => b,
+            Kind::Fd(b) => b,
+        }
+    }
+    fn bio_ref(&self) -> &dyn Bio {
+        match self {
+            Kind::Mem(b) => b,
+            Kind::Pair(b) => b,
+            Kind::Fd(b) => b,
+        }
+    }
+}
+
+pub(crate) struct State {
+    pub(crate) kind: Kind,
+    close: bool,
+    /// A socket/fd read returned end of file (OpenSSL's BIO_FLAGS_IN_EOF).
+    in_eof: bool,
+    /// For a pair half: the other half's handle (not owned, as OpenSSL's `peer`).
+    peer: Option<Weak<BIO>>,
+}
+
+impl State {
+    /// Reads, noting end of file for socket and fd BIOs.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
+        let r = self.kind.bio().read(buf);
+        if matches!(self.kind, Kind::Fd(_)) && !buf.is_empty() && matches!(r, Ok(0)) {
+            self.in_eof = true;
+        }
+        r
+    }
+}
+
+/// `BIO`.
+#[allow(clippy::upper_case_acronyms)]
+pub struct BIO {
+    state: Mutex<State>,
+}
+
+impl BIO {
+    fn new(kind: Kind, close: bool) -> *mut BIO {
+        Arc::into_raw(Self::new_arc(kind, close)).cast_mut()
+    }
+
+    fn new_arc(kind: Kind, close: bool) -> Arc<BIO> {
+        Arc::new(BIO {
+            state: Mutex::new(State {
+                kind,
+                close,
+                in_eof: false,
+                peer: None,
+            }),
+        })
+    }
+
+    /// `BIO_CTRL_EOF` of a pair half: nothing buffered and the other half shut down for
+    /// writing (or freed). Locks one half at a time.
+    fn pair_eof(&self) -> Option<bool> {
+        let (pending, peer) = {
+            let st = self.lock();
+            match &st.kind {
+                Kind::Pair(p) => (p.pending(), st.peer.clone()),
+                _ => return None,
+            }
+        };
+        Some(match peer.and_then(|w| w.upgrade()) {
+            // An empty incoming buffer whose writer has no room left is a closed one.
+            Some(other) => match &other.lock().kind {
+                Kind::Pair(o) => pending == 0 && o.write_guarantee() == 0,
+                _ => false,
+            },
+            None => pending == 0,
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn fd(&self) -> Option<RawFd> {
+        match &self.lock().kind {
+            Kind::Fd(s) => Some(s.get_ref().fd),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for BIO {
+    fn drop(&mut self) {
+        let st = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let (Kind::Fd(s), true) = (&st.kind, st.close) {
+            // SAFETY: BIO_CLOSE hands the descriptor to the BIO; this is its last user.
+            drop(unsafe { File::from_raw_fd(s.get_ref().fd) });
+        }
+    }
+}
+
+/// Takes one reference from the caller: the `Arc` behind a `BIO *`.
+///
+/// # Safety
+/// `b` is a non-NULL `BIO *` from this library whose reference the caller gives away.
+pub(crate) unsafe fn adopt(b: *mut BIO) -> Arc<BIO> {
+    // SAFETY: per the contract, b came from Arc::into_raw and one count is ours now.
+    unsafe { Arc::from_raw(b.cast_const()) }
+}
+
+/// The handle an `Ssl` holds: the shared BIO, or nothing (every operation fails with
+/// no retry flag, as OpenSSL's NULL BIO gives SSL_ERROR_SYSCALL).
+pub(crate) struct SharedBio(pub(crate) Option<Arc<BIO>>);
+
+impl Bio for SharedBio {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
+        match &self.0 {
+            Some(b) => b.lock().read(buf),
+            None => Err(BioError::Retry),
+        }
+    }
+    fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {
+        match &self.0 {
+            Some(b) => b.lock().kind.bio().write(buf),
+            None => Err(BioError::Retry),
+        }
+    }
+    fn flush(&mut self) -> Result<(), BioError> {
+        match &self.0 {
+            Some(b) => b.lock().kind.bio().flush(),
+            None => Ok(()),
+        }
+    }
+    fn retry_flags(&self) -> RetryFlags {
+        match &self.0 {
+            Some(b) => b.lock().kind.bio_ref().retry_flags(),
+            None => RetryFlags::NONE,
+        }
+    }
+    fn pending(&self) -> usize {
+        self.0
+            .as_ref()
+            .map_or(0, |b| b.lock().kind.bio_ref().pending())
+    }
+    fn wpending(&self) -> usize {
+        self.0
+            .as_ref()
+            .map_or(0, |b| b.lock().kind.bio_ref().wpending())
+    }
+}
+
+/// `BIO_METHOD`.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct BIO_METHOD {
+    typ: c_int,
+}
+
+static MEM_METHOD: BIO_METHOD = BIO_METHOD { typ: 1 | 0x0400 };
+
+/// `BIO_s_mem`.
+#[no_mangle]
+pub extern "C" fn BIO_s_mem() -> *const BIO_METHOD {
+    &MEM_METHOD
+}
+
+/// `BIO_new`: memory BIOs (`BIO_s_mem`).
+#[no_mangle]
+pub extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        if method.is_null() {
+            err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
+            return std::ptr::null_mut();
+        }
+        if std::ptr::eq(method, &MEM_METHOD) {
+            return BIO::new(Kind::Mem(MemBio::new()), true);
+        }
+        err::push(LIB_BIO, BIO_R_INVALID_ARGUMENT);
+        std::ptr::null_mut()
+    })
+}
+
+/// `BIO_new_socket`: a socket BIO on `sock`, closed on free only with BIO_CLOSE.
+#[no_mangle]
+pub extern "C" fn BIO_new_socket(sock: c_int, close_flag: c_int) -> *mut BIO {
+    guard(std::ptr::null_mut(), || new_fd_bio(sock, close_flag))
+}
+
+/// `BIO_new_fd`.
+#[no_mangle]
+pub extern "C" fn BIO_new_fd(fd: c_int, close_flag: c_int) -> *mut BIO {
+    guard(std::ptr::null_mut(), || new_fd_bio(fd, close_flag))
+}
+
+pub(crate) fn new_fd_bio(fd: c_int, close_flag: c_int) -> *mut BIO {
+    BIO::new(Kind::Fd(StreamBio::new(Fd { fd })), close_flag & 1 != 0)
+}
+
+/// `BIO_up_ref`.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_up_ref(b: *mut BIO) -> c_int {
+    guard(0, || {
+        if b.is_null() {
+            return 0;
+        }
+        // SAFETY: b is a live BIO from Arc::into_raw.
+        unsafe { Arc::increment_strong_count(b.cast_const()) };
+        1
+    })
+}
+
+/// `BIO_free`: drops one reference.
+///
+/// # Safety
+/// `b` is NULL or a `BIO *` whose reference the caller owns.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_free(b: *mut BIO) -> c_int {
+    guard(0, || {
+        if b.is_null() {
+            return 0;
+        }
+        // SAFETY: the caller gives up one reference of a BIO from Arc::into_raw.
+        drop(unsafe { adopt(b) });
+        1
+    })
+}
+
+/// `BIO_free_all`: oxssl BIOs are never chained, so this frees `b`.
+///
+/// # Safety
+/// As [`BIO_free`].
+#[no_mangle]
+pub unsafe extern "C" fn BIO_free_all(b: *mut BIO) {
+    // SAFETY: same contract as BIO_free.
+    unsafe { BIO_free(b) };
+}
+
+/// `BIO_read`.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`; `data` holds `dlen` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int {
+    guard(-1, || {
+        if dlen < 0 {
+            // OpenSSL 3.6 returns 0 without queuing an error.
+            return 0;
+        }
+        if b.is_null() || (data.is_null() && dlen > 0) {
+            err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
+            return -1;
+        }
+        let buf: &mut [u8] = if dlen == 0 {
+            &mut []
+        } else {
+            // SAFETY: data holds dlen writable bytes (caller's contract), checked non-NULL.
+            unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), dlen as usize) }
+        };
+        // SAFETY: b is live (caller's contract).
+        let bio = unsafe { &*b };
+        let r = bio.lock().read(buf);
+        io_result(r)
+    })
+}
+
+/// `BIO_write`.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`; `data` holds `dlen` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_write(b: *mut BIO, data: *const c_void, dlen: c_int) -> c_int {
+    guard(-1, || {
+        if dlen < 0 {
+            // OpenSSL 3.6 returns 0 without queuing an error.
+            return 0;
+        }
+        if b.is_null() || (data.is_null() && dlen > 0) {
+            err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
+            return -1;
+        }
+        let buf: &[u8] = if dlen == 0 {
+            &[]
+        } else {
+            // SAFETY: data holds dlen readable bytes (caller's contract), checked non-NULL.
+            unsafe { std::slice::from_raw_parts(data.cast::<u8>(), dlen as usize) }
+        };
+        // SAFETY: b is live (caller's contract).
+        let bio = unsafe { &*b };
+        let r = bio.lock().kind.bio().write(buf);
+        io_result(r)
+    })
+}
+
+fn io_result(r: Result<usize, BioError>) -> c_int {
+    match r {
+        Ok(n) => c_int::try_from(n).unwrap_or(c_int::MAX),
+        Err(BioError::Retry) | Err(BioError::Io(_)) => -1,
+        Err(BioError::Closed) => {
+            err::push(LIB_BIO, BIO_R_BROKEN_PIPE);
+            -1
+        }
+    }
+}
+
+/// `BIO_ctrl` for the controls of memory, pair and socket BIOs.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`; `parg` as the control requires.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_ctrl(
+    b: *mut BIO,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
+    guard(0, || {
+        if b.is_null() {
+            err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
+            return -1;
+        }
+        // SAFETY: b is live (caller's contract).
+        let bio = unsafe { &*b };
+        if cmd == BIO_CTRL_EOF {
+            if let Some(eof) = bio.pair_eof() {
+                return eof as c_long;
+            }
+        }
+        let mut st = bio.lock();
+        match cmd {
+            BIO_CTRL_GET_CLOSE => st.close as c_long,
+            BIO_CTRL_SET_CLOSE => {
+                st.close = larg & 1 != 0;
+                1
+            }
+            BIO_CTRL_PENDING => st.kind.bio_ref().pending() as c_long,
+            BIO_CTRL_WPENDING => st.kind.bio_ref().wpending() as c_long,
+            BIO_CTRL_FLUSH => match st.kind.bio().flush() {
+                Ok(()) => 1,
+                Err(_) => 0,
+            },
+            BIO_CTRL_EOF => match &st.kind {
+                Kind::Mem(m) => m.is_empty() as c_long,
+                Kind::Fd(_) => st.in_eof as c_long,
+                Kind::Pair(_) => 0, // answered by pair_eof above
+            },
+            BIO_C_SET_BUF_MEM_EOF_RETURN => match &st.kind {
+                Kind::Mem(m) => {
+                    m.set_eof_return(larg as i32);
+                    1
+                }
+                _ => 0,
+            },
+            BIO_C_GET_WRITE_GUARANTEE => match &st.kind {
+                Kind::Pair(p) => p.write_guarantee() as c_long,
+                _ => 0,
+            },
+            BIO_C_GET_READ_REQUEST => match &st.kind {
+                Kind::Pair(p) => p.read_request() as c_long,
+                _ => 0,
+            },
+            BIO_C_SHUTDOWN_WR => match &st.kind {
+                Kind::Pair(p) => {
+                    p.shutdown_wr();
+                    1
+                }
+                _ => 0,
+            },
+            BIO_C_GET_FD => match &st.kind {
+                Kind::Fd(s) => {
+                    let fd = s.get_ref().fd;
+                    if !parg.is_null() {
+                        // SAFETY: BIO_get_fd passes an int * (or NULL).
+                        unsafe { *parg.cast::<c_int>() = fd };
+                    }
+                    fd as c_long
+                }
+                _ => -1,
+            },
+            _ => 0,
+        }
+    })
+}
+
+fn ctrl_size(b: *mut BIO, cmd: c_int) -> usize {
+    // SAFETY: forwarded from the caller of the public wrapper, same contract.
+    let r = unsafe { BIO_ctrl(b, cmd, 0, std::ptr::null_mut()) };
+    usize::try_from(r).unwrap_or(0)
+}
+
+/// `BIO_ctrl_pending`.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_ctrl_pending(b: *mut BIO) -> usize {
+    ctrl_size(b, BIO_CTRL_PENDING)
+}
+
+/// `BIO_ctrl_wpending`.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_ctrl_wpending(b: *mut BIO) -> usize {
+    ctrl_size(b, BIO_CTRL_WPENDING)
+}
+
+/// `BIO_ctrl_get_write_guarantee`.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_ctrl_get_write_guarantee(b: *mut BIO) -> usize {
+    ctrl_size(b, BIO_C_GET_WRITE_GUARANTEE)
+}
+
+/// `BIO_ctrl_get_read_request`.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_ctrl_get_read_request(b: *mut BIO) -> usize {
+    ctrl_size(b, BIO_C_GET_READ_REQUEST)
+}
+
+/// `BIO_test_flags`: the retry flags left by the last operation.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_test_flags(b: *const BIO, flags: c_int) -> c_int {
+    guard(0, || {
+        if b.is_null() {
+            return 0;
+        }
+        // SAFETY: b is live (caller's contract).
+        let bio = unsafe { &*b };
+        let f = bio.lock().kind.bio_ref().retry_flags();
+        let mut v = 0;
+        if f.read {
+            v |= BIO_FLAGS_READ;
+        }
+        if f.write {
+            v |= BIO_FLAGS_WRITE;
+        }
+        if f.special {
+            v |= BIO_FLAGS_IO_SPECIAL;
+        }
+        if v != 0 {
+            v |= BIO_FLAGS_SHOULD_RETRY;
+        }
+        v & flags
+    })
+}
+
+/// `BIO_new_bio_pair`: two connected halves; a size of 0 means 17408.
+///
+/// # Safety
+/// `bio1` and `bio2` point to writable `BIO *` slots.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_new_bio_pair(
+    bio1: *mut *mut BIO,
+    writebuf1: usize,
+    bio2: *mut *mut BIO,
+    writebuf2: usize,
+) -> c_int {
+    guard(0, || {
+        if bio1.is_null() || bio2.is_null() {
+            err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
+            return 0;
+        }
+        let (a, b) = BioPair::new(writebuf1, writebuf2);
+        let a = BIO::new_arc(Kind::Pair(a), true);
+        let b = BIO::new_arc(Kind::Pair(b), true);
+        a.lock().peer = Some(Arc::downgrade(&b));
+        b.lock().peer = Some(Arc::downgrade(&a));
+        // SAFETY: both slots are writable (caller's contract), checked non-NULL.
+        unsafe {
+            *bio1 = Arc::into_raw(a).cast_mut();
+            *bio2 = Arc::into_raw(b).cast_mut();
+        }
+        1
+    })
+}

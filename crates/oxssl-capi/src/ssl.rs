@@ -1,0 +1,1633 @@
+//! `SSL_CTX`, `SSL`, methods and ciphers over `oxssl::ssl`.
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, c_long, c_void, CStr, CString};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use oxssl::ssl::{
+    Error, ErrorCode, ErrorStack, ShutdownResult, ShutdownState, Ssl, SslContext,
+    SslContextBuilder, SslFiletype, SslMethod, SslMode, SslOptions, SslVerifyMode, SslVersion,
+};
+
+use crate::bio::{self, SharedBio, BIO};
+use crate::err::{self, LIB_SSL};
+use crate::guard;
+
+const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
+const SSL_R_NULL_SSL_METHOD_PASSED: c_int = 196;
+const SSL_R_BAD_LENGTH: c_int = 271;
+const SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE: c_int = 320;
+const SSL_R_SSL3_EXT_INVALID_SERVERNAME: c_int = 319;
+const SSL_R_BAD_SSL_FILETYPE: c_int = 124;
+
+const SSL_CTRL_MODE: c_int = 33;
+const SSL_CTRL_GET_READ_AHEAD: c_int = 40;
+const SSL_CTRL_SET_READ_AHEAD: c_int = 41;
+const SSL_CTRL_SET_MAX_SEND_FRAGMENT: c_int = 52;
+const SSL_CTRL_SET_TLSEXT_HOSTNAME: c_int = 55;
+const SSL_CTRL_CLEAR_MODE: c_int = 78;
+const SSL_CTRL_SET_MIN_PROTO_VERSION: c_int = 123;
+const SSL_CTRL_SET_MAX_PROTO_VERSION: c_int = 124;
+const SSL_CTRL_SET_SPLIT_SEND_FRAGMENT: c_int = 125;
+const SSL_CTRL_GET_MIN_PROTO_VERSION: c_int = 130;
+const SSL_CTRL_GET_MAX_PROTO_VERSION: c_int = 131;
+
+fn null_param() {
+    err::push(LIB_SSL, ERR_R_PASSED_NULL_PARAMETER);
+}
+
+/// `SSL_METHOD`.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct SSL_METHOD {
+    side: u8,
+}
+
+static TLS_METHOD: SSL_METHOD = SSL_METHOD { side: 0 };
+static TLS_CLIENT_METHOD: SSL_METHOD = SSL_METHOD { side: 1 };
+static TLS_SERVER_METHOD: SSL_METHOD = SSL_METHOD { side: 2 };
+
+/// `TLS_method`.
+#[no_mangle]
+pub extern "C" fn TLS_method() -> *const SSL_METHOD {
+    &TLS_METHOD
+}
+/// `TLS_client_method`.
+#[no_mangle]
+pub extern "C" fn TLS_client_method() -> *const SSL_METHOD {
+    &TLS_CLIENT_METHOD
+}
+/// `TLS_server_method`.
+#[no_mangle]
+pub extern "C" fn TLS_server_method() -> *const SSL_METHOD {
+    &TLS_SERVER_METHOD
+}
+
+fn method_of(m: &SSL_METHOD) -> SslMethod {
+    match m.side {
+        1 => SslMethod::tls_client(),
+        2 => SslMethod::tls_server(),
+        _ => SslMethod::tls(),
+    }
+}
+
+/// One successful configuration call, replayed on a fresh builder whenever a new `SSL`
+/// needs a context built after a change (a built `SslContext` is immutable, an
+/// `SSL_CTX` is not).
+#[derive(Clone)]
+enum CtxOp {
+    SetMode(u64),
+    ClearMode(u64),
+    SetOptions(u64),
+    ClearOptions(u64),
+    MinVersion(Option<u16>),
+    MaxVersion(Option<u16>),
+    MaxSendFragment(usize),
+    SplitSendFragment(usize),
+    ReadAhead(bool),
+    CertFile(PathBuf, SslFiletype),
+    ChainFile(PathBuf),
+    KeyFile(PathBuf, SslFiletype),
+    CaFile(PathBuf),
+    Verify(i32),
+    CipherList(String),
+    Ciphersuites(String),
+    DefaultVerifyPaths,
+}
+
+fn version(v: Option<u16>) -> Option<SslVersion> {
+    v.map(|v| match v {
+        0x0301 => SslVersion::TLS1,
+        0x0302 => SslVersion::TLS1_1,
+        0x0303 => SslVersion::TLS1_2,
+        _ => SslVersion::TLS1_3,
+    })
+}
+
+fn apply(b: &mut SslContextBuilder, op: &CtxOp) -> Result<(), ErrorStack> {
+    match op {
+        CtxOp::SetMode(m) => {
+            b.set_mode(SslMode::from_bits_retain(*m));
+        }
+        CtxOp::ClearMode(m) => {
+            b.clear_mode(SslMode::from_bits_retain(*m));
+        }
+        CtxOp::SetOptions(o) => {
+            b.set_options(SslOptions::from_bits_retain(*o));
+        }
+        CtxOp::ClearOptions(o) => {
+            b.clear_options(SslOptions::from_bits_retain(*o));
+        }
+        CtxOp::MinVersion(v) => b.set_min_proto_version(version(*v))?,
+        CtxOp::MaxVersion(v) => b.set_max_proto_version(version(*v))?,
+        CtxOp::MaxSendFragment(n) => b.set_max_send_fragment(*n)?,
+        CtxOp::SplitSendFragment(n) => b.set_split_send_fragment(*n)?,
+        CtxOp::ReadAhead(on) => b.set_read_ahead(*on),
+        CtxOp::CertFile(p, t) => b.set_certificate_file(p, *t)?,
+        CtxOp::ChainFile(p) => b.set_certificate_chain_file(p)?,
+        CtxOp::KeyFile(p, t) => b.set_private_key_file(p, *t)?,
+        CtxOp::CaFile(p) => b.set_ca_file(p)?,
+        CtxOp::Verify(m) => b.set_verify(SslVerifyMode::from_bits_retain(*m)),
+        CtxOp::CipherList(s) => b.set_cipher_list(s)?,
+        CtxOp::Ciphersuites(s) => b.set_ciphersuites(s)?,
+        CtxOp::DefaultVerifyPaths => b.set_default_verify_paths()?,
+    }
+    Ok(())
+}
+
+struct CtxState {
+    method: SslMethod,
+    live: SslContextBuilder,
+    ops: Vec<CtxOp>,
+    built: Option<SslContext>,
+    min_version: u16,
+    max_version: u16,
+    read_ahead: bool,
+    verify_mode: c_int,
+}
+
+impl CtxState {
+    fn run(&mut self, op: CtxOp) -> Result<(), ErrorStack> {
+        apply(&mut self.live, &op)?;
+        self.ops.push(op);
+        self.built = None;
+        Ok(())
+    }
+
+    fn context(&mut self) -> Result<SslContext, ErrorStack> {
+        if let Some(c) = &self.built {
+            return Ok(c.clone());
+        }
+        let mut b = SslContext::builder(self.method)?;
+        for op in &self.ops {
+            apply(&mut b, op)?;
+        }
+        let c = b.build();
+        self.built = Some(c.clone());
+        Ok(c)
+    }
+}
+
+/// `SSL_CTX`.
+#[allow(non_camel_case_types)]
+pub struct SSL_CTX {
+    state: Mutex<CtxState>,
+}
+
+impl SSL_CTX {
+    fn lock(&self) -> MutexGuard<'_, CtxState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Runs `f` on a live `SSL_CTX`, or queues PASSED_NULL_PARAMETER and returns `fail`.
+fn with_ctx<T>(ctx: *const SSL_CTX, fail: T, f: impl FnOnce(&mut CtxState) -> T) -> T {
+    guard_ref(fail, || {
+        if ctx.is_null() {
+            null_param();
+            return None;
+        }
+        // SAFETY: a non-NULL SSL_CTX * is live while the caller uses it (OpenSSL's contract).
+        let c = unsafe { &*ctx };
+        Some(f(&mut c.lock()))
+    })
+}
+
+fn guard_ref<T>(fail: T, f: impl FnOnce() -> Option<T>) -> T {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Some(v)) => v,
+        _ => fail,
+    }
+}
+
+/// `SSL_CTX_new`.
+///
+/// # Safety
+/// `meth` is NULL or one of this library's methods.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
+    guard(std::ptr::null_mut(), || {
+        if meth.is_null() {
+            err::push(LIB_SSL, SSL_R_NULL_SSL_METHOD_PASSED);
+            return std::ptr::null_mut();
+        }
+        // SAFETY: meth points to one of the static methods above.
+        let method = method_of(unsafe { &*meth });
+        let live = match SslContext::builder(method) {
+            Ok(b) => b,
+            Err(e) => {
+                err::push_stack(&e);
+                return std::ptr::null_mut();
+            }
+        };
+        Arc::into_raw(Arc::new(SSL_CTX {
+            state: Mutex::new(CtxState {
+                method,
+                live,
+                ops: Vec::new(),
+                built: None,
+                min_version: 0,
+                max_version: 0,
+                read_ahead: false,
+                verify_mode: 0,
+            }),
+        }))
+        .cast_mut()
+    })
+}
+
+/// `SSL_CTX_up_ref`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
+    guard(0, || {
+        if ctx.is_null() {
+            return 0;
+        }
+        // SAFETY: ctx came from Arc::into_raw and is live.
+        unsafe { Arc::increment_strong_count(ctx.cast_const()) };
+        1
+    })
+}
+
+/// `SSL_CTX_free`.
+///
+/// # Safety
+/// `ctx` is NULL or a reference the caller owns.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
+    guard((), || {
+        if !ctx.is_null() {
+            // SAFETY: the caller gives up one reference of an Arc::into_raw pointer.
+            drop(unsafe { Arc::from_raw(ctx.cast_const()) });
+        }
+    })
+}
+
+fn proto_ok(v: c_long) -> Option<Option<u16>> {
+    match v {
+        0 => Some(None),
+        0x0300..=0x0304 => Some(Some(v as u16)),
+        _ => None,
+    }
+}
+
+/// `SSL_CTX_ctrl`: modes, read-ahead, send fragment sizes, protocol version bounds.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_ctrl(
+    ctx: *mut SSL_CTX,
+    cmd: c_int,
+    larg: c_long,
+    _parg: *mut c_void,
+) -> c_long {
+    with_ctx(ctx, 0, |c| match cmd {
+        SSL_CTRL_MODE => {
+            let _ = c.run(CtxOp::SetMode(larg as u64));
+            c.live.set_mode(SslMode::empty()).bits() as c_long
+        }
+        SSL_CTRL_CLEAR_MODE => {
+            let _ = c.run(CtxOp::ClearMode(larg as u64));
+            c.live.set_mode(SslMode::empty()).bits() as c_long
+        }
+        SSL_CTRL_SET_MAX_SEND_FRAGMENT => {
+            c.run(CtxOp::MaxSendFragment(larg.max(0) as usize)).is_ok() as c_long
+        }
+        SSL_CTRL_SET_SPLIT_SEND_FRAGMENT => c
+            .run(CtxOp::SplitSendFragment(larg.max(0) as usize))
+            .is_ok() as c_long,
+        SSL_CTRL_GET_READ_AHEAD => c.read_ahead as c_long,
+        SSL_CTRL_SET_READ_AHEAD => {
+            let old = c.read_ahead;
+            c.read_ahead = larg != 0;
+            let _ = c.run(CtxOp::ReadAhead(larg != 0));
+            old as c_long
+        }
+        SSL_CTRL_SET_MIN_PROTO_VERSION | SSL_CTRL_SET_MAX_PROTO_VERSION => {
+            let Some(v) = proto_ok(larg) else { return 0 };
+            let op = if cmd == SSL_CTRL_SET_MIN_PROTO_VERSION {
+                CtxOp::MinVersion(v)
+            } else {
+                CtxOp::MaxVersion(v)
+            };
+            if c.run(op).is_err() {
+                return 0;
+            }
+            if cmd == SSL_CTRL_SET_MIN_PROTO_VERSION {
+                c.min_version = v.unwrap_or(0);
+            } else {
+                c.max_version = v.unwrap_or(0);
+            }
+            1
+        }
+        SSL_CTRL_GET_MIN_PROTO_VERSION => c.min_version as c_long,
+        SSL_CTRL_GET_MAX_PROTO_VERSION => c.max_version as c_long,
+        _ => 0,
+    })
+}
+
+/// `SSL_CTX_set_options`: returns the new options.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
+    with_ctx(ctx, 0, |c| {
+        let _ = c.run(CtxOp::SetOptions(op));
+        c.live.set_options(SslOptions::empty()).bits()
+    })
+}
+
+/// `SSL_CTX_clear_options`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
+    with_ctx(ctx, 0, |c| {
+        let _ = c.run(CtxOp::ClearOptions(op));
+        c.live.set_options(SslOptions::empty()).bits()
+    })
+}
+
+/// `SSL_CTX_get_options`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
+    with_ctx(ctx, 0, |c| c.live.set_options(SslOptions::empty()).bits())
+}
+
+fn path(p: *const c_char) -> Option<PathBuf> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL path is a NUL-terminated C string (caller's contract).
+    let s = unsafe { CStr::from_ptr(p) };
+    use std::os::unix::ffi::OsStrExt;
+    Some(PathBuf::from(std::ffi::OsStr::from_bytes(s.to_bytes())))
+}
+
+fn filetype(t: c_int) -> Option<SslFiletype> {
+    match t {
+        1 => Some(SslFiletype::PEM),
+        2 => Some(SslFiletype::ASN1),
+        _ => None,
+    }
+}
+
+fn ctx_result(c: &mut CtxState, op: CtxOp) -> c_int {
+    match c.run(op) {
+        Ok(()) => 1,
+        Err(e) => {
+            err::push_stack(&e);
+            0
+        }
+    }
+}
+
+/// `SSL_CTX_use_certificate_file`.
+///
+/// # Safety
+/// `ctx` is NULL or live; `file` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    typ: c_int,
+) -> c_int {
+    with_ctx(ctx, 0, |c| {
+        let Some(p) = path(file) else {
+            null_param();
+            return 0;
+        };
+        let Some(t) = filetype(typ) else {
+            err::push(LIB_SSL, SSL_R_BAD_SSL_FILETYPE);
+            return 0;
+        };
+        ctx_result(c, CtxOp::CertFile(p, t))
+    })
+}
+
+/// `SSL_CTX_use_certificate_chain_file`.
+///
+/// # Safety
+/// `ctx` is NULL or live; `file` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+) -> c_int {
+    with_ctx(ctx, 0, |c| {
+        // As OpenSSL: the queue is cleared first (use_certificate_chain_file).
+        crate::err::ERR_clear_error();
+        let Some(p) = path(file) else {
+            null_param();
+            return 0;
+        };
+        ctx_result(c, CtxOp::ChainFile(p))
+    })
+}
+
+/// `SSL_CTX_use_PrivateKey_file`.
+///
+/// # Safety
+/// `ctx` is NULL or live; `file` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    typ: c_int,
+) -> c_int {
+    with_ctx(ctx, 0, |c| {
+        let Some(p) = path(file) else {
+            null_param();
+            return 0;
+        };
+        let Some(t) = filetype(typ) else {
+            err::push(LIB_SSL, SSL_R_BAD_SSL_FILETYPE);
+            return 0;
+        };
+        ctx_result(c, CtxOp::KeyFile(p, t))
+    })
+}
+
+/// `SSL_CTX_check_private_key`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
+    with_ctx(ctx, 0, |c| match c.live.check_private_key() {
+        Ok(()) => 1,
+        Err(e) => {
+            err::push_stack(&e);
+            0
+        }
+    })
+}
+
+/// `SSL_CTX_load_verify_locations`: a CA file (a CA directory is not supported: 0).
+///
+/// # Safety
+/// `ctx` is NULL or live; the paths are NULL or C strings.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
+    ctx: *mut SSL_CTX,
+    ca_file: *const c_char,
+    ca_path: *const c_char,
+) -> c_int {
+    with_ctx(ctx, 0, |c| {
+        if !ca_path.is_null() {
+            // A CA directory is not supported yet: ERR_R_PASSED_INVALID_ARGUMENT.
+            err::push(LIB_SSL, 262 | (0x2 << 18));
+            return 0;
+        }
+        let Some(p) = path(ca_file) else {
+            null_param();
+            return 0;
+        };
+        ctx_result(c, CtxOp::CaFile(p))
+    })
+}
+
+/// `SSL_CTX_set_verify`. A verify callback is not supported yet: with one, the mode is set
+/// and the callback is not called (see the crate README).
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_verify(
+    ctx: *mut SSL_CTX,
+    mode: c_int,
+    _callback: Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>,
+) {
+    with_ctx(ctx, (), |c| {
+        c.verify_mode = mode;
+        let _ = c.run(CtxOp::Verify(mode));
+    })
+}
+
+/// `SSL_CTX_set_cipher_list` (TLS 1.2 suites).
+///
+/// # Safety
+/// `ctx` is NULL or live; `s` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, s: *const c_char) -> c_int {
+    with_ctx(ctx, 0, |c| {
+        let Some(s) = cstr(s) else {
+            null_param();
+            return 0;
+        };
+        ctx_result(c, CtxOp::CipherList(s))
+    })
+}
+
+/// `SSL_CTX_set_ciphersuites` (TLS 1.3 suites).
+///
+/// # Safety
+/// `ctx` is NULL or live; `s` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, s: *const c_char) -> c_int {
+    with_ctx(ctx, 0, |c| {
+        let Some(s) = cstr(s) else {
+            null_param();
+            return 0;
+        };
+        ctx_result(c, CtxOp::Ciphersuites(s))
+    })
+}
+
+fn cstr(s: *const c_char) -> Option<String> {
+    if s.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL string argument is NUL-terminated (caller's contract).
+    Some(unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned())
+}
+
+// ---------------------------------------------------------------------------------------
+// SSL
+
+struct SslState {
+    ssl: Ssl,
+    /// `SSL_get_servername`'s answer, kept alive for the caller.
+    servername: Option<CString>,
+    /// The read-ahead flag (`Ssl` has a setter only).
+    read_ahead: bool,
+    /// An SNI host name was set (`Ssl` cannot clear one).
+    sni_set: bool,
+    /// The side set so far (`SSL_set_connect_state` / `SSL_set_accept_state`): Some(true)
+    /// for a client. `SSL_connect` / `SSL_accept` only set it when nothing is set yet.
+    side: Option<bool>,
+    /// A handshake failed (OpenSSL's MSG_FLOW_ERROR): later calls no longer enter the
+    /// handshake, so they no longer clear the error queue.
+    handshake_failed: bool,
+    _ctx: Arc<SSL_CTX>,
+    rbio: Option<Arc<BIO>>,
+    wbio: Option<Arc<BIO>>,
+}
+
+impl SslState {
+    fn sync_bios(&mut self) {
+        self.ssl
+            .set_bios(SharedBio(self.rbio.clone()), SharedBio(self.wbio.clone()));
+    }
+}
+
+/// `SSL`.
+#[allow(clippy::upper_case_acronyms)]
+pub struct SSL {
+    state: Mutex<SslState>,
+}
+
+fn with_ssl<T>(s: *const SSL, fail: T, f: impl FnOnce(&mut SslState) -> T) -> T {
+    guard_ref(fail, || {
+        if s.is_null() {
+            null_param();
+            return None;
+        }
+        // SAFETY: a non-NULL SSL * is live while the caller uses it (OpenSSL's contract).
+        let s = unsafe { &*s };
+        let mut g = s.state.lock().unwrap_or_else(|p| p.into_inner());
+        Some(f(&mut g))
+    })
+}
+
+/// `SSL_new`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
+    guard(std::ptr::null_mut(), || {
+        if ctx.is_null() {
+            err::push(LIB_SSL, 195); // SSL_R_NULL_SSL_CTX
+            return std::ptr::null_mut();
+        }
+        // SAFETY: ctx is live; we take our own reference.
+        let ctx_arc = unsafe {
+            Arc::increment_strong_count(ctx.cast_const());
+            Arc::from_raw(ctx.cast_const())
+        };
+        let built = ctx_arc.lock().context();
+        let read_ahead = ctx_arc.lock().read_ahead;
+        let r = built.and_then(|c| {
+            let mut ssl = Ssl::new(&c)?;
+            if read_ahead {
+                ssl.set_read_ahead(true);
+            }
+            Ok(ssl)
+        });
+        match r {
+            Ok(ssl) => Arc::into_raw(Arc::new(SSL {
+                state: Mutex::new(SslState {
+                    ssl,
+                    servername: None,
+                    read_ahead,
+                    sni_set: false,
+                    handshake_failed: false,
+                    side: None,
+                    _ctx: ctx_arc,
+                    rbio: None,
+                    wbio: None,
+                }),
+            }))
+            .cast_mut(),
+            Err(e) => {
+                err::push_stack(&e);
+                std::ptr::null_mut()
+            }
+        }
+    })
+}
+
+/// `SSL_up_ref`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_up_ref(s: *mut SSL) -> c_int {
+    guard(0, || {
+        if s.is_null() {
+            return 0;
+        }
+        // SAFETY: s came from Arc::into_raw and is live.
+        unsafe { Arc::increment_strong_count(s.cast_const()) };
+        1
+    })
+}
+
+/// `SSL_free`: drops one reference; the last one frees the connection and its BIO references.
+///
+/// # Safety
+/// `s` is NULL or a reference the caller owns.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_free(s: *mut SSL) {
+    guard((), || {
+        if !s.is_null() {
+            // SAFETY: the caller gives up one reference of an Arc::into_raw pointer.
+            drop(unsafe { Arc::from_raw(s.cast_const()) });
+        }
+    })
+}
+
+/// `SSL_set0_rbio`: takes the caller's reference.
+///
+/// # Safety
+/// `s` is NULL or live; `b` is NULL or a BIO reference the caller gives away.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set0_rbio(s: *mut SSL, b: *mut BIO) {
+    with_ssl(s, (), |st| {
+        // SAFETY: per the contract, the caller hands over one reference of b.
+        st.rbio = (!b.is_null()).then(|| unsafe { bio::adopt(b) });
+        st.sync_bios();
+    })
+}
+
+/// `SSL_set0_wbio`: takes the caller's reference.
+///
+/// # Safety
+/// `s` is NULL or live; `b` is NULL or a BIO reference the caller gives away.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set0_wbio(s: *mut SSL, b: *mut BIO) {
+    with_ssl(s, (), |st| {
+        // SAFETY: per the contract, the caller hands over one reference of b.
+        st.wbio = (!b.is_null()).then(|| unsafe { bio::adopt(b) });
+        st.sync_bios();
+    })
+}
+
+/// `SSL_get_rbio`: no reference is added.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_rbio(s: *const SSL) -> *mut BIO {
+    with_ssl(s, std::ptr::null_mut(), |st| {
+        st.rbio
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |b| Arc::as_ptr(b).cast_mut())
+    })
+}
+
+/// `SSL_get_wbio`: no reference is added.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_wbio(s: *const SSL) -> *mut BIO {
+    with_ssl(s, std::ptr::null_mut(), |st| {
+        st.wbio
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |b| Arc::as_ptr(b).cast_mut())
+    })
+}
+
+/// `SSL_set_bio`, with OpenSSL 3's reference rules (one reference when rbio == wbio; only
+/// the changed side's reference when one side stays).
+///
+/// # Safety
+/// `s` is NULL or live; the BIOs are NULL or references the caller gives away.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_bio(s: *mut SSL, rbio: *mut BIO, wbio: *mut BIO) {
+    guard((), || {
+        if s.is_null() {
+            return;
+        }
+        // SAFETY: all pointers follow the function's contract, forwarded unchanged.
+        unsafe {
+            if !rbio.is_null() && rbio == wbio {
+                bio::BIO_up_ref(rbio);
+            }
+            let cur_r = SSL_get_rbio(s);
+            let cur_w = SSL_get_wbio(s);
+            if rbio == cur_r {
+                SSL_set0_wbio(s, wbio);
+                return;
+            }
+            if wbio == cur_w && cur_r != cur_w {
+                SSL_set0_rbio(s, rbio);
+                return;
+            }
+            SSL_set0_rbio(s, rbio);
+            SSL_set0_wbio(s, wbio);
+        }
+    })
+}
+
+/// `SSL_set_fd`: a socket BIO (not closing the fd) for both directions.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_fd(s: *mut SSL, fd: c_int) -> c_int {
+    guard(0, || {
+        if s.is_null() {
+            null_param();
+            return 0;
+        }
+        let b = bio::new_fd_bio(fd, 0);
+        // SAFETY: s is live and b is a fresh reference handed over.
+        unsafe { SSL_set_bio(s, b, b) };
+        1
+    })
+}
+
+/// `SSL_set_rfd`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
+    guard(0, || {
+        if s.is_null() {
+            null_param();
+            return 0;
+        }
+        // SAFETY: s is live (contract).
+        let w = unsafe { SSL_get_wbio(s) };
+        // SAFETY: w, if not NULL, is a live BIO held by s.
+        if !w.is_null() && unsafe { &*w }.fd() == Some(fd) {
+            // SAFETY: share the write BIO as read side: one new reference handed over.
+            unsafe {
+                bio::BIO_up_ref(w);
+                SSL_set0_rbio(s, w);
+            }
+        } else {
+            // SAFETY: a fresh reference handed over.
+            unsafe { SSL_set0_rbio(s, bio::new_fd_bio(fd, 0)) };
+        }
+        1
+    })
+}
+
+/// `SSL_set_wfd`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
+    guard(0, || {
+        if s.is_null() {
+            null_param();
+            return 0;
+        }
+        // SAFETY: s is live (contract).
+        let r = unsafe { SSL_get_rbio(s) };
+        // SAFETY: r, if not NULL, is a live BIO held by s.
+        if !r.is_null() && unsafe { &*r }.fd() == Some(fd) {
+            // SAFETY: share the read BIO as write side: one new reference handed over.
+            unsafe {
+                bio::BIO_up_ref(r);
+                SSL_set0_wbio(s, r);
+            }
+        } else {
+            // SAFETY: a fresh reference handed over.
+            unsafe { SSL_set0_wbio(s, bio::new_fd_bio(fd, 0)) };
+        }
+        1
+    })
+}
+
+/// `SSL_get_fd` (the read side's).
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
+    with_ssl(s, -1, |st| {
+        st.rbio.as_ref().and_then(|b| b.fd()).unwrap_or(-1)
+    })
+}
+
+/// `SSL_set_connect_state`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_connect_state(s: *mut SSL) {
+    with_ssl(s, (), |st| {
+        st.side = Some(true);
+        st.ssl.set_connect_state()
+    })
+}
+
+/// `SSL_set_accept_state`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_accept_state(s: *mut SSL) {
+    with_ssl(s, (), |st| {
+        st.side = Some(false);
+        st.ssl.set_accept_state()
+    })
+}
+
+impl SslState {
+    /// Runs an operation that drives the handshake when the connection is not established,
+    /// as OpenSSL's state machine does on entry: the error queue is cleared first, and a
+    /// failure during the handshake is remembered.
+    fn entering<T>(&mut self, f: impl FnOnce(&mut Ssl) -> Result<T, Error>) -> Result<T, Error> {
+        let in_init = !self.ssl.is_init_finished();
+        if in_init && !self.handshake_failed {
+            err::clear();
+        }
+        let r = f(&mut self.ssl);
+        if let Err(e) = &r {
+            if e.code() == ErrorCode::SSL && !self.ssl.is_init_finished() {
+                self.handshake_failed = true;
+            }
+        }
+        r
+    }
+}
+
+fn fail(e: &Error) {
+    err::push_stack(&e.error_stack());
+}
+
+fn handshake_ret(r: Result<(), Error>) -> c_int {
+    match r {
+        Ok(()) => 1,
+        Err(e) => {
+            fail(&e);
+            -1
+        }
+    }
+}
+
+/// `SSL_do_handshake`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
+    with_ssl(s, -1, |st| {
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
+    })
+}
+
+/// `SSL_connect`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
+    with_ssl(s, -1, |st| {
+        // As OpenSSL: the connect state only if no side was chosen.
+        if st.side.is_none() {
+            st.side = Some(true);
+            st.ssl.set_connect_state();
+        }
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
+    })
+}
+
+/// `SSL_accept`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
+    with_ssl(s, -1, |st| {
+        // As OpenSSL: the accept state only if no side was chosen.
+        if st.side.is_none() {
+            st.side = Some(false);
+            st.ssl.set_accept_state();
+        }
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
+    })
+}
+
+/// The common part of the read calls: Ok(bytes) or the failure already queued.
+///
+/// # Safety
+/// `buf` holds `num` writable bytes.
+unsafe fn read_common(
+    st: &mut SslState,
+    buf: *mut c_void,
+    num: usize,
+    peek: bool,
+) -> Result<usize, c_int> {
+    if buf.is_null() && num > 0 {
+        null_param();
+        return Err(-1);
+    }
+    let slice: &mut [u8] = if num == 0 {
+        &mut []
+    } else {
+        // SAFETY: buf holds num writable bytes (caller's contract), checked non-NULL.
+        unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
+    };
+    let established = st.ssl.is_init_finished();
+    let r = st.entering(|ssl| {
+        if peek {
+            ssl.ssl_peek(slice)
+        } else {
+            ssl.ssl_read(slice)
+        }
+    });
+    r.map_err(|e| {
+        fail(&e);
+        read_error_ret(&e, num, established)
+    })
+}
+
+/// What `SSL_read` returns for a failure, as OpenSSL 3's `ssl3_read_bytes`: 0 for the
+/// peer's close_notify, for an EOF without one (UNEXPECTED_EOF_WHILE_READING), for a fatal
+/// alert received on an established connection (reasons 1000 + alert) and for a
+/// zero-length read that did not block; -1 otherwise (also when the read ran a handshake
+/// that failed).
+fn read_error_ret(e: &Error, num: usize, established: bool) -> c_int {
+    let reason = e.error_stack().reason().map(|r| r.0);
+    match e.code() {
+        ErrorCode::ZERO_RETURN => 0,
+        ErrorCode::SYSCALL if num == 0 && reason.is_none() => 0,
+        _ if reason == Some(294) => 0,
+        ErrorCode::SSL if established && reason.is_some_and(|r| (1000..1256).contains(&r)) => 0,
+        _ => -1,
+    }
+}
+
+/// # Safety
+/// `buf` holds `num` readable bytes.
+unsafe fn write_common(st: &mut SslState, buf: *const c_void, num: usize) -> Result<usize, ()> {
+    if buf.is_null() && num > 0 {
+        null_param();
+        return Err(());
+    }
+    let slice: &[u8] = if num == 0 {
+        // Keep the caller's address: a retry is checked against it.
+        if buf.is_null() {
+            &[]
+        } else {
+            // SAFETY: a zero-length slice at a non-NULL address reads nothing.
+            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), 0) }
+        }
+    } else {
+        // SAFETY: buf holds num readable bytes (caller's contract), checked non-NULL.
+        unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
+    };
+    st.entering(|ssl| ssl.ssl_write(slice))
+        .map_err(|e| fail(&e))
+}
+
+fn to_int(n: usize) -> c_int {
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// `SSL_read`: bytes read, 0 or -1 (see `SSL_get_error`).
+///
+/// # Safety
+/// `s` is NULL or live; `buf` holds `num` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    with_ssl(s, -1, |st| {
+        if num < 0 {
+            err::push(LIB_SSL, SSL_R_BAD_LENGTH);
+            return -1;
+        }
+        // SAFETY: forwarded caller contract.
+        match unsafe { read_common(st, buf, num as usize, false) } {
+            Ok(n) => to_int(n),
+            Err(r) => r,
+        }
+    })
+}
+
+/// `SSL_peek`.
+///
+/// # Safety
+/// `s` is NULL or live; `buf` holds `num` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_peek(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    with_ssl(s, -1, |st| {
+        if num < 0 {
+            err::push(LIB_SSL, SSL_R_BAD_LENGTH);
+            return -1;
+        }
+        // SAFETY: forwarded caller contract.
+        match unsafe { read_common(st, buf, num as usize, true) } {
+            Ok(n) => to_int(n),
+            Err(r) => r,
+        }
+    })
+}
+
+/// `SSL_read_ex`: 1 with `*readbytes` set, or 0.
+///
+/// # Safety
+/// `s` is NULL or live; `buf` holds `num` writable bytes; `readbytes` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read_ex(
+    s: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    with_ssl(s, 0, |st| {
+        // SAFETY: forwarded caller contract.
+        match unsafe { read_common(st, buf, num, false) } {
+            Ok(n) if n > 0 => {
+                if !readbytes.is_null() {
+                    // SAFETY: readbytes is writable (caller's contract).
+                    unsafe { *readbytes = n };
+                }
+                1
+            }
+            _ => 0,
+        }
+    })
+}
+
+/// `SSL_peek_ex`.
+///
+/// # Safety
+/// As [`SSL_read_ex`].
+#[no_mangle]
+pub unsafe extern "C" fn SSL_peek_ex(
+    s: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    with_ssl(s, 0, |st| {
+        // SAFETY: forwarded caller contract.
+        match unsafe { read_common(st, buf, num, true) } {
+            Ok(n) if n > 0 => {
+                if !readbytes.is_null() {
+                    // SAFETY: readbytes is writable (caller's contract).
+                    unsafe { *readbytes = n };
+                }
+                1
+            }
+            _ => 0,
+        }
+    })
+}
+
+/// `SSL_write`: `num` (or with partial writes the bytes written), 0 or -1.
+///
+/// # Safety
+/// `s` is NULL or live; `buf` holds `num` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_write(s: *mut SSL, buf: *const c_void, num: c_int) -> c_int {
+    with_ssl(s, -1, |st| {
+        if num < 0 {
+            err::push(LIB_SSL, SSL_R_BAD_LENGTH);
+            return -1;
+        }
+        // SAFETY: forwarded caller contract.
+        match unsafe { write_common(st, buf, num as usize) } {
+            Ok(n) => to_int(n),
+            Err(()) => -1,
+        }
+    })
+}
+
+/// `SSL_write_ex`: 1 with `*written` set, or 0 leaving `*written` untouched.
+///
+/// # Safety
+/// `s` is NULL or live; `buf` holds `num` readable bytes; `written` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_write_ex(
+    s: *mut SSL,
+    buf: *const c_void,
+    num: usize,
+    written: *mut usize,
+) -> c_int {
+    with_ssl(s, 0, |st| {
+        // SAFETY: forwarded caller contract.
+        match unsafe { write_common(st, buf, num) } {
+            Ok(n) => {
+                if !written.is_null() {
+                    // SAFETY: written is writable (caller's contract).
+                    unsafe { *written = n };
+                }
+                1
+            }
+            Err(()) => 0,
+        }
+    })
+}
+
+/// `SSL_pending`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_pending(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| to_int(st.ssl.pending()))
+}
+
+/// `SSL_has_pending`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_has_pending(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.ssl.has_pending() as c_int)
+}
+
+/// `SSL_shutdown`: 0 after sending close_notify, 1 when both are done, -1 on failure.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
+    with_ssl(s, -1, |st| match st.ssl.shutdown() {
+        Ok(ShutdownResult::Sent) => 0,
+        Ok(ShutdownResult::Received) => 1,
+        Err(e) => {
+            fail(&e);
+            -1
+        }
+    })
+}
+
+/// `SSL_get_shutdown`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_shutdown(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.ssl.get_shutdown().bits())
+}
+
+/// `SSL_set_shutdown`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_shutdown(s: *mut SSL, mode: c_int) {
+    with_ssl(s, (), |st| {
+        st.ssl
+            .set_shutdown(ShutdownState::from_bits_retain(mode & 3))
+    })
+}
+
+/// `SSL_get_error`, in OpenSSL's order: success, the error queue, the last operation's
+/// retry reason, the peer's close_notify, else SSL_ERROR_SYSCALL.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret: c_int) -> c_int {
+    with_ssl(s, ErrorCode::SSL.as_raw(), |st| {
+        if ret > 0 {
+            return ErrorCode::NONE.as_raw();
+        }
+        match err::peek_first_is_sys() {
+            Some(true) => return ErrorCode::SYSCALL.as_raw(),
+            Some(false) => return ErrorCode::SSL.as_raw(),
+            None => {}
+        }
+        let code = st.ssl.last_error_code();
+        match code {
+            ErrorCode::WANT_READ
+            | ErrorCode::WANT_WRITE
+            | ErrorCode::WANT_CONNECT
+            | ErrorCode::WANT_ACCEPT
+            | ErrorCode::WANT_X509_LOOKUP
+            | ErrorCode::WANT_CLIENT_HELLO_CB
+            | ErrorCode::ZERO_RETURN => code.as_raw(),
+            _ if st.ssl.get_shutdown().contains(ShutdownState::RECEIVED) => {
+                ErrorCode::ZERO_RETURN.as_raw()
+            }
+            _ => ErrorCode::SYSCALL.as_raw(),
+        }
+    })
+}
+
+/// `SSL_ctrl`: modes, read-ahead, send fragment sizes, SNI host name.
+///
+/// # Safety
+/// `s` is NULL or live; `parg` as the control requires.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_ctrl(
+    s: *mut SSL,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
+    with_ssl(s, 0, |st| match cmd {
+        SSL_CTRL_MODE => st
+            .ssl
+            .set_mode(SslMode::from_bits_retain(larg as u64))
+            .bits() as c_long,
+        SSL_CTRL_CLEAR_MODE => st
+            .ssl
+            .clear_mode(SslMode::from_bits_retain(larg as u64))
+            .bits() as c_long,
+        SSL_CTRL_SET_MAX_SEND_FRAGMENT => {
+            st.ssl.set_max_send_fragment(larg.max(0) as usize).is_ok() as c_long
+        }
+        SSL_CTRL_SET_SPLIT_SEND_FRAGMENT => {
+            st.ssl.set_split_send_fragment(larg.max(0) as usize).is_ok() as c_long
+        }
+        SSL_CTRL_SET_READ_AHEAD => {
+            let old = st.read_ahead;
+            st.read_ahead = larg != 0;
+            st.ssl.set_read_ahead(larg != 0);
+            old as c_long
+        }
+        SSL_CTRL_GET_READ_AHEAD => st.read_ahead as c_long,
+        SSL_CTRL_SET_TLSEXT_HOSTNAME => {
+            if larg != 0 {
+                err::push(LIB_SSL, SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE);
+                return 0;
+            }
+            let Some(name) = cstr(parg.cast_const().cast()) else {
+                // NULL clears the name in OpenSSL; oxssl cannot clear one once set, so
+                // that case fails (0) instead of pretending.
+                return (!st.sni_set) as c_long;
+            };
+            if name.is_empty() || name.len() > 255 {
+                err::push(LIB_SSL, SSL_R_SSL3_EXT_INVALID_SERVERNAME);
+                return 0;
+            }
+            match st.ssl.set_hostname(&name) {
+                Ok(()) => {
+                    st.sni_set = true;
+                    1
+                }
+                Err(e) => {
+                    err::push_stack(&e);
+                    0
+                }
+            }
+        }
+        _ => 0,
+    })
+}
+
+/// `SSL_set_options`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_options(s: *mut SSL, op: u64) -> u64 {
+    with_ssl(s, 0, |st| {
+        st.ssl.set_options(SslOptions::from_bits_retain(op)).bits()
+    })
+}
+
+/// `SSL_clear_options`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_clear_options(s: *mut SSL, op: u64) -> u64 {
+    with_ssl(s, 0, |st| {
+        st.ssl
+            .clear_options(SslOptions::from_bits_retain(op))
+            .bits()
+    })
+}
+
+/// `SSL_get_options`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_options(s: *const SSL) -> u64 {
+    with_ssl(s, 0, |st| st.ssl.options().bits())
+}
+
+/// `SSL_set1_host`: the name the peer certificate must match.
+///
+/// # Safety
+/// `s` is NULL or live; `host` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set1_host(s: *mut SSL, host: *const c_char) -> c_int {
+    with_ssl(s, 0, |st| {
+        st.ssl.set_verify_hostname(&cstr(host).unwrap_or_default());
+        1
+    })
+}
+
+/// `SSL_get_verify_result`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_verify_result(s: *const SSL) -> c_long {
+    with_ssl(s, 0, |st| st.ssl.verify_result() as c_long)
+}
+
+/// `SSL_get_version`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
+    with_ssl(s, std::ptr::null(), |st| match st.ssl.version_str() {
+        "TLSv1.3" => c"TLSv1.3".as_ptr(),
+        "TLSv1.2" => c"TLSv1.2".as_ptr(),
+        _ => c"unknown".as_ptr(),
+    })
+}
+
+/// `SSL_CIPHER`.
+#[allow(non_camel_case_types)]
+pub struct SSL_CIPHER {
+    name: CString,
+}
+
+fn cipher(name: &'static str) -> *const SSL_CIPHER {
+    static CIPHERS: Mutex<Option<HashMap<&'static str, &'static SSL_CIPHER>>> = Mutex::new(None);
+    let mut g = CIPHERS.lock().unwrap_or_else(|p| p.into_inner());
+    let map = g.get_or_insert_with(HashMap::new);
+    *map.entry(name).or_insert_with(|| {
+        Box::leak(Box::new(SSL_CIPHER {
+            name: CString::new(name).unwrap_or_default(),
+        }))
+    })
+}
+
+/// `SSL_get_current_cipher`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
+    with_ssl(s, std::ptr::null(), |st| {
+        st.ssl
+            .current_cipher_name()
+            .map_or(std::ptr::null(), cipher)
+    })
+}
+
+/// `SSL_CIPHER_get_name`: "(NONE)" for NULL.
+///
+/// # Safety
+/// `c` is NULL or from `SSL_get_current_cipher`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
+    guard(std::ptr::null(), || {
+        if c.is_null() {
+            return c"(NONE)".as_ptr();
+        }
+        // SAFETY: c is one of the leaked, never-freed SSL_CIPHER values.
+        unsafe { &*c }.name.as_ptr()
+    })
+}
+
+/// `SSL_key_update`: 1, or 0 with the reason queued.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_key_update(s: *mut SSL, updatetype: c_int) -> c_int {
+    with_ssl(s, 0, |st| match st.ssl.key_update_raw(updatetype) {
+        Ok(()) => 1,
+        Err(e) => {
+            fail(&e);
+            0
+        }
+    })
+}
+
+/// `SSL_get_key_update_type`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_key_update_type(s: *const SSL) -> c_int {
+    with_ssl(s, -1, |st| st.ssl.key_update_type_raw())
+}
+
+/// `SSL_renegotiate`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_renegotiate(s: *mut SSL) -> c_int {
+    with_ssl(s, 0, |st| match st.ssl.renegotiate() {
+        Ok(()) => 1,
+        Err(e) => {
+            fail(&e);
+            0
+        }
+    })
+}
+
+/// `SSL_renegotiate_pending`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_renegotiate_pending(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.ssl.renegotiate_pending() as c_int)
+}
+
+/// `SSL_is_init_finished`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.ssl.is_init_finished() as c_int)
+}
+
+/// `SSL_is_server`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.ssl.is_server() as c_int)
+}
+
+/// `SSL_CTX_set_default_verify_paths`: the system's trust anchors.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
+    with_ctx(ctx, 0, |c| match c.live.set_default_verify_paths() {
+        Ok(()) => {
+            c.ops.push(CtxOp::DefaultVerifyPaths);
+            c.built = None;
+            1
+        }
+        Err(e) => {
+            err::push_stack(&e);
+            0
+        }
+    })
+}
+
+/// `SSL_CTX_get_verify_mode`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
+    with_ctx(ctx, 0, |c| c.verify_mode)
+}
+
+/// `SSL_set_verify`: the mode for this connection. As with [`SSL_CTX_set_verify`], a
+/// callback is not called yet.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_verify(
+    s: *mut SSL,
+    mode: c_int,
+    _callback: Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>,
+) {
+    with_ssl(s, (), |st| {
+        st.ssl.set_verify(SslVerifyMode::from_bits_retain(mode))
+    })
+}
+
+/// `SSL_get_verify_mode`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_verify_mode(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.ssl.verify_mode().bits())
+}
+
+/// `SSL_set_cipher_list` (this connection's TLS 1.2 suites).
+///
+/// # Safety
+/// `s` is NULL or live; `list` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut SSL, list: *const c_char) -> c_int {
+    with_ssl(s, 0, |st| {
+        let Some(l) = cstr(list) else {
+            null_param();
+            return 0;
+        };
+        match st.ssl.set_cipher_list(&l) {
+            Ok(()) => 1,
+            Err(e) => {
+                err::push_stack(&e);
+                0
+            }
+        }
+    })
+}
+
+/// `SSL_set_ciphersuites` (this connection's TLS 1.3 suites).
+///
+/// # Safety
+/// `s` is NULL or live; `list` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_ciphersuites(s: *mut SSL, list: *const c_char) -> c_int {
+    with_ssl(s, 0, |st| {
+        let Some(l) = cstr(list) else {
+            null_param();
+            return 0;
+        };
+        match st.ssl.set_ciphersuites(&l) {
+            Ok(()) => 1,
+            Err(e) => {
+                err::push_stack(&e);
+                0
+            }
+        }
+    })
+}
+
+/// `SSL_get_servername`: the SNI host name sent (client) or received (server), or NULL.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, typ: c_int) -> *const c_char {
+    with_ssl(s, std::ptr::null(), |st| {
+        if typ != 0 {
+            return std::ptr::null();
+        }
+        let name = st.ssl.servername().map(str::to_string);
+        st.servername = name.and_then(|n| CString::new(n).ok());
+        st.servername
+            .as_ref()
+            .map_or(std::ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// `SSL_state_string_long`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
+    with_ssl(s, std::ptr::null(), |st| {
+        crate::err::intern_str(st.ssl.state_string_long())
+    })
+}
+
+/// `SSL_get_read_ahead`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_read_ahead(s: *const SSL) -> c_int {
+    with_ssl(s, 0, |st| st.read_ahead as c_int)
+}
+
+/// `SSL_set_read_ahead`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_read_ahead(s: *mut SSL, yes: c_int) {
+    with_ssl(s, (), |st| {
+        st.read_ahead = yes != 0;
+        st.ssl.set_read_ahead(yes != 0);
+    })
+}
