@@ -880,7 +880,14 @@ impl SslState {
         if in_init && !self.handshake_failed {
             err::clear();
         }
+        let messages = self.ssl.handshake_messages_processed();
         let r = f(&mut self.ssl);
+        // A post-handshake message (ticket, KeyUpdate) processed inside this call entered
+        // OpenSSL's state machine, which clears the queue; this call's own errors are
+        // pushed after.
+        if self.ssl.handshake_messages_processed() != messages && !self.handshake_failed {
+            err::clear();
+        }
         if let Err(e) = &r {
             if e.code() == ErrorCode::SSL && !self.ssl.is_init_finished() {
                 self.handshake_failed = true;

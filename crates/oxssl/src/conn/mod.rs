@@ -235,6 +235,13 @@ impl Connection {
         }
     }
 
+    /// How many handshake messages this connection has processed (also after the
+    /// handshake: tickets, KeyUpdates, renegotiations). A C layer clears OpenSSL's error
+    /// queue when this moves, as OpenSSL's state machine does on entry.
+    pub fn handshake_messages(&self) -> u64 {
+        self.handshake_messages
+    }
+
     /// True once the peer's close_notify has been processed.
     pub fn received_close_notify(&self) -> bool {
         self.received_close_notify

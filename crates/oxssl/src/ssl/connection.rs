@@ -387,6 +387,12 @@ impl Ssl {
             .is_some_and(|v| v == crate::msgs::enums::ProtocolVersion::TLSV1_3)
     }
 
+    /// Handshake messages processed so far (0 before the engine exists): moves when a
+    /// read processed a ticket, a KeyUpdate or a renegotiation message.
+    pub fn handshake_messages_processed(&self) -> u64 {
+        self.conn.as_ref().map_or(0, |c| c.handshake_messages())
+    }
+
     /// `SSL_is_init_finished`.
     pub fn is_init_finished(&self) -> bool {
         self.conn.as_ref().is_some_and(|c| c.is_connected())
