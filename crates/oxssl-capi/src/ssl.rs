@@ -780,32 +780,53 @@ pub unsafe extern "C" fn SSL_set_fd(s: *mut SSL, fd: c_int) -> c_int {
     })
 }
 
-/// `SSL_set_rfd`.
+/// `SSL_set_rfd` / `SSL_set_wfd`: gives one side a socket BIO for `fd`, sharing the other
+/// side's BIO when it already wraps the same descriptor (as OpenSSL does).
 ///
 /// # Safety
 /// `s` is NULL or live.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
+unsafe fn set_side_fd(s: *mut SSL, fd: c_int, read_side: bool) -> c_int {
     guard(0, || {
         if s.is_null() {
             null_param();
             return 0;
         }
         // SAFETY: s is live (contract).
-        let w = unsafe { SSL_get_wbio(s) };
-        // SAFETY: w, if not NULL, is a live BIO held by s.
-        if !w.is_null() && unsafe { &*w }.fd() == Some(fd) {
-            // SAFETY: share the write BIO as read side: one new reference handed over.
-            unsafe {
-                bio::BIO_up_ref(w);
-                SSL_set0_rbio(s, w);
+        let other = unsafe {
+            if read_side {
+                SSL_get_wbio(s)
+            } else {
+                SSL_get_rbio(s)
             }
+        };
+        // SAFETY: `other`, if not NULL, is a live BIO held by s.
+        let bio = if !other.is_null() && unsafe { &*other }.fd() == Some(fd) {
+            // SAFETY: share it: one new reference, handed over below.
+            unsafe { bio::BIO_up_ref(other) };
+            other
         } else {
-            // SAFETY: a fresh reference handed over.
-            unsafe { SSL_set0_rbio(s, bio::new_fd_bio(fd, 0)) };
-        }
+            bio::new_fd_bio(fd, 0)
+        };
+        // SAFETY: s is live; `bio` carries one reference, which the SSL takes.
+        unsafe {
+            if read_side {
+                SSL_set0_rbio(s, bio)
+            } else {
+                SSL_set0_wbio(s, bio)
+            }
+        };
         1
     })
+}
+
+/// `SSL_set_rfd`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
+    // SAFETY: same contract.
+    unsafe { set_side_fd(s, fd, true) }
 }
 
 /// `SSL_set_wfd`.
@@ -814,26 +835,8 @@ pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
-    guard(0, || {
-        if s.is_null() {
-            null_param();
-            return 0;
-        }
-        // SAFETY: s is live (contract).
-        let r = unsafe { SSL_get_rbio(s) };
-        // SAFETY: r, if not NULL, is a live BIO held by s.
-        if !r.is_null() && unsafe { &*r }.fd() == Some(fd) {
-            // SAFETY: share the read BIO as write side: one new reference handed over.
-            unsafe {
-                bio::BIO_up_ref(r);
-                SSL_set0_wbio(s, r);
-            }
-        } else {
-            // SAFETY: a fresh reference handed over.
-            unsafe { SSL_set0_wbio(s, bio::new_fd_bio(fd, 0)) };
-        }
-        1
-    })
+    // SAFETY: same contract.
+    unsafe { set_side_fd(s, fd, false) }
 }
 
 /// `SSL_get_fd` (the read side's).
