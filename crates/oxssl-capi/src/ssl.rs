@@ -1083,9 +1083,24 @@ pub unsafe extern "C" fn SSL_read_ex(
     num: usize,
     readbytes: *mut usize,
 ) -> c_int {
+    // SAFETY: forwarded caller contract.
+    unsafe { read_ex_common(s, buf, num, readbytes, false) }
+}
+
+/// Shared body of `SSL_read_ex` and `SSL_peek_ex`: 1 with `*readbytes` set, or 0.
+///
+/// # Safety
+/// As [`SSL_read_ex`].
+unsafe fn read_ex_common(
+    s: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+    peek: bool,
+) -> c_int {
     with_ssl(s, 0, |st| {
         // SAFETY: forwarded caller contract.
-        match unsafe { read_common(st, buf, num, false) } {
+        match unsafe { read_common(st, buf, num, peek) } {
             Ok(n) if n > 0 => {
                 if !readbytes.is_null() {
                     // SAFETY: readbytes is writable (caller's contract).
@@ -1109,19 +1124,8 @@ pub unsafe extern "C" fn SSL_peek_ex(
     num: usize,
     readbytes: *mut usize,
 ) -> c_int {
-    with_ssl(s, 0, |st| {
-        // SAFETY: forwarded caller contract.
-        match unsafe { read_common(st, buf, num, true) } {
-            Ok(n) if n > 0 => {
-                if !readbytes.is_null() {
-                    // SAFETY: readbytes is writable (caller's contract).
-                    unsafe { *readbytes = n };
-                }
-                1
-            }
-            _ => 0,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { read_ex_common(s, buf, num, readbytes, true) }
 }
 
 /// `SSL_write`: `num` (or with partial writes the bytes written), 0 or -1.
