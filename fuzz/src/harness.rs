@@ -101,6 +101,7 @@ pub fn client(data: &[u8]) {
         ClientOptions {
             sni: Some("example.com".into()),
             verify_host: Some("example.com".into()),
+            ..Default::default()
         },
     );
     if c.start().is_err() {

@@ -142,6 +142,7 @@ fn pair(c: &Arc<Config>, s: &Arc<Config>) -> Result<(Connection, Connection), St
         ClientOptions {
             sni: Some("localhost".into()),
             verify_host: Some("localhost".into()),
+            ..Default::default()
         },
     );
     let mut server = Connection::server(s.clone());

@@ -4,6 +4,8 @@ pub use crate::crypto::kx::KxGroup;
 pub use crate::crypto::sign::{KeyType, SignatureScheme, SigningKey};
 pub use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType, ProtocolVersion};
 use crate::suites::CipherSuite;
+use crate::session::cache::SessionCache;
+use crate::session::ticket::TicketKeys;
 use crate::x509::{CertificateDer, TrustStore, UnixTime};
 use std::sync::Arc;
 
@@ -66,6 +68,55 @@ impl TimeSource {
         match self {
             TimeSource::System => UnixTime::now(),
             TimeSource::Fixed(t) => *t,
+        }
+    }
+
+    /// The current time in seconds since the Unix epoch (session times and ticket ages).
+    pub fn now_secs(&self) -> u64 {
+        self.now().as_secs()
+    }
+}
+
+/// Session resumption: tickets, the server's session cache and their limits (the
+/// engine's view of `SSL_CTX_set_session_cache_mode`, `SSL_OP_NO_TICKET`,
+/// `SSL_CTX_set_num_tickets`, `SSL_CTX_set_timeout` and `SSL_CTX_set_session_id_context`).
+#[derive(Clone, Debug)]
+pub struct Resumption {
+    /// Tickets are used (`!SSL_OP_NO_TICKET`): a TLS 1.3 server issues them, a TLS 1.2
+    /// client asks for them and a TLS 1.2 server answers.
+    pub tickets: bool,
+    /// TLS 1.3 tickets a server sends after each handshake (OpenSSL's default: 2).
+    pub num_tickets: u32,
+    /// A TLS 1.2 server stores its sessions in [`Resumption::cache`] (`SSL_SESS_CACHE_SERVER`
+    /// without `NO_INTERNAL_STORE`) and gives them ids.
+    pub cache_store: bool,
+    /// A TLS 1.2 server looks session ids up in its cache (without `NO_INTERNAL_LOOKUP`).
+    pub cache_lookup: bool,
+    /// Lifetime in seconds of the sessions and tickets a server issues.
+    pub timeout: u32,
+    /// The server's session id context: a session resumes only where it matches.
+    pub sid_ctx: Vec<u8>,
+    /// The server's ticket keys, shared by the connections of a context.
+    pub keys: Arc<TicketKeys>,
+    /// The server's session cache, shared likewise.
+    pub cache: Arc<SessionCache>,
+    /// Keep every new session for the caller ([`crate::Connection::take_new_sessions`]),
+    /// not only the latest (a new-session callback is set).
+    pub collect_new: bool,
+}
+
+impl Default for Resumption {
+    fn default() -> Self {
+        Resumption {
+            tickets: true,
+            num_tickets: 2,
+            cache_store: true,
+            cache_lookup: true,
+            timeout: crate::session::DEFAULT_TIMEOUT,
+            sid_ctx: Vec::new(),
+            keys: Arc::new(TicketKeys::new(u64::from(crate::session::DEFAULT_TIMEOUT))),
+            cache: Arc::new(SessionCache::default()),
+            collect_new: false,
         }
     }
 }
@@ -158,8 +209,10 @@ pub struct Config {
     pub keylog: Option<Arc<dyn KeyLog>>,
     /// Watcher of messages and states (`-msg`, `-state`), if any.
     pub observer: Option<Arc<dyn Observer>>,
-    /// The clock for certificate checks.
+    /// The clock for certificate checks, session lifetimes and ticket ages.
     pub time: TimeSource,
+    /// Session resumption settings.
+    pub resumption: Resumption,
 }
 
 impl Config {
@@ -240,6 +293,7 @@ impl Default for Config {
             keylog: None,
             observer: None,
             time: TimeSource::System,
+            resumption: Resumption::default(),
         }
     }
 }

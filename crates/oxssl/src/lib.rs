@@ -29,6 +29,8 @@ pub mod msgs;
 pub mod negotiated;
 pub mod reason;
 #[doc(hidden)]
+pub mod session;
+#[doc(hidden)]
 pub mod record;
 pub mod ssl;
 pub mod suites;

@@ -4,7 +4,9 @@ use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::SignatureScheme;
 use crate::msgs::enums::ProtocolVersion;
 use crate::suites::CipherSuite;
+use crate::session::Session;
 use crate::x509::CertificateDer;
+use std::sync::Arc;
 
 /// Parameters and peer identity agreed by the handshake.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +31,11 @@ pub struct Negotiated {
     pub verify_result: i32,
     /// True if a HelloRetryRequest was part of the handshake.
     pub hello_retry: bool,
+    /// True if the handshake resumed a session (`SSL_session_reused`).
+    pub resumed: bool,
+    /// The session of this connection (`SSL_get_session`): the one the handshake made or
+    /// resumed, then (TLS 1.3 client) the one from the latest ticket.
+    pub session: Option<Arc<Session>>,
     /// Client random (for key logging).
     pub client_random: [u8; 32],
     /// Server random.

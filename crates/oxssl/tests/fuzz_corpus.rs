@@ -82,6 +82,7 @@ fn write_seeds() {
             oxssl::conn::ClientOptions {
                 sni: Some("localhost".into()),
                 verify_host: None,
+                ..Default::default()
             },
         );
         let mut s = oxssl::Connection::server(Arc::new(sc));

@@ -264,6 +264,7 @@ impl Contender for OxConn {
             ClientOptions {
                 sni: Some(HOST.into()),
                 verify_host: Some(HOST.into()),
+                ..Default::default()
             },
         );
         let mut s = Connection::server(self.server.clone());

@@ -83,6 +83,8 @@ pub struct Connection {
     auto_renegotiate: bool,
     /// The state last reported to the observer.
     last_state: &'static str,
+    /// New sessions not yet taken by the caller (only kept with `collect_new`).
+    new_sessions: Vec<Arc<crate::session::Session>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -119,6 +121,7 @@ impl Connection {
             auto_key_update: true,
             auto_renegotiate: true,
             last_state: "",
+            new_sessions: Vec::new(),
         }
     }
 
@@ -177,6 +180,26 @@ impl Connection {
             new_read,
             info: &mut self.info,
             verify_host: self.client_opts.verify_host.as_deref(),
+            new_sessions: &mut self.new_sessions,
+        }
+    }
+
+    /// Takes the sessions made since the last call (each ticket received, each TLS 1.2
+    /// handshake), for a new-session callback. Kept only when the configuration's
+    /// `resumption.collect_new` is set; [`Negotiated::session`] always has the latest.
+    pub fn take_new_sessions(&mut self) -> Vec<Arc<crate::session::Session>> {
+        std::mem::take(&mut self.new_sessions)
+    }
+
+    /// Drops new sessions nobody will collect, and bounds those kept for a caller that
+    /// does not collect them (the latest count).
+    fn trim_new_sessions(&mut self) {
+        const MAX_KEPT: usize = 16;
+        if !self.config.resumption.collect_new {
+            self.new_sessions.clear();
+        } else if self.new_sessions.len() > MAX_KEPT {
+            let excess = self.new_sessions.len() - MAX_KEPT;
+            self.new_sessions.drain(..excess);
         }
     }
 
@@ -509,6 +532,7 @@ impl Connection {
         };
         let next = state.handle_ccs(&mut cx)?;
         self.apply_next(next, renegotiating)?;
+        self.trim_new_sessions();
         self.observe_state();
         if let Some(prot) = new_read {
             self.install_read(prot);
@@ -629,6 +653,7 @@ impl Connection {
                     ));
                 }
             }
+            self.trim_new_sessions();
             self.observe_state();
             if let Some(prot) = new_read {
                 // RFC 8446 5.1: a key change must fall on a record boundary.

@@ -12,7 +12,9 @@ use crate::msgs::enums::{
 use crate::msgs::extensions::{self as ext, Extensions, KeyShareEntry};
 use crate::msgs::handshake::{ClientHello, HandshakeMessage, ServerHello};
 use crate::reason::Reason;
+use crate::session::Session;
 use crate::suites::CipherSuite;
+use std::sync::Arc;
 
 /// Per-connection client settings.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +23,8 @@ pub struct ClientOptions {
     pub sni: Option<String>,
     /// Host name the server certificate must match (`SSL_set1_host`).
     pub verify_host: Option<String>,
+    /// A session to resume (`SSL_set_session`), offered if it still fits.
+    pub session: Option<std::sync::Arc<crate::session::Session>>,
 }
 
 /// What a renegotiating client proves (RFC 5746): the previous handshake's verify_data.
@@ -75,6 +79,9 @@ pub struct HelloSent {
     pub offered_tls12: bool,
     /// Set when this hello renegotiates.
     pub renegotiating: Option<Renegotiating>,
+    /// The session offered for resumption: a TLS 1.3 one as a PSK, a TLS 1.2 one by its
+    /// session id and ticket.
+    pub session: Option<Arc<Session>>,
 }
 
 impl HelloSent {
@@ -88,10 +95,58 @@ impl HelloSent {
         &mut self,
         config: &Config,
         cookie: Option<&[u8]>,
+        now: u64,
     ) -> Result<(), TlsError> {
-        self.hello.extensions = hello_extensions(config, self, cookie)?;
+        self.hello.extensions = hello_extensions(config, self, cookie, now)?;
         Ok(())
     }
+
+    /// The TLS 1.3 session offered as a PSK, if any.
+    pub fn psk(&self) -> Option<&Session> {
+        self.session
+            .as_deref()
+            .filter(|s| s.version == ProtocolVersion::TLSV1_3)
+    }
+
+    /// The TLS 1.2 session offered, if any.
+    pub fn tls12_session(&self) -> Option<&Session> {
+        self.session
+            .as_deref()
+            .filter(|s| s.version == ProtocolVersion::TLSV1_2)
+    }
+
+    /// Sends the ClientHello as it stands, with its PSK binder filled in.
+    pub fn send(&mut self, cx: &mut Context<'_>) -> Result<(), TlsError> {
+        let mut raw = HandshakeMessage::ClientHello(self.hello.clone()).encode()?;
+        if let Some(s) = self.psk() {
+            crate::tls13::resumption::fill_binder(&mut raw, s, &self.transcript)?;
+        }
+        cx.send_encoded(&raw, &mut self.transcript)
+    }
+}
+
+/// The session the client offers: one that fits the versions and suites it offers.
+fn session_to_offer(
+    cx: &Context<'_>,
+    opts: &ClientOptions,
+    offered_tls13: bool,
+    offered_tls12: bool,
+) -> Option<Arc<Session>> {
+    let s = opts.session.clone()?;
+    let fits = match s.version {
+        ProtocolVersion::TLSV1_3 => {
+            offered_tls13 && crate::tls13::resumption::offerable(cx, &s)
+        }
+        ProtocolVersion::TLSV1_2 => {
+            offered_tls12
+                && s.is_resumable()
+                && !s.is_expired(cx.now())
+                && cx.config.tls12_cipher_suites.contains(&s.suite)
+                && (!s.ticket.is_empty() || !s.id.is_empty())
+        }
+        _ => false,
+    };
+    fits.then_some(s)
 }
 
 /// The ClientHello extensions, in the order OpenSSL sends them.
@@ -99,6 +154,7 @@ fn hello_extensions(
     config: &Config,
     h: &HelloSent,
     cookie: Option<&[u8]>,
+    now: u64,
 ) -> Result<Extensions, TlsError> {
     let mut e = Extensions::default();
     if h.offered_tls12 {
@@ -129,6 +185,11 @@ fn hello_extensions(
         ExtensionType::SUPPORTED_GROUPS,
         ext::encode_u16_list(&groups)?,
     );
+    if h.offered_tls12 && config.resumption.tickets {
+        // RFC 5077: an empty ticket asks for one.
+        let ticket = h.tls12_session().map_or(Vec::new(), |s| s.ticket.clone());
+        e.push(ExtensionType::SESSION_TICKET, ticket);
+    }
     if !config.alpn_protocols.is_empty() {
         e.push(
             ExtensionType::ALPN,
@@ -163,7 +224,7 @@ fn hello_extensions(
         // psk_dhe_ke: lets a server issue tickets (resumption itself comes later).
         e.push(
             ExtensionType::PSK_KEY_EXCHANGE_MODES,
-            ext::encode_u8_list(&[1])?,
+            ext::encode_u8_list(&[crate::tls13::resumption::PSK_DHE_KE])?,
         );
         let entries: Vec<KeyShareEntry> = h
             .shares
@@ -174,6 +235,13 @@ fn hello_extensions(
             })
             .collect();
         e.push(ExtensionType::KEY_SHARE, ext::encode_key_shares(&entries)?);
+        if let Some(s) = h.psk() {
+            // Always the last extension (RFC 8446 4.2.11).
+            e.push(
+                ExtensionType::PRE_SHARED_KEY,
+                crate::tls13::resumption::psk_extension(s, now)?,
+            );
+        }
     }
     Ok(e)
 }
@@ -203,7 +271,16 @@ pub fn start(
         ));
     }
     let random: [u8; 32] = rand::array().map_err(random_err)?;
-    let session_id = if config.middlebox_compat && offered_tls13 {
+    let session = session_to_offer(cx, opts, offered_tls13, offered_tls12);
+    let resumed_id = session
+        .as_ref()
+        .filter(|s| s.version == ProtocolVersion::TLSV1_2)
+        .map(|s| s.id.clone());
+    let session_id = if let Some(id) = resumed_id.as_ref().filter(|id| !id.is_empty()) {
+        id.clone()
+    } else if resumed_id.is_some() || (config.middlebox_compat && offered_tls13) {
+        // A ticket-only TLS 1.2 session gets a random id, so that the server's echo
+        // tells the resumption (RFC 5077 3.4), as OpenSSL does.
         rand::array::<32>().map_err(random_err)?.to_vec()
     } else {
         Vec::new()
@@ -241,8 +318,9 @@ pub fn start(
         offered_tls13,
         offered_tls12,
         renegotiating,
+        session,
     };
-    sent.rebuild_extensions(config, None)?;
+    sent.rebuild_extensions(config, None, cx.now())?;
     cx.info.client_random = random;
     cx.info.sni = sent.sni.clone();
     // OpenSSL sends the first ClientHello in a record versioned TLS 1.0 for old
@@ -251,8 +329,7 @@ pub fn start(
     if first {
         cx.out.plaintext_version = ProtocolVersion::TLSV1_0.0;
     }
-    let msg = HandshakeMessage::ClientHello(sent.hello.clone());
-    let r = cx.send(&msg, &mut sent.transcript);
+    let r = sent.send(cx);
     cx.out.plaintext_version = ProtocolVersion::TLSV1_2.0;
     r?;
     Ok(Box::new(ExpectServerHello(sent)))

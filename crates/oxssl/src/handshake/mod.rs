@@ -47,6 +47,8 @@ pub struct Context<'a> {
     pub info: &'a mut Negotiated,
     /// Host name to check the server certificate against (client only).
     pub verify_host: Option<&'a str>,
+    /// Sessions made by this handshake or its tickets, for the connection to hand out.
+    pub new_sessions: &'a mut Vec<std::sync::Arc<crate::session::Session>>,
 }
 
 impl Context<'_> {
@@ -56,9 +58,26 @@ impl Context<'_> {
         msg: &HandshakeMessage,
         transcript: &mut Transcript,
     ) -> Result<(), TlsError> {
-        let raw = msg.encode()?;
-        transcript.add(&raw);
-        self.out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)
+        self.send_encoded(&msg.encode()?, transcript)
+    }
+
+    /// Sends an encoded handshake message (`raw`, with its header) and adds it to the
+    /// transcript.
+    pub fn send_encoded(&mut self, raw: &[u8], transcript: &mut Transcript) -> Result<(), TlsError> {
+        transcript.add(raw);
+        self.out.send(ContentType::HANDSHAKE, raw, MAX_PLAINTEXT)
+    }
+
+    /// Seconds since the Unix epoch, from the configured clock.
+    pub fn now(&self) -> u64 {
+        self.config.time.now_secs()
+    }
+
+    /// Records a new session: the connection's current one, and handed to the caller.
+    pub fn new_session(&mut self, s: crate::session::Session) {
+        let s = std::sync::Arc::new(s);
+        self.info.session = Some(s.clone());
+        self.new_sessions.push(s);
     }
 
     /// Sends the middlebox-compatibility change_cipher_spec record.

@@ -17,7 +17,9 @@ use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO
 use super::flags::{
     KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions, SslVerifyMode,
 };
+use super::flags::SslSessionCacheMode;
 use super::io::{Bios, Io};
+use super::session::SslSession;
 use crate::bio::{Bio, BioError, RetryFlags};
 use crate::config::Config;
 use crate::conn::{Connection, Event};
@@ -68,6 +70,8 @@ pub struct Ssl {
     /// `renegotiate_pending` reports it until then.
     renegotiate_before_init: bool,
     last_code: ErrorCode,
+    /// The session to resume (`SSL_set_session`), offered by the next client handshake.
+    resume: Option<Arc<crate::session::Session>>,
 }
 
 impl std::fmt::Debug for Ssl {
@@ -112,6 +116,7 @@ impl Ssl {
             renegotiate_requested: false,
             renegotiate_before_init: false,
             last_code: ErrorCode::NONE,
+            resume: None,
         })
     }
 
@@ -535,6 +540,7 @@ impl Ssl {
                     ClientOptions {
                         sni: self.sni.clone(),
                         verify_host: self.verify_host.clone(),
+                        session: self.resume.clone(),
                     },
                 )
             } else {
@@ -1173,7 +1179,57 @@ impl Ssl {
         let mut bios = std::mem::take(&mut self.bios);
         let r = f(self, &mut bios);
         self.bios = bios;
+        self.deliver_new_sessions();
         r
+    }
+
+    /// Hands the sessions the last operation made to the new-session callback, when the
+    /// cache mode asks for this side's sessions (as OpenSSL does).
+    pub(crate) fn deliver_new_sessions(&mut self) {
+        let Some(cb) = self.ctx.inner.new_session_cb.clone() else {
+            return;
+        };
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        let sessions = conn.take_new_sessions();
+        let side = if conn.is_client() {
+            SslSessionCacheMode::CLIENT
+        } else {
+            SslSessionCacheMode::SERVER
+        };
+        if !self.ctx.inner.session_cache_mode.contains(side) {
+            return;
+        }
+        for s in sessions {
+            cb(self, SslSession(s));
+        }
+    }
+
+    // ----- sessions -----
+
+    /// `SSL_set_session`: offers `session` for resumption in the next client handshake.
+    /// A session that does not fit (expired, another version or suite hash) is not
+    /// offered, and the handshake is a full one.
+    pub fn set_session(&mut self, session: &SslSession) -> Result<(), ErrorStack> {
+        self.resume = Some(session.0.clone());
+        Ok(())
+    }
+
+    /// `SSL_get1_session`: the session of this connection (after a TLS 1.3 handshake, the
+    /// one from the latest ticket received, so read before taking it), or before the
+    /// handshake the one set with [`Ssl::set_session`].
+    pub fn session(&self) -> Option<SslSession> {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.negotiated().session.clone())
+            .or_else(|| self.resume.clone())
+            .map(SslSession)
+    }
+
+    /// `SSL_session_reused`: true if the handshake resumed a session.
+    pub fn session_reused(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.negotiated().resumed)
     }
 
     /// `SSL_do_handshake` over the BIOs set with [`Ssl::set_bio`] / [`Ssl::set_bios`].

@@ -2,7 +2,8 @@
 //! [`SslContextBuilder`] in the `openssl` crate's style.
 
 use super::error::{ErrorEntry, ErrorStack};
-use super::flags::{SslMode, SslOptions, SslVerifyMode};
+use super::flags::{SslMode, SslOptions, SslSessionCacheMode, SslVerifyMode};
+use super::session::SslSession;
 use crate::config::{CertifiedKey, Config, KeyLog, VerifyMode};
 use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::{SignatureScheme, SigningKey};
@@ -78,7 +79,14 @@ pub(crate) struct ContextInner {
     /// The certificate and key as set, even when only one of them is (an `Ssl` that
     /// supplies the other one per connection completes the pair).
     pub cert: CertParts,
+    /// `SSL_CTX_set_session_cache_mode`.
+    pub session_cache_mode: SslSessionCacheMode,
+    /// `SSL_CTX_sess_set_new_cb`.
+    pub new_session_cb: Option<NewSessionCallback>,
 }
+
+/// A new-session callback: called with the connection and each new session.
+pub(crate) type NewSessionCallback = Arc<dyn Fn(&mut super::Ssl, SslSession) + Send + Sync>;
 
 /// A certificate chain and a private key set separately (`SSL_use_certificate`,
 /// `SSL_use_PrivateKey`); the engine gets them once both are there.
@@ -345,7 +353,9 @@ pub(crate) fn apply_options(
     };
     let server_preference = options.contains(SslOptions::CIPHER_SERVER_PREFERENCE);
     let middlebox_compat = options.contains(SslOptions::ENABLE_MIDDLEBOX_COMPAT);
+    let tickets = !options.contains(SslOptions::NO_TICKET);
     if config.server_preference == server_preference
+        && config.resumption.tickets == tickets
         && config.middlebox_compat == middlebox_compat
         && config.min_version == min_version
         && config.max_version == max_version
@@ -359,6 +369,7 @@ pub(crate) fn apply_options(
     c.min_version = min_version;
     c.max_version = max_version;
     c.renegotiation = renegotiation;
+    c.resumption.tickets = tickets;
     true
 }
 
@@ -380,6 +391,8 @@ impl SslContextBuilder {
                 min_version: None,
                 max_version: None,
                 cert: CertParts::default(),
+                session_cache_mode: SslSessionCacheMode::SERVER,
+                new_session_cb: None,
             },
             config,
             trust: TrustStore::new(),
@@ -661,6 +674,91 @@ impl SslContextBuilder {
     /// `s_client -msg -state` prints).
     pub fn set_observer(&mut self, observer: Arc<dyn crate::config::Observer>) {
         self.config.observer = Some(observer);
+    }
+
+    /// `SSL_CTX_set_session_cache_mode`: whether a server caches TLS 1.2 sessions by id
+    /// (SERVER, the default) and whether the new-session callback sees client (CLIENT) or
+    /// server (SERVER) sessions. Returns the previous mode.
+    pub fn set_session_cache_mode(&mut self, mode: SslSessionCacheMode) -> SslSessionCacheMode {
+        let old = self.inner.session_cache_mode;
+        self.inner.session_cache_mode = mode;
+        let server = mode.contains(SslSessionCacheMode::SERVER);
+        let r = &mut self.config.resumption;
+        r.cache_store = server && !mode.contains(SslSessionCacheMode::NO_INTERNAL_STORE);
+        r.cache_lookup = server && !mode.contains(SslSessionCacheMode::NO_INTERNAL_LOOKUP);
+        old
+    }
+
+    /// `SSL_CTX_sess_set_new_cb`: `callback` gets every new session of a connection
+    /// (client: each TLS 1.3 ticket and each TLS 1.2 handshake; server: each TLS 1.2
+    /// session it caches) when the cache mode has CLIENT (or SERVER) for its side, as in
+    /// OpenSSL. A client keeps sessions for reuse this way, keyed by server name:
+    ///
+    /// ```
+    /// use oxssl::ssl::{SslContextBuilder, SslContext, SslMethod, SslSessionCacheMode};
+    /// use std::collections::HashMap;
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// let store = Arc::new(Mutex::new(HashMap::new()));
+    /// let mut b = SslContext::builder(SslMethod::tls_client()).unwrap();
+    /// b.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+    /// let s = store.clone();
+    /// b.set_new_session_callback(move |ssl, session| {
+    ///     let name = ssl.servername().unwrap_or_default().to_string();
+    ///     s.lock().unwrap().insert(name, session);
+    /// });
+    /// ```
+    pub fn set_new_session_callback<F>(&mut self, callback: F)
+    where
+        F: Fn(&mut super::Ssl, SslSession) + Send + Sync + 'static,
+    {
+        self.inner.new_session_cb = Some(Arc::new(callback));
+        self.config.resumption.collect_new = true;
+    }
+
+    /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after each handshake
+    /// (default 2; at most 16 are sent).
+    pub fn set_num_tickets(&mut self, n: usize) -> Result<(), ErrorStack> {
+        self.config.resumption.num_tickets = u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_session_id_context`: a server resumes only sessions made under the
+    /// same context (at most 32 bytes).
+    pub fn set_session_id_context(&mut self, sid_ctx: &[u8]) -> Result<(), ErrorStack> {
+        if sid_ctx.len() > 32 {
+            return Err(err(
+                Reason::SSL_SESSION_ID_CONTEXT_TOO_LONG,
+                "session id context longer than 32 bytes",
+            ));
+        }
+        self.config.resumption.sid_ctx = sid_ctx.to_vec();
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_timeout`: lifetime in seconds of the sessions and tickets this server
+    /// issues (default 7200; TLS 1.3 tickets are capped at seven days).
+    pub fn set_timeout(&mut self, seconds: u32) -> u32 {
+        std::mem::replace(&mut self.config.resumption.timeout, seconds)
+    }
+
+    /// `SSL_CTX_sess_set_cache_size`: the most sessions the server cache holds (0: no
+    /// limit). Returns the previous size.
+    pub fn set_session_cache_size(&mut self, size: i32) -> i64 {
+        let cache = &self.config.resumption.cache;
+        let old = cache.max_size();
+        cache.set_max_size(usize::try_from(size).unwrap_or(0));
+        i64::try_from(old).unwrap_or(i64::MAX)
+    }
+
+    /// Uses a fixed ticket key (a 16-byte name and a 32-byte AES-256 key) instead of
+    /// random rotating ones, so that several servers accept each other's tickets (what
+    /// `SSL_CTX_set_tlsext_ticket_keys` is for).
+    pub fn set_ticket_key_secret(&mut self, secret: &[u8; 48]) -> Result<(), ErrorStack> {
+        let keys = crate::session::ticket::TicketKeys::from_secret(secret)
+            .map_err(|e| err(Reason::INVALID_TICKET_KEYS_LENGTH, e.0))?;
+        self.config.resumption.keys = Arc::new(keys);
+        Ok(())
     }
 
     /// Direct access to the engine configuration, for settings without an OpenSSL name.

@@ -135,3 +135,29 @@ pub enum KeyUpdateType {
     /// `SSL_KEY_UPDATE_REQUESTED`: also ask the peer to update.
     Requested,
 }
+
+bitflags_like!(
+    /// `SSL_SESS_CACHE_*` (`SSL_CTX_set_session_cache_mode`).
+    SslSessionCacheMode(i64) {
+        /// Client sessions go to the new-session callback (`SSL_SESS_CACHE_CLIENT`).
+        CLIENT = 0x1;
+        /// A server caches TLS 1.2 sessions by id and resumes them (`SSL_SESS_CACHE_SERVER`,
+        /// the default).
+        SERVER = 0x2;
+        /// `SSL_SESS_CACHE_BOTH`.
+        BOTH = 0x3;
+        /// `SSL_SESS_CACHE_NO_AUTO_CLEAR` (expired sessions are dropped when met anyway).
+        NO_AUTO_CLEAR = 0x80;
+        /// The server does not look ids up in its cache (`SSL_SESS_CACHE_NO_INTERNAL_LOOKUP`).
+        NO_INTERNAL_LOOKUP = 0x100;
+        /// The server does not store sessions in its cache (`SSL_SESS_CACHE_NO_INTERNAL_STORE`).
+        NO_INTERNAL_STORE = 0x200;
+        /// `SSL_SESS_CACHE_NO_INTERNAL`: both of the above.
+        NO_INTERNAL = 0x300;
+    }
+);
+
+impl SslSessionCacheMode {
+    /// `SSL_SESS_CACHE_OFF`: no caching; tickets still work unless `SSL_OP_NO_TICKET`.
+    pub const OFF: SslSessionCacheMode = SslSessionCacheMode(0);
+}

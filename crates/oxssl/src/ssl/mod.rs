@@ -8,6 +8,7 @@ mod context;
 mod error;
 mod flags;
 mod io;
+mod session;
 mod stream;
 
 pub use connection::Ssl;
@@ -16,5 +17,9 @@ pub use connector::{
 };
 pub use context::{SslContext, SslContextBuilder, SslFiletype, SslMethod, SslVersion};
 pub use error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO, LIB_SSL, LIB_SYS};
-pub use flags::{KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions, SslVerifyMode};
+pub use flags::{
+    KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions, SslSessionCacheMode,
+    SslVerifyMode,
+};
+pub use session::SslSession;
 pub use stream::{HandshakeError, MidHandshakeSslStream, SslStream};

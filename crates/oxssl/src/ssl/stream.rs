@@ -56,29 +56,36 @@ impl<S: Read + Write> SslStream<S> {
         self.do_handshake()
     }
 
+    /// Runs one operation, then hands new sessions to the context's callback.
+    fn op<T>(&mut self, f: impl FnOnce(&mut Ssl, &mut StreamBio<S>) -> T) -> T {
+        let r = f(&mut self.ssl, &mut self.bio);
+        self.ssl.deliver_new_sessions();
+        r
+    }
+
     /// `SSL_do_handshake`.
     pub fn do_handshake(&mut self) -> Result<(), Error> {
-        self.ssl.do_handshake_io(&mut self.bio)
+        self.op(|ssl, io| ssl.do_handshake_io(io))
     }
 
     /// `SSL_read_ex`; see [`Ssl::ssl_read`].
     pub fn ssl_read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.ssl.read_io(&mut self.bio, buf, false)
+        self.op(|ssl, io| ssl.read_io(io, buf, false))
     }
 
     /// `SSL_peek_ex`.
     pub fn ssl_peek(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.ssl.read_io(&mut self.bio, buf, true)
+        self.op(|ssl, io| ssl.read_io(io, buf, true))
     }
 
     /// `SSL_write_ex`; see [`Ssl::ssl_write`].
     pub fn ssl_write(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.ssl.write_io(&mut self.bio, buf)
+        self.op(|ssl, io| ssl.write_io(io, buf))
     }
 
     /// `SSL_shutdown`.
     pub fn shutdown(&mut self) -> Result<ShutdownResult, Error> {
-        self.ssl.shutdown_io(&mut self.bio)
+        self.op(|ssl, io| ssl.shutdown_io(io))
     }
 
     /// The `Ssl`.

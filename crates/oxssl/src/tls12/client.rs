@@ -38,6 +38,12 @@ struct Hs {
     ems: bool,
     verify_host: Option<String>,
     renegotiating: Option<crate::handshake::client::Renegotiating>,
+    /// The session id the server gave (empty: it caches nothing).
+    session_id: Vec<u8>,
+    /// The server promised a NewSessionTicket (RFC 5077).
+    ticket_expected: bool,
+    /// The ticket it sent and its lifetime.
+    ticket: Option<(Vec<u8>, u32)>,
 }
 
 /// Handles a ServerHello that negotiated TLS 1.2.
@@ -114,12 +120,45 @@ pub(crate) fn server_hello(
         ext::decode_empty(body)?;
     }
     accept_server_alpn(cx, &sh.extensions)?;
-    let mut transcript = sent.transcript;
+    let ticket_expected = match sh.extensions.get(ExtensionType::SESSION_TICKET) {
+        Some(body) => {
+            ext::decode_empty(body)?;
+            true
+        }
+        None => false,
+    };
+    let mut transcript = sent.transcript.clone();
     transcript.add(raw);
     cx.info.version = Some(ProtocolVersion::TLSV1_2);
     cx.info.suite = Some(suite);
     cx.info.server_random = sh.random;
     cx.info.hello_retry = false;
+    cx.info.resumed = false;
+    let echoed = !sh.session_id.is_empty() && sh.session_id == sent.hello.session_id;
+    if let Some(s) = sent.tls12_session().filter(|_| echoed) {
+        if s.suite != suite {
+            return Err(TlsError::illegal(
+                Reason::OLD_SESSION_CIPHER_NOT_RETURNED,
+                "resumed session with another cipher suite",
+            ));
+        }
+        if s.ems != ems {
+            return Err(TlsError::fatal(
+                AlertDescription::HANDSHAKE_FAILURE,
+                Reason::INCONSISTENT_EXTMS,
+                "resumed session without its extended master secret",
+            ));
+        }
+        let renegotiation = sent.renegotiating.is_some();
+        return super::resumption::client_resumed(
+            cx,
+            s,
+            transcript,
+            ticket_expected,
+            secure_renegotiation,
+            renegotiation,
+        );
+    }
     let hs = Hs {
         suite,
         transcript,
@@ -127,6 +166,9 @@ pub(crate) fn server_hello(
         ems,
         verify_host: sent.verify_host,
         renegotiating: sent.renegotiating,
+        session_id: sh.session_id,
+        ticket_expected,
+        ticket: None,
     };
     Ok(Next::Handshaking(Box::new(ExpectCertificate { hs })))
 }
@@ -337,16 +379,29 @@ impl State for ExpectCcs {
     }
 
     fn handle(
-        self: Box<Self>,
+        mut self: Box<Self>,
         _cx: &mut Context<'_>,
         msg: HandshakeMessage,
-        _raw: &[u8],
+        raw: &[u8],
     ) -> Result<Next, TlsError> {
-        Err(crate::handshake::unexpected(self.name(), &msg))
+        match msg {
+            HandshakeMessage::NewSessionTicket12(t)
+                if self.hs.ticket_expected && self.hs.ticket.is_none() =>
+            {
+                self.hs.transcript.add(raw);
+                self.hs.ticket = Some(super::resumption::take_ticket(t));
+                Ok(Next::Handshaking(self))
+            }
+            other => Err(crate::handshake::unexpected(self.name(), &other)),
+        }
     }
 
     fn handle_ccs(self: Box<Self>, cx: &mut Context<'_>) -> Result<Next, TlsError> {
         let s = *self;
+        if s.hs.ticket_expected && s.hs.ticket.is_none() {
+            return Err(TlsError::unexpected("CCS before the promised NewSessionTicket")
+                .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
+        }
         *cx.new_read = Some(s.read);
         Ok(Next::Handshaking(Box::new(ExpectFinished {
             hs: s.hs,
@@ -369,15 +424,21 @@ impl State for ExpectFinished {
 
     fn handle(
         self: Box<Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
         msg: HandshakeMessage,
         _raw: &[u8],
     ) -> Result<Next, TlsError> {
         let verify_data = expect!(msg, self, HandshakeMessage::Finished);
-        let s = *self;
+        let mut s = *self;
         let server_verify_data = s
             .master
             .check_finished(false, &s.hs.transcript, &verify_data)?;
+        let mut session = super::resumption::new_session(cx, &s.master, s.hs.session_id);
+        if let Some((ticket, lifetime)) = s.hs.ticket.take() {
+            session.ticket = ticket;
+            session.timeout = lifetime;
+        }
+        super::resumption::store(cx, session, false);
         let mut traffic = Traffic::new(
             true,
             s.master,

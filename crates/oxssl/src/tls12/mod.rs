@@ -8,6 +8,7 @@
 //! handshake state.
 
 pub mod client;
+pub mod resumption;
 pub mod server;
 pub mod traffic;
 
@@ -68,6 +69,29 @@ impl MasterSecret {
         } else {
             hash::tls12_prf(alg, premaster, b"master secret", &[&cr, &sr], &mut master);
         }
+        if let Some(log) = &cx.config.keylog {
+            log.log("CLIENT_RANDOM", &cr, &master);
+        }
+        Ok(MasterSecret {
+            suite,
+            master,
+            client_random: cr,
+            server_random: sr,
+            ems,
+        })
+    }
+
+    /// The master secret of a resumed session, with this handshake's randoms.
+    pub fn resumed(
+        cx: &Context<'_>,
+        suite: CipherSuite,
+        secret: &[u8],
+        ems: bool,
+    ) -> Result<Self, TlsError> {
+        let master: [u8; MASTER_LEN] = secret
+            .try_into()
+            .map_err(|_| TlsError::internal("session master secret of the wrong length"))?;
+        let (cr, sr) = (cx.info.client_random, cx.info.server_random);
         if let Some(log) = &cx.config.keylog {
             log.log("CLIENT_RANDOM", &cr, &master);
         }
@@ -143,6 +167,11 @@ impl MasterSecret {
             ));
         }
         Ok(expected)
+    }
+
+    /// The suite the secret belongs to.
+    pub fn suite(&self) -> CipherSuite {
+        self.suite
     }
 
     /// The keying material exporter (RFC 5705) needs the master secret and randoms.

@@ -29,17 +29,23 @@ use crate::x509;
 /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3).
 const RENEGOTIATION_SCSV: u16 = 0x00ff;
 
-/// The server's choices for one ClientHello.
+/// What a ClientHello settles whether the handshake is full or resumed.
+pub(crate) struct Basics {
+    pub alpn: Option<Vec<u8>>,
+    pub sni: Option<String>,
+    pub ems: bool,
+    pub secure_renegotiation: bool,
+    pub point_formats: bool,
+    /// The session_ticket extension's body, if the client sent one (RFC 5077).
+    pub ticket: Option<Vec<u8>>,
+}
+
+/// The server's choices for a full handshake.
 struct Choices {
     suite: CipherSuite,
     group: KxGroup,
     scheme: SignatureScheme,
     key: CertifiedKey,
-    alpn: Option<Vec<u8>>,
-    sni: Option<String>,
-    ems: bool,
-    secure_renegotiation: bool,
-    point_formats: bool,
 }
 
 fn failure(reason: Reason, detail: &'static str) -> TlsError {
@@ -117,11 +123,13 @@ fn curve_ok(k: &CertifiedKey, client_groups: Option<&[u16]>) -> bool {
     }
 }
 
-fn choose(
+/// The checks and answers every TLS 1.2 ClientHello gets: compression, RFC 5746, the
+/// extended master secret, SNI, ALPN.
+fn basics(
     config: &Config,
     ch: &ClientHello,
     renegotiating: Option<&Renegotiating>,
-) -> Result<Choices, TlsError> {
+) -> Result<Basics, TlsError> {
     let exts = &ch.extensions;
     if !ch.compression_methods.contains(&0) {
         return Err(TlsError::decode(
@@ -143,6 +151,19 @@ fn choose(
             "client does not use the extended master secret",
         ));
     }
+    Ok(Basics {
+        alpn: select_alpn(config, exts)?,
+        sni: client_sni(exts)?,
+        ems,
+        secure_renegotiation,
+        point_formats: exts.contains(ExtensionType::EC_POINT_FORMATS),
+        ticket: exts.get(ExtensionType::SESSION_TICKET).map(<[u8]>::to_vec),
+    })
+}
+
+/// Suite, group and certificate for a full handshake.
+fn choose(config: &Config, ch: &ClientHello, b: &Basics) -> Result<Choices, TlsError> {
+    let exts = &ch.extensions;
     // Without supported_groups any group will do (RFC 8422 4); we take our first.
     let client_groups = match exts.get(ExtensionType::SUPPORTED_GROUPS) {
         Some(body) => Some(ext::decode_u16_list(body)?),
@@ -153,8 +174,7 @@ fn choose(
         Some(body) => ext::decode_u16_list(body)?,
         None => Vec::new(),
     };
-    let sni = client_sni(exts)?;
-    let keys = config.server_keys(sni.as_deref());
+    let keys = config.server_keys(b.sni.as_deref());
     if keys.is_empty() {
         return Err(failure(
             Reason::NO_CERTIFICATE_SET,
@@ -206,28 +226,26 @@ fn choose(
                 .is_none_or(|c| c.contains(&g.to_u16()))
         })
         .ok_or_else(|| failure(Reason::NO_SHARED_GROUPS, "no ECDHE group in common"))?;
-    let alpn = select_alpn(config, exts)?;
     Ok(Choices {
         suite,
         group,
         scheme,
         key,
-        alpn,
-        sni,
-        ems,
-        secure_renegotiation,
-        point_formats: exts.contains(ExtensionType::EC_POINT_FORMATS),
     })
 }
 
-/// Handles a ClientHello for TLS 1.2: the first one, or one that renegotiates.
-pub(crate) fn client_hello(
+/// Sends the ServerHello (a resumed handshake echoes the client's session id and sends
+/// no server_name), recording what it settles; returns the transcript so far.
+pub(crate) fn send_server_hello(
     cx: &mut Context<'_>,
-    ch: ClientHello,
+    ch: &ClientHello,
     raw: &[u8],
-    renegotiating: Option<Renegotiating>,
-) -> Result<Next, TlsError> {
-    let c = choose(cx.config, &ch, renegotiating.as_ref())?;
+    b: &Basics,
+    renegotiating: Option<&Renegotiating>,
+    hello: (CipherSuite, Vec<u8>, bool),
+) -> Result<Transcript, TlsError> {
+    let (suite, session_id, ticket) = hello;
+    let resumed = cx.info.resumed;
     let mut transcript = Transcript::Buffer(Vec::new());
     transcript.add(raw);
     let mut random: [u8; 32] = rand::array().map_err(random_err)?;
@@ -238,16 +256,15 @@ pub(crate) fn client_hello(
     cx.info.client_random = ch.random;
     cx.info.server_random = random;
     cx.info.version = Some(ProtocolVersion::TLSV1_2);
-    cx.info.suite = Some(c.suite);
-    cx.info.group = Some(c.group);
-    cx.info.alpn = c.alpn.clone();
-    cx.info.sni = c.sni.clone();
+    cx.info.suite = Some(suite);
+    cx.info.alpn = b.alpn.clone();
+    cx.info.sni = b.sni.clone();
     cx.info.hello_retry = false;
 
     let mut exts = Extensions::default();
-    if c.secure_renegotiation {
+    if b.secure_renegotiation {
         let mut value = Vec::new();
-        if let Some(r) = &renegotiating {
+        if let Some(r) = renegotiating {
             value.extend_from_slice(&r.client_verify_data);
             value.extend_from_slice(&r.server_verify_data);
         }
@@ -256,30 +273,60 @@ pub(crate) fn client_hello(
             ext::encode_u8_list(&value)?,
         );
     }
-    if c.sni.is_some() {
+    if b.sni.is_some() && !resumed {
         exts.push(ExtensionType::SERVER_NAME, Vec::new());
     }
-    if c.point_formats {
+    if b.point_formats {
         exts.push(ExtensionType::EC_POINT_FORMATS, ext::encode_u8_list(&[0])?);
     }
-    if let Some(p) = &c.alpn {
+    if ticket {
+        exts.push(ExtensionType::SESSION_TICKET, Vec::new());
+    }
+    if let Some(p) = &b.alpn {
         exts.push(
             ExtensionType::ALPN,
             ext::encode_alpn(std::slice::from_ref(p))?,
         );
     }
-    if c.ems {
+    if b.ems {
         exts.push(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new());
     }
     let sh = HandshakeMessage::ServerHello(ServerHello {
         legacy_version: ProtocolVersion::TLSV1_2.0,
         random,
-        session_id: Vec::new(),
-        cipher_suite: c.suite.to_u16(),
+        session_id,
+        cipher_suite: suite.to_u16(),
         compression_method: 0,
         extensions: exts,
     });
     cx.send(&sh, &mut transcript)?;
+    Ok(transcript)
+}
+
+/// Handles a ClientHello for TLS 1.2: the first one, or one that renegotiates.
+pub(crate) fn client_hello(
+    cx: &mut Context<'_>,
+    ch: ClientHello,
+    raw: &[u8],
+    renegotiating: Option<Renegotiating>,
+) -> Result<Next, TlsError> {
+    let b = basics(cx.config, &ch, renegotiating.as_ref())?;
+    cx.info.resumed = false;
+    if let Some(session) = super::resumption::find(cx, &ch, &b)? {
+        return super::resumption::resume(cx, &ch, raw, &b, session, renegotiating);
+    }
+    let c = choose(cx.config, &ch, &b)?;
+    let r = &cx.config.resumption;
+    // Only sessions with the extended master secret are resumable (RFC 7627 5.3).
+    let session_id = if r.cache_store && b.ems {
+        rand::array::<32>().map_err(random_err)?.to_vec()
+    } else {
+        Vec::new()
+    };
+    let ticket = r.tickets && b.ticket.is_some() && b.ems;
+    let hello = (c.suite, session_id.clone(), ticket);
+    let mut transcript = send_server_hello(cx, &ch, raw, &b, renegotiating.as_ref(), hello)?;
+    cx.info.group = Some(c.group);
     let chain = c.key.chain.iter().map(|d| d.as_ref().to_vec()).collect();
     cx.send(&HandshakeMessage::Certificate12(chain), &mut transcript)?;
 
@@ -320,10 +367,12 @@ pub(crate) fn client_hello(
         suite: c.suite,
         transcript,
         share: Some(share),
-        ems: c.ems,
-        secure_renegotiation: c.secure_renegotiation,
+        ems: b.ems,
+        secure_renegotiation: b.secure_renegotiation,
         renegotiation: renegotiating.is_some(),
         client_cert: false,
+        session_id,
+        ticket,
     };
     Ok(Next::Handshaking(if request_cert {
         Box::new(ExpectCertificate { hs })
@@ -340,6 +389,10 @@ struct Hs {
     secure_renegotiation: bool,
     renegotiation: bool,
     client_cert: bool,
+    /// The id this session is cached under (empty: not cached).
+    session_id: Vec<u8>,
+    /// A NewSessionTicket goes out before our CCS.
+    ticket: bool,
 }
 
 struct ExpectCertificate {
@@ -486,6 +539,11 @@ impl State for ExpectFinished {
             .master
             .check_finished(true, &s.hs.transcript, &verify_data)?;
         s.hs.transcript.add(raw);
+        let session = super::resumption::new_session(cx, &s.master, s.hs.session_id.clone());
+        if s.hs.ticket {
+            super::resumption::send_ticket(cx, &session, &mut s.hs.transcript)?;
+        }
+        super::resumption::store(cx, session, true);
         cx.send_ccs()?;
         cx.out.prot = s.write;
         let server_verify_data = send_finished(cx, &s.master, false, &mut s.hs.transcript)?;

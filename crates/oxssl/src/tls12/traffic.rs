@@ -124,6 +124,7 @@ impl Traffic {
         let opts = ClientOptions {
             sni: cx.info.sni.clone(),
             verify_host: cx.verify_host.map(str::to_owned),
+            session: None,
         };
         crate::handshake::client::start(cx, &opts, Some(self.renegotiating()))
     }

@@ -4,6 +4,7 @@
 use super::peer_auth::{
     check_certificate_message, check_certificate_verify, send_certificate_verify,
 };
+use super::resumption;
 use super::traffic::Traffic;
 use super::{ApplicationSecrets, HandshakeSecrets};
 use crate::crypto::kx::{KeyShare, KxGroup};
@@ -162,13 +163,16 @@ fn handle_hrr(
     sent.transcript.rollup_for_hrr(suite.hash())?;
     sent.transcript.add(raw);
     sent.hrr_suite = Some(suite);
-    sent.rebuild_extensions(cx.config, cookie.as_deref())?;
+    // RFC 8446 4.1.4: a PSK whose hash is not the chosen suite's is not offered again.
+    if sent.psk().is_some_and(|s| s.suite.hash() != suite.hash()) {
+        sent.session = None;
+    }
+    sent.rebuild_extensions(cx.config, cookie.as_deref(), cx.now())?;
     if cx.config.middlebox_compat && !sent.sent_ccs {
         cx.send_ccs()?;
         sent.sent_ccs = true;
     }
-    let msg = HandshakeMessage::ClientHello(sent.hello.clone());
-    cx.send(&msg, &mut sent.transcript)?;
+    sent.send(cx)?;
     Ok(Next::Handshaking(Box::new(ExpectServerHello(sent))))
 }
 
@@ -179,12 +183,8 @@ fn handle_server_hello(
     raw: &[u8],
 ) -> Result<Next, TlsError> {
     let suite = check_common(&sent, &sh, false)?;
-    if sh.extensions.contains(ExtensionType::PRE_SHARED_KEY) {
-        return Err(TlsError::illegal(
-            Reason::BAD_PSK,
-            "server selected a PSK we did not offer",
-        ));
-    }
+    let resumed = resumption::server_accepted(sent.psk(), &sh.extensions, suite)?;
+    let psk = sent.psk().filter(|_| resumed).map(|s| s.secret.clone());
     let Some(share) = sh.extensions.get(ExtensionType::KEY_SHARE) else {
         return Err(TlsError::fatal(
             AlertDescription::MISSING_EXTENSION,
@@ -210,7 +210,19 @@ fn handle_server_hello(
         .map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
     sent.transcript.start_hash(suite.hash());
     sent.transcript.add(raw);
-    let secrets = HandshakeSecrets::derive(cx, suite, shared.as_bytes(), &sent.transcript)?;
+    let secrets = HandshakeSecrets::derive(
+        cx,
+        suite,
+        psk.as_deref(),
+        shared.as_bytes(),
+        &sent.transcript,
+    )?;
+    cx.info.resumed = resumed;
+    if let Some(s) = sent.psk().filter(|_| resumed) {
+        // The server's identity is the one the session was made with.
+        cx.info.peer_chain = s.peer_cert.iter().cloned().collect();
+        cx.info.verify_result = s.verify_result;
+    }
     cx.info.version = Some(ProtocolVersion::TLSV1_3);
     cx.info.suite = Some(suite);
     cx.info.group = Some(group);
@@ -229,6 +241,7 @@ fn handle_server_hello(
             offered: sent.hello.extensions.0.iter().map(|e| e.typ).collect(),
             verify_host: sent.verify_host,
             cert_request: None,
+            resumed,
         },
     })))
 }
@@ -241,6 +254,8 @@ struct Flight {
     verify_host: Option<String>,
     /// The server's CertificateRequest: (context, schemes it accepts).
     cert_request: Option<(Vec<u8>, Vec<u16>)>,
+    /// The server accepted our PSK: no certificate messages follow.
+    resumed: bool,
 }
 
 struct ExpectEncryptedExtensions {
@@ -278,6 +293,9 @@ impl State for ExpectEncryptedExtensions {
         }
         accept_server_alpn(cx, &exts)?;
         self.hs.transcript.add(raw);
+        if self.hs.resumed {
+            return Ok(Next::Handshaking(Box::new(ExpectFinished { hs: self.hs })));
+        }
         Ok(Next::Handshaking(Box::new(ExpectCertificateOrRequest {
             hs: self.hs,
         })))
@@ -383,9 +401,11 @@ impl State for ExpectFinished {
         let fin = hs.secrets.finished(&hs.secrets.client_hs, &hs.transcript)?;
         cx.send(&fin, &mut hs.transcript)?;
         cx.out.prot = app.cipher(&app.client)?;
-        Ok(Next::Connected(AnyTraffic::Tls13(Box::new(Traffic::new(
-            app, true,
-        )))))
+        let res_master = resumption::resumption_master(&app.schedule, &hs.transcript)?;
+        let template = resumption::template(cx, app.suite);
+        let mut traffic = Traffic::new(app, true);
+        traffic.set_resumption(res_master, template);
+        Ok(Next::Connected(AnyTraffic::Tls13(Box::new(traffic))))
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod key_schedule;
 pub mod peer_auth;
+pub mod resumption;
 pub mod server;
 pub mod traffic;
 
@@ -59,14 +60,16 @@ pub struct HandshakeSecrets {
 }
 
 impl HandshakeSecrets {
-    /// Derives the handshake traffic secrets after ServerHello and logs them.
+    /// Derives the handshake traffic secrets after ServerHello (from a resumed session's
+    /// PSK, or none) and logs them.
     pub fn derive(
         cx: &Context<'_>,
         suite: CipherSuite,
+        psk: Option<&[u8]>,
         shared_secret: &[u8],
         transcript: &Transcript,
     ) -> Result<Self, TlsError> {
-        let mut schedule = key_schedule::KeySchedule::new(suite.hash(), None);
+        let mut schedule = key_schedule::KeySchedule::new(suite.hash(), psk);
         schedule.into_handshake(shared_secret)?;
         let h = transcript.current()?;
         let client_hs = schedule.derive(b"c hs traffic", h.as_bytes())?;

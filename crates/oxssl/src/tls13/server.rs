@@ -4,6 +4,7 @@
 use super::peer_auth::{
     check_certificate_message, check_certificate_verify, send_certificate_verify,
 };
+use super::resumption;
 use super::traffic::Traffic;
 use super::{ApplicationSecrets, HandshakeSecrets};
 use crate::config::{CertifiedKey, Config};
@@ -354,21 +355,33 @@ impl State for ExpectClientHello {
         let ch = expect!(msg, self, HandshakeMessage::ClientHello);
         cx.info.client_random = ch.random;
         let c = choose(cx.config, &ch)?;
-        let mut transcript = match self.hrr {
+        let prior = match self.hrr {
             None if c.client_share.is_none() => {
                 let hrr = Self::send_hrr(cx, &ch, raw, &c)?;
                 return Ok(Next::Handshaking(Box::new(ExpectClientHello {
                     hrr: Some(hrr),
                 })));
             }
-            None => Transcript::Buffer(raw.to_vec()),
+            None => Transcript::Buffer(Vec::new()),
             Some(hrr) => {
                 Self::check_retry(&hrr, &ch, &c)?;
-                let mut t = hrr.transcript;
-                t.add(raw);
-                t
+                hrr.transcript
             }
         };
+        let fit = resumption::Fit {
+            suite: c.suite,
+            sni: c.sni.as_deref(),
+            alpn: c.alpn.as_deref(),
+        };
+        let accepted = resumption::accept(cx, &ch, raw, &prior, &fit)?;
+        let tickets = ch
+            .extensions
+            .get(ExtensionType::PSK_KEY_EXCHANGE_MODES)
+            .map(ext::decode_u8_list)
+            .transpose()?
+            .is_some_and(|m| m.contains(&resumption::PSK_DHE_KE));
+        let mut transcript = prior;
+        transcript.add(raw);
         transcript.start_hash(c.suite.hash());
         let client_share = c.client_share.as_deref().unwrap_or_default();
         let (server_share, shared) = kx::respond(c.group, client_share)
@@ -393,6 +406,12 @@ impl State for ExpectClientHello {
                 payload: server_share,
             })?,
         );
+        if let Some(a) = &accepted {
+            exts.push(ExtensionType::PRE_SHARED_KEY, ext::encode_u16(a.index));
+            cx.info.resumed = true;
+            cx.info.peer_chain = a.session.peer_cert.iter().cloned().collect();
+            cx.info.verify_result = a.session.verify_result;
+        }
         let sh = HandshakeMessage::ServerHello(ServerHello {
             legacy_version: ProtocolVersion::TLSV1_2.0,
             random,
@@ -402,7 +421,8 @@ impl State for ExpectClientHello {
             extensions: exts,
         });
         cx.send(&sh, &mut transcript)?;
-        let secrets = HandshakeSecrets::derive(cx, c.suite, shared.as_bytes(), &transcript)?;
+        let psk = accepted.as_ref().map(|a| a.session.secret.as_slice());
+        let secrets = HandshakeSecrets::derive(cx, c.suite, psk, shared.as_bytes(), &transcript)?;
         if cx.config.middlebox_compat && !ch.session_id.is_empty() && !cx.info.hello_retry {
             cx.send_ccs()?;
         }
@@ -420,7 +440,9 @@ impl State for ExpectClientHello {
         }
         cx.send(&HandshakeMessage::EncryptedExtensions(ee), &mut transcript)?;
 
-        let request_cert = cx.config.verify.peer;
+        // A resumed handshake authenticates with the PSK: no certificate messages.
+        let resumed = accepted.is_some();
+        let request_cert = cx.config.verify.peer && !resumed;
         if request_cert {
             let schemes: Vec<u16> = cx
                 .config
@@ -440,23 +462,9 @@ impl State for ExpectClientHello {
             });
             cx.send(&cr, &mut transcript)?;
         }
-        let entries = c
-            .key
-            .chain
-            .iter()
-            .map(|cert| CertificateEntry {
-                cert: cert.as_ref().to_vec(),
-                extensions: Extensions::default(),
-            })
-            .collect();
-        cx.send(
-            &HandshakeMessage::Certificate(Certificate13 {
-                context: Vec::new(),
-                entries,
-            }),
-            &mut transcript,
-        )?;
-        send_certificate_verify(cx, &mut transcript, &c.key.key, c.scheme, true)?;
+        if !resumed {
+            send_certificate(cx, &mut transcript, &c)?;
+        }
         let fin = secrets.finished(&secrets.server_hs, &transcript)?;
         cx.send(&fin, &mut transcript)?;
         let app = secrets.clone().application_secrets(cx, &transcript)?;
@@ -466,6 +474,7 @@ impl State for ExpectClientHello {
             secrets,
             app,
             transcript,
+            tickets,
         };
         Ok(Next::Handshaking(if request_cert {
             Box::new(ExpectCertificate { f: flight })
@@ -475,10 +484,35 @@ impl State for ExpectClientHello {
     }
 }
 
+/// Our Certificate and CertificateVerify.
+fn send_certificate(
+    cx: &mut Context<'_>,
+    transcript: &mut Transcript,
+    c: &Choices,
+) -> Result<(), TlsError> {
+    let entries = c
+        .key
+        .chain
+        .iter()
+        .map(|cert| CertificateEntry {
+            cert: cert.as_ref().to_vec(),
+            extensions: Extensions::default(),
+        })
+        .collect();
+    let cert = HandshakeMessage::Certificate(Certificate13 {
+        context: Vec::new(),
+        entries,
+    });
+    cx.send(&cert, transcript)?;
+    send_certificate_verify(cx, transcript, &c.key.key, c.scheme, true)
+}
+
 struct ClientFlight {
     secrets: HandshakeSecrets,
     app: ApplicationSecrets,
     transcript: Transcript,
+    /// The client accepts tickets (it offered psk_dhe_ke).
+    tickets: bool,
 }
 
 struct ExpectCertificate {
@@ -543,13 +577,18 @@ impl State for ExpectFinished {
         self: Box<Self>,
         cx: &mut Context<'_>,
         msg: HandshakeMessage,
-        _raw: &[u8],
+        raw: &[u8],
     ) -> Result<Next, TlsError> {
         let verify_data = expect!(msg, self, HandshakeMessage::Finished);
-        let f = self.f;
+        let mut f = self.f;
         f.secrets
             .check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
         *cx.new_read = Some(f.app.cipher(&f.app.client)?);
+        if f.tickets {
+            f.transcript.add(raw);
+            let res_master = resumption::resumption_master(&f.app.schedule, &f.transcript)?;
+            resumption::send_tickets(cx, f.app.suite, &res_master)?;
+        }
         Ok(Next::Connected(AnyTraffic::Tls13(Box::new(Traffic::new(
             f.app, false,
         )))))

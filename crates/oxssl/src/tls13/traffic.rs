@@ -1,5 +1,5 @@
-//! After the handshake: KeyUpdate in both directions, NewSessionTicket (accepted and
-//! dropped until resumption exists), and rejection of everything else.
+//! After the handshake: KeyUpdate in both directions, NewSessionTicket (a client turns each
+//! into a resumable session), and rejection of everything else.
 
 use super::key_schedule::next_traffic_secret;
 use super::{ApplicationSecrets, Context};
@@ -26,6 +26,8 @@ pub struct Traffic {
     pub update_requested: bool,
     key_updates_in_row: u32,
     tickets_in_row: u32,
+    /// Client: resumption_master_secret and what every session from a ticket shares.
+    resumption: Option<Box<(Output, crate::session::Session)>>,
 }
 
 impl Traffic {
@@ -37,7 +39,13 @@ impl Traffic {
             update_requested: false,
             key_updates_in_row: 0,
             tickets_in_row: 0,
+            resumption: None,
         }
+    }
+
+    /// Client: keeps what turns the server's tickets into sessions.
+    pub fn set_resumption(&mut self, res_master: Output, template: crate::session::Session) {
+        self.resumption = Some(Box::new((res_master, template)));
     }
 
     fn read_secret(&mut self) -> &mut Output {
@@ -92,12 +100,24 @@ impl Traffic {
                 }
                 Ok(())
             }
-            HandshakeMessage::NewSessionTicket(_) if self.is_client => {
+            HandshakeMessage::NewSessionTicket(t) if self.is_client => {
                 self.tickets_in_row += 1;
                 if self.tickets_in_row > MAX_TICKETS_IN_A_ROW {
                     return Err(TlsError::unexpected(
                         "too many NewSessionTickets without data",
                     ));
+                }
+                if let Some(r) = &self.resumption {
+                    let (res_master, template) = &**r;
+                    let made = super::resumption::session_from_ticket(
+                        template,
+                        res_master,
+                        &t,
+                        cx.now(),
+                    )?;
+                    if let Some(session) = made {
+                        cx.new_session(session);
+                    }
                 }
                 Ok(())
             }

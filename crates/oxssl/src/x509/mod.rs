@@ -13,7 +13,7 @@
 //!   RSA keys under 2048 bits and MD5/SHA-1 signatures are rejected.
 
 mod codes;
-mod der;
+pub(crate) mod der;
 mod name;
 mod sig;
 mod trust;

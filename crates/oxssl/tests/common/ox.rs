@@ -41,6 +41,7 @@ pub fn client(config: Config, host: &str) -> Connection {
         ClientOptions {
             sni: Some(host.into()),
             verify_host: Some(host.into()),
+            ..Default::default()
         },
     )
 }

@@ -1,0 +1,299 @@
+//! TLS 1.2 resumption: session ids with the server's cache (RFC 5246 7.3), RFC 5077
+//! tickets, and the abbreviated handshake both sides run when a session is resumed
+//! (server: ServerHello, [NewSessionTicket], CCS, Finished; then the client's CCS and
+//! Finished).
+//!
+//! Only sessions with the extended master secret are made resumable or resumed (RFC 7627
+//! 5.3); a ClientHello without it for a session that had it is refused.
+
+use super::traffic::Traffic;
+use super::{send_finished, MasterSecret};
+use crate::error::TlsError;
+use crate::handshake::client::Renegotiating;
+use crate::handshake::{Context, Next, State, Traffic as AnyTraffic, Transcript};
+use crate::msgs::enums::{AlertDescription, ProtocolVersion};
+use crate::msgs::handshake::{ClientHello, HandshakeMessage, NewSessionTicket12};
+use crate::reason::Reason;
+use crate::record::protect::Protection;
+use crate::session::{der, Session, DEFAULT_TIMEOUT, MAX_TICKET_LIFETIME};
+use std::sync::Arc;
+
+/// The session a handshake just made, from what it settled.
+pub(crate) fn new_session(cx: &Context<'_>, master: &MasterSecret, id: Vec<u8>) -> Session {
+    Session {
+        version: ProtocolVersion::TLSV1_2,
+        suite: master.suite(),
+        id,
+        secret: master.master().to_vec(),
+        ems: master.ems,
+        time: cx.now(),
+        timeout: cx.config.resumption.timeout,
+        ticket: Vec::new(),
+        age_add: 0,
+        max_early_data: 0,
+        sni: cx.info.sni.clone(),
+        alpn: cx.info.alpn.clone(),
+        sid_ctx: cx.config.resumption.sid_ctx.clone(),
+        peer_cert: cx.info.peer_chain.first().cloned(),
+        verify_result: cx.info.verify_result,
+    }
+}
+
+/// Makes `s` the connection's session: cached by a server (`cache`) under its id, handed
+/// to the caller when resumable.
+pub(crate) fn store(cx: &mut Context<'_>, s: Session, cache: bool) {
+    if !s.is_resumable() {
+        cx.info.session = Some(Arc::new(s));
+        return;
+    }
+    if cache && !s.id.is_empty() && cx.config.resumption.cache_store {
+        cx.config.resumption.cache.insert(Arc::new(s.clone()));
+    }
+    cx.new_session(s);
+}
+
+/// Sends a NewSessionTicket carrying `s` sealed with the server's ticket keys.
+pub(crate) fn send_ticket(
+    cx: &mut Context<'_>,
+    s: &Session,
+    transcript: &mut Transcript,
+) -> Result<(), TlsError> {
+    let ticket = cx
+        .config
+        .resumption
+        .keys
+        .seal(&der::encode(s), cx.now())
+        .map_err(|e| TlsError::internal(e.0))?;
+    let msg = HandshakeMessage::NewSessionTicket12(NewSessionTicket12 {
+        lifetime_hint: s.timeout,
+        ticket,
+    });
+    cx.send(&msg, transcript)
+}
+
+// ----- server -----
+
+/// The session a ClientHello asks to resume, if this server has it and it fits: from a
+/// ticket we sealed, else from the cache by session id.
+pub(crate) fn find(
+    cx: &Context<'_>,
+    ch: &ClientHello,
+    b: &super::server::Basics,
+) -> Result<Option<Session>, TlsError> {
+    let r = &cx.config.resumption;
+    let now = cx.now();
+    let from_ticket = match &b.ticket {
+        Some(t) if r.tickets && !t.is_empty() => {
+            r.keys.open(t, now).and_then(|p| der::decode(&p).ok())
+        }
+        _ => None,
+    };
+    let session = match from_ticket {
+        Some(s) => Some(s),
+        None if r.cache_lookup && !ch.session_id.is_empty() => {
+            r.cache.get(&ch.session_id, now).map(|s| (*s).clone())
+        }
+        None => None,
+    };
+    let Some(s) = session else {
+        return Ok(None);
+    };
+    let fits = s.version == ProtocolVersion::TLSV1_2
+        && s.ems
+        && !s.is_expired(now)
+        && s.sid_ctx == r.sid_ctx
+        && s.same_sni(b.sni.as_deref())
+        && s.alpn == b.alpn
+        && ch.cipher_suites.contains(&s.suite.to_u16())
+        && cx.config.tls12_cipher_suites.contains(&s.suite);
+    if !fits {
+        return Ok(None);
+    }
+    if !b.ems {
+        return Err(TlsError::fatal(
+            AlertDescription::HANDSHAKE_FAILURE,
+            Reason::INCONSISTENT_EXTMS,
+            "resuming an extended-master-secret session without the extension",
+        ));
+    }
+    Ok(Some(s))
+}
+
+/// Runs the server's side of an abbreviated handshake for `s`.
+pub(crate) fn resume(
+    cx: &mut Context<'_>,
+    ch: &ClientHello,
+    raw: &[u8],
+    b: &super::server::Basics,
+    s: Session,
+    renegotiating: Option<Renegotiating>,
+) -> Result<Next, TlsError> {
+    cx.info.resumed = true;
+    let hello = (s.suite, ch.session_id.clone(), false);
+    let mut transcript =
+        super::server::send_server_hello(cx, ch, raw, b, renegotiating.as_ref(), hello)?;
+    adopt(cx, &s);
+    let master = MasterSecret::resumed(cx, s.suite, &s.secret, true)?;
+    let (client_write, server_write) = master.ciphers()?;
+    cx.send_ccs()?;
+    cx.out.prot = server_write;
+    let server_verify_data = send_finished(cx, &master, false, &mut transcript)?;
+    cx.info.session = Some(Arc::new(s));
+    Ok(Next::Handshaking(Box::new(ExpectCcs(Abbreviated {
+        is_client: false,
+        master,
+        transcript,
+        read: client_write,
+        write: None,
+        server_verify_data: Some(server_verify_data),
+        ticket: None,
+        ticket_expected: false,
+        secure_renegotiation: b.secure_renegotiation,
+        renegotiation: renegotiating.is_some(),
+    }))))
+}
+
+/// What a resumed handshake takes over from the session: the peer's identity.
+fn adopt(cx: &mut Context<'_>, s: &Session) {
+    cx.info.group = None;
+    cx.info.peer_chain = s.peer_cert.iter().cloned().collect();
+    cx.info.verify_result = s.verify_result;
+}
+
+// ----- client -----
+
+/// Continues a client's handshake after a ServerHello that resumed `s`.
+pub(crate) fn client_resumed(
+    cx: &mut Context<'_>,
+    s: &Session,
+    transcript: Transcript,
+    ticket_expected: bool,
+    secure_renegotiation: bool,
+    renegotiation: bool,
+) -> Result<Next, TlsError> {
+    cx.info.resumed = true;
+    adopt(cx, s);
+    let master = MasterSecret::resumed(cx, s.suite, &s.secret, s.ems)?;
+    let (client_write, server_write) = master.ciphers()?;
+    cx.info.session = Some(Arc::new(s.clone()));
+    Ok(Next::Handshaking(Box::new(ExpectCcs(Abbreviated {
+        is_client: true,
+        master,
+        transcript,
+        read: server_write,
+        write: Some(client_write),
+        server_verify_data: None,
+        ticket: None,
+        ticket_expected,
+        secure_renegotiation,
+        renegotiation,
+    }))))
+}
+
+/// A client's NewSessionTicket (expected when the ServerHello had session_ticket): the
+/// ticket and its lifetime, capped as for TLS 1.3 tickets.
+pub(crate) fn take_ticket(t: NewSessionTicket12) -> (Vec<u8>, u32) {
+    let lifetime = match t.lifetime_hint {
+        0 => DEFAULT_TIMEOUT,
+        n => n.min(MAX_TICKET_LIFETIME),
+    };
+    (t.ticket, lifetime)
+}
+
+/// The end of an abbreviated handshake.
+struct Abbreviated {
+    is_client: bool,
+    master: MasterSecret,
+    transcript: Transcript,
+    /// The peer's write protection, installed at its CCS.
+    read: Protection,
+    /// Client: our write protection, installed at our CCS.
+    write: Option<Protection>,
+    /// Server: the verify_data it sent first.
+    server_verify_data: Option<Vec<u8>>,
+    /// Client: a new ticket and its lifetime.
+    ticket: Option<(Vec<u8>, u32)>,
+    ticket_expected: bool,
+    secure_renegotiation: bool,
+    renegotiation: bool,
+}
+
+struct ExpectCcs(Abbreviated);
+
+impl State for ExpectCcs {
+    fn name(&self) -> &'static str {
+        "SSLv3/TLS read change cipher spec"
+    }
+
+    fn handle(
+        mut self: Box<Self>,
+        _cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        match msg {
+            HandshakeMessage::NewSessionTicket12(t)
+                if self.0.ticket_expected && self.0.ticket.is_none() =>
+            {
+                self.0.transcript.add(raw);
+                self.0.ticket = Some(take_ticket(t));
+                Ok(Next::Handshaking(self))
+            }
+            other => Err(crate::handshake::unexpected(self.name(), &other)),
+        }
+    }
+
+    fn handle_ccs(self: Box<Self>, cx: &mut Context<'_>) -> Result<Next, TlsError> {
+        let mut a = self.0;
+        if a.ticket_expected && a.ticket.is_none() {
+            return Err(TlsError::unexpected("CCS before the promised NewSessionTicket")
+                .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
+        }
+        let read = std::mem::replace(&mut a.read, Protection::None);
+        *cx.new_read = Some(read);
+        Ok(Next::Handshaking(Box::new(ExpectFinished(a))))
+    }
+}
+
+struct ExpectFinished(Abbreviated);
+
+impl State for ExpectFinished {
+    fn name(&self) -> &'static str {
+        "SSLv3/TLS read finished"
+    }
+
+    fn handle(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        let verify_data = expect!(msg, self, HandshakeMessage::Finished);
+        let mut a = self.0;
+        let peer_vd = a
+            .master
+            .check_finished(!a.is_client, &a.transcript, &verify_data)?;
+        let (client_vd, server_vd) = if a.is_client {
+            a.transcript.add(raw);
+            cx.send_ccs()?;
+            if let Some(w) = a.write.take() {
+                cx.out.prot = w;
+            }
+            let ours = send_finished(cx, &a.master, true, &mut a.transcript)?;
+            if let (Some((ticket, lifetime)), Some(current)) = (a.ticket.take(), &cx.info.session) {
+                let mut s = (**current).clone();
+                s.ticket = ticket;
+                s.timeout = lifetime;
+                s.time = cx.now();
+                cx.new_session(s);
+            }
+            (ours, peer_vd)
+        } else {
+            let ours = a.server_verify_data.take().unwrap_or_default();
+            (peer_vd, ours)
+        };
+        let mut traffic = Traffic::new(a.is_client, a.master, client_vd, server_vd, a.renegotiation);
+        traffic.secure_renegotiation = a.secure_renegotiation;
+        Ok(Next::Connected(AnyTraffic::Tls12(Box::new(traffic))))
+    }
+}

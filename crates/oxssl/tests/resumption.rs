@@ -1,0 +1,518 @@
+//! Session resumption against real peers, both directions, TLS 1.3 (tickets, PSK with
+//! ECDHE) and TLS 1.2 (RFC 5077 tickets and session ids): OpenSSL 3.6 in process (the
+//! `openssl` crate) and rustls, over socket pairs with one thread per side. Each scenario
+//! makes a first connection, keeps its session, and makes a second one offering it;
+//! `session_reused()` is checked on both sides. Then the refusals (full handshake, no
+//! error): another SNI, ALPN, version or suite, an expired session, a server whose ticket
+//! key changed; and sessions moving between the libraries in OpenSSL's DER form.
+//!
+//! Every socket has a 10-second timeout; nothing leaves the process.
+mod common;
+
+use common::certs::{server_pki, KeyKind};
+use openssl::ssl as os;
+use oxssl::ssl::{self as ox, SslSession, SslSessionCacheMode, SslVersion};
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum V {
+    Tls12,
+    Tls13,
+}
+
+fn socket_pair() -> (UnixStream, UnixStream) {
+    let (a, b) = UnixStream::pair().unwrap();
+    for s in [&a, &b] {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    (a, b)
+}
+
+/// Runs `server` on one end in a thread and `client` on the other; returns both results.
+fn connect<S, C>(server: S, client: C) -> (bool, C::Output)
+where
+    S: FnOnce(UnixStream) -> bool + Send + 'static,
+    C: ClientSide,
+{
+    let (a, b) = socket_pair();
+    let t = thread::spawn(move || server(a));
+    let c = client.run(b);
+    (t.join().expect("server thread"), c)
+}
+
+trait ClientSide {
+    type Output;
+    fn run(self, sock: UnixStream) -> Self::Output;
+}
+
+impl<F: FnOnce(UnixStream) -> T, T> ClientSide for F {
+    type Output = T;
+    fn run(self, sock: UnixStream) -> T {
+        self(sock)
+    }
+}
+
+// ----- oxssl -----
+
+fn ox_versions(b: &mut ox::SslContextBuilder, v: V) {
+    let ver = match v {
+        V::Tls12 => SslVersion::TLS1_2,
+        V::Tls13 => SslVersion::TLS1_3,
+    };
+    b.set_min_proto_version(Some(ver)).unwrap();
+    b.set_max_proto_version(Some(ver)).unwrap();
+}
+
+fn ox_server_builder(v: V) -> ox::SslContextBuilder {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut b = ox::SslContext::builder(ox::SslMethod::tls_server()).unwrap();
+    b.set_certificate_chain_der(vec![pki.leaf_der.clone()])
+        .unwrap();
+    b.set_private_key_der(&pki.key_der).unwrap();
+    ox_versions(&mut b, v);
+    b
+}
+
+fn ox_client_ctx(v: V) -> ox::SslContext {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut b = ox::SslContext::builder(ox::SslMethod::tls_client()).unwrap();
+    b.add_trusted_der(&pki.ca_der).unwrap();
+    b.set_verify(ox::SslVerifyMode::PEER);
+    ox_versions(&mut b, v);
+    b.build()
+}
+
+/// An oxssl server connection: reads "ping", answers "pong", closes; true if resumed.
+fn ox_serve(ctx: ox::SslContext) -> impl FnOnce(UnixStream) -> bool + Send + 'static {
+    move |sock| {
+        let mut ssl = ox::Ssl::new(&ctx).unwrap();
+        ssl.set_accept_state();
+        let mut s = ox::SslStream::new(ssl, sock).unwrap();
+        s.accept().expect("oxssl server handshake");
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).expect("oxssl server read");
+        assert_eq!(&buf, b"ping");
+        s.write_all(b"pong").unwrap();
+        let _ = s.shutdown();
+        s.ssl().session_reused()
+    }
+}
+
+/// An oxssl client connection to "localhost" offering `session`; returns whether it was
+/// resumed and the session to keep (taken after reading, so TLS 1.3 tickets are in).
+fn ox_client(
+    ctx: &ox::SslContext,
+    session: Option<&SslSession>,
+    sni: &str,
+    sock: UnixStream,
+) -> (bool, Option<SslSession>) {
+    let mut ssl = ox::Ssl::new(ctx).unwrap();
+    ssl.set_connect_state();
+    ssl.set_hostname(sni).unwrap();
+    ssl.set_verify_hostname("localhost");
+    if let Some(s) = session {
+        ssl.set_session(s).unwrap();
+    }
+    let mut s = ox::SslStream::new(ssl, sock).unwrap();
+    s.connect().expect("oxssl client handshake");
+    s.write_all(b"ping").unwrap();
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).expect("oxssl client read");
+    assert_eq!(&buf, b"pong");
+    let _ = s.shutdown();
+    (s.ssl().session_reused(), s.ssl().session())
+}
+
+// ----- OpenSSL -----
+
+fn os_versions(b: &mut os::SslContextBuilder, v: V) {
+    let ver = match v {
+        V::Tls12 => os::SslVersion::TLS1_2,
+        V::Tls13 => os::SslVersion::TLS1_3,
+    };
+    b.set_min_proto_version(Some(ver)).unwrap();
+    b.set_max_proto_version(Some(ver)).unwrap();
+}
+
+fn os_server_ctx(v: V, no_ticket: bool) -> os::SslContext {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+    let cert = openssl::x509::X509::from_der(&pki.leaf_der).unwrap();
+    let key = openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap();
+    b.set_certificate(&cert).unwrap();
+    b.set_private_key(&key).unwrap();
+    b.set_session_id_context(b"resumption-test").unwrap();
+    if no_ticket {
+        b.set_options(os::SslOptions::NO_TICKET);
+    }
+    os_versions(&mut b, v);
+    b.build()
+}
+
+fn os_client_ctx(v: V, no_ticket: bool) -> os::SslContext {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+    let ca = openssl::x509::X509::from_der(&pki.ca_der).unwrap();
+    b.cert_store_mut().add_cert(ca).unwrap();
+    b.set_verify(os::SslVerifyMode::PEER);
+    if no_ticket {
+        b.set_options(os::SslOptions::NO_TICKET);
+    }
+    os_versions(&mut b, v);
+    b.build()
+}
+
+fn os_serve(ctx: os::SslContext) -> impl FnOnce(UnixStream) -> bool + Send + 'static {
+    move |sock| {
+        let ssl = os::Ssl::new(&ctx).unwrap();
+        let mut s = ssl.accept(sock).expect("OpenSSL server handshake");
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).expect("OpenSSL server read");
+        s.write_all(b"pong").unwrap();
+        let _ = s.shutdown();
+        s.ssl().session_reused()
+    }
+}
+
+fn os_client(
+    ctx: &os::SslContext,
+    session: Option<&os::SslSession>,
+    sock: UnixStream,
+) -> (bool, Option<os::SslSession>) {
+    let mut ssl = os::Ssl::new(ctx).unwrap();
+    ssl.set_hostname("localhost").unwrap();
+    ssl.param_mut().set_host("localhost").unwrap();
+    if let Some(s) = session {
+        // SAFETY (test): the session comes from a context of the same configuration.
+        unsafe { ssl.set_session(s).unwrap() };
+    }
+    let mut s = ssl.connect(sock).expect("OpenSSL client handshake");
+    s.write_all(b"ping").unwrap();
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).expect("OpenSSL client read");
+    let _ = s.shutdown();
+    let session = s.ssl().session().map(|s| s.to_owned());
+    (s.ssl().session_reused(), session)
+}
+
+// ----- rustls -----
+
+static TLS12_ONLY: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+static TLS13_ONLY: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+
+fn rustls_versions(v: V) -> &'static [&'static rustls::SupportedProtocolVersion] {
+    match v {
+        V::Tls12 => &TLS12_ONLY,
+        V::Tls13 => &TLS13_ONLY,
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+fn rustls_server_config(v: V) -> Arc<rustls::ServerConfig> {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let chain = vec![rustls::pki_types::CertificateDer::from(pki.leaf_der.clone())];
+    let key = rustls::pki_types::PrivateKeyDer::try_from(pki.key_der.clone()).unwrap();
+    let cfg = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(rustls_versions(v))
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    Arc::new(cfg)
+}
+
+fn rustls_client_config(v: V) -> Arc<rustls::ClientConfig> {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(pki.ca_der.clone()))
+        .unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(rustls_versions(v))
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(cfg)
+}
+
+fn rustls_serve(cfg: Arc<rustls::ServerConfig>) -> impl FnOnce(UnixStream) -> bool + Send {
+    move |sock| {
+        let conn = rustls::ServerConnection::new(cfg).unwrap();
+        let mut s = rustls::StreamOwned::new(conn, sock);
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).expect("rustls server read");
+        s.write_all(b"pong").unwrap();
+        s.conn.send_close_notify();
+        let _ = s.flush();
+        s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    }
+}
+
+fn rustls_client(cfg: Arc<rustls::ClientConfig>, sock: UnixStream) -> bool {
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let conn = rustls::ClientConnection::new(cfg, name).unwrap();
+    let mut s = rustls::StreamOwned::new(conn, sock);
+    s.write_all(b"ping").unwrap();
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).expect("rustls client read");
+    s.conn.send_close_notify();
+    let _ = s.flush();
+    s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+}
+
+// ----- oxssl client against OpenSSL and rustls servers -----
+
+fn ox_client_resumes_against(server: impl Fn() -> Box<dyn FnOnce(UnixStream) -> bool + Send>, v: V) {
+    let ctx = ox_client_ctx(v);
+    let (sreused, (creused, session)) =
+        connect(server(), |s| ox_client(&ctx, None, "localhost", s));
+    assert!(!sreused && !creused, "first handshake is full");
+    let session = session.expect("a session after the first connection");
+    assert!(session.is_resumable(), "{v:?}: session resumable");
+    assert_eq!(session.protocol_version(), match v {
+        V::Tls12 => SslVersion::TLS1_2,
+        V::Tls13 => SslVersion::TLS1_3,
+    });
+    let (sreused, (creused, _)) =
+        connect(server(), |s| ox_client(&ctx, Some(&session), "localhost", s));
+    assert!(creused, "{v:?}: oxssl client resumed");
+    assert!(sreused, "{v:?}: server resumed");
+}
+
+#[test]
+fn oxssl_client_resumes_with_openssl_server() {
+    for (v, no_ticket) in [(V::Tls13, false), (V::Tls12, false), (V::Tls12, true)] {
+        let ctx = os_server_ctx(v, no_ticket);
+        ox_client_resumes_against(|| Box::new(os_serve(ctx.clone())), v);
+    }
+}
+
+#[test]
+fn oxssl_client_resumes_with_rustls_server() {
+    for v in [V::Tls13, V::Tls12] {
+        let cfg = rustls_server_config(v);
+        ox_client_resumes_against(|| Box::new(rustls_serve(cfg.clone())), v);
+    }
+}
+
+// ----- OpenSSL and rustls clients against an oxssl server -----
+
+#[test]
+fn openssl_client_resumes_with_oxssl_server() {
+    for (v, no_ticket) in [(V::Tls13, false), (V::Tls12, false), (V::Tls12, true)] {
+        let server = ox_server_builder(v).build();
+        let client = os_client_ctx(v, no_ticket);
+        let (sreused, (creused, session)) =
+            connect(ox_serve(server.clone()), |s| os_client(&client, None, s));
+        assert!(!sreused && !creused);
+        let session = session.expect("OpenSSL client session");
+        let (sreused, (creused, _)) =
+            connect(ox_serve(server.clone()), |s| os_client(&client, Some(&session), s));
+        assert!(creused, "{v:?} no_ticket={no_ticket}: OpenSSL client resumed");
+        assert!(sreused, "{v:?} no_ticket={no_ticket}: oxssl server resumed");
+    }
+}
+
+#[test]
+fn rustls_client_resumes_with_oxssl_server() {
+    for v in [V::Tls13, V::Tls12] {
+        let server = ox_server_builder(v).build();
+        let client = rustls_client_config(v);
+        let (sreused, creused) = connect(ox_serve(server.clone()), |s| rustls_client(client.clone(), s));
+        assert!(!sreused && !creused);
+        let (sreused, creused) = connect(ox_serve(server.clone()), |s| rustls_client(client.clone(), s));
+        assert!(creused, "{v:?}: rustls client resumed");
+        assert!(sreused, "{v:?}: oxssl server resumed");
+    }
+}
+
+// ----- refusals: a full handshake, no error -----
+
+/// A first connection to `first` and a second to `second` offering its session; returns
+/// (client resumed, server resumed) of the second.
+fn second_connection(
+    client: &ox::SslContext,
+    first: &ox::SslContext,
+    second: &ox::SslContext,
+    sni: (&str, &str),
+) -> (bool, bool) {
+    let (_, (_, session)) = connect(ox_serve(first.clone()), |s| ox_client(client, None, sni.0, s));
+    let session = session.unwrap();
+    let (sreused, (creused, _)) =
+        connect(ox_serve(second.clone()), |s| ox_client(client, Some(&session), sni.1, s));
+    (creused, sreused)
+}
+
+#[test]
+fn oxssl_resumes_itself_and_refuses_what_does_not_fit() {
+    for v in [V::Tls13, V::Tls12] {
+        let client = ox_client_ctx(v);
+        let server = ox_server_builder(v).build();
+        assert_eq!(
+            second_connection(&client, &server, &server, ("localhost", "localhost")),
+            (true, true),
+            "{v:?}: resumes"
+        );
+        // Another server name.
+        assert_eq!(
+            second_connection(&client, &server, &server, ("localhost", "other.localhost")),
+            (false, false),
+            "{v:?}: SNI changed"
+        );
+        // The server's ticket key (and cache) changed: a new context.
+        let fresh = ox_server_builder(v).build();
+        assert_eq!(
+            second_connection(&client, &server, &fresh, ("localhost", "localhost")),
+            (false, false),
+            "{v:?}: ticket key changed"
+        );
+        // Expired: the second server's clock is a day later.
+        let mut later = ox_server_builder(v);
+        later.config_mut().time = oxssl::config::TimeSource::Fixed(
+            oxssl::x509::UnixTime::since_unix_epoch(Duration::from_secs(
+                oxssl::x509::UnixTime::now().as_secs() + 86_400,
+            )),
+        );
+        let shared_keys = server.config().resumption.clone();
+        later.config_mut().resumption = shared_keys;
+        let later = later.build();
+        assert_eq!(
+            second_connection(&client, &server, &later, ("localhost", "localhost")),
+            (false, false),
+            "{v:?}: expired"
+        );
+        // ALPN: the server now picks another protocol.
+        let mut a = ox_server_builder(v);
+        a.set_alpn_protos(b"\x02h2\x08http/1.1").unwrap();
+        let mut b = ox_server_builder(v);
+        b.set_alpn_protos(b"\x08http/1.1\x02h2").unwrap();
+        b.config_mut().resumption = a.config_mut().resumption.clone();
+        let mut cb = ox::SslContext::builder(ox::SslMethod::tls_client()).unwrap();
+        cb.add_trusted_der(&server_pki(KeyKind::EcdsaP256).ca_der).unwrap();
+        ox_versions(&mut cb, v);
+        cb.set_alpn_protos(b"\x02h2\x08http/1.1").unwrap();
+        let alpn_client = cb.build();
+        let (a, b) = (a.build(), b.build());
+        assert_eq!(
+            second_connection(&alpn_client, &a, &a, ("localhost", "localhost")),
+            (true, true),
+            "{v:?}: same ALPN resumes"
+        );
+        assert_eq!(
+            second_connection(&alpn_client, &a, &b, ("localhost", "localhost")),
+            (false, false),
+            "{v:?}: ALPN changed"
+        );
+    }
+}
+
+#[test]
+fn sessions_of_another_version_or_suite_are_not_resumed() {
+    // A TLS 1.3 session offered to a TLS 1.2-only server (and the reverse) is not offered.
+    let client13 = ox_client_ctx(V::Tls13);
+    let server13 = ox_server_builder(V::Tls13).build();
+    let (_, (_, s13)) = connect(ox_serve(server13.clone()), |s| ox_client(&client13, None, "localhost", s));
+    let s13 = s13.unwrap();
+    let mut any = ox::SslContext::builder(ox::SslMethod::tls_client()).unwrap();
+    any.add_trusted_der(&server_pki(KeyKind::EcdsaP256).ca_der).unwrap();
+    let any = any.build();
+    let server12 = ox_server_builder(V::Tls12).build();
+    let (sr, (cr, _)) = connect(ox_serve(server12.clone()), |s| ox_client(&any, Some(&s13), "localhost", s));
+    assert!(!sr && !cr, "TLS 1.3 session on a TLS 1.2 server");
+    let client12 = ox_client_ctx(V::Tls12);
+    let (_, (_, s12)) = connect(ox_serve(server12.clone()), |s| ox_client(&client12, None, "localhost", s));
+    let s12 = s12.unwrap();
+    let (sr, (cr, _)) = connect(ox_serve(server13.clone()), |s| ox_client(&any, Some(&s12), "localhost", s));
+    assert!(!sr && !cr, "TLS 1.2 session on a TLS 1.3 server");
+
+    // TLS 1.3: a SHA-256 session is not resumed under a SHA-384 suite.
+    let mut sha256 = ox_server_builder(V::Tls13);
+    sha256.set_ciphersuites("TLS_AES_128_GCM_SHA256").unwrap();
+    let mut sha384 = ox_server_builder(V::Tls13);
+    sha384.set_ciphersuites("TLS_AES_256_GCM_SHA384").unwrap();
+    sha384.config_mut().resumption = sha256.config_mut().resumption.clone();
+    let (sha256, sha384) = (sha256.build(), sha384.build());
+    assert_eq!(
+        second_connection(&client13, &sha256, &sha384, ("localhost", "localhost")),
+        (false, false),
+        "suite hash changed"
+    );
+    // TLS 1.2: the session's suite is no longer enabled on the server.
+    let mut gcm128 = ox_server_builder(V::Tls12);
+    gcm128.set_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256").unwrap();
+    let mut gcm256 = ox_server_builder(V::Tls12);
+    gcm256.set_cipher_list("ECDHE-ECDSA-AES256-GCM-SHA384").unwrap();
+    gcm256.config_mut().resumption = gcm128.config_mut().resumption.clone();
+    let (gcm128, gcm256) = (gcm128.build(), gcm256.build());
+    assert_eq!(
+        second_connection(&client12, &gcm128, &gcm256, ("localhost", "localhost")),
+        (false, false),
+        "TLS 1.2 suite no longer enabled"
+    );
+}
+
+// ----- sessions in OpenSSL's DER form, between the libraries -----
+
+#[test]
+fn sessions_move_between_openssl_and_oxssl_as_der() {
+    for v in [V::Tls13, V::Tls12] {
+        // OpenSSL client session -> DER -> oxssl client resumes with the OpenSSL server.
+        let os_server = os_server_ctx(v, false);
+        let os_cli = os_client_ctx(v, false);
+        let (_, (_, session)) = connect(os_serve(os_server.clone()), |s| os_client(&os_cli, None, s));
+        let der = session.unwrap().to_der().unwrap();
+        let ours = SslSession::from_der(&der).expect("OpenSSL's DER session loads");
+        assert!(ours.is_resumable(), "{v:?}");
+        let ox_cli = ox_client_ctx(v);
+        let (sreused, (creused, _)) =
+            connect(os_serve(os_server.clone()), |s| ox_client(&ox_cli, Some(&ours), "localhost", s));
+        assert!(creused && sreused, "{v:?}: OpenSSL's session resumed by oxssl");
+
+        // oxssl client session -> DER -> OpenSSL client resumes with the oxssl server.
+        let ox_server = ox_server_builder(v).build();
+        let (_, (_, session)) =
+            connect(ox_serve(ox_server.clone()), |s| ox_client(&ox_cli, None, "localhost", s));
+        let der = session.unwrap().to_der().unwrap();
+        let theirs = os::SslSession::from_der(&der).expect("oxssl's DER session loads in OpenSSL");
+        let (sreused, (creused, _)) =
+            connect(ox_serve(ox_server.clone()), |s| os_client(&os_cli, Some(&theirs), s));
+        assert!(creused && sreused, "{v:?}: oxssl's session resumed by OpenSSL");
+    }
+}
+
+// ----- the session API -----
+
+#[test]
+fn new_session_callback_sees_each_ticket() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut b = ox::SslContext::builder(ox::SslMethod::tls_client()).unwrap();
+    b.add_trusted_der(&pki.ca_der).unwrap();
+    b.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+    let s2 = seen.clone();
+    b.set_new_session_callback(move |ssl, session| {
+        s2.lock()
+            .unwrap()
+            .push((ssl.servername().map(str::to_owned), session));
+    });
+    let client = b.build();
+    let mut sb = ox_server_builder(V::Tls13);
+    sb.set_num_tickets(3).unwrap();
+    let server = sb.build();
+    let (_, (_, last)) = connect(ox_serve(server), |s| ox_client(&client, None, "localhost", s));
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 3, "one session per ticket");
+    assert!(seen.iter().all(|(name, s)| name.as_deref() == Some("localhost") && s.is_resumable()));
+    assert_eq!(last.unwrap(), seen[2].1, "session() is the latest ticket's");
+    assert_eq!(seen[0].1.timeout(), 7200);
+    assert!(seen[0].1.time() > 1_700_000_000);
+    assert_eq!(seen[0].1.id().len(), 32);
+}
