@@ -6,6 +6,7 @@
 mod ciphers;
 mod console;
 mod demo;
+mod pem;
 mod s_client;
 mod s_server;
 mod speed;

@@ -4,7 +4,10 @@
 use crate::console::{Console, Line};
 use crate::summary;
 use crate::tls_opts::TlsArgs;
-use oxssl::ssl::{ErrorCode, KeyUpdateType, Ssl, SslStream, SslVerifyMode};
+use oxssl::ssl::{
+    ErrorCode, KeyUpdateType, Ssl, SslContext, SslSession, SslSessionCacheMode, SslStream,
+    SslVerifyMode,
+};
 use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -48,6 +51,15 @@ pub struct Args {
     /// Use a non-blocking socket
     #[arg(long = "nbio")]
     pub nbio: bool,
+    /// File to write the session to (PEM), each time the server sends one
+    #[arg(long = "sess_out", value_name = "outfile")]
+    pub sess_out: Option<std::path::PathBuf>,
+    /// File to read a session from (PEM) and offer for resumption
+    #[arg(long = "sess_in", value_name = "infile")]
+    pub sess_in: Option<std::path::PathBuf>,
+    /// Drop and re-make the connection 5 times using the same session
+    #[arg(long = "reconnect")]
+    pub reconnect: bool,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -77,7 +89,51 @@ pub fn run(args: Args) -> Result<(), String> {
     if args.verify.is_some() && !args.verify_return_error {
         eprintln!("verify depth is {}", args.verify.unwrap_or(0));
     }
+    // As OpenSSL's s_client: every new session is written to -sess_out, and a TLS 1.3
+    // ticket arriving after the handshake is reported.
+    b.set_session_cache_mode(SslSessionCacheMode::CLIENT | SslSessionCacheMode::NO_INTERNAL);
+    let (sess_out, quiet) = (args.sess_out.clone(), args.quiet);
+    b.set_new_session_callback(move |ssl, session| {
+        if !quiet && ssl.version_str() == "TLSv1.3" {
+            print!(
+                "---\nPost-Handshake New Session Ticket arrived:\n{}---\n",
+                summary::session_block(ssl)
+            );
+            let _ = std::io::stdout().flush();
+        }
+        if let Some(path) = &sess_out {
+            if let Err(e) = crate::pem::write_session(path, &session) {
+                eprintln!("oxssl: -sess_out: {e}");
+            }
+        }
+    });
     let ctx = b.build();
+    let mut session = args
+        .sess_in
+        .as_deref()
+        .map(crate::pem::read_session)
+        .transpose()?;
+    let mut stream = connect_once(&args, &ctx, session.as_ref())?;
+    if args.reconnect {
+        for _ in 0..5 {
+            wait_for_session(&mut stream);
+            session = stream.ssl().session().or(session);
+            let _ = stream.shutdown();
+            if !args.quiet {
+                println!("drop connection and then reconnect");
+            }
+            stream = connect_once(&args, &ctx, session.as_ref())?;
+        }
+    }
+    relay(&mut stream, &args)
+}
+
+/// One TCP connection and handshake, offering `session`; prints the summary.
+fn connect_once(
+    args: &Args,
+    ctx: &SslContext,
+    session: Option<&SslSession>,
+) -> Result<SslStream<TcpStream>, String> {
     let host = host_of(&args.connect).to_string();
     let addrs: Vec<_> = args
         .connect
@@ -92,7 +148,7 @@ pub fn run(args: Args) -> Result<(), String> {
     if !args.quiet {
         println!("CONNECTED({:08X})", 3);
     }
-    let mut ssl = Ssl::new(&ctx).map_err(|e| e.to_string())?;
+    let mut ssl = Ssl::new(ctx).map_err(|e| e.to_string())?;
     ssl.set_connect_state();
     let sni = args.servername.clone().unwrap_or_else(|| host.clone());
     if !args.noservername && !sni.is_empty() {
@@ -100,6 +156,9 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     if let Some(h) = &args.verify_hostname {
         ssl.set_verify_hostname(h);
+    }
+    if let Some(s) = session {
+        ssl.set_session(s).map_err(|e| e.to_string())?;
     }
     if args.nbio {
         if !args.quiet {
@@ -116,7 +175,31 @@ pub fn run(args: Args) -> Result<(), String> {
         );
         let _ = std::io::stdout().flush();
     }
-    relay(&mut stream, &args)
+    Ok(stream)
+}
+
+/// Reads for up to a second until the connection has a resumable session (a TLS 1.3
+/// server sends its tickets after the handshake), printing any data that arrives.
+fn wait_for_session(stream: &mut SslStream<TcpStream>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    let _ = stream
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(20)));
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < deadline
+        && !stream.ssl().session().is_some_and(|s| s.is_resumable())
+    {
+        match stream.ssl_read(&mut buf) {
+            Ok(n) => {
+                let _ = std::io::stdout().write_all(&buf[..n]);
+            }
+            Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => return,
+        }
+    }
+    let _ = stream.get_ref().set_read_timeout(None);
 }
 
 /// The handshake; on a non-blocking socket, retried (with a short sleep) while it wants

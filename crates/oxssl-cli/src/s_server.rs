@@ -64,6 +64,15 @@ pub struct Args {
     /// The private key for -cert2, PEM (default: the -cert2 file)
     #[arg(long = "key2", value_name = "infile")]
     pub key2: Option<PathBuf>,
+    /// TLSv1.3 session tickets to send after each handshake (default 2)
+    #[arg(long = "num_tickets", value_name = "val")]
+    pub num_tickets: Option<usize>,
+    /// No session tickets (TLSv1.2 resumes by session id only; TLSv1.3 does not resume)
+    #[arg(long = "no_ticket")]
+    pub no_ticket: bool,
+    /// Session id context, for resumption across servers sharing it
+    #[arg(long = "context", value_name = "val")]
+    pub context: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -114,6 +123,16 @@ fn context(args: &Args) -> Result<SslContext, String> {
     }
     if args.no_renegotiation {
         b.set_options(SslOptions::NO_RENEGOTIATION);
+    }
+    if let Some(n) = args.num_tickets {
+        b.set_num_tickets(n).map_err(|e| e.to_string())?;
+    }
+    if args.no_ticket {
+        b.set_options(SslOptions::NO_TICKET);
+    }
+    if let Some(c) = &args.context {
+        b.set_session_id_context(c.as_bytes())
+            .map_err(|e| format!("-context: {e}"))?;
     }
     Ok(b.build())
 }
@@ -363,10 +382,11 @@ fn serve_www(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
     let ssl = s.ssl();
     let page = format!(
         "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\
-         oxssl s_server -www\n{}\n</pre></BODY></HTML>\r\n\r\n",
+         oxssl s_server -www\n{}{}\n</pre></BODY></HTML>\r\n\r\n",
         summary::connection(ssl, false, false, false)
             .replace('&', "&amp;")
-            .replace('<', "&lt;")
+            .replace('<', "&lt;"),
+        summary::session_block(ssl)
     );
     write_all(&mut s, page.as_bytes())?;
     let _ = s.shutdown();

@@ -18,25 +18,32 @@ pub fn name(oneline: &str) -> String {
 
 /// A certificate as PEM.
 pub fn pem(der: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::with_capacity(der.len() * 4 / 3 + 4);
-    for chunk in der.chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | b as u32) << (8 * (3 - chunk.len()));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                b64.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
+    crate::pem::encode("CERTIFICATE", der)
+}
+
+/// OpenSSL's "SSL-Session:" block (without secrets).
+pub fn session_block(ssl: &Ssl) -> String {
+    let mut o = String::new();
+    let Some(s) = ssl.session() else {
+        return o;
+    };
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+    let _ = writeln!(o, "SSL-Session:");
+    let _ = writeln!(o, "    Protocol  : {}", ssl.version_str());
+    let _ = writeln!(o, "    Cipher    : {}", s.cipher_name());
+    let _ = writeln!(o, "    Session-ID: {}", hex(s.id()));
+    let _ = writeln!(o, "    Session-ID-ctx: ");
+    if s.has_ticket() {
+        let _ = writeln!(
+            o,
+            "    TLS session ticket lifetime hint: {} (seconds)",
+            s.ticket_lifetime_hint()
+        );
     }
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
+    let _ = writeln!(o, "    Start Time: {}", s.time());
+    let _ = writeln!(o, "    Timeout   : {} (sec)", s.timeout());
+    let _ = writeln!(o, "    Max Early Data: {}", s.max_early_data());
+    o
 }
 
 /// OpenSSL's "Peer signature type" and "Peer signing digest" for a scheme.
@@ -146,7 +153,12 @@ pub fn connection(ssl: &Ssl, show_certs: bool, brief: bool, peer_is_server: bool
     let _ = writeln!(o, "---");
     let _ = writeln!(
         o,
-        "New, {}, Cipher is {}",
+        "{}, {}, Cipher is {}",
+        if ssl.session_reused() {
+            "Reused"
+        } else {
+            "New"
+        },
         ssl.version_str(),
         ssl.current_cipher_name().unwrap_or("(NONE)")
     );

@@ -811,3 +811,159 @@ fn dual_certificates_and_sni() {
     }
     server.finish(T);
 }
+
+/// Starts `openssl s_server` (TLS 1.2 and 1.3) on a free port with stdin kept open.
+fn openssl_server(cert: &str, key: &str) -> (Proc, String) {
+    let port = free_port().to_string();
+    let server = Proc::spawn(
+        OPENSSL,
+        &["s_server", "-accept", &port, "-cert", cert, "-key", key],
+    );
+    server.wait_for("ACCEPT", T);
+    (server, format!("127.0.0.1:{port}"))
+}
+
+/// One client run to completion: it sends a line (so a TLS 1.3 client reads the tickets
+/// that follow the handshake), waits a moment and ends; returns its output.
+fn client_run(program: &str, args: &[&str]) -> String {
+    let mut c = Proc::spawn(program, args);
+    c.wait_for("Verify return code", T);
+    c.send("hello\n");
+    std::thread::sleep(Duration::from_millis(300));
+    c.close_stdin();
+    let (_, out) = c.finish(T);
+    out
+}
+
+fn count(out: &str, needle: &str) -> usize {
+    out.matches(needle).count()
+}
+
+#[test]
+fn session_resumption_with_openssl_tools() {
+    if !have_openssl() {
+        return;
+    }
+    let (dir, cert, key) = identity();
+
+    // openssl s_client -reconnect against oxssl s_server (TLS 1.2: openssl s_client 3.0
+    // drops each TLS 1.3 connection before reading its tickets, so it never resumes a
+    // TLS 1.3 session this way, whoever the server is).
+    let (mut server, port) = oxssl_server(&["-cert", &cert, "-key", &key]);
+    let connect = format!("127.0.0.1:{port}");
+    let out = client_run(
+        OPENSSL,
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-CAfile",
+            &cert,
+            "-tls1_2",
+            "-reconnect",
+        ],
+    );
+    assert_eq!(count(&out, "Reused, TLSv1.2"), 5, "{out}");
+    // openssl s_client -sess_out / -sess_in against oxssl s_server, both versions.
+    for v in ["-tls1_3", "-tls1_2"] {
+        let sess = dir.path(&format!("openssl{v}.pem"));
+        let first = client_run(
+            OPENSSL,
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-CAfile",
+                &cert,
+                v,
+                "-sess_out",
+                &sess,
+            ],
+        );
+        assert!(first.contains("New, TLSv1."), "{first}");
+        let second = client_run(
+            OPENSSL,
+            &[
+                "s_client", "-connect", &connect, "-CAfile", &cert, v, "-sess_in", &sess,
+            ],
+        );
+        assert!(second.contains("Reused, TLSv1."), "{v}: {second}");
+    }
+    server.close_stdin();
+    let (_, sout) = server.finish(T);
+    assert!(count(&sout, "Reused, TLSv1.") >= 7, "{sout}");
+
+    // oxssl s_client -reconnect and -sess_out / -sess_in against openssl s_server.
+    let (mut server, connect) = openssl_server(&cert, &key);
+    for v in ["-tls1_3", "-tls1_2"] {
+        let out = client_run(
+            OXSSL,
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-CAfile",
+                &cert,
+                v,
+                "-reconnect",
+            ],
+        );
+        assert_eq!(
+            count(&out, "drop connection and then reconnect"),
+            5,
+            "{out}"
+        );
+        assert_eq!(count(&out, "Reused, TLSv1."), 5, "{v}: {out}");
+        // A session file written by one tool is resumed by the other, both ways.
+        let ours = dir.path(&format!("oxssl{v}.pem"));
+        let theirs = dir.path(&format!("theirs{v}.pem"));
+        client_run(
+            OXSSL,
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-CAfile",
+                &cert,
+                v,
+                "-sess_out",
+                &ours,
+            ],
+        );
+        let out = client_run(
+            OPENSSL,
+            &[
+                "s_client", "-connect", &connect, "-CAfile", &cert, v, "-sess_in", &ours,
+            ],
+        );
+        assert!(
+            out.contains("Reused, TLSv1."),
+            "{v}: openssl reads oxssl's file: {out}"
+        );
+        client_run(
+            OPENSSL,
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-CAfile",
+                &cert,
+                v,
+                "-sess_out",
+                &theirs,
+            ],
+        );
+        let out = client_run(
+            OXSSL,
+            &[
+                "s_client", "-connect", &connect, "-CAfile", &cert, v, "-sess_in", &theirs,
+            ],
+        );
+        assert!(
+            out.contains("Reused, TLSv1."),
+            "{v}: oxssl reads openssl's file: {out}"
+        );
+    }
+    server.close_stdin();
+    server.finish(T);
+}

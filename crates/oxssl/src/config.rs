@@ -3,9 +3,9 @@
 pub use crate::crypto::kx::KxGroup;
 pub use crate::crypto::sign::{KeyType, SignatureScheme, SigningKey};
 pub use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType, ProtocolVersion};
-use crate::suites::CipherSuite;
 use crate::session::cache::SessionCache;
 use crate::session::ticket::TicketKeys;
+use crate::suites::CipherSuite;
 use crate::x509::{CertificateDer, TrustStore, UnixTime};
 use std::sync::Arc;
 

@@ -29,9 +29,9 @@ pub mod msgs;
 pub mod negotiated;
 pub mod reason;
 #[doc(hidden)]
-pub mod session;
-#[doc(hidden)]
 pub mod record;
+#[doc(hidden)]
+pub mod session;
 pub mod ssl;
 pub mod suites;
 #[doc(hidden)]

@@ -3,8 +3,8 @@
 use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::SignatureScheme;
 use crate::msgs::enums::ProtocolVersion;
-use crate::suites::CipherSuite;
 use crate::session::Session;
+use crate::suites::CipherSuite;
 use crate::x509::CertificateDer;
 use std::sync::Arc;
 

@@ -218,7 +218,9 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 fn rustls_server_config(v: V) -> Arc<rustls::ServerConfig> {
     let pki = server_pki(KeyKind::EcdsaP256);
-    let chain = vec![rustls::pki_types::CertificateDer::from(pki.leaf_der.clone())];
+    let chain = vec![rustls::pki_types::CertificateDer::from(
+        pki.leaf_der.clone(),
+    )];
     let key = rustls::pki_types::PrivateKeyDer::try_from(pki.key_der.clone()).unwrap();
     let cfg = rustls::ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(rustls_versions(v))
@@ -270,19 +272,26 @@ fn rustls_client(cfg: Arc<rustls::ClientConfig>, sock: UnixStream) -> bool {
 
 // ----- oxssl client against OpenSSL and rustls servers -----
 
-fn ox_client_resumes_against(server: impl Fn() -> Box<dyn FnOnce(UnixStream) -> bool + Send>, v: V) {
+fn ox_client_resumes_against(
+    server: impl Fn() -> Box<dyn FnOnce(UnixStream) -> bool + Send>,
+    v: V,
+) {
     let ctx = ox_client_ctx(v);
     let (sreused, (creused, session)) =
         connect(server(), |s| ox_client(&ctx, None, "localhost", s));
     assert!(!sreused && !creused, "first handshake is full");
     let session = session.expect("a session after the first connection");
     assert!(session.is_resumable(), "{v:?}: session resumable");
-    assert_eq!(session.protocol_version(), match v {
-        V::Tls12 => SslVersion::TLS1_2,
-        V::Tls13 => SslVersion::TLS1_3,
+    assert_eq!(
+        session.protocol_version(),
+        match v {
+            V::Tls12 => SslVersion::TLS1_2,
+            V::Tls13 => SslVersion::TLS1_3,
+        }
+    );
+    let (sreused, (creused, _)) = connect(server(), |s| {
+        ox_client(&ctx, Some(&session), "localhost", s)
     });
-    let (sreused, (creused, _)) =
-        connect(server(), |s| ox_client(&ctx, Some(&session), "localhost", s));
     assert!(creused, "{v:?}: oxssl client resumed");
     assert!(sreused, "{v:?}: server resumed");
 }
@@ -314,9 +323,13 @@ fn openssl_client_resumes_with_oxssl_server() {
             connect(ox_serve(server.clone()), |s| os_client(&client, None, s));
         assert!(!sreused && !creused);
         let session = session.expect("OpenSSL client session");
-        let (sreused, (creused, _)) =
-            connect(ox_serve(server.clone()), |s| os_client(&client, Some(&session), s));
-        assert!(creused, "{v:?} no_ticket={no_ticket}: OpenSSL client resumed");
+        let (sreused, (creused, _)) = connect(ox_serve(server.clone()), |s| {
+            os_client(&client, Some(&session), s)
+        });
+        assert!(
+            creused,
+            "{v:?} no_ticket={no_ticket}: OpenSSL client resumed"
+        );
         assert!(sreused, "{v:?} no_ticket={no_ticket}: oxssl server resumed");
     }
 }
@@ -326,9 +339,13 @@ fn rustls_client_resumes_with_oxssl_server() {
     for v in [V::Tls13, V::Tls12] {
         let server = ox_server_builder(v).build();
         let client = rustls_client_config(v);
-        let (sreused, creused) = connect(ox_serve(server.clone()), |s| rustls_client(client.clone(), s));
+        let (sreused, creused) = connect(ox_serve(server.clone()), |s| {
+            rustls_client(client.clone(), s)
+        });
         assert!(!sreused && !creused);
-        let (sreused, creused) = connect(ox_serve(server.clone()), |s| rustls_client(client.clone(), s));
+        let (sreused, creused) = connect(ox_serve(server.clone()), |s| {
+            rustls_client(client.clone(), s)
+        });
         assert!(creused, "{v:?}: rustls client resumed");
         assert!(sreused, "{v:?}: oxssl server resumed");
     }
@@ -344,10 +361,13 @@ fn second_connection(
     second: &ox::SslContext,
     sni: (&str, &str),
 ) -> (bool, bool) {
-    let (_, (_, session)) = connect(ox_serve(first.clone()), |s| ox_client(client, None, sni.0, s));
+    let (_, (_, session)) = connect(ox_serve(first.clone()), |s| {
+        ox_client(client, None, sni.0, s)
+    });
     let session = session.unwrap();
-    let (sreused, (creused, _)) =
-        connect(ox_serve(second.clone()), |s| ox_client(client, Some(&session), sni.1, s));
+    let (sreused, (creused, _)) = connect(ox_serve(second.clone()), |s| {
+        ox_client(client, Some(&session), sni.1, s)
+    });
     (creused, sreused)
 }
 
@@ -376,11 +396,10 @@ fn oxssl_resumes_itself_and_refuses_what_does_not_fit() {
         );
         // Expired: the second server's clock is a day later.
         let mut later = ox_server_builder(v);
-        later.config_mut().time = oxssl::config::TimeSource::Fixed(
-            oxssl::x509::UnixTime::since_unix_epoch(Duration::from_secs(
-                oxssl::x509::UnixTime::now().as_secs() + 86_400,
-            )),
-        );
+        later.config_mut().time =
+            oxssl::config::TimeSource::Fixed(oxssl::x509::UnixTime::since_unix_epoch(
+                Duration::from_secs(oxssl::x509::UnixTime::now().as_secs() + 86_400),
+            ));
         let shared_keys = server.config().resumption.clone();
         later.config_mut().resumption = shared_keys;
         let later = later.build();
@@ -396,7 +415,8 @@ fn oxssl_resumes_itself_and_refuses_what_does_not_fit() {
         b.set_alpn_protos(b"\x08http/1.1\x02h2").unwrap();
         b.config_mut().resumption = a.config_mut().resumption.clone();
         let mut cb = ox::SslContext::builder(ox::SslMethod::tls_client()).unwrap();
-        cb.add_trusted_der(&server_pki(KeyKind::EcdsaP256).ca_der).unwrap();
+        cb.add_trusted_der(&server_pki(KeyKind::EcdsaP256).ca_der)
+            .unwrap();
         ox_versions(&mut cb, v);
         cb.set_alpn_protos(b"\x02h2\x08http/1.1").unwrap();
         let alpn_client = cb.build();
@@ -419,18 +439,27 @@ fn sessions_of_another_version_or_suite_are_not_resumed() {
     // A TLS 1.3 session offered to a TLS 1.2-only server (and the reverse) is not offered.
     let client13 = ox_client_ctx(V::Tls13);
     let server13 = ox_server_builder(V::Tls13).build();
-    let (_, (_, s13)) = connect(ox_serve(server13.clone()), |s| ox_client(&client13, None, "localhost", s));
+    let (_, (_, s13)) = connect(ox_serve(server13.clone()), |s| {
+        ox_client(&client13, None, "localhost", s)
+    });
     let s13 = s13.unwrap();
     let mut any = ox::SslContext::builder(ox::SslMethod::tls_client()).unwrap();
-    any.add_trusted_der(&server_pki(KeyKind::EcdsaP256).ca_der).unwrap();
+    any.add_trusted_der(&server_pki(KeyKind::EcdsaP256).ca_der)
+        .unwrap();
     let any = any.build();
     let server12 = ox_server_builder(V::Tls12).build();
-    let (sr, (cr, _)) = connect(ox_serve(server12.clone()), |s| ox_client(&any, Some(&s13), "localhost", s));
+    let (sr, (cr, _)) = connect(ox_serve(server12.clone()), |s| {
+        ox_client(&any, Some(&s13), "localhost", s)
+    });
     assert!(!sr && !cr, "TLS 1.3 session on a TLS 1.2 server");
     let client12 = ox_client_ctx(V::Tls12);
-    let (_, (_, s12)) = connect(ox_serve(server12.clone()), |s| ox_client(&client12, None, "localhost", s));
+    let (_, (_, s12)) = connect(ox_serve(server12.clone()), |s| {
+        ox_client(&client12, None, "localhost", s)
+    });
     let s12 = s12.unwrap();
-    let (sr, (cr, _)) = connect(ox_serve(server13.clone()), |s| ox_client(&any, Some(&s12), "localhost", s));
+    let (sr, (cr, _)) = connect(ox_serve(server13.clone()), |s| {
+        ox_client(&any, Some(&s12), "localhost", s)
+    });
     assert!(!sr && !cr, "TLS 1.2 session on a TLS 1.3 server");
 
     // TLS 1.3: a SHA-256 session is not resumed under a SHA-384 suite.
@@ -447,9 +476,13 @@ fn sessions_of_another_version_or_suite_are_not_resumed() {
     );
     // TLS 1.2: the session's suite is no longer enabled on the server.
     let mut gcm128 = ox_server_builder(V::Tls12);
-    gcm128.set_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256").unwrap();
+    gcm128
+        .set_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256")
+        .unwrap();
     let mut gcm256 = ox_server_builder(V::Tls12);
-    gcm256.set_cipher_list("ECDHE-ECDSA-AES256-GCM-SHA384").unwrap();
+    gcm256
+        .set_cipher_list("ECDHE-ECDSA-AES256-GCM-SHA384")
+        .unwrap();
     gcm256.config_mut().resumption = gcm128.config_mut().resumption.clone();
     let (gcm128, gcm256) = (gcm128.build(), gcm256.build());
     assert_eq!(
@@ -467,24 +500,34 @@ fn sessions_move_between_openssl_and_oxssl_as_der() {
         // OpenSSL client session -> DER -> oxssl client resumes with the OpenSSL server.
         let os_server = os_server_ctx(v, false);
         let os_cli = os_client_ctx(v, false);
-        let (_, (_, session)) = connect(os_serve(os_server.clone()), |s| os_client(&os_cli, None, s));
+        let (_, (_, session)) =
+            connect(os_serve(os_server.clone()), |s| os_client(&os_cli, None, s));
         let der = session.unwrap().to_der().unwrap();
         let ours = SslSession::from_der(&der).expect("OpenSSL's DER session loads");
         assert!(ours.is_resumable(), "{v:?}");
         let ox_cli = ox_client_ctx(v);
-        let (sreused, (creused, _)) =
-            connect(os_serve(os_server.clone()), |s| ox_client(&ox_cli, Some(&ours), "localhost", s));
-        assert!(creused && sreused, "{v:?}: OpenSSL's session resumed by oxssl");
+        let (sreused, (creused, _)) = connect(os_serve(os_server.clone()), |s| {
+            ox_client(&ox_cli, Some(&ours), "localhost", s)
+        });
+        assert!(
+            creused && sreused,
+            "{v:?}: OpenSSL's session resumed by oxssl"
+        );
 
         // oxssl client session -> DER -> OpenSSL client resumes with the oxssl server.
         let ox_server = ox_server_builder(v).build();
-        let (_, (_, session)) =
-            connect(ox_serve(ox_server.clone()), |s| ox_client(&ox_cli, None, "localhost", s));
+        let (_, (_, session)) = connect(ox_serve(ox_server.clone()), |s| {
+            ox_client(&ox_cli, None, "localhost", s)
+        });
         let der = session.unwrap().to_der().unwrap();
         let theirs = os::SslSession::from_der(&der).expect("oxssl's DER session loads in OpenSSL");
-        let (sreused, (creused, _)) =
-            connect(ox_serve(ox_server.clone()), |s| os_client(&os_cli, Some(&theirs), s));
-        assert!(creused && sreused, "{v:?}: oxssl's session resumed by OpenSSL");
+        let (sreused, (creused, _)) = connect(ox_serve(ox_server.clone()), |s| {
+            os_client(&os_cli, Some(&theirs), s)
+        });
+        assert!(
+            creused && sreused,
+            "{v:?}: oxssl's session resumed by OpenSSL"
+        );
     }
 }
 
@@ -507,10 +550,14 @@ fn new_session_callback_sees_each_ticket() {
     let mut sb = ox_server_builder(V::Tls13);
     sb.set_num_tickets(3).unwrap();
     let server = sb.build();
-    let (_, (_, last)) = connect(ox_serve(server), |s| ox_client(&client, None, "localhost", s));
+    let (_, (_, last)) = connect(ox_serve(server), |s| {
+        ox_client(&client, None, "localhost", s)
+    });
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 3, "one session per ticket");
-    assert!(seen.iter().all(|(name, s)| name.as_deref() == Some("localhost") && s.is_resumable()));
+    assert!(seen
+        .iter()
+        .all(|(name, s)| name.as_deref() == Some("localhost") && s.is_resumable()));
     assert_eq!(last.unwrap(), seen[2].1, "session() is the latest ticket's");
     assert_eq!(seen[0].1.timeout(), 7200);
     assert!(seen[0].1.time() > 1_700_000_000);

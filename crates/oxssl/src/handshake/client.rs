@@ -134,9 +134,7 @@ fn session_to_offer(
 ) -> Option<Arc<Session>> {
     let s = opts.session.clone()?;
     let fits = match s.version {
-        ProtocolVersion::TLSV1_3 => {
-            offered_tls13 && crate::tls13::resumption::offerable(cx, &s)
-        }
+        ProtocolVersion::TLSV1_3 => offered_tls13 && crate::tls13::resumption::offerable(cx, &s),
         ProtocolVersion::TLSV1_2 => {
             offered_tls12
                 && s.is_resumable()

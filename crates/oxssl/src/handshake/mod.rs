@@ -63,7 +63,11 @@ impl Context<'_> {
 
     /// Sends an encoded handshake message (`raw`, with its header) and adds it to the
     /// transcript.
-    pub fn send_encoded(&mut self, raw: &[u8], transcript: &mut Transcript) -> Result<(), TlsError> {
+    pub fn send_encoded(
+        &mut self,
+        raw: &[u8],
+        transcript: &mut Transcript,
+    ) -> Result<(), TlsError> {
         transcript.add(raw);
         self.out.send(ContentType::HANDSHAKE, raw, MAX_PLAINTEXT)
     }

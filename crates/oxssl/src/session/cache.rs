@@ -83,8 +83,12 @@ impl SessionCache {
         // Keep the order list from growing with ids removed by other paths.
         if g.order.len() > 2 * g.map.len() + 16 {
             let map = &g.map;
-            let live: VecDeque<Vec<u8>> =
-                g.order.iter().filter(|id| map.contains_key(*id)).cloned().collect();
+            let live: VecDeque<Vec<u8>> = g
+                .order
+                .iter()
+                .filter(|id| map.contains_key(*id))
+                .cloned()
+                .collect();
             g.order = live;
         }
     }

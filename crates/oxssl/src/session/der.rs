@@ -233,7 +233,7 @@ pub fn decode(der: &[u8]) -> Result<Session, SessionDecodeError> {
     while !r.is_empty() {
         let t = r.read().ok_or(bad("malformed field"))?;
         let n = match t.tag {
-            0x80 => 0,               // key_arg, [0] IMPLICIT (SSLv2 only)
+            0x80 => 0, // key_arg, [0] IMPLICIT (SSLv2 only)
             0xa1..=0xbe => t.tag & 0x1f,
             _ => return Err(bad("unexpected element")),
         };

@@ -97,7 +97,9 @@ impl Session {
         }
         match self.version {
             ProtocolVersion::TLSV1_3 => !self.ticket.is_empty(),
-            ProtocolVersion::TLSV1_2 => self.ems && (!self.id.is_empty() || !self.ticket.is_empty()),
+            ProtocolVersion::TLSV1_2 => {
+                self.ems && (!self.id.is_empty() || !self.ticket.is_empty())
+            }
             _ => false,
         }
     }

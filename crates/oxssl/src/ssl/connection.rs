@@ -14,10 +14,10 @@
 
 use super::context::{self, CertParts, SslContext};
 use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO};
+use super::flags::SslSessionCacheMode;
 use super::flags::{
     KeyUpdateType, ShutdownResult, ShutdownState, SslMode, SslOptions, SslVerifyMode,
 };
-use super::flags::SslSessionCacheMode;
 use super::io::{Bios, Io};
 use super::session::SslSession;
 use crate::bio::{Bio, BioError, RetryFlags};

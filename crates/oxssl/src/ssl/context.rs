@@ -164,6 +164,33 @@ impl SslContext {
     pub fn options(&self) -> SslOptions {
         self.inner.options
     }
+
+    /// Sessions in the server's cache (`SSL_CTX_sess_number`).
+    pub fn session_cache_len(&self) -> usize {
+        self.inner.config.resumption.cache.len()
+    }
+
+    /// Adds a session to the server's cache (`SSL_CTX_add_session`); false if it has no id.
+    pub fn add_session(&self, session: &SslSession) -> bool {
+        if session.id().is_empty() {
+            return false;
+        }
+        self.inner.config.resumption.cache.insert(session.0.clone());
+        true
+    }
+
+    /// Removes a session from the server's cache (`SSL_CTX_remove_session`); true if it
+    /// was there.
+    pub fn remove_session(&self, session: &SslSession) -> bool {
+        self.inner.config.resumption.cache.remove(session.id())
+    }
+
+    /// Drops every cached session expired at `time`, seconds since the epoch
+    /// (`SSL_CTX_flush_sessions`; `i64::MAX` empties the cache).
+    pub fn flush_sessions(&self, time: i64) {
+        let t = u64::try_from(time).unwrap_or(0);
+        self.inner.config.resumption.cache.flush(t);
+    }
 }
 
 /// The enabled version range: TLS 1.2..=1.3 narrowed by `set_min/max_proto_version` and

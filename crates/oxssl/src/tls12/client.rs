@@ -399,8 +399,10 @@ impl State for ExpectCcs {
     fn handle_ccs(self: Box<Self>, cx: &mut Context<'_>) -> Result<Next, TlsError> {
         let s = *self;
         if s.hs.ticket_expected && s.hs.ticket.is_none() {
-            return Err(TlsError::unexpected("CCS before the promised NewSessionTicket")
-                .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
+            return Err(
+                TlsError::unexpected("CCS before the promised NewSessionTicket")
+                    .with_reason(Reason::UNEXPECTED_CCS_MESSAGE),
+            );
         }
         *cx.new_read = Some(s.read);
         Ok(Next::Handshaking(Box::new(ExpectFinished {
@@ -435,8 +437,7 @@ impl State for ExpectFinished {
             .check_finished(false, &s.hs.transcript, &verify_data)?;
         let mut session = super::resumption::new_session(cx, &s.master, s.hs.session_id);
         if let Some((ticket, lifetime)) = s.hs.ticket.take() {
-            session.ticket = ticket;
-            session.timeout = lifetime;
+            super::resumption::attach_ticket(&mut session, ticket, lifetime);
         }
         super::resumption::store(cx, session, false);
         let mut traffic = Traffic::new(

@@ -200,6 +200,17 @@ pub(crate) fn take_ticket(t: NewSessionTicket12) -> (Vec<u8>, u32) {
     (t.ticket, lifetime)
 }
 
+/// Puts a received ticket into a client session. Its id becomes the ticket's SHA-256, as
+/// OpenSSL does, so the server's echo of it in the ServerHello tells the resumption (RFC
+/// 5077 3.4) and the session file means the same to OpenSSL.
+pub(crate) fn attach_ticket(s: &mut Session, ticket: Vec<u8>, lifetime: u32) {
+    s.id = crate::crypto::hash::digest(crate::crypto::hash::HashAlgorithm::Sha256, &ticket)
+        .as_bytes()
+        .to_vec();
+    s.ticket = ticket;
+    s.timeout = lifetime;
+}
+
 /// The end of an abbreviated handshake.
 struct Abbreviated {
     is_client: bool,
@@ -246,8 +257,10 @@ impl State for ExpectCcs {
     fn handle_ccs(self: Box<Self>, cx: &mut Context<'_>) -> Result<Next, TlsError> {
         let mut a = self.0;
         if a.ticket_expected && a.ticket.is_none() {
-            return Err(TlsError::unexpected("CCS before the promised NewSessionTicket")
-                .with_reason(Reason::UNEXPECTED_CCS_MESSAGE));
+            return Err(
+                TlsError::unexpected("CCS before the promised NewSessionTicket")
+                    .with_reason(Reason::UNEXPECTED_CCS_MESSAGE),
+            );
         }
         let read = std::mem::replace(&mut a.read, Protection::None);
         *cx.new_read = Some(read);
@@ -282,8 +295,7 @@ impl State for ExpectFinished {
             let ours = send_finished(cx, &a.master, true, &mut a.transcript)?;
             if let (Some((ticket, lifetime)), Some(current)) = (a.ticket.take(), &cx.info.session) {
                 let mut s = (**current).clone();
-                s.ticket = ticket;
-                s.timeout = lifetime;
+                attach_ticket(&mut s, ticket, lifetime);
                 s.time = cx.now();
                 cx.new_session(s);
             }
@@ -292,7 +304,8 @@ impl State for ExpectFinished {
             let ours = a.server_verify_data.take().unwrap_or_default();
             (peer_vd, ours)
         };
-        let mut traffic = Traffic::new(a.is_client, a.master, client_vd, server_vd, a.renegotiation);
+        let mut traffic =
+            Traffic::new(a.is_client, a.master, client_vd, server_vd, a.renegotiation);
         traffic.secure_renegotiation = a.secure_renegotiation;
         Ok(Next::Connected(AnyTraffic::Tls12(Box::new(traffic))))
     }

@@ -159,7 +159,11 @@ pub(crate) fn session_from_ticket(
         }
         None => 0,
     };
-    if t.extensions.0.iter().any(|e| e.typ != ExtensionType::EARLY_DATA) {
+    if t.extensions
+        .0
+        .iter()
+        .any(|e| e.typ != ExtensionType::EARLY_DATA)
+    {
         // Unknown NewSessionTicket extensions are ignored (RFC 8446 4.6.1); only a
         // duplicate is an error.
         crate::handshake::check_duplicates(&t.extensions)?;
@@ -269,7 +273,12 @@ pub(crate) fn accept(
     }
     let now = cx.now();
     let keys = &cx.config.resumption.keys;
-    for (i, identity) in offer.identities.iter().enumerate().take(MAX_IDENTITIES_TRIED) {
+    for (i, identity) in offer
+        .identities
+        .iter()
+        .enumerate()
+        .take(MAX_IDENTITIES_TRIED)
+    {
         let Some(plain) = keys.open(identity, now) else {
             continue;
         };

@@ -109,12 +109,8 @@ impl Traffic {
                 }
                 if let Some(r) = &self.resumption {
                     let (res_master, template) = &**r;
-                    let made = super::resumption::session_from_ticket(
-                        template,
-                        res_master,
-                        &t,
-                        cx.now(),
-                    )?;
+                    let made =
+                        super::resumption::session_from_ticket(template, res_master, &t, cx.now())?;
                     if let Some(session) = made {
                         cx.new_session(session);
                     }

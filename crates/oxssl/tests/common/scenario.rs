@@ -24,18 +24,18 @@
 //! Differences the project decided on and that this harness normalises:
 //! - oxssl sets `SSL_MODE_RELEASE_BUFFERS` by default; OpenSSL does not. The bit has no
 //!   observable effect on results, and mode comparisons mask it.
-//! - oxssl's server issues no session tickets (no resumption yet); the OpenSSL subject's
-//!   server is configured with `SSL_CTX_set_num_tickets(0)` so both send the same records.
+//! - Session tickets differ in size between the libraries (each server seals its own
+//!   session format), so both subjects' servers send none (`set_num_tickets(0)`) and both
+//!   send the same records; resumption has its own tests (resumption.rs).
 //! - Handshake flights differ in size (certificates, extensions), so the handshake is driven
 //!   by a retry loop whose intermediate WANT_* results are not compared, and record sizes
 //!   are compared only after it. TLS 1.2 renegotiations put handshake records on the wire
 //!   after that point: each run of consecutive handshake records counts as one record of
 //!   length 0 ([`wire_shape`]), so their order among application data, alerts and
 //!   ChangeCipherSpec is compared but not their sizes.
-//! - TLS 1.2: oxssl issues no tickets and resumes no sessions, so the OpenSSL sides (peer and
-//!   subject) run with `SSL_OP_NO_TICKET` and their servers without a session cache; an
-//!   OpenSSL client's abbreviated renegotiation (its answer to a HelloRequest) is then a
-//!   full handshake, as oxssl's.
+//! - TLS 1.2: every side (peer and subjects) runs with `SSL_OP_NO_TICKET` and servers
+//!   without a session cache, so an OpenSSL client's abbreviated renegotiation (its answer
+//!   to a HelloRequest) is a full handshake on both subjects and the records compare.
 //! - Blocking sockets: a read that took the socket's whole read timeout also records
 //!   "blocked until the read timeout", so a read that should have returned (WANT_READ
 //!   after a renegotiation with AUTO_RETRY cleared) differs from one that waited for data.
@@ -1155,10 +1155,9 @@ fn configure_openssl(b: &mut os::SslContextBuilder, server: bool, version: Versi
     b.set_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256").unwrap();
     b.set_groups_list(version.groups()).unwrap();
     if version == Version::Tls12 {
-        // oxssl issues no TLS 1.2 tickets and has no session resumption yet: without
-        // tickets and (servers) without a session cache, OpenSSL's renegotiations are full
-        // handshakes too (an OpenSSL client answers a HelloRequest with an abbreviated
-        // renegotiation, which a server with a cache would resume).
+        // Without tickets and (servers) without a session cache, renegotiations are full
+        // handshakes on both subjects (an OpenSSL client answers a HelloRequest with an
+        // abbreviated renegotiation, which a server with a cache would resume).
         b.set_options(os::SslOptions::NO_TICKET);
         if server {
             b.set_session_cache_mode(os::SslSessionCacheMode::OFF);
@@ -1317,6 +1316,12 @@ fn ox_subject(sc: &Scenario, sock: Option<&TcpStream>) -> (Box<dyn Subject>, Box
     b.set_max_proto_version(Some(sc.version.oxssl())).unwrap();
     b.set_ciphersuites("TLS_AES_128_GCM_SHA256").unwrap();
     b.set_groups_list(sc.version.groups()).unwrap();
+    // Full handshakes only, as the OpenSSL subject (see the module documentation).
+    b.set_num_tickets(0).unwrap();
+    if sc.version == Version::Tls12 {
+        b.set_options(ox::SslOptions::NO_TICKET);
+        b.set_session_cache_mode(ox::SslSessionCacheMode::OFF);
+    }
     let mut ssl = ox::Ssl::new(&b.build()).unwrap();
     if sc.side == Side::Client {
         ssl.set_verify_hostname("localhost");
@@ -1354,7 +1359,7 @@ fn os_subject(sc: &Scenario, sock: Option<&TcpStream>) -> (Box<dyn Subject>, Box
     let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
     configure_openssl(&mut b, sc.side == Side::Server, sc.version);
     if sc.side == Side::Server {
-        // oxssl's server issues no tickets (see the module documentation).
+        // No tickets, as the oxssl subject (see the module documentation).
         b.set_num_tickets(0).unwrap();
     }
     let ctx = b.build();
