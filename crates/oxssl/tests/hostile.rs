@@ -100,33 +100,83 @@ fn endless_empty_records_and_warning_alerts_are_cut_off() {
     assert_eq!(got, vec![b'x'; 20]);
 }
 
-#[test]
-fn a_flood_of_session_tickets_is_cut_off() {
-    // The server's application key comes from its key log.
-    let (cc, mut sc) = configs();
+/// A connected TLS 1.3 pair whose server sent no tickets (so the test seals records under
+/// the server's application key from sequence 0), and that key's secret.
+fn connected13_server_keys(collect: bool) -> (Connection, oxssl::suites::CipherSuite, Vec<u8>) {
+    let (mut cc, mut sc) = configs();
+    cc.resumption.collect_new = collect;
+    sc.resumption.num_tickets = 0;
     let keys = Capture::new();
     sc.keylog = Some(keys.clone());
-    let mut c2 = ox::client(cc, "localhost");
-    let mut s2 = ox::server(sc);
-    handshake(&mut c2, &mut s2).unwrap();
-    let suite = c2.negotiated().suite.unwrap();
-    let ticket = oxssl::msgs::handshake::HandshakeMessage::NewSessionTicket(
+    let mut c = ox::client(cc, "localhost");
+    let mut s = ox::server(sc);
+    handshake(&mut c, &mut s).unwrap();
+    let suite = c.negotiated().suite.unwrap();
+    (c, suite, keys.secret("SERVER_TRAFFIC_SECRET_0"))
+}
+
+fn ticket(n: usize, len: usize) -> Vec<u8> {
+    oxssl::msgs::handshake::HandshakeMessage::NewSessionTicket(
         oxssl::msgs::handshake::NewSessionTicket13 {
             lifetime: 7200,
-            age_add: 1,
-            nonce: vec![0],
-            ticket: vec![7; 64],
+            age_add: n as u32,
+            nonce: (n as u32).to_be_bytes().to_vec(),
+            ticket: vec![7; len],
             extensions: Default::default(),
         },
     )
     .encode()
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_flood_of_session_tickets_is_cut_off() {
+    let (mut c, suite, secret) = connected13_server_keys(false);
     let items: Vec<_> = (0..40)
-        .map(|_| (ContentType::HANDSHAKE, ticket.clone()))
+        .map(|n| (ContentType::HANDSHAKE, ticket(n, 64)))
         .collect();
-    let flood = mitm::seal_records(suite, &keys.secret("SERVER_TRAFFIC_SECRET_0"), &items);
-    let err = feed(&mut c2, &flood).unwrap_err();
+    let flood = mitm::seal_records(suite, &secret, &items);
+    let err = feed(&mut c, &flood).unwrap_err();
     assert_eq!(err.alert, Some(AD::UNEXPECTED_MESSAGE), "{err:?}");
+}
+
+#[test]
+fn thousands_of_tickets_between_data_keep_memory_bounded() {
+    // 3,000 large tickets (16,000 bytes each), each followed by a byte of data (which resets the
+    // flood count): the client keeps the latest session only, or a bounded queue of new
+    // sessions for a caller that collects them.
+    for collect in [false, true] {
+        let (mut c, suite, secret) = connected13_server_keys(collect);
+        let mut got = Vec::new();
+        for chunk in 0..30 {
+            let items: Vec<_> = (0..100)
+                .flat_map(|n| {
+                    [
+                        (ContentType::HANDSHAKE, ticket(chunk * 100 + n, 16_000)),
+                        (ContentType::APPLICATION_DATA, b"x".to_vec()),
+                    ]
+                })
+                .collect();
+            // Sequence numbers continue across chunks.
+            let bytes = mitm::seal_records_from(suite, &secret, chunk as u64 * 200, &items);
+            let mut rest = &bytes[..];
+            while !rest.is_empty() {
+                let n = c.read_tls(rest);
+                rest = &rest[n..];
+                ox::read_available(&mut c, &mut got).unwrap();
+            }
+        }
+        assert_eq!(got.len(), 3000);
+        let latest = c.negotiated().session.clone().expect("a session");
+        assert_eq!(latest.age_add, 2999, "the latest ticket's session is kept");
+        let kept = c.take_new_sessions();
+        assert!(
+            kept.len() <= 16,
+            "collect={collect}: {} sessions kept",
+            kept.len()
+        );
+        assert!(c.buffer_memory() < 200 * 1024, "{}", c.buffer_memory());
+    }
 }
 
 #[test]

@@ -563,3 +563,142 @@ fn new_session_callback_sees_each_ticket() {
     assert!(seen[0].1.time() > 1_700_000_000);
     assert_eq!(seen[0].1.id().len(), 32);
 }
+
+// ----- hostile tickets -----
+
+/// `s` with its ticket (and, for `psk`, its secret) replaced.
+fn altered(s: &SslSession, ticket: impl FnOnce(&mut Vec<u8>), psk: bool) -> SslSession {
+    let mut raw = oxssl::session::der::decode(&s.to_der().unwrap()).unwrap();
+    ticket(&mut raw.ticket);
+    if psk {
+        raw.secret[0] ^= 1;
+    }
+    SslSession::from_der(&oxssl::session::der::encode(&raw)).unwrap()
+}
+
+/// An oxssl server connection that reports the handshake's error instead of panicking.
+fn ox_serve_result(
+    ctx: ox::SslContext,
+) -> impl FnOnce(UnixStream) -> Result<bool, ox::Error> + Send + 'static {
+    move |sock| {
+        let mut ssl = ox::Ssl::new(&ctx).unwrap();
+        ssl.set_accept_state();
+        let mut s = ox::SslStream::new(ssl, sock).unwrap();
+        s.accept()?;
+        Ok(s.ssl().session_reused())
+    }
+}
+
+#[test]
+fn hostile_tickets_fall_back_to_a_full_handshake() {
+    for v in [V::Tls13, V::Tls12] {
+        let client = ox_client_ctx(v);
+        let server = ox_server_builder(v).build();
+        let (_, (_, session)) = connect(ox_serve(server.clone()), |s| {
+            ox_client(&client, None, "localhost", s)
+        });
+        let session = session.unwrap();
+        let cases: Vec<(&str, SslSession)> = vec![
+            (
+                "tampered",
+                altered(
+                    &session,
+                    |t| {
+                        let m = t.len() / 2;
+                        t[m] ^= 0x40
+                    },
+                    false,
+                ),
+            ),
+            (
+                "truncated",
+                altered(&session, |t| t.truncate(t.len() / 2), false),
+            ),
+            (
+                "key name of another server",
+                altered(&session, |t| t[0] ^= 1, false),
+            ),
+            (
+                "oversize",
+                altered(&session, |t| *t = vec![0x5a; 60_000], false),
+            ),
+            ("empty", altered(&session, |t| t.truncate(1), false)),
+        ];
+        for (what, bad) in cases {
+            let (sreused, (creused, _)) = connect(ox_serve(server.clone()), |s| {
+                ox_client(&client, Some(&bad), "localhost", s)
+            });
+            assert!(!sreused && !creused, "{v:?} {what}: full handshake");
+        }
+        // The server still resumes the genuine session afterwards.
+        let (sreused, (creused, _)) = connect(ox_serve(server.clone()), |s| {
+            ox_client(&client, Some(&session), "localhost", s)
+        });
+        assert!(sreused && creused, "{v:?}: genuine ticket resumes");
+    }
+}
+
+#[test]
+fn a_wrong_psk_binder_is_decrypt_error() {
+    // A genuine TLS 1.3 ticket whose binder is made with another key: RFC 8446 4.2.11
+    // says abort; the client sees decrypt_error (1051), the server BINDER_DOES_NOT_VERIFY.
+    let client = ox_client_ctx(V::Tls13);
+    let server = ox_server_builder(V::Tls13).build();
+    let (_, (_, session)) = connect(ox_serve(server.clone()), |s| {
+        ox_client(&client, None, "localhost", s)
+    });
+    let bad = altered(&session.unwrap(), |_| {}, true);
+    let (a, b) = socket_pair();
+    let t = thread::spawn({
+        let server = server.clone();
+        move || ox_serve_result(server)(a)
+    });
+    let mut ssl = ox::Ssl::new(&client).unwrap();
+    ssl.set_connect_state();
+    ssl.set_hostname("localhost").unwrap();
+    ssl.set_session(&bad).unwrap();
+    let mut s = ox::SslStream::new(ssl, b).unwrap();
+    let cerr = s.connect().unwrap_err();
+    let serr = t.join().unwrap().unwrap_err();
+    assert_eq!(
+        serr.reason_code(),
+        Some(oxssl::reason::Reason::BINDER_DOES_NOT_VERIFY),
+        "{serr}"
+    );
+    assert_eq!(
+        cerr.reason_code(),
+        Some(oxssl::reason::Reason(1051)),
+        "{cerr}"
+    );
+}
+
+#[test]
+fn hello_retry_with_a_psk_resumes_against_openssl_and_oxssl() {
+    // The server wants P-256 only; our client's first shares are X25519MLKEM768 and X25519,
+    // so the server asks again (HelloRetryRequest) and the second ClientHello carries the
+    // PSK with a binder over the new transcript.
+    let mut sb = ox_server_builder(V::Tls13);
+    sb.set_groups_list("P-256").unwrap();
+    let ox_server = sb.build();
+    let mut ob = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+    let pki = server_pki(KeyKind::EcdsaP256);
+    ob.set_certificate(&openssl::x509::X509::from_der(&pki.leaf_der).unwrap())
+        .unwrap();
+    ob.set_private_key(&openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap())
+        .unwrap();
+    ob.set_groups_list("P-256").unwrap();
+    os_versions(&mut ob, V::Tls13);
+    let os_server = ob.build();
+    let client = ox_client_ctx(V::Tls13);
+    let servers: [Box<dyn Fn() -> Box<dyn FnOnce(UnixStream) -> bool + Send>>; 2] = [
+        Box::new(move || Box::new(ox_serve(ox_server.clone()))),
+        Box::new(move || Box::new(os_serve(os_server.clone()))),
+    ];
+    for server in servers {
+        let (_, (_, session)) = connect(server(), |s| ox_client(&client, None, "localhost", s));
+        let (sreused, (creused, _)) = connect(server(), |s| {
+            ox_client(&client, session.as_ref(), "localhost", s)
+        });
+        assert!(sreused && creused, "resumed after a HelloRetryRequest");
+    }
+}

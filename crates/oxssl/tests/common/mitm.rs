@@ -107,7 +107,18 @@ pub fn seal_records(
     secret: &[u8],
     items: &[(ContentType, Vec<u8>)],
 ) -> Vec<u8> {
+    seal_records_from(suite, secret, 0, items)
+}
+
+/// [`seal_records`] from record sequence number `seq`.
+pub fn seal_records_from(
+    suite: CipherSuite,
+    secret: &[u8],
+    seq: u64,
+    items: &[(ContentType, Vec<u8>)],
+) -> Vec<u8> {
     let mut prot = cipher(suite, secret);
+    prot.set_sequence(seq);
     let mut out = Vec::new();
     for (typ, body) in items {
         prot.seal(&mut out, *typ, 0x0303, body).unwrap();
