@@ -30,14 +30,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
          longer be finished, so close_notify never goes out); oxssl's finishes the pending \
          record, sends close_notify and returns 0",
     ),
-    (
-        "t32_stale_queue",
-        "OpenSSL's state machine clears the error queue whenever it is entered, also to \
-         process a post-handshake message inside SSL_read; the C layer now does the same \
-         (Ssl::handshake_messages_processed), but an oxssl server sends no session tickets \
-         yet (sessions, issue 7), so the oxssl read processes no message, the stale entry \
-         survives and SSL_get_error reports SSL_ERROR_SSL where OpenSSL reports WANT_READ",
-    ),
 ];
 
 fn target_profile_dir() -> PathBuf {

@@ -70,6 +70,9 @@ pub struct Args {
     /// No session tickets (TLSv1.2 resumes by session id only; TLSv1.3 does not resume)
     #[arg(long = "no_ticket")]
     pub no_ticket: bool,
+    /// Never resume a session in a renegotiation
+    #[arg(long = "no_resumption_on_reneg")]
+    pub no_resumption_on_reneg: bool,
     /// Session id context, for resumption across servers sharing it
     #[arg(long = "context", value_name = "val")]
     pub context: Option<String>,
@@ -129,6 +132,9 @@ fn context(args: &Args) -> Result<SslContext, String> {
     }
     if args.no_ticket {
         b.set_options(SslOptions::NO_TICKET);
+    }
+    if args.no_resumption_on_reneg {
+        b.set_options(SslOptions::NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
     }
     if let Some(c) = &args.context {
         b.set_session_id_context(c.as_bytes())

@@ -15,12 +15,15 @@
 //! Every library talks to itself (its client to its server) over memory in one thread,
 //! one protocol version per measurement (TLS 1.3, or TLS 1.2 for the rows that say so),
 //! the server certificate (ECDSA P-256, or RSA 2048 for ECDHE-RSA) verified by the client
-//! (chain and host name), no session tickets and no session caches (oxssl has neither
-//! yet). Three measurements:
+//! (chain and host name), no session tickets and no session caches except in the resumed
+//! rows. Three measurements:
 //!
-//! 1. full handshakes per second, client and server CPU together, median of batches:
-//!    TLS 1.3 with X25519 and X25519MLKEM768, TLS 1.2 ECDHE-ECDSA and ECDHE-RSA with
-//!    X25519;
+//! 1. handshakes per second, client and server CPU together, median of batches: full
+//!    handshakes (TLS 1.3 with X25519 and X25519MLKEM768, TLS 1.2 ECDHE-ECDSA and
+//!    ECDHE-RSA with X25519), and resumed ones (TLS 1.3 PSK with X25519 from a ticket,
+//!    TLS 1.2 from an RFC 5077 ticket and from the server's session cache: each batch
+//!    makes one session and resumes it; the server sends one ticket per handshake and the
+//!    client reads it);
 //! 2. one-way bulk throughput: the client writes 64 MiB in 16 KiB writes and the server
 //!    reads it all, median of runs (the three TLS 1.3 suites and TLS 1.2 AES-128-GCM);
 //! 3. memory held by an idle established pair: the RSS growth of a fresh child process
@@ -45,7 +48,7 @@ mod ox;
 #[path = "compare/rtls.rs"]
 mod rtls;
 
-use common::{make_pki, Contender, Group, Negotiated, Pki, Suite};
+use common::{make_pki, Contender, Group, Negotiated, Pki, Resume, Suite};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::any::Any;
 use std::process::Command;
@@ -243,8 +246,16 @@ trait Bench {
 
 impl<C: Contender> Bench for C {
     fn handshakes(&self, n: usize) {
+        if self.resumption() == Resume::Off {
+            for _ in 0..n {
+                drop(std::hint::black_box(self.connect()));
+            }
+            return;
+        }
+        // One full handshake makes the session the batch resumes.
+        let session = self.session();
         for _ in 0..n {
-            drop(std::hint::black_box(self.connect()));
+            drop(std::hint::black_box(self.resume(&session)));
         }
     }
 
@@ -281,13 +292,17 @@ impl<C: Contender> Bench for C {
 }
 
 fn build(lib: Lib, suite: Suite, group: Group, pki: &Pki) -> Box<dyn Bench> {
+    build_resuming(lib, suite, group, Resume::Off, pki)
+}
+
+fn build_resuming(lib: Lib, suite: Suite, group: Group, r: Resume, pki: &Pki) -> Box<dyn Bench> {
     let b: Box<dyn Bench> = match lib {
-        Lib::OxMem => Box::new(ox::OxSsl::new(suite, group, pki, ox::Transport::MemBio)),
-        Lib::OxPipe => Box::new(ox::OxSsl::new(suite, group, pki, ox::Transport::Pipe)),
-        Lib::OxConn => Box::new(ox::OxConn::new(suite, group, pki)),
-        Lib::Openssl => Box::new(ossl::Ossl::new(suite, group, pki, false)),
-        Lib::OpensslRelease => Box::new(ossl::Ossl::new(suite, group, pki, true)),
-        Lib::Rustls => Box::new(rtls::Rtls::new(suite, group, pki)),
+        Lib::OxMem => Box::new(ox::OxSsl::new(suite, group, pki, ox::Transport::MemBio, r)),
+        Lib::OxPipe => Box::new(ox::OxSsl::new(suite, group, pki, ox::Transport::Pipe, r)),
+        Lib::OxConn => Box::new(ox::OxConn::new(suite, group, pki, r)),
+        Lib::Openssl => Box::new(ossl::Ossl::new(suite, group, pki, false, r)),
+        Lib::OpensslRelease => Box::new(ossl::Ossl::new(suite, group, pki, true, r)),
+        Lib::Rustls => Box::new(rtls::Rtls::new(suite, group, pki, r)),
     };
     // Every row measures what it says: version, suite and group, checked once per
     // contender (the group where the library tells).
@@ -443,28 +458,61 @@ fn progress(msg: &str) {
 // ----- the measurements -----
 
 /// The handshake tables: a title and the (suite, group, heading) of each column.
-type HandshakeTable = (&'static str, [(Suite, Group, &'static str); 2]);
+type HandshakeTable = (
+    &'static str,
+    &'static [(Suite, Group, Resume, &'static str)],
+);
 
-const HANDSHAKE_TABLES: [HandshakeTable; 2] = [
+const HANDSHAKE_TABLES: [HandshakeTable; 3] = [
     (
         "TLS 1.3, TLS_AES_128_GCM_SHA256, ECDSA P-256",
-        [
-            (Suite::Aes128Gcm, Group::X25519, "X25519"),
-            (Suite::Aes128Gcm, Group::X25519MlKem768, "X25519MLKEM768"),
+        &[
+            (Suite::Aes128Gcm, Group::X25519, Resume::Off, "X25519"),
+            (
+                Suite::Aes128Gcm,
+                Group::X25519MlKem768,
+                Resume::Off,
+                "X25519MLKEM768",
+            ),
         ],
     ),
     (
         "TLS 1.2, X25519",
-        [
+        &[
             (
                 Suite::Tls12EcdsaAes128Gcm,
                 Group::X25519,
+                Resume::Off,
                 "ECDHE-ECDSA-AES128-GCM-SHA256 (P-256)",
             ),
             (
                 Suite::Tls12RsaAes128Gcm,
                 Group::X25519,
+                Resume::Off,
                 "ECDHE-RSA-AES128-GCM-SHA256 (RSA 2048)",
+            ),
+        ],
+    ),
+    (
+        "one ticket per handshake or the server's cache, AES-128-GCM, ECDSA P-256",
+        &[
+            (
+                Suite::Aes128Gcm,
+                Group::X25519,
+                Resume::Tickets,
+                "TLS 1.3 PSK + X25519",
+            ),
+            (
+                Suite::Tls12EcdsaAes128Gcm,
+                Group::X25519,
+                Resume::Tickets,
+                "TLS 1.2 ticket",
+            ),
+            (
+                Suite::Tls12EcdsaAes128Gcm,
+                Group::X25519,
+                Resume::SessionIds,
+                "TLS 1.2 session id",
             ),
         ],
     ),
@@ -472,16 +520,23 @@ const HANDSHAKE_TABLES: [HandshakeTable; 2] = [
 
 fn run_handshakes(s: &Settings, pki: &Pki) {
     for (title, columns) in HANDSHAKE_TABLES {
-        run_handshake_table(s, pki, title, &columns);
+        run_handshake_table(s, pki, title, columns);
     }
 }
 
-fn run_handshake_table(s: &Settings, pki: &Pki, title: &str, columns: &[(Suite, Group, &str)]) {
+fn run_handshake_table(
+    s: &Settings,
+    pki: &Pki,
+    title: &str,
+    columns: &[(Suite, Group, Resume, &str)],
+) {
     let mut cols: Vec<Vec<(f64, f64)>> = Vec::new();
-    for &(suite, group, heading) in columns {
+    for &(suite, group, resume, heading) in columns {
         progress(&format!("handshakes, {title}, {heading}"));
-        let benches: Vec<Box<dyn Bench>> =
-            TIMED.iter().map(|&l| build(l, suite, group, pki)).collect();
+        let benches: Vec<Box<dyn Bench>> = TIMED
+            .iter()
+            .map(|&l| build_resuming(l, suite, group, resume, pki))
+            .collect();
         // Warm up, then size each contender's batch to about `hs_batch`.
         let sizes: Vec<usize> = benches
             .iter()
@@ -513,14 +568,19 @@ fn run_handshake_table(s: &Settings, pki: &Pki, title: &str, columns: &[(Suite, 
         }
         cols.push(rates.iter().map(|r| (median(r), spread(r))).collect());
     }
+    let kind = if columns.iter().any(|c| c.2 != Resume::Off) {
+        "Resumed"
+    } else {
+        "Full"
+    };
     println!(
-        "\n### Full handshakes per second, {title} (client + server, one core; median of {} \
+        "\n### {kind} handshakes per second, {title} (client + server, one core; median of {} \
          batches)\n",
         s.hs_rounds
     );
     let mut head = String::from("| contender |");
     let mut rule = String::from("| --- |");
-    for (_, _, heading) in columns {
+    for (_, _, _, heading) in columns {
         head += &format!(" {heading} hs/s | ± | vs OpenSSL |");
         rule += " ---: | ---: | ---: |";
     }
@@ -739,7 +799,8 @@ fn main() {
     println!(
         "\nEach library's client talks to its own server over memory in one thread, one \
          protocol version per measurement (TLS 1.3 unless marked TLS 1.2), server \
-         certificate verified, no session tickets or caches. \"vs OpenSSL\" = contender / {} \
+         certificate verified, no session tickets or caches except in the resumed rows. \
+         \"vs OpenSSL\" = contender / {} \
          (higher is better for rates, lower for memory); \"±\" = half the min–max spread of \
          the runs. Time: {}.",
         openssl::version::version(),

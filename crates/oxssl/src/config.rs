@@ -136,6 +136,10 @@ pub struct Renegotiation {
     /// `SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION`: renegotiate with a peer without RFC 5746.
     /// oxssl never does: the option is accepted and has no effect (documented in the README).
     pub allow_unsafe_legacy: bool,
+    /// `SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION`: a server makes a new session in
+    /// every renegotiation. (Without it, oxssl's server still resumes only in a
+    /// renegotiation the client started or one it asked for as abbreviated.)
+    pub no_resumption: bool,
     /// Most renegotiations the peer may start without application data between them; more
     /// is a flood, refused with a no_renegotiation warning.
     pub max_in_a_row: u32,
@@ -150,6 +154,7 @@ impl Default for Renegotiation {
             allow_client_initiated: false,
             legacy_server_connect: false,
             allow_unsafe_legacy: false,
+            no_resumption: false,
             max_in_a_row: 3,
             max_total: 100,
         }

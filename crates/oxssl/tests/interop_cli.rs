@@ -1061,6 +1061,10 @@ fn run_s_server_renegotiation(command: &str) -> Result<(), String> {
         "-CAfile",
         &ca,
         "-tls1_2",
+        // An OpenSSL client, and oxssl's as OpenSSL, answers the HelloRequest with an
+        // abbreviated handshake offering its session; without this option s_server would
+        // resume it and ask for no certificate.
+        "-no_resumption_on_reneg",
     ]);
     let accept = server.wait_line("ACCEPT", DEADLINE)?;
     let addr = accept.trim_start_matches("ACCEPT").trim().to_string();

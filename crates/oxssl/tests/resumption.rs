@@ -272,10 +272,10 @@ fn rustls_client(cfg: Arc<rustls::ClientConfig>, sock: UnixStream) -> bool {
 
 // ----- oxssl client against OpenSSL and rustls servers -----
 
-fn ox_client_resumes_against(
-    server: impl Fn() -> Box<dyn FnOnce(UnixStream) -> bool + Send>,
-    v: V,
-) {
+/// One server connection, run on its own thread.
+type ServerFn = Box<dyn FnOnce(UnixStream) -> bool + Send>;
+
+fn ox_client_resumes_against(server: impl Fn() -> ServerFn, v: V) {
     let ctx = ox_client_ctx(v);
     let (sreused, (creused, session)) =
         connect(server(), |s| ox_client(&ctx, None, "localhost", s));
@@ -690,7 +690,7 @@ fn hello_retry_with_a_psk_resumes_against_openssl_and_oxssl() {
     os_versions(&mut ob, V::Tls13);
     let os_server = ob.build();
     let client = ox_client_ctx(V::Tls13);
-    let servers: [Box<dyn Fn() -> Box<dyn FnOnce(UnixStream) -> bool + Send>>; 2] = [
+    let servers: [Box<dyn Fn() -> ServerFn>; 2] = [
         Box::new(move || Box::new(ox_serve(ox_server.clone()))),
         Box::new(move || Box::new(os_serve(os_server.clone()))),
     ];
@@ -701,4 +701,135 @@ fn hello_retry_with_a_psk_resumes_against_openssl_and_oxssl() {
         });
         assert!(sreused && creused, "resumed after a HelloRetryRequest");
     }
+}
+
+// ----- abbreviated renegotiation (TLS 1.2) -----
+
+fn read4(r: &mut impl Read) -> [u8; 4] {
+    let mut buf = [0u8; 4];
+    r.read_exact(&mut buf).expect("read");
+    buf
+}
+
+/// The oxssl client renegotiates after one exchange (abbreviated or full) with an OpenSSL
+/// server that allows it; returns (client resumed, server resumed) after the renegotiation.
+fn oxssl_client_renegotiates(abbreviated: bool) -> (bool, bool) {
+    let mut ob = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+    let pki = server_pki(KeyKind::EcdsaP256);
+    ob.set_certificate(&openssl::x509::X509::from_der(&pki.leaf_der).unwrap())
+        .unwrap();
+    ob.set_private_key(&openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap())
+        .unwrap();
+    // SSL_OP_ALLOW_CLIENT_RENEGOTIATION (OpenSSL 3: bit 8).
+    ob.set_options(os::SslOptions::from_bits_retain(1 << 8));
+    os_versions(&mut ob, V::Tls12);
+    let server = ob.build();
+    let client = ox_client_ctx(V::Tls12);
+    connect(
+        move |sock| {
+            let mut s = os::Ssl::new(&server).unwrap().accept(sock).unwrap();
+            for _ in 0..2 {
+                read4(&mut s);
+                s.write_all(b"pong").unwrap();
+            }
+            let _ = s.shutdown();
+            s.ssl().session_reused()
+        },
+        |sock| {
+            let mut ssl = ox::Ssl::new(&client).unwrap();
+            ssl.set_connect_state();
+            ssl.set_hostname("localhost").unwrap();
+            let mut s = ox::SslStream::new(ssl, sock).unwrap();
+            s.connect().unwrap();
+            s.write_all(b"ping").unwrap();
+            assert_eq!(&read4(&mut s), b"pong");
+            let ssl = s.ssl_mut();
+            if abbreviated {
+                ssl.renegotiate_abbreviated().unwrap();
+            } else {
+                ssl.renegotiate().unwrap();
+            }
+            s.write_all(b"ping").unwrap();
+            assert_eq!(&read4(&mut s), b"pong");
+            assert!(!s.ssl().renegotiate_pending());
+            let _ = s.shutdown();
+            s.ssl().session_reused()
+        },
+    )
+    .swap()
+}
+
+/// The oxssl server asks an OpenSSL client to renegotiate (OpenSSL clients answer with an
+/// abbreviated handshake); returns (client resumed, server resumed) afterwards.
+fn oxssl_server_renegotiates(abbreviated: bool) -> (bool, bool) {
+    let server = ox_server_builder(V::Tls12).build();
+    let client = os_client_ctx(V::Tls12, false);
+    connect(
+        move |sock| {
+            let mut ssl = ox::Ssl::new(&server).unwrap();
+            ssl.set_accept_state();
+            let mut s = ox::SslStream::new(ssl, sock).unwrap();
+            s.accept().unwrap();
+            assert_eq!(&read4(&mut s), b"ping");
+            if abbreviated {
+                s.ssl_mut().renegotiate_abbreviated().unwrap();
+            } else {
+                s.ssl_mut().renegotiate().unwrap();
+            }
+            s.write_all(b"pong").unwrap();
+            assert_eq!(&read4(&mut s), b"png2");
+            s.write_all(b"pon2").unwrap();
+            let _ = s.shutdown();
+            s.ssl().session_reused()
+        },
+        |sock| {
+            let mut ssl = os::Ssl::new(&client).unwrap();
+            ssl.set_hostname("localhost").unwrap();
+            let mut s = ssl.connect(sock).unwrap();
+            s.write_all(b"ping").unwrap();
+            assert_eq!(&read4(&mut s), b"pong");
+            s.write_all(b"png2").unwrap();
+            assert_eq!(&read4(&mut s), b"pon2");
+            let _ = s.shutdown();
+            s.ssl().session_reused()
+        },
+    )
+    .swap()
+}
+
+trait Swap {
+    fn swap(self) -> (bool, bool);
+}
+
+impl Swap for (bool, bool) {
+    /// (server, client) as `connect` returns it -> (client, server).
+    fn swap(self) -> (bool, bool) {
+        (self.1, self.0)
+    }
+}
+
+#[test]
+fn abbreviated_renegotiation_resumes_the_session_with_openssl() {
+    assert_eq!(
+        oxssl_client_renegotiates(true),
+        (true, true),
+        "client abbreviated"
+    );
+    assert_eq!(
+        oxssl_client_renegotiates(false),
+        (false, false),
+        "client full"
+    );
+    assert_eq!(
+        oxssl_server_renegotiates(true),
+        (true, true),
+        "server abbreviated"
+    );
+    // A full renegotiation the server asks for makes a new session, although the OpenSSL
+    // client offers its session (so a client certificate asked for now is sent).
+    assert_eq!(
+        oxssl_server_renegotiates(false),
+        (false, false),
+        "server full"
+    );
 }

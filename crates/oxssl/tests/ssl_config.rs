@@ -268,7 +268,7 @@ fn configuration_is_shared_until_a_connection_changes_it() {
     assert!(Arc::ptr_eq(b.config(), ctx.config()));
 
     // Options the engine does not act on, or that are already set, copy nothing.
-    a.set_options(SslOptions::NO_TICKET | SslOptions::CIPHER_SERVER_PREFERENCE);
+    a.set_options(SslOptions::NO_COMPRESSION | SslOptions::CIPHER_SERVER_PREFERENCE);
     a.set_verify(SslVerifyMode::NONE);
     a.set_max_cert_list(ctx.config().max_cert_list);
     assert!(Arc::ptr_eq(a.config(), ctx.config()));

@@ -264,20 +264,23 @@ fn renegotiate_needs_a_finished_tls12_handshake() {
     // Before the handshake there is nothing to renegotiate (STILL_IN_INIT, not fatal).
     let (cc, sc) = configs();
     let (_, mut s) = pair(max(cc, V12), max(sc, V12));
-    assert_eq!(s.renegotiate().unwrap_err().reason, Reason::STILL_IN_INIT);
+    assert_eq!(
+        s.renegotiate(false).unwrap_err().reason,
+        Reason::STILL_IN_INIT
+    );
     assert!(s.error().is_none());
     let (cc, sc) = configs();
     let (mut c, mut s) = pair(max(cc, V12), max(sc, V12));
     handshake(&mut c, &mut s).unwrap();
     // Both support RFC 5746 here: a server renegotiation is possible ...
-    s.renegotiate().unwrap();
+    s.renegotiate(false).unwrap();
     assert!(s.renegotiate_pending());
     // ... and on TLS 1.3 it is refused with WRONG_SSL_VERSION, not fatally.
     let (cc, sc) = configs();
     let (mut c, mut s) = pair(cc, sc);
     handshake(&mut c, &mut s).unwrap();
     assert_eq!(
-        s.renegotiate().unwrap_err().reason,
+        s.renegotiate(false).unwrap_err().reason,
         Reason::WRONG_SSL_VERSION
     );
     assert!(s.error().is_none());
@@ -423,14 +426,14 @@ fn renegotiation_info_is_checked_when_renegotiating() {
     ];
     for (edit, reason) in cases {
         let mut m = connected12(allow);
-        m.c.renegotiate().unwrap();
+        m.c.renegotiate(false).unwrap();
         let forged = m.rewrite_client_flight(1, ri_edit(edit));
         let err = feed(&mut m.s, &forged).unwrap_err();
         expect(&err, AD::HANDSHAKE_FAILURE, reason);
     }
     // Unmodified, the same renegotiation completes.
     let mut m = connected12(allow);
-    m.c.renegotiate().unwrap();
+    m.c.renegotiate(false).unwrap();
     let same = m.rewrite_client_flight(1, |_| {});
     feed(&mut m.s, &same).unwrap();
     feed(&mut m.c, &take(&mut m.s)).unwrap();
@@ -447,7 +450,7 @@ fn a_renegotiation_flood_is_cut_off() {
     let mut m = connected12(|_| {});
     let mut done = 0;
     for _ in 0..10 {
-        if m.s.renegotiate().is_err() {
+        if m.s.renegotiate(false).is_err() {
             break;
         }
         let hr = take(&mut m.s);
@@ -472,7 +475,7 @@ fn a_renegotiation_flood_is_cut_off() {
     // Application data resets the count: after data, renegotiation works again.
     let mut m = connected12(|_| {});
     for _ in 0..5 {
-        m.s.renegotiate().unwrap();
+        m.s.renegotiate(false).unwrap();
         let hr = take(&mut m.s);
         feed(&mut m.c, &hr).unwrap();
         assert!(m.c.renegotiate_pending());

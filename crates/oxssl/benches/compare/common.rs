@@ -82,6 +82,17 @@ impl Suite {
     }
 }
 
+/// Whether (and how) the handshakes of a row resume a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// Full handshakes; no tickets are issued and no sessions cached.
+    Off,
+    /// Tickets (TLS 1.3 PSK with ECDHE; TLS 1.2 RFC 5077), one per handshake, no cache.
+    Tickets,
+    /// TLS 1.2 session ids with the server's cache, no tickets.
+    SessionIds,
+}
+
 /// Key exchange groups measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
@@ -335,4 +346,16 @@ pub trait Contender {
     /// What the client negotiated, so the harness can check each contender runs what its
     /// row says.
     fn negotiated(&self, pair: &Self::Pair) -> Negotiated;
+
+    /// How this contender's handshakes resume (set when it was made).
+    fn resumption(&self) -> Resume;
+
+    /// A client session to resume: what a full handshake left, read after it (so TLS 1.3
+    /// tickets are in).
+    type Session: 'static;
+    fn session(&self) -> Self::Session;
+
+    /// A pair whose handshake resumed `session` (checked), with the client having read
+    /// what the server sent after it (a new ticket).
+    fn resume(&self, session: &Self::Session) -> Self::Pair;
 }

@@ -1,10 +1,10 @@
 //! OpenSSL (the `openssl` crate, vendored OpenSSL 3.6): `SslStream` over the bench duplex,
 //! driven with `do_handshake` / `ssl_write` / `ssl_read` like oxssl's `Ssl`.
 
-use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Suite, HOST};
+use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Resume, Suite, HOST};
 use openssl::pkey::{Id, PKey};
 use openssl::ssl::{
-    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions,
+    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions, SslSession,
     SslSessionCacheMode, SslStream, SslVerifyMode, SslVersion,
 };
 use openssl::x509::X509;
@@ -12,9 +12,16 @@ use openssl::x509::X509;
 pub struct Ossl {
     client: SslContext,
     server: SslContext,
+    resume: Resume,
 }
 
-fn common(b: &mut SslContextBuilder, suite: Suite, group: Group, release_buffers: bool) {
+fn common(
+    b: &mut SslContextBuilder,
+    suite: Suite,
+    group: Group,
+    release_buffers: bool,
+    resume: Resume,
+) {
     let version = if suite.is_tls12() {
         SslVersion::TLS1_2
     } else {
@@ -25,13 +32,18 @@ fn common(b: &mut SslContextBuilder, suite: Suite, group: Group, release_buffers
     if suite.is_tls12() {
         b.set_cipher_list(suite.openssl_name())
             .expect("cipher list");
-        // oxssl keeps no sessions yet: neither side of the comparison should. A TLS 1.2
-        // server would otherwise cache every session and send a ticket (TLS 1.3 without
-        // tickets, below, caches nothing).
-        b.set_session_cache_mode(SslSessionCacheMode::OFF);
-        b.set_options(SslOptions::NO_TICKET);
     } else {
         b.set_ciphersuites(suite.iana()).expect("suite");
+    }
+    // Tickets and the session cache only where the row resumes with them (a TLS 1.2
+    // server would otherwise cache every session and send a ticket).
+    if resume != Resume::SessionIds {
+        b.set_session_cache_mode(SslSessionCacheMode::OFF);
+    } else {
+        b.set_session_cache_mode(SslSessionCacheMode::BOTH);
+    }
+    if resume != Resume::Tickets {
+        b.set_options(SslOptions::NO_TICKET);
     }
     b.set_groups_list(&group.list(suite)).expect("group");
     if release_buffers {
@@ -42,27 +54,73 @@ fn common(b: &mut SslContextBuilder, suite: Suite, group: Group, release_buffers
 impl Ossl {
     /// `release_buffers` sets `SSL_MODE_RELEASE_BUFFERS` (off in OpenSSL by default; oxssl
     /// has it on by default).
-    pub fn new(suite: Suite, group: Group, pki: &Pki, release_buffers: bool) -> Self {
+    pub fn new(
+        suite: Suite,
+        group: Group,
+        pki: &Pki,
+        release_buffers: bool,
+        resume: Resume,
+    ) -> Self {
         let mut c = SslContext::builder(SslMethod::tls_client()).expect("client ctx");
-        common(&mut c, suite, group, release_buffers);
+        common(&mut c, suite, group, release_buffers, resume);
         c.set_verify(SslVerifyMode::PEER);
         c.cert_store_mut()
             .add_cert(X509::from_der(&pki.ca_der).expect("CA"))
             .expect("add CA");
         let mut s = SslContext::builder(SslMethod::tls_server()).expect("server ctx");
-        common(&mut s, suite, group, release_buffers);
+        common(&mut s, suite, group, release_buffers, resume);
+        s.set_session_id_context(b"bench").expect("sid ctx");
         let leaf = pki.leaf(suite.key());
         s.set_certificate(&X509::from_der(&leaf.der).expect("leaf"))
             .expect("cert");
         s.set_private_key(&PKey::private_key_from_der(&leaf.key_der).expect("key"))
             .expect("key");
         s.check_private_key().expect("key matches");
-        // oxssl does not issue tickets yet: neither side of the comparison should.
-        s.set_num_tickets(0).expect("no tickets");
+        // One ticket per handshake where the row uses them, as every contender.
+        s.set_num_tickets(usize::from(resume == Resume::Tickets))
+            .expect("tickets");
         Ossl {
             client: c.build(),
             server: s.build(),
+            resume,
         }
+    }
+
+    /// A connected pair, the client offering `session`.
+    fn pair(&self, session: Option<&SslSession>) -> OsslPair {
+        let (a, b) = duplex();
+        let mut cs = Ssl::new(&self.client).expect("SSL_new");
+        cs.set_hostname(HOST).expect("SNI");
+        cs.param_mut().set_host(HOST).expect("set1_host");
+        cs.set_connect_state();
+        if let Some(sess) = session {
+            // SAFETY: the session comes from this contender's own client context.
+            unsafe { cs.set_session(sess).expect("set_session") };
+        }
+        let mut c = SslStream::new(cs, a).expect("stream");
+        let mut ss = Ssl::new(&self.server).expect("SSL_new");
+        ss.set_accept_state();
+        let mut s = SslStream::new(ss, b).expect("stream");
+        for _ in 0..20 {
+            let rc = c.do_handshake();
+            let rs = s.do_handshake();
+            match (&rc, &rs) {
+                (Ok(()), Ok(())) => return OsslPair { c, s },
+                (Err(e), _) | (_, Err(e)) if !want(e) => panic!("openssl handshake: {e}"),
+                _ => {}
+            }
+        }
+        panic!("openssl handshake did not complete");
+    }
+}
+
+/// The client reads what the server sent after the handshake (tickets).
+fn read_tickets(c: &mut SslStream<End>) {
+    let mut buf = [0u8; 64];
+    match c.ssl_read(&mut buf) {
+        Err(e) if e.code() == ErrorCode::WANT_READ => {}
+        Err(e) => panic!("openssl: unexpected read error {e}"),
+        Ok(n) => panic!("openssl: unexpected {n} bytes"),
     }
 }
 
@@ -79,25 +137,7 @@ impl Contender for Ossl {
     type Pair = OsslPair;
 
     fn connect(&self) -> OsslPair {
-        let (a, b) = duplex();
-        let mut cs = Ssl::new(&self.client).expect("SSL_new");
-        cs.set_hostname(HOST).expect("SNI");
-        cs.param_mut().set_host(HOST).expect("set1_host");
-        cs.set_connect_state();
-        let mut c = SslStream::new(cs, a).expect("stream");
-        let mut ss = Ssl::new(&self.server).expect("SSL_new");
-        ss.set_accept_state();
-        let mut s = SslStream::new(ss, b).expect("stream");
-        for _ in 0..20 {
-            let rc = c.do_handshake();
-            let rs = s.do_handshake();
-            match (&rc, &rs) {
-                (Ok(()), Ok(())) => return OsslPair { c, s },
-                (Err(e), _) | (_, Err(e)) if !want(e) => panic!("openssl handshake: {e}"),
-                _ => {}
-            }
-        }
-        panic!("openssl handshake did not complete");
+        self.pair(None)
     }
 
     fn transfer(&self, p: &mut OsslPair, chunk: &[u8], count: usize, sink: &mut dyn FnMut(&[u8])) {
@@ -141,5 +181,27 @@ impl Contender for Ossl {
             suite: suite.to_string(),
             group,
         }
+    }
+
+    fn resumption(&self) -> Resume {
+        self.resume
+    }
+
+    type Session = SslSession;
+
+    fn session(&self) -> SslSession {
+        let mut p = self.pair(None);
+        read_tickets(&mut p.c);
+        p.c.ssl().session().expect("openssl session").to_owned()
+    }
+
+    fn resume(&self, session: &SslSession) -> OsslPair {
+        let mut p = self.pair(Some(session));
+        assert!(
+            p.c.ssl().session_reused() && p.s.ssl().session_reused(),
+            "openssl resumed"
+        );
+        read_tickets(&mut p.c);
+        p
     }
 }

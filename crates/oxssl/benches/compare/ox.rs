@@ -2,19 +2,21 @@
 //! writes), the same over the bench's duplex (the transport the other libraries get), and
 //! the sans-IO `Connection` underneath.
 
-use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Suite, HOST};
+use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Resume, Suite, HOST};
 use oxssl::bio::{Bio, BioError, MemBio, RetryFlags};
 use oxssl::handshake::client::ClientOptions;
 use oxssl::ssl::{
-    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslVerifyMode, SslVersion,
+    ErrorCode, Ssl, SslContext, SslContextBuilder, SslMethod, SslOptions, SslSession,
+    SslSessionCacheMode, SslVerifyMode, SslVersion,
 };
 use oxssl::suites::CipherSuite;
 use oxssl::{Config, Connection, Event};
 use std::sync::Arc;
 
 /// Client and server contexts: one version, one suite, one group, the server key the
-/// suite needs; the client verifies the chain and the host name.
-fn contexts(suite: Suite, group: Group, pki: &Pki) -> (SslContext, SslContext) {
+/// suite needs; the client verifies the chain and the host name; tickets and the session
+/// cache as `resume` says (one ticket per handshake, as the other contenders).
+fn contexts(suite: Suite, group: Group, pki: &Pki, resume: Resume) -> (SslContext, SslContext) {
     let version = if suite.is_tls12() {
         SslVersion::TLS1_2
     } else {
@@ -31,6 +33,14 @@ fn contexts(suite: Suite, group: Group, pki: &Pki) -> (SslContext, SslContext) {
             b.set_ciphersuites(suite.iana()).expect("suite");
         }
         b.set_groups_list(&group.list(suite)).expect("group");
+        if resume != Resume::Tickets {
+            b.set_options(SslOptions::NO_TICKET);
+        }
+        if resume != Resume::SessionIds {
+            b.set_session_cache_mode(SslSessionCacheMode::OFF);
+        }
+        b.set_num_tickets(usize::from(resume == Resume::Tickets))
+            .expect("tickets");
     };
     let mut c = SslContext::builder(SslMethod::tls_client()).expect("client ctx");
     common(&mut c);
@@ -99,38 +109,35 @@ pub struct OxSsl {
     client: SslContext,
     server: SslContext,
     transport: Transport,
+    resume: Resume,
 }
 
 impl OxSsl {
-    pub fn new(suite: Suite, group: Group, pki: &Pki, transport: Transport) -> Self {
-        let (client, server) = contexts(suite, group, pki);
+    pub fn new(
+        suite: Suite,
+        group: Group,
+        pki: &Pki,
+        transport: Transport,
+        resume: Resume,
+    ) -> Self {
+        let (client, server) = contexts(suite, group, pki, resume);
         OxSsl {
             client,
             server,
             transport,
+            resume,
         }
     }
-}
 
-pub struct SslPair {
-    c: Ssl,
-    s: Ssl,
-    /// The duplex ends, kept to release their buffers (Pipe transport only).
-    ends: Option<(End, End)>,
-}
-
-fn want(e: &oxssl::ssl::Error) -> bool {
-    matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
-}
-
-impl Contender for OxSsl {
-    type Pair = SslPair;
-
-    fn connect(&self) -> SslPair {
+    /// A connected pair, the client offering `session`.
+    fn pair(&self, session: Option<&SslSession>) -> SslPair {
         let mut c = Ssl::new(&self.client).expect("Ssl::new");
         c.set_connect_state();
         c.set_hostname(HOST).expect("SNI");
         c.set_verify_hostname(HOST);
+        if let Some(sess) = session {
+            c.set_session(sess).expect("set_session");
+        }
         let mut s = Ssl::new(&self.server).expect("Ssl::new");
         s.set_accept_state();
         let ends = match self.transport {
@@ -161,6 +168,34 @@ impl Contender for OxSsl {
             }
         }
         panic!("oxssl handshake did not complete");
+    }
+}
+
+/// The client reads what the server sent after the handshake (tickets).
+fn read_tickets(c: &mut Ssl) {
+    let mut buf = [0u8; 64];
+    match c.ssl_read(&mut buf) {
+        Err(e) if e.code() == ErrorCode::WANT_READ => {}
+        other => panic!("oxssl: unexpected read result {other:?}"),
+    }
+}
+
+pub struct SslPair {
+    c: Ssl,
+    s: Ssl,
+    /// The duplex ends, kept to release their buffers (Pipe transport only).
+    ends: Option<(End, End)>,
+}
+
+fn want(e: &oxssl::ssl::Error) -> bool {
+    matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+}
+
+impl Contender for OxSsl {
+    type Pair = SslPair;
+
+    fn connect(&self) -> SslPair {
+        self.pair(None)
     }
 
     fn transfer(&self, p: &mut SslPair, chunk: &[u8], count: usize, sink: &mut dyn FnMut(&[u8])) {
@@ -193,6 +228,28 @@ impl Contender for OxSsl {
             group: p.c.group_name().map(str::to_ascii_lowercase),
         }
     }
+
+    fn resumption(&self) -> Resume {
+        self.resume
+    }
+
+    type Session = SslSession;
+
+    fn session(&self) -> SslSession {
+        let mut p = self.pair(None);
+        read_tickets(&mut p.c);
+        p.c.session().expect("oxssl session")
+    }
+
+    fn resume(&self, session: &SslSession) -> SslPair {
+        let mut p = self.pair(Some(session));
+        assert!(
+            p.c.session_reused() && p.s.session_reused(),
+            "oxssl resumed"
+        );
+        read_tickets(&mut p.c);
+        p
+    }
 }
 
 /// oxssl's sans-IO engine: records move straight from one `Connection`'s output to the
@@ -200,15 +257,43 @@ impl Contender for OxSsl {
 pub struct OxConn {
     client: Arc<Config>,
     server: Arc<Config>,
+    resume: Resume,
 }
 
 impl OxConn {
-    pub fn new(suite: Suite, group: Group, pki: &Pki) -> Self {
-        let (c, s) = contexts(suite, group, pki);
+    pub fn new(suite: Suite, group: Group, pki: &Pki, resume: Resume) -> Self {
+        let (c, s) = contexts(suite, group, pki, resume);
         OxConn {
             client: c.config().clone(),
             server: s.config().clone(),
+            resume,
         }
+    }
+
+    /// A connected pair, the client offering `session`; the client has read what the
+    /// server sent after the handshake.
+    fn pair(&self, session: Option<Arc<oxssl::session::Session>>) -> ConnPair {
+        let mut c = Connection::client(
+            self.client.clone(),
+            ClientOptions {
+                sni: Some(HOST.into()),
+                verify_host: Some(HOST.into()),
+                session,
+            },
+        );
+        let mut s = Connection::server(self.server.clone());
+        c.start().expect("client start");
+        let mut nothing = |_: &[u8]| {};
+        let mut buf = [0u8; 0];
+        for _ in 0..20 {
+            let a = pump(&mut c, &mut s, &mut buf, &mut nothing);
+            let b = pump(&mut s, &mut c, &mut buf, &mut nothing);
+            if !c.is_handshaking() && !s.is_handshaking() && !c.wants_write() && !s.wants_write() {
+                return ConnPair { c, s };
+            }
+            assert!(a || b, "oxssl handshake stalled");
+        }
+        panic!("oxssl handshake did not complete");
     }
 }
 
@@ -259,27 +344,7 @@ impl Contender for OxConn {
     type Pair = ConnPair;
 
     fn connect(&self) -> ConnPair {
-        let mut c = Connection::client(
-            self.client.clone(),
-            ClientOptions {
-                sni: Some(HOST.into()),
-                verify_host: Some(HOST.into()),
-                ..Default::default()
-            },
-        );
-        let mut s = Connection::server(self.server.clone());
-        c.start().expect("client start");
-        let mut nothing = |_: &[u8]| {};
-        let mut buf = [0u8; 0];
-        for _ in 0..20 {
-            let a = pump(&mut c, &mut s, &mut buf, &mut nothing);
-            let b = pump(&mut s, &mut c, &mut buf, &mut nothing);
-            if !c.is_handshaking() && !s.is_handshaking() && !c.wants_write() && !s.wants_write() {
-                return ConnPair { c, s };
-            }
-            assert!(a || b, "oxssl handshake stalled");
-        }
-        panic!("oxssl handshake did not complete");
+        self.pair(None)
     }
 
     fn transfer(&self, p: &mut ConnPair, chunk: &[u8], count: usize, sink: &mut dyn FnMut(&[u8])) {
@@ -309,5 +374,22 @@ impl Contender for OxConn {
             suite: n.suite.map_or("none", |s| s.std_name()).to_string(),
             group: n.group.map(|g| g.name().to_ascii_lowercase()),
         }
+    }
+
+    fn resumption(&self) -> Resume {
+        self.resume
+    }
+
+    type Session = Arc<oxssl::session::Session>;
+
+    fn session(&self) -> Self::Session {
+        let p = self.pair(None);
+        p.c.negotiated().session.clone().expect("oxssl session")
+    }
+
+    fn resume(&self, session: &Self::Session) -> ConnPair {
+        let p = self.pair(Some(session.clone()));
+        assert!(p.c.negotiated().resumed, "oxssl resumed");
+        p
     }
 }

@@ -1,7 +1,7 @@
 //! rustls (aws-lc-rs provider): `ClientConnection` / `ServerConnection` with
 //! `read_tls` / `process_new_packets` / `write_tls` over the bench duplex.
 
-use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Suite, HOST};
+use super::common::{duplex, Contender, End, Group, Negotiated, Pki, Resume, Suite, HOST};
 use rustls::client::Resumption;
 use rustls::crypto::aws_lc_rs as provider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
@@ -15,10 +15,11 @@ use std::sync::Arc;
 pub struct Rtls {
     client: Arc<ClientConfig>,
     server: Arc<ServerConfig>,
+    resume: Resume,
 }
 
 impl Rtls {
-    pub fn new(suite: Suite, group: Group, pki: &Pki) -> Self {
+    pub fn new(suite: Suite, group: Group, pki: &Pki, resume: Resume) -> Self {
         let mut p = provider::default_provider();
         p.cipher_suites = vec![match suite {
             Suite::Aes128Gcm => provider::cipher_suite::TLS13_AES_128_GCM_SHA256,
@@ -64,17 +65,24 @@ impl Rtls {
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone())),
             )
             .expect("server cert");
-        // oxssl does not issue tickets yet: neither side of the comparison should.
-        server.send_tls13_tickets = 0;
-        if suite.is_tls12() {
-            // Nor does it keep sessions: a TLS 1.2 server would store every session (and
-            // the client too); TLS 1.3 without tickets stores nothing.
-            server.session_storage = Arc::new(NoServerSessionStorage {});
-            client.resumption = Resumption::disabled();
+        // Tickets (stateless, one per handshake) and the session cache only where the
+        // row resumes with them, as every contender.
+        server.send_tls13_tickets = usize::from(resume == Resume::Tickets);
+        match resume {
+            Resume::Off => {
+                server.session_storage = Arc::new(NoServerSessionStorage {});
+                client.resumption = Resumption::disabled();
+            }
+            Resume::Tickets => {
+                server.session_storage = Arc::new(NoServerSessionStorage {});
+                server.ticketer = provider::Ticketer::new().expect("ticketer");
+            }
+            Resume::SessionIds => {}
         }
         Rtls {
             client: Arc::new(client),
             server: Arc::new(server),
+            resume,
         }
     }
 }
@@ -136,6 +144,9 @@ impl Contender for Rtls {
             flush(&mut p.s, &mut p.se);
             feed(&mut p.c, &mut p.ce, &mut [], &mut nothing);
             if !p.c.is_handshaking() && !p.s.is_handshaking() && !p.c.wants_write() {
+                // The client takes what the server sent after the handshake (tickets).
+                flush(&mut p.s, &mut p.se);
+                feed(&mut p.c, &mut p.ce, &mut [], &mut nothing);
                 return p;
             }
         }
@@ -175,5 +186,26 @@ impl Contender for Rtls {
             suite,
             group,
         }
+    }
+
+    fn resumption(&self) -> Resume {
+        self.resume
+    }
+
+    /// rustls keeps the client's sessions in its configuration's store.
+    type Session = ();
+
+    fn session(&self) {
+        drop(self.connect());
+    }
+
+    fn resume(&self, _: &()) -> RtlsPair {
+        let p = self.connect();
+        assert_eq!(
+            p.c.handshake_kind(),
+            Some(rustls::HandshakeKind::Resumed),
+            "rustls resumed"
+        );
+        p
     }
 }

@@ -693,7 +693,8 @@ impl Connection {
         };
         traffic.owed = false;
         let mut cx = self.context(&mut new_read);
-        match traffic.start_client_renegotiation(&mut cx) {
+        // OpenSSL answers a HelloRequest with an abbreviated renegotiation.
+        match traffic.start_client_renegotiation(&mut cx, true) {
             Ok(state) => {
                 self.phase = Phase::Renegotiating { traffic, state };
                 self.observe_state();
@@ -706,11 +707,12 @@ impl Connection {
         }
     }
 
-    /// Starts a TLS 1.2 renegotiation (`SSL_renegotiate`): a client sends a ClientHello
+    /// Starts a TLS 1.2 renegotiation (`SSL_renegotiate`, or `SSL_renegotiate_abbreviated`
+    /// when `abbreviated`: the session may be resumed): a client sends a ClientHello
     /// and is handshaking until it completes; a server sends a HelloRequest and carries on
     /// ([`Connection::renegotiate_pending`] until the client answers). TLS 1.3 refuses with
     /// WRONG_SSL_VERSION, the policy with NO_RENEGOTIATION; neither is fatal.
-    pub fn renegotiate(&mut self) -> Result<(), TlsError> {
+    pub fn renegotiate(&mut self, abbreviated: bool) -> Result<(), TlsError> {
         self.check_failed()?;
         if !matches!(self.phase, Phase::Connected(Traffic::Tls12(_))) {
             let reason = if matches!(self.phase, Phase::Connected(Traffic::Tls13(_))) {
@@ -729,7 +731,7 @@ impl Connection {
             return Err(TlsError::internal("phase changed"));
         };
         let mut cx = self.context(&mut new_read);
-        let started = traffic.renegotiate(&mut cx);
+        let started = traffic.renegotiate(&mut cx, abbreviated);
         self.phase = match started {
             Ok(Some(state)) => Phase::Renegotiating { traffic, state },
             Ok(None) => Phase::Connected(Traffic::Tls12(traffic)),

@@ -36,6 +36,10 @@ pub struct Renegotiating {
     pub server_verify_data: Vec<u8>,
     /// Whether the previous handshake used the extended master secret.
     pub ems: bool,
+    /// Server: this renegotiation may resume the client's session (one the client started,
+    /// or one the server asked for with `renegotiate_abbreviated`; a full `renegotiate`
+    /// means a new session, so that a certificate asked for now is really sent).
+    pub resume: bool,
 }
 
 pub(crate) use super::random_err;

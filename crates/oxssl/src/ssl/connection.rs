@@ -66,6 +66,8 @@ pub struct Ssl {
     /// `SSL_renegotiate` was called on an established connection and the renegotiation
     /// has not started yet (it starts at the next call with no write pending).
     renegotiate_requested: bool,
+    /// The requested renegotiation may resume the session (`SSL_renegotiate_abbreviated`).
+    renegotiate_abbreviated: bool,
     /// `SSL_renegotiate` was called before the first handshake finished; as in OpenSSL,
     /// `renegotiate_pending` reports it until then.
     renegotiate_before_init: bool,
@@ -114,6 +116,7 @@ impl Ssl {
             shutdown: ShutdownState::empty(),
             key_update: None,
             renegotiate_requested: false,
+            renegotiate_abbreviated: false,
             renegotiate_before_init: false,
             last_code: ErrorCode::NONE,
             resume: None,
@@ -1057,19 +1060,26 @@ impl Ssl {
 
     /// `SSL_renegotiate`: TLS 1.2 only. On TLS 1.3 it fails with WRONG_SSL_VERSION (266) and
     /// with `SSL_OP_NO_RENEGOTIATION` with NO_RENEGOTIATION (339), as in OpenSSL; neither is
-    /// fatal. oxssl does not implement TLS 1.2 yet, so no connection can renegotiate.
+    /// fatal. A server asking for a full renegotiation does not resume the session, so a
+    /// client certificate it now requests is really sent.
     pub fn renegotiate(&mut self) -> Result<(), Error> {
         let r = self.renegotiate_inner();
         self.finish(r)
     }
 
-    /// `SSL_renegotiate_abbreviated`: without session resumption (a later issue) this is a
-    /// full renegotiation, which OpenSSL also falls back to when it cannot resume.
+    /// `SSL_renegotiate_abbreviated`: a renegotiation that may resume the current session
+    /// (a client offers it; a server lets the client's offer be resumed). When the session
+    /// cannot be resumed it is a full renegotiation, as in OpenSSL.
     pub fn renegotiate_abbreviated(&mut self) -> Result<(), Error> {
-        self.renegotiate()
+        let r = self.renegotiate_inner();
+        if r.is_ok() {
+            self.renegotiate_abbreviated = true;
+        }
+        self.finish(r)
     }
 
     fn renegotiate_inner(&mut self) -> Result<(), Error> {
+        self.renegotiate_abbreviated = false;
         if self.is_tls13() {
             return Err(Error::reason(
                 Reason::WRONG_SSL_VERSION,
@@ -1109,7 +1119,7 @@ impl Ssl {
             self.renegotiate_requested = false;
             self.sync_config();
             let conn = self.conn.as_mut().expect("connected");
-            return match conn.renegotiate() {
+            return match conn.renegotiate(self.renegotiate_abbreviated) {
                 Ok(()) => Ok(()),
                 Err(e) if e.alert.is_none() => Err(Error::reason(e.reason, e.detail.to_string())),
                 Err(e) => Err(self.tls_fatal(io, e)),

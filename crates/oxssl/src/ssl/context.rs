@@ -376,6 +376,7 @@ pub(crate) fn apply_options(
         allow_client_initiated: options.contains(SslOptions::ALLOW_CLIENT_RENEGOTIATION),
         legacy_server_connect: options.contains(SslOptions::LEGACY_SERVER_CONNECT),
         allow_unsafe_legacy: options.contains(SslOptions::ALLOW_UNSAFE_LEGACY_RENEGOTIATION),
+        no_resumption: options.contains(SslOptions::NO_SESSION_RESUMPTION_ON_RENEGOTIATION),
         ..config.renegotiation
     };
     let server_preference = options.contains(SslOptions::CIPHER_SERVER_PREFERENCE);

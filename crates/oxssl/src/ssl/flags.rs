@@ -68,6 +68,9 @@ bitflags_like!(
         ALLOW_CLIENT_RENEGOTIATION = 1 << 8;
         /// `SSL_OP_NO_TICKET`.
         NO_TICKET = 1 << 14;
+        /// A server never resumes a session in a renegotiation
+        /// (`SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION`).
+        NO_SESSION_RESUMPTION_ON_RENEGOTIATION = 1 << 16;
         /// `SSL_OP_NO_COMPRESSION` (compression is never supported).
         NO_COMPRESSION = 1 << 17;
         /// `SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION`.

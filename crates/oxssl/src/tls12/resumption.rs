@@ -105,7 +105,9 @@ pub(crate) fn find(
         && s.same_sni(b.sni.as_deref())
         && s.alpn == b.alpn
         && ch.cipher_suites.contains(&s.suite.to_u16())
-        && cx.config.tls12_cipher_suites.contains(&s.suite);
+        && cx.config.tls12_cipher_suites.contains(&s.suite)
+        // A server that requires a client certificate does not resume a session without one.
+        && (s.peer_cert.is_some() || !cx.config.verify.fail_if_no_peer_cert);
     if !fits {
         return Ok(None);
     }

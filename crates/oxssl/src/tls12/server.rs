@@ -312,7 +312,13 @@ pub(crate) fn client_hello(
 ) -> Result<Next, TlsError> {
     let b = basics(cx.config, &ch, renegotiating.as_ref())?;
     cx.info.resumed = false;
-    if let Some(session) = super::resumption::find(cx, &ch, &b)? {
+    let may_resume = renegotiating.as_ref().is_none_or(|r| r.resume);
+    let found = if may_resume {
+        super::resumption::find(cx, &ch, &b)?
+    } else {
+        None
+    };
+    if let Some(session) = found {
         return super::resumption::resume(cx, &ch, raw, &b, session, renegotiating);
     }
     let c = choose(cx.config, &ch, &b)?;

@@ -29,6 +29,9 @@ pub struct Traffic {
     /// Client: a HelloRequest was accepted and the renegotiation waits for its driver to
     /// start it (the `ssl` layer starts it only when no write is pending, as OpenSSL).
     pub owed: bool,
+    /// Server: the renegotiation it asked for may resume the session (it was asked for
+    /// with `renegotiate_abbreviated`).
+    abbreviated: bool,
 }
 
 /// What a post-handshake message led to.
@@ -61,6 +64,7 @@ impl Traffic {
             renegotiations_total: 0,
             was_renegotiation,
             owed: false,
+            abbreviated: false,
         }
     }
 
@@ -83,12 +87,13 @@ impl Traffic {
         &self.master
     }
 
-    /// What a renegotiating hello must prove.
-    pub fn renegotiating(&self) -> Renegotiating {
+    /// What a renegotiating hello must prove; `resume` says whether it may resume.
+    pub fn renegotiating(&self, resume: bool) -> Renegotiating {
         Renegotiating {
             client_verify_data: self.client_verify_data.clone(),
             server_verify_data: self.server_verify_data.clone(),
             ems: self.master.ems,
+            resume,
         }
     }
 
@@ -116,17 +121,20 @@ impl Traffic {
         self.renegotiations_total += 1;
     }
 
-    /// Starts a renegotiation as a client: sends the ClientHello.
+    /// Starts a renegotiation as a client: sends the ClientHello, offering the current
+    /// session when `abbreviated` (`SSL_renegotiate_abbreviated`, and OpenSSL's answer to
+    /// a HelloRequest).
     pub fn start_client_renegotiation(
         &mut self,
         cx: &mut Context<'_>,
+        abbreviated: bool,
     ) -> Result<Box<dyn State>, TlsError> {
         let opts = ClientOptions {
             sni: cx.info.sni.clone(),
             verify_host: cx.verify_host.map(str::to_owned),
-            session: None,
+            session: cx.info.session.clone().filter(|_| abbreviated),
         };
-        crate::handshake::client::start(cx, &opts, Some(self.renegotiating()))
+        crate::handshake::client::start(cx, &opts, Some(self.renegotiating(false)))
     }
 
     /// Starts a renegotiation we asked for (`SSL_renegotiate`): a client sends its
@@ -135,6 +143,7 @@ impl Traffic {
     pub fn renegotiate(
         &mut self,
         cx: &mut Context<'_>,
+        abbreviated: bool,
     ) -> Result<Option<Box<dyn State>>, TlsError> {
         if !self.may_renegotiate(cx, false) {
             return Err(TlsError::local(
@@ -143,11 +152,12 @@ impl Traffic {
             ));
         }
         if self.is_client {
-            return self.start_client_renegotiation(cx).map(Some);
+            return self.start_client_renegotiation(cx, abbreviated).map(Some);
         }
         let raw = HandshakeMessage::HelloRequest.encode()?;
         cx.out.send(ContentType::HANDSHAKE, &raw, MAX_PLAINTEXT)?;
         self.hello_request_sent = true;
+        self.abbreviated = abbreviated;
         Ok(None)
     }
 
@@ -177,7 +187,7 @@ impl Traffic {
                     return Ok(PostHandshake::Done);
                 }
                 Ok(PostHandshake::Renegotiate(
-                    self.start_client_renegotiation(cx)?,
+                    self.start_client_renegotiation(cx, true)?,
                 ))
             }
             HandshakeMessage::ClientHello(ch) if !self.is_client => {
@@ -189,8 +199,13 @@ impl Traffic {
                 if !self.hello_request_sent {
                     self.count();
                 }
+                // A renegotiation the client started may resume; one we asked for only
+                // when we asked for an abbreviated one.
+                let resume = (!self.hello_request_sent || self.abbreviated)
+                    && !cx.config.renegotiation.no_resumption;
                 self.hello_request_sent = false;
-                match super::server::client_hello(cx, ch, raw, Some(self.renegotiating()))? {
+                let r = self.renegotiating(resume);
+                match super::server::client_hello(cx, ch, raw, Some(r))? {
                     Next::Handshaking(state) => Ok(PostHandshake::Renegotiate(state)),
                     Next::Connected(_) => Err(TlsError::internal("renegotiation ended at once")),
                 }
