@@ -4,6 +4,7 @@ pub use crate::crypto::kx::KxGroup;
 pub use crate::crypto::sign::{KeyType, SignatureScheme, SigningKey};
 pub use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType, ProtocolVersion};
 use crate::session::cache::SessionCache;
+use crate::session::replay::ReplayGuard;
 use crate::session::ticket::TicketKeys;
 use crate::suites::CipherSuite;
 use crate::x509::{CertificateDer, TrustStore, UnixTime};
@@ -100,6 +101,11 @@ pub struct Resumption {
     pub keys: Arc<TicketKeys>,
     /// The server's session cache, shared likewise.
     pub cache: Arc<SessionCache>,
+    /// Server: the most early data (0-RTT) it accepts, and advertises in its TLS 1.3
+    /// tickets (`SSL_CTX_set_max_early_data`; 0, the default, turns early data off).
+    pub max_early_data: u32,
+    /// Server: each ticket's early data is accepted once.
+    pub replay: Arc<ReplayGuard>,
     /// Keep every new session for the caller ([`crate::Connection::take_new_sessions`]),
     /// not only the latest (a new-session callback is set).
     pub collect_new: bool,
@@ -116,6 +122,8 @@ impl Default for Resumption {
             sid_ctx: Vec::new(),
             keys: Arc::new(TicketKeys::new(u64::from(crate::session::DEFAULT_TIMEOUT))),
             cache: Arc::new(SessionCache::default()),
+            max_early_data: 0,
+            replay: Arc::new(ReplayGuard::default()),
             collect_new: false,
         }
     }

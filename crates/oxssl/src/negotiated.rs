@@ -8,6 +8,20 @@ use crate::suites::CipherSuite;
 use crate::x509::CertificateDer;
 use std::sync::Arc;
 
+/// What became of early data (0-RTT), as `SSL_get_early_data_status` reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EarlyData {
+    /// None was offered (`SSL_EARLY_DATA_NOT_SENT`).
+    #[default]
+    NotSent,
+    /// Client: offered, the server has not answered yet.
+    Offered,
+    /// The server refused it (`SSL_EARLY_DATA_REJECTED`): the client sends it again.
+    Rejected,
+    /// The server took it (`SSL_EARLY_DATA_ACCEPTED`).
+    Accepted,
+}
+
 /// Parameters and peer identity agreed by the handshake.
 #[derive(Clone, Debug, Default)]
 pub struct Negotiated {
@@ -33,6 +47,10 @@ pub struct Negotiated {
     pub hello_retry: bool,
     /// True if the handshake resumed a session (`SSL_session_reused`).
     pub resumed: bool,
+    /// Early data on this connection.
+    pub early_data: EarlyData,
+    /// Client: the most early data the offered ticket allows.
+    pub max_early_data: u32,
     /// The session of this connection (`SSL_get_session`): the one the handshake made or
     /// resumed, then (TLS 1.3 client) the one from the latest ticket.
     pub session: Option<Arc<Session>>,

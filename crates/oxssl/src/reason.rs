@@ -338,6 +338,9 @@ impl Reason {
     pub const PASSED_INVALID_ARGUMENT: Reason = Reason(262 | (2 << 18));
     /// `ERR_R_SYS_LIB`: a system call failed (errno holds the cause).
     pub const SYS_LIB: Reason = Reason(2 | (2 << 18));
+    /// `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`: 66 with the common flag (what
+    /// `SSL_write_early_data` reports when early data cannot be written).
+    pub const SHOULD_NOT_HAVE_BEEN_CALLED: Reason = Reason(66 | (2 << 18));
 }
 
 /// `(code, name)` for every known reason, sorted by code.

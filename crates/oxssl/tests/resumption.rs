@@ -10,6 +10,7 @@
 mod common;
 
 use common::certs::{server_pki, KeyKind};
+use foreign_types::ForeignTypeRef;
 use openssl::ssl as os;
 use oxssl::ssl::{self as ox, SslSession, SslSessionCacheMode, SslVersion};
 use std::io::{Read, Write};
@@ -17,6 +18,10 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
+
+extern "C" {
+    fn SSL_get_early_data_status(s: *const openssl_sys::SSL) -> std::os::raw::c_int;
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum V {
@@ -34,9 +39,10 @@ fn socket_pair() -> (UnixStream, UnixStream) {
 }
 
 /// Runs `server` on one end in a thread and `client` on the other; returns both results.
-fn connect<S, C>(server: S, client: C) -> (bool, C::Output)
+fn connect<S, T, C>(server: S, client: C) -> (T, C::Output)
 where
-    S: FnOnce(UnixStream) -> bool + Send + 'static,
+    S: FnOnce(UnixStream) -> T + Send + 'static,
+    T: Send + 'static,
     C: ClientSide,
 {
     let (a, b) = socket_pair();
@@ -832,4 +838,362 @@ fn abbreviated_renegotiation_resumes_the_session_with_openssl() {
         (false, false),
         "server full"
     );
+}
+
+// ----- early data (TLS 1.3 0-RTT) -----
+
+const EARLY: &[u8] = b"GET /early HTTP/1.1\r\n\r\n";
+
+fn ox_early_server_builder(max: u32) -> ox::SslContextBuilder {
+    let mut b = ox_server_builder(V::Tls13);
+    b.set_max_early_data(max).unwrap();
+    b
+}
+
+/// An oxssl server connection that reads early data (when `read_early` is set) and then
+/// "ping"; returns (the early data it got, accepted per its status).
+fn ox_serve_early(
+    ctx: ox::SslContext,
+    read_early: bool,
+) -> impl FnOnce(UnixStream) -> (Vec<u8>, bool) + Send + 'static {
+    move |sock| {
+        let mut ssl = ox::Ssl::new(&ctx).unwrap();
+        ssl.set_accept_state();
+        let mut s = ox::SslStream::new(ssl, sock).unwrap();
+        let mut early = Vec::new();
+        if read_early {
+            let mut buf = [0u8; 4096];
+            loop {
+                match s.read_early_data(&mut buf).expect("read_early_data") {
+                    0 => break,
+                    n => early.extend_from_slice(&buf[..n]),
+                }
+            }
+        }
+        s.accept().expect("oxssl server handshake");
+        assert_eq!(&read4(&mut s), b"ping");
+        s.write_all(b"pong").unwrap();
+        let _ = s.shutdown();
+        let accepted = s.ssl().early_data_status() == oxssl::negotiated::EarlyData::Accepted;
+        (early, accepted)
+    }
+}
+
+/// An oxssl client offering `session` with early data; returns (early data status, how
+/// many early bytes it wrote, its new session).
+fn ox_client_early(
+    ctx: &ox::SslContext,
+    session: &SslSession,
+    sock: UnixStream,
+) -> (oxssl::negotiated::EarlyData, usize, Option<SslSession>) {
+    let mut ssl = ox::Ssl::new(ctx).unwrap();
+    ssl.set_connect_state();
+    ssl.set_hostname("localhost").unwrap();
+    ssl.set_session(session).unwrap();
+    let mut s = ox::SslStream::new(ssl, sock).unwrap();
+    let n = s.write_early_data(EARLY).expect("write_early_data");
+    s.connect().expect("oxssl client handshake");
+    s.write_all(b"ping").unwrap();
+    assert_eq!(&read4(&mut s), b"pong");
+    let _ = s.shutdown();
+    (s.ssl().early_data_status(), n, s.ssl().session())
+}
+
+fn ox_ticket(client: &ox::SslContext, server: &ox::SslContext) -> SslSession {
+    let (_, (_, session)) = connect(ox_serve(server.clone()), |s| {
+        ox_client(client, None, "localhost", s)
+    });
+    let session = session.unwrap();
+    assert_eq!(
+        session.max_early_data(),
+        16384,
+        "the ticket allows early data"
+    );
+    session
+}
+
+#[test]
+fn early_data_accepted_once_then_refused_as_a_replay() {
+    use oxssl::negotiated::EarlyData;
+    let client = ox_client_ctx(V::Tls13);
+    let server = ox_early_server_builder(16384).build();
+    let session = ox_ticket(&client, &server);
+    let ((early, accepted), (status, n, _)) = connect(ox_serve_early(server.clone(), true), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(n, EARLY.len());
+    assert_eq!(status, EarlyData::Accepted);
+    assert!(accepted);
+    assert_eq!(early, EARLY, "early data delivered");
+    // The same ticket's early data again: a replay, refused; the handshake still resumes.
+    let ((early, accepted), (status, _, _)) = connect(ox_serve_early(server.clone(), true), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(
+        status,
+        EarlyData::Rejected,
+        "replayed early data is refused"
+    );
+    assert!(!accepted && early.is_empty());
+}
+
+#[test]
+fn early_data_skipped_when_not_read_or_after_hello_retry() {
+    use oxssl::negotiated::EarlyData;
+    let client = ox_client_ctx(V::Tls13);
+    let server = ox_early_server_builder(16384).build();
+    // The server application does not read early data: rejected and skipped.
+    let session = ox_ticket(&client, &server);
+    let ((early, _), (status, _, _)) = connect(ox_serve_early(server.clone(), false), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(status, EarlyData::Rejected);
+    assert!(early.is_empty());
+    // A server that takes no early data at all (same ticket keys, limit 0).
+    let session = ox_ticket(&client, &server);
+    let mut off = ox_early_server_builder(0);
+    off.config_mut().resumption = server.config().resumption.clone();
+    off.config_mut().resumption.max_early_data = 0;
+    let off = off.build();
+    let ((early, _), (status, _, _)) = connect(ox_serve_early(off, true), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(status, EarlyData::Rejected);
+    assert!(early.is_empty());
+    // HelloRetryRequest: the server now wants P-256 only; the early data sent with the
+    // first ClientHello is skipped before the second.
+    let session = ox_ticket(&client, &server);
+    let mut p256 = ox_early_server_builder(16384);
+    p256.config_mut().resumption = server.config().resumption.clone();
+    p256.set_groups_list("P-256").unwrap();
+    let ((early, _), (status, _, _)) = connect(ox_serve_early(p256.build(), true), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(status, EarlyData::Rejected);
+    assert!(early.is_empty());
+}
+
+fn os_early_server_ctx(max: u32, groups: &str) -> os::SslContext {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+    b.set_certificate(&openssl::x509::X509::from_der(&pki.leaf_der).unwrap())
+        .unwrap();
+    b.set_private_key(&openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap())
+        .unwrap();
+    os_versions(&mut b, V::Tls13);
+    b.set_max_early_data(max).unwrap();
+    b.set_groups_list(groups).unwrap();
+    b.build()
+}
+
+/// An OpenSSL server that reads early data (if `read_early`); returns the early data.
+fn os_serve_early(
+    ctx: os::SslContext,
+    read_early: bool,
+) -> impl FnOnce(UnixStream) -> (Vec<u8>, bool) + Send + 'static {
+    move |sock| {
+        let mut ssl = os::Ssl::new(&ctx).unwrap();
+        ssl.set_accept_state();
+        let mut s = os::SslStream::new(ssl, sock).unwrap();
+        let mut early = Vec::new();
+        if read_early {
+            let mut buf = [0u8; 4096];
+            loop {
+                match s
+                    .read_early_data(&mut buf)
+                    .expect("OpenSSL read_early_data")
+                {
+                    0 => break,
+                    n => early.extend_from_slice(&buf[..n]),
+                }
+            }
+        }
+        s.accept().expect("OpenSSL server handshake");
+        assert_eq!(&read4(&mut s), b"ping");
+        s.write_all(b"pong").unwrap();
+        let _ = s.shutdown();
+        let reused = s.ssl().session_reused();
+        (early, reused)
+    }
+}
+
+#[test]
+fn early_data_with_openssl_both_ways() {
+    use oxssl::negotiated::EarlyData;
+    // oxssl client -> OpenSSL server: accepted; and skipped after a HelloRetryRequest.
+    let client = ox_client_ctx(V::Tls13);
+    let server = os_early_server_ctx(16384, "X25519MLKEM768:X25519:P-256");
+    let first = |server: &os::SslContext| {
+        let (_, (_, s)) = connect(
+            {
+                let server = server.clone();
+                move |sock| os_serve_early(server, false)(sock).1
+            },
+            |s| ox_client(&client, None, "localhost", s),
+        );
+        s.unwrap()
+    };
+    let session = first(&server);
+    assert!(
+        session.max_early_data() > 0,
+        "OpenSSL's ticket allows early data"
+    );
+    let ((early, _), (status, _, _)) = connect(os_serve_early(server.clone(), true), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(status, EarlyData::Accepted);
+    assert_eq!(early, EARLY);
+    let session = first(&server);
+    let ((early, _), (status, _, _)) = connect(os_serve_early(server.clone(), false), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(
+        status,
+        EarlyData::Rejected,
+        "OpenSSL server not reading early data"
+    );
+    assert!(early.is_empty());
+    // After a HelloRetryRequest (a server that wants P-256 only).
+    let hrr_server = os_early_server_ctx(16384, "P-256");
+    let session = first(&hrr_server);
+    // (OpenSSL's tickets are single-use when it takes early data, so the second
+    // ClientHello's PSK is not found again and the handshake is a full one.)
+    let ((early, _), (status, _, _)) = connect(os_serve_early(hrr_server, true), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(status, EarlyData::Rejected, "early data skipped after HRR");
+    assert!(early.is_empty());
+
+    // OpenSSL client -> oxssl server: accepted once, then refused as a replay; skipped by
+    // a server that does not read it.
+    let server = ox_early_server_builder(16384).build();
+    let os_cli = os_client_ctx(V::Tls13, false);
+    let (_, (_, session)) = connect(ox_serve(server.clone()), |s| os_client(&os_cli, None, s));
+    let session = session.unwrap();
+    assert_eq!(session.max_early_data(), 16384);
+    let os_early = |sock: UnixStream| {
+        let mut ssl = os::Ssl::new(&os_cli).unwrap();
+        ssl.set_hostname("localhost").unwrap();
+        // SAFETY (test): a session of this client context.
+        unsafe { ssl.set_session(&session).unwrap() };
+        ssl.set_connect_state();
+        let mut s = os::SslStream::new(ssl, sock).unwrap();
+        let n = s.write_early_data(EARLY).expect("OpenSSL write_early_data");
+        assert_eq!(n, EARLY.len());
+        s.connect().expect("OpenSSL client handshake");
+        s.write_all(b"ping").unwrap();
+        assert_eq!(&read4(&mut s), b"pong");
+        let _ = s.shutdown();
+        // SAFETY: a live SSL.
+        unsafe { SSL_get_early_data_status(s.ssl().as_ptr()) }
+    };
+    let ((early, accepted), status) = connect(ox_serve_early(server.clone(), true), os_early);
+    assert!(
+        accepted && status == 2,
+        "OpenSSL's early data accepted (status {status})"
+    );
+    assert_eq!(early, EARLY);
+    let ((early, accepted), status) = connect(ox_serve_early(server.clone(), true), os_early);
+    assert!(!accepted && status == 1, "replay refused (status {status})");
+    assert!(early.is_empty());
+    let ((_, accepted), status) = connect(ox_serve_early(server.clone(), false), os_early);
+    assert!(!accepted && status == 1, "not read: rejected and skipped");
+}
+
+#[test]
+fn early_data_with_rustls_both_ways() {
+    // rustls client -> oxssl server.
+    let server = ox_early_server_builder(16384).build();
+    let mut cfg = (*rustls_client_config(V::Tls13)).clone();
+    cfg.enable_early_data = true;
+    let cfg = Arc::new(cfg);
+    let (_, resumed) = connect(ox_serve(server.clone()), |s| rustls_client(cfg.clone(), s));
+    assert!(!resumed);
+    let rustls_early = |sock: UnixStream| {
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut conn = rustls::ClientConnection::new(cfg.clone(), name).unwrap();
+        let mut w = conn.early_data().expect("rustls offers early data");
+        w.write_all(EARLY).unwrap();
+        let mut s = rustls::StreamOwned::new(conn, sock);
+        s.write_all(b"ping").unwrap();
+        assert_eq!(&read4(&mut s), b"pong");
+        s.conn.is_early_data_accepted()
+    };
+    let ((early, accepted), rustls_accepted) =
+        connect(ox_serve_early(server.clone(), true), rustls_early);
+    assert!(accepted && rustls_accepted, "rustls's early data accepted");
+    assert_eq!(early, EARLY);
+    // Skipped by an oxssl server that does not read it, and after a HelloRetryRequest.
+    let ((early, accepted), rustls_accepted) =
+        connect(ox_serve_early(server.clone(), false), rustls_early);
+    assert!(!accepted && !rustls_accepted && early.is_empty());
+    let mut p256 = ox_early_server_builder(16384);
+    p256.config_mut().resumption = server.config().resumption.clone();
+    p256.set_groups_list("P-256").unwrap();
+    let ((early, accepted), rustls_accepted) =
+        connect(ox_serve_early(p256.build(), true), rustls_early);
+    assert!(
+        !accepted && !rustls_accepted && early.is_empty(),
+        "skipped after HRR"
+    );
+
+    // oxssl client -> rustls server.
+    let mut scfg = (*rustls_server_config(V::Tls13)).clone();
+    scfg.max_early_data_size = 16384;
+    let scfg = Arc::new(scfg);
+    let client = ox_client_ctx(V::Tls13);
+    let (_, (_, session)) = connect(rustls_serve(scfg.clone()), |s| {
+        ox_client(&client, None, "localhost", s)
+    });
+    let session = session.unwrap();
+    assert_eq!(
+        session.max_early_data(),
+        16384,
+        "rustls's ticket allows early data"
+    );
+    let serve = rustls_early_server(scfg.clone());
+    let (early, (status, _, _)) = connect(serve.clone(), |s| ox_client_early(&client, &session, s));
+    assert_eq!(status, oxssl::negotiated::EarlyData::Accepted);
+    assert_eq!(early, EARLY);
+    // A rustls server that now takes no early data (same session store): it skips ours.
+    let mut off = (*scfg).clone();
+    off.max_early_data_size = 0;
+    let off = Arc::new(off);
+    let (_, (_, session)) = connect(rustls_serve(scfg.clone()), |s| {
+        ox_client(&client, None, "localhost", s)
+    });
+    let session = session.unwrap();
+    let (early, (status, _, _)) = connect(rustls_early_server(off), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(status, oxssl::negotiated::EarlyData::Rejected);
+    assert!(early.is_empty());
+}
+
+/// A rustls server connection that collects early data, then answers "ping".
+fn rustls_early_server(
+    scfg: Arc<rustls::ServerConfig>,
+) -> impl FnOnce(UnixStream) -> Vec<u8> + Send + Clone + 'static {
+    move |sock: UnixStream| {
+        let mut conn = rustls::ServerConnection::new(scfg).unwrap();
+        let mut sock = sock;
+        let mut early = Vec::new();
+        while conn.is_handshaking() {
+            if conn.wants_write() {
+                conn.write_tls(&mut sock).unwrap();
+                continue;
+            }
+            conn.read_tls(&mut sock).unwrap();
+            conn.process_new_packets().unwrap();
+            if let Some(mut e) = conn.early_data() {
+                e.read_to_end(&mut early).unwrap();
+            }
+        }
+        let mut s = rustls::StreamOwned::new(conn, sock);
+        assert_eq!(&read4(&mut s), b"ping");
+        s.write_all(b"pong").unwrap();
+        s.conn.send_close_notify();
+        let _ = s.flush();
+        early
+    }
 }

@@ -85,6 +85,12 @@ pub struct Connection {
     last_state: &'static str,
     /// New sessions not yet taken by the caller (only kept with `collect_new`).
     new_sessions: Vec<Arc<crate::session::Session>>,
+    /// A change to the reader's early-data skipping, from the last message handled.
+    early_skip: Option<crate::record::reader::SkipEarly>,
+    /// Server: early data may be accepted (the application reads it).
+    accept_early_data: bool,
+    /// Early data bytes received (server) or written (client).
+    early_bytes: u32,
 }
 
 impl std::fmt::Debug for Connection {
@@ -122,6 +128,9 @@ impl Connection {
             auto_renegotiate: true,
             last_state: "",
             new_sessions: Vec::new(),
+            early_skip: None,
+            accept_early_data: false,
+            early_bytes: 0,
         }
     }
 
@@ -181,7 +190,67 @@ impl Connection {
             info: &mut self.info,
             verify_host: self.client_opts.verify_host.as_deref(),
             new_sessions: &mut self.new_sessions,
+            early_skip: &mut self.early_skip,
+            accept_early_data: self.accept_early_data,
         }
+    }
+
+    /// Server: accept the client's early data (0-RTT) when the configuration and its
+    /// ticket allow it; the application then reads it before the handshake completes
+    /// (`SSL_read_early_data`). Off by default: early data is skipped, as RFC 8446 4.2.10
+    /// says. Call before the handshake starts.
+    pub fn set_accept_early_data(&mut self, on: bool) {
+        self.accept_early_data = on;
+    }
+
+    /// Server: true while the client's early data may still arrive (accepted, and its
+    /// EndOfEarlyData not yet processed).
+    pub fn in_early_data(&self) -> bool {
+        matches!(&self.phase, Phase::Handshaking(s) if s.early_data_window())
+    }
+
+    /// Client: seals one early-data (0-RTT) record of up to `max_fragment` bytes of `data`
+    /// and returns how many it holds. Possible after [`Connection::start`] offered early
+    /// data (a session whose ticket allows it, and [`ClientOptions::early_data`]) and until
+    /// the ServerHello arrives, within the ticket's limit.
+    pub fn write_early_data(
+        &mut self,
+        data: &[u8],
+        max_fragment: usize,
+    ) -> Result<usize, TlsError> {
+        self.check_failed()?;
+        if matches!(self.phase, Phase::NotStarted) {
+            self.start()?;
+        }
+        let open = self.is_client
+            && matches!(self.phase, Phase::Handshaking(_))
+            && self.info.early_data == crate::negotiated::EarlyData::Offered
+            && self.info.version.is_none();
+        if !open {
+            return Err(TlsError::local(
+                Reason::SHOULD_NOT_HAVE_BEEN_CALLED,
+                "early data was not offered, or the server has answered",
+            ));
+        }
+        let room = self.info.max_early_data.saturating_sub(self.early_bytes) as usize;
+        if room == 0 && !data.is_empty() {
+            return Err(TlsError::local(
+                Reason::TOO_MUCH_EARLY_DATA,
+                "the ticket's early data limit is reached",
+            ));
+        }
+        let n = data
+            .len()
+            .min(room)
+            .min(max_fragment.clamp(1, MAX_PLAINTEXT));
+        if n == 0 {
+            return Ok(0);
+        }
+        if let Err(e) = self.writer.seal(ContentType::APPLICATION_DATA, &data[..n]) {
+            return Err(self.fail(e));
+        }
+        self.early_bytes += n as u32;
+        Ok(n)
     }
 
     /// Takes the sessions made since the last call (each ticket received, each TLS 1.2
@@ -402,6 +471,9 @@ impl Connection {
                 Ok(Event::Handshake)
             }
             ContentType::APPLICATION_DATA => {
+                if self.in_early_data() {
+                    return self.early_data_record(rec);
+                }
                 let traffic_seen = match &mut self.phase {
                     Phase::Connected(traffic) => Some(traffic),
                     // OpenSSL's window: data sent before the renegotiation reached the peer.
@@ -512,6 +584,28 @@ impl Connection {
         self.phase = Phase::Failed;
         self.error = Some(e.clone());
         Err(e)
+    }
+
+    /// Server: a record of the client's accepted early data, held for the application
+    /// within the configured limit.
+    fn early_data_record(
+        &mut self,
+        rec: crate::record::reader::OpenedRecord,
+    ) -> Result<Event, TlsError> {
+        let total = self.early_bytes.saturating_add(rec.len() as u32);
+        if total > self.config.resumption.max_early_data {
+            return Err(
+                TlsError::unexpected("more early data than the server allows")
+                    .with_reason(Reason::TOO_MUCH_EARLY_DATA),
+            );
+        }
+        self.early_bytes = total;
+        self.reader.hold_app(&rec);
+        Ok(if rec.is_empty() {
+            Event::Ignored
+        } else {
+            Event::ApplicationData
+        })
     }
 
     /// A TLS 1.2 change_cipher_spec goes to the handshake state expecting it, on a record
@@ -655,6 +749,9 @@ impl Connection {
             }
             self.trim_new_sessions();
             self.observe_state();
+            if let Some(skip) = self.early_skip.take() {
+                self.reader.skip_early = skip;
+            }
             if let Some(prot) = new_read {
                 // RFC 8446 5.1: a key change must fall on a record boundary.
                 if !self.joiner.is_empty() {

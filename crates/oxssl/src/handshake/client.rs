@@ -25,6 +25,9 @@ pub struct ClientOptions {
     pub verify_host: Option<String>,
     /// A session to resume (`SSL_set_session`), offered if it still fits.
     pub session: Option<std::sync::Arc<crate::session::Session>>,
+    /// Offer early data (0-RTT) when the session's ticket allows it
+    /// (`SSL_write_early_data`).
+    pub early_data: bool,
 }
 
 /// What a renegotiating client proves (RFC 5746): the previous handshake's verify_data.
@@ -86,6 +89,8 @@ pub struct HelloSent {
     /// The session offered for resumption: a TLS 1.3 one as a PSK, a TLS 1.2 one by its
     /// session id and ticket.
     pub session: Option<Arc<Session>>,
+    /// Early data is offered with the PSK (until a HelloRetryRequest).
+    pub early: bool,
 }
 
 impl HelloSent {
@@ -237,6 +242,9 @@ fn hello_extensions(
             })
             .collect();
         e.push(ExtensionType::KEY_SHARE, ext::encode_key_shares(&entries)?);
+        if h.early && h.psk().is_some() {
+            e.push(ExtensionType::EARLY_DATA, Vec::new());
+        }
         if let Some(s) = h.psk() {
             // Always the last extension (RFC 8446 4.2.11).
             e.push(
@@ -319,9 +327,11 @@ pub fn start(
         verify_host: opts.verify_host.clone(),
         offered_tls13,
         offered_tls12,
+        early: false,
         renegotiating,
         session,
     };
+    sent.early = opts.early_data && crate::tls13::resumption::early_data_possible(cx, &sent);
     sent.rebuild_extensions(config, None, cx.now())?;
     cx.info.client_random = random;
     cx.info.sni = sent.sni.clone();
@@ -334,6 +344,9 @@ pub fn start(
     let r = sent.send(cx);
     cx.out.plaintext_version = ProtocolVersion::TLSV1_2.0;
     r?;
+    if sent.early {
+        crate::tls13::resumption::start_early_data(cx, &mut sent)?;
+    }
     Ok(Box::new(ExpectServerHello(sent)))
 }
 

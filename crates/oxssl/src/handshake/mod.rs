@@ -49,6 +49,12 @@ pub struct Context<'a> {
     pub verify_host: Option<&'a str>,
     /// Sessions made by this handshake or its tickets, for the connection to hand out.
     pub new_sessions: &'a mut Vec<std::sync::Arc<crate::session::Session>>,
+    /// A change to how the reader skips the client's early data (server), applied by the
+    /// connection after this message.
+    pub early_skip: &'a mut Option<crate::record::reader::SkipEarly>,
+    /// Server: the application reads early data (`SSL_read_early_data`), so it may be
+    /// accepted.
+    pub accept_early_data: bool,
 }
 
 impl Context<'_> {
@@ -224,6 +230,12 @@ pub trait State: Send + Sync {
     /// True while application data may still arrive during a renegotiation (OpenSSL's
     /// window: a client before the new ServerHello, a server before sending its own).
     fn accepts_app_data(&self) -> bool {
+        false
+    }
+
+    /// Server: the early data still acceptable (application data under the early key,
+    /// before EndOfEarlyData); 0 outside that window.
+    fn early_data_window(&self) -> bool {
         false
     }
 }

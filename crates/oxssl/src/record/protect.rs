@@ -45,7 +45,8 @@ impl Tls13Cipher {
         self.seq = seq;
     }
 
-    fn next_nonce(&mut self) -> Result<[u8; NONCE_LEN], TlsError> {
+    /// The nonce for the current sequence number.
+    fn nonce(&self) -> Result<[u8; NONCE_LEN], TlsError> {
         if self.seq == u64::MAX {
             return Err(TlsError::internal("sequence number exhausted"));
         }
@@ -56,6 +57,11 @@ impl Tls13Cipher {
         {
             *n ^= s;
         }
+        Ok(nonce)
+    }
+
+    fn next_nonce(&mut self) -> Result<[u8; NONCE_LEN], TlsError> {
+        let nonce = self.nonce()?;
         self.seq += 1;
         Ok(nonce)
     }
@@ -109,11 +115,14 @@ impl Tls13Cipher {
             // Too short to hold a tag and a content type: it cannot authenticate.
             return Err(bad_record_mac());
         }
-        let nonce = self.next_nonce()?;
+        // The sequence number moves only for a record that opens: a server skipping the
+        // client's rejected early data (records it cannot open) keeps its count.
+        let nonce = self.nonce()?;
         let plain = self
             .key
             .open_in_place(nonce, header, payload)
             .map_err(|_| bad_record_mac())?;
+        self.seq += 1;
         // Strip zero padding; the last non-zero byte is the real content type.
         let Some(type_at) = plain.iter().rposition(|&b| b != 0) else {
             return Err(TlsError::unexpected(

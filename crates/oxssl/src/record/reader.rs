@@ -35,6 +35,29 @@ impl OpenedRecord {
     }
 }
 
+/// How a server that did not accept the client's early data skips it (RFC 8446 4.2.10),
+/// within a budget of bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SkipEarly {
+    /// Nothing to skip.
+    #[default]
+    Off,
+    /// Rejected early data under the handshake key: application_data records that fail
+    /// to open are dropped, until one opens.
+    Undecryptable(usize),
+    /// After a HelloRetryRequest: every application_data record is dropped (the client's
+    /// early data for the first ClientHello), until the second ClientHello.
+    AppData(usize),
+}
+
+/// What framing one record gave.
+enum Frame {
+    Record(OpenedRecord),
+    Incomplete,
+    /// A skipped early-data record; frame the next one.
+    Skipped,
+}
+
 /// Incoming bytes and the read-side protection.
 #[derive(Debug, Default)]
 pub struct RecordReader {
@@ -51,6 +74,8 @@ pub struct RecordReader {
     pub allow_plaintext_alerts: bool,
     /// Set once any record has been framed (the first may be an SSLv2-style or HTTP probe).
     seen_record: bool,
+    /// Early data being skipped (server).
+    pub skip_early: SkipEarly,
 }
 
 impl RecordReader {
@@ -120,13 +145,42 @@ impl RecordReader {
     /// Frames and opens the next record, if a whole one is buffered. Must not be called
     /// while application data is held (read it or discard it first).
     pub fn next_record(&mut self) -> Result<Option<OpenedRecord>, TlsError> {
+        loop {
+            match self.frame()? {
+                Frame::Record(r) => return Ok(Some(r)),
+                Frame::Incomplete => return Ok(None),
+                Frame::Skipped => continue,
+            }
+        }
+    }
+
+    /// Charges a skipped early-data record of `len` bytes to the budget.
+    fn skip(&mut self, len: usize, record_end: usize) -> Result<Frame, TlsError> {
+        let budget = match &mut self.skip_early {
+            SkipEarly::Undecryptable(b) | SkipEarly::AppData(b) => b,
+            SkipEarly::Off => return Err(TlsError::internal("not skipping early data")),
+        };
+        if len > *budget {
+            return Err(TlsError::unexpected("more early data than allowed")
+                .with_reason(Reason::TOO_MUCH_EARLY_DATA));
+        }
+        *budget -= len;
+        self.start = record_end;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+        Ok(Frame::Skipped)
+    }
+
+    fn frame(&mut self) -> Result<Frame, TlsError> {
         debug_assert!(self.app.is_none());
         let have = &self.buf[self.start..];
         if have.len() < HEADER_LEN {
             if !self.seen_record {
                 check_first_bytes(have)?;
             }
-            return Ok(None);
+            return Ok(Frame::Incomplete);
         }
         let header: [u8; HEADER_LEN] = [have[0], have[1], have[2], have[3], have[4]];
         let typ = ContentType(header[0]);
@@ -161,11 +215,15 @@ impl RecordReader {
             ));
         }
         if have.len() < HEADER_LEN + len {
-            return Ok(None);
+            return Ok(Frame::Incomplete);
         }
         self.seen_record = true;
         let body = self.start + HEADER_LEN;
         let record_end = body + len;
+        let early_app = typ == ContentType::APPLICATION_DATA;
+        if early_app && matches!(self.skip_early, SkipEarly::AppData(_)) {
+            return self.skip(len, record_end);
+        }
         let plain = OpenedRecord {
             typ,
             protected: false,
@@ -174,7 +232,16 @@ impl RecordReader {
             record_end,
         };
         let rec = if opens {
-            let o = self.prot.open(&header, &mut self.buf[body..record_end])?;
+            let opened = self.prot.open(&header, &mut self.buf[body..record_end]);
+            let o = match opened {
+                Err(_) if early_app && matches!(self.skip_early, SkipEarly::Undecryptable(_)) => {
+                    return self.skip(len, record_end);
+                }
+                other => other?,
+            };
+            if matches!(self.skip_early, SkipEarly::Undecryptable(_)) {
+                self.skip_early = SkipEarly::Off;
+            }
             self.allow_plaintext_alerts = false;
             OpenedRecord {
                 typ: o.typ,
@@ -194,7 +261,7 @@ impl RecordReader {
                 "unprotected {typ:?} record after keys were set"
             )));
         };
-        Ok(Some(rec))
+        Ok(Frame::Record(rec))
     }
 
     /// The plaintext of an opened record.

@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod der;
+pub mod replay;
 pub mod ticket;
 
 use crate::msgs::enums::ProtocolVersion;

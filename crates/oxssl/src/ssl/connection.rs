@@ -74,6 +74,8 @@ pub struct Ssl {
     last_code: ErrorCode,
     /// The session to resume (`SSL_set_session`), offered by the next client handshake.
     resume: Option<Arc<crate::session::Session>>,
+    /// Early data is written (client) or read (server) before the handshake completes.
+    early_data_intent: bool,
 }
 
 impl std::fmt::Debug for Ssl {
@@ -120,6 +122,7 @@ impl Ssl {
             renegotiate_before_init: false,
             last_code: ErrorCode::NONE,
             resume: None,
+            early_data_intent: false,
         })
     }
 
@@ -498,7 +501,7 @@ impl Ssl {
     /// Ends a public operation: records its `SSL_get_error` code and, with RELEASE_BUFFERS,
     /// frees record buffers left empty. Doing this once per call (not per record) keeps a
     /// multi-record write free of per-record allocations.
-    fn finish<T>(&mut self, r: Result<T, Error>) -> Result<T, Error> {
+    pub(crate) fn finish<T>(&mut self, r: Result<T, Error>) -> Result<T, Error> {
         self.last_code = match &r {
             Ok(_) => ErrorCode::NONE,
             Err(e) => e.code(),
@@ -544,10 +547,13 @@ impl Ssl {
                         sni: self.sni.clone(),
                         verify_host: self.verify_host.clone(),
                         session: self.resume.clone(),
+                        early_data: self.early_data_intent,
                     },
                 )
             } else {
-                Connection::server(config)
+                let mut server = Connection::server(config);
+                server.set_accept_early_data(self.early_data_intent);
+                server
             }));
             // The SSL layer decides when an owed KeyUpdate goes out (never inside a
             // pending write), as OpenSSL's state machine does.
@@ -1240,6 +1246,126 @@ impl Ssl {
     /// `SSL_session_reused`: true if the handshake resumed a session.
     pub fn session_reused(&self) -> bool {
         self.conn.as_ref().is_some_and(|c| c.negotiated().resumed)
+    }
+
+    // ----- early data (TLS 1.3 0-RTT) -----
+
+    /// `SSL_write_early_data` (client): before the handshake completes, sends `buf` (up to
+    /// the session's `max_early_data` in all) as early data with the ClientHello that
+    /// resumes the session set with [`Ssl::set_session`]. Then finish the handshake
+    /// ([`Ssl::ssl_connect`] / [`Ssl::do_handshake`]) and check
+    /// [`Ssl::early_data_status`]: rejected early data was not delivered and must be sent
+    /// again. Early data can be replayed by an attacker: send only what is safe to repeat.
+    pub fn write_early_data(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.with_bios(|s, io| {
+            let r = s.write_early_data_io(io, buf);
+            s.finish(r)
+        })
+    }
+
+    pub(crate) fn write_early_data_io(
+        &mut self,
+        io: &mut dyn Io,
+        buf: &[u8],
+    ) -> Result<usize, Error> {
+        self.check_usable()?;
+        if self.is_client != Some(true) || self.conn.as_ref().is_some_and(|c| c.is_connected()) {
+            return Err(Error::reason(
+                Reason::SHOULD_NOT_HAVE_BEEN_CALLED,
+                "early data is written by a client before its handshake",
+            ));
+        }
+        if self.conn.is_none() {
+            self.early_data_intent = true;
+        }
+        let max = self.max_send_fragment;
+        let conn = self.conn_mut()?;
+        let mut done = 0;
+        while done < buf.len() {
+            match conn.write_early_data(&buf[done..], max) {
+                Ok(n) => done += n,
+                Err(e) if done > 0 && e.reason == Reason::TOO_MUCH_EARLY_DATA => break,
+                Err(e) if e.alert.is_none() => {
+                    return Err(Error::reason(e.reason, e.detail.to_string()))
+                }
+                Err(e) => return Err(self.tls_fatal(io, e)),
+            }
+        }
+        self.flush(io)?;
+        Ok(done)
+    }
+
+    /// `SSL_read_early_data` (server): reads the client's early data before the handshake
+    /// completes. `Ok(n)` with `n > 0` is early data; `Ok(0)` means there is no more (none
+    /// was sent, it was rejected, or the client ended it): finish the handshake with
+    /// [`Ssl::do_handshake`]. Early data is accepted only when the context allows it
+    /// (`set_max_early_data`), the ticket does, and it is this ticket's first use (the
+    /// server keeps a bounded record of used tickets, so a replay is refused).
+    pub fn read_early_data(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.with_bios(|s, io| {
+            let r = s.read_early_data_io(io, buf);
+            s.finish(r)
+        })
+    }
+
+    pub(crate) fn read_early_data_io(
+        &mut self,
+        io: &mut dyn Io,
+        buf: &mut [u8],
+    ) -> Result<usize, Error> {
+        self.check_usable()?;
+        if self.is_client != Some(false) {
+            return Err(Error::reason(
+                Reason::SHOULD_NOT_HAVE_BEEN_CALLED,
+                "early data is read by a server",
+            ));
+        }
+        if self.conn.is_none() {
+            self.early_data_intent = true;
+        }
+        let started = self.conn_mut()?.start();
+        if let Err(e) = started {
+            return Err(self.tls_fatal(io, e));
+        }
+        loop {
+            self.flush(io)?;
+            let conn = self.conn.as_mut().expect("started");
+            if conn.app_pending() > 0 {
+                return Ok(conn.read_app(buf));
+            }
+            // Past the ClientHello and out of the early data window: nothing more.
+            if conn.negotiated().version.is_some() && !conn.in_early_data() {
+                return Ok(0);
+            }
+            match conn.process_one() {
+                Ok(Event::NeedData) => self.fill(io)?,
+                Ok(Event::CloseNotify) => {
+                    self.shutdown.insert(ShutdownState::RECEIVED);
+                    return Err(Error::new(ErrorCode::ZERO_RETURN, None));
+                }
+                Ok(_) => {}
+                Err(e) => return Err(self.tls_fatal(io, e)),
+            }
+        }
+    }
+
+    /// `SSL_get_early_data_status`: what became of early data on this connection.
+    pub fn early_data_status(&self) -> crate::negotiated::EarlyData {
+        self.conn
+            .as_ref()
+            .map_or(crate::negotiated::EarlyData::NotSent, |c| {
+                c.negotiated().early_data
+            })
+    }
+
+    /// `SSL_SESSION_get_max_early_data` of the session this client offers, or the
+    /// server's limit (`SSL_get_max_early_data`).
+    pub fn max_early_data(&self) -> u32 {
+        if self.is_client == Some(true) {
+            self.resume.as_ref().map_or(0, |s| s.max_early_data)
+        } else {
+            self.config.resumption.max_early_data
+        }
     }
 
     /// `SSL_do_handshake` over the BIOs set with [`Ssl::set_bio`] / [`Ssl::set_bios`].

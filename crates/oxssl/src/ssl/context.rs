@@ -764,6 +764,15 @@ impl SslContextBuilder {
         Ok(())
     }
 
+    /// `SSL_CTX_set_max_early_data`: the most early data (0-RTT) a server accepts, and
+    /// advertises in its tickets (0, the default, turns early data off). Early data is
+    /// read with [`super::Ssl::read_early_data`]; each ticket's early data is accepted
+    /// once.
+    pub fn set_max_early_data(&mut self, bytes: u32) -> Result<(), ErrorStack> {
+        self.config.resumption.max_early_data = bytes;
+        Ok(())
+    }
+
     /// `SSL_CTX_set_timeout`: lifetime in seconds of the sessions and tickets this server
     /// issues (default 7200; TLS 1.3 tickets are capped at seven days).
     pub fn set_timeout(&mut self, seconds: u32) -> u32 {

@@ -63,6 +63,22 @@ impl<S: Read + Write> SslStream<S> {
         r
     }
 
+    /// `SSL_write_early_data` (client); see [`Ssl::write_early_data`].
+    pub fn write_early_data(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.op(|ssl, io| {
+            let r = ssl.write_early_data_io(io, buf);
+            ssl.finish(r)
+        })
+    }
+
+    /// `SSL_read_early_data` (server); see [`Ssl::read_early_data`].
+    pub fn read_early_data(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.op(|ssl, io| {
+            let r = ssl.read_early_data_io(io, buf);
+            ssl.finish(r)
+        })
+    }
+
     /// `SSL_do_handshake`.
     pub fn do_handshake(&mut self) -> Result<(), Error> {
         self.op(|ssl, io| ssl.do_handshake_io(io))

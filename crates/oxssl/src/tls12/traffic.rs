@@ -133,6 +133,7 @@ impl Traffic {
             sni: cx.info.sni.clone(),
             verify_host: cx.verify_host.map(str::to_owned),
             session: cx.info.session.clone().filter(|_| abbreviated),
+            early_data: false,
         };
         crate::handshake::client::start(cx, &opts, Some(self.renegotiating(false)))
     }

@@ -18,7 +18,9 @@ use crate::handshake::{
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
 use crate::msgs::extensions::{self as ext, Extensions};
 use crate::msgs::handshake::{Certificate13, CertificateEntry, HandshakeMessage, ServerHello};
+use crate::negotiated::EarlyData;
 use crate::reason::Reason;
+use crate::record::protect::Protection;
 use crate::suites::CipherSuite;
 
 /// A HelloRetryRequest is a TLS 1.3 message: one without supported_versions is forged.
@@ -167,6 +169,13 @@ fn handle_hrr(
     if sent.psk().is_some_and(|s| s.suite.hash() != suite.hash()) {
         sent.session = None;
     }
+    // Early data ends with a HelloRetryRequest (4.2.10): the second ClientHello goes in
+    // the clear and offers none.
+    if sent.early {
+        sent.early = false;
+        cx.info.early_data = EarlyData::Rejected;
+        cx.out.prot = Protection::None;
+    }
     sent.rebuild_extensions(cx.config, cookie.as_deref(), cx.now())?;
     if cx.config.middlebox_compat && !sent.sent_ccs {
         cx.send_ccs()?;
@@ -229,11 +238,21 @@ fn handle_server_hello(
     cx.info.server_random = sh.random;
     *cx.new_read = Some(secrets.cipher(&secrets.server_hs)?);
     // Our later flight (and any alert) goes under the client handshake key; the
-    // compatibility CCS goes out first, in the clear.
+    // compatibility CCS goes out first, in the clear. With early data offered, the early
+    // key stays until the EncryptedExtensions say whether it was accepted.
     if cx.config.middlebox_compat && !sent.sent_ccs {
         cx.send_ccs()?;
     }
-    cx.out.prot = secrets.cipher(&secrets.client_hs)?;
+    let hs_write = secrets.cipher(&secrets.client_hs)?;
+    let early_hs_write = if sent.early && resumed {
+        Some(hs_write)
+    } else {
+        if sent.early {
+            cx.info.early_data = EarlyData::Rejected;
+        }
+        cx.out.prot = hs_write;
+        None
+    };
     Ok(Next::Handshaking(Box::new(ExpectEncryptedExtensions {
         hs: Flight {
             secrets,
@@ -242,6 +261,7 @@ fn handle_server_hello(
             verify_host: sent.verify_host,
             cert_request: None,
             resumed,
+            early_hs_write,
         },
     })))
 }
@@ -256,6 +276,10 @@ struct Flight {
     cert_request: Option<(Vec<u8>, Vec<u16>)>,
     /// The server accepted our PSK: no certificate messages follow.
     resumed: bool,
+    /// Early data was offered with the accepted PSK: our handshake key, installed once the
+    /// server says whether it took the early data (at once if not; after EndOfEarlyData
+    /// if it did).
+    early_hs_write: Option<Protection>,
 }
 
 struct ExpectEncryptedExtensions {
@@ -292,6 +316,19 @@ impl State for ExpectEncryptedExtensions {
             ext::decode_empty(body)?;
         }
         accept_server_alpn(cx, &exts)?;
+        if let Some(body) = exts.get(ExtensionType::EARLY_DATA) {
+            ext::decode_empty(body)?;
+            if self.hs.early_hs_write.is_none() {
+                return Err(TlsError::illegal(
+                    Reason::BAD_EARLY_DATA,
+                    "early data accepted without the PSK it was offered with",
+                ));
+            }
+            cx.info.early_data = EarlyData::Accepted;
+        } else if let Some(w) = self.hs.early_hs_write.take() {
+            cx.info.early_data = EarlyData::Rejected;
+            cx.out.prot = w;
+        }
         self.hs.transcript.add(raw);
         if self.hs.resumed {
             return Ok(Next::Handshaking(Box::new(ExpectFinished { hs: self.hs })));
@@ -395,6 +432,11 @@ impl State for ExpectFinished {
         hs.transcript.add(raw);
         let app: ApplicationSecrets = hs.secrets.clone().application_secrets(cx, &hs.transcript)?;
         *cx.new_read = Some(app.cipher(&app.server)?);
+        if let Some(w) = hs.early_hs_write.take() {
+            // Accepted early data ends with EndOfEarlyData under the early key.
+            cx.send(&HandshakeMessage::EndOfEarlyData, &mut hs.transcript)?;
+            cx.out.prot = w;
+        }
         if let Some((context, schemes)) = hs.cert_request.take() {
             send_client_certificate(cx, hs, context, &schemes)?;
         }

@@ -8,11 +8,13 @@ use super::key_schedule::{expand_label_hash, finished_mac, KeySchedule};
 use crate::crypto::hash::{self, HashAlgorithm, Output};
 use crate::crypto::rand;
 use crate::error::TlsError;
+use crate::handshake::client::HelloSent;
 use crate::handshake::{random_err, Context, Transcript};
 use crate::msgs::codec::{Prefix, Reader, Writer};
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion};
 use crate::msgs::extensions::{self as ext, Extensions};
 use crate::msgs::handshake::{ClientHello, HandshakeMessage, NewSessionTicket13};
+use crate::negotiated::EarlyData;
 use crate::reason::Reason;
 use crate::session::{der, Session, MAX_TICKET_LIFETIME};
 use crate::suites::CipherSuite;
@@ -86,6 +88,59 @@ pub(crate) fn fill_binder(raw: &mut [u8], s: &Session, prior: &Transcript) -> Re
     let n = raw.len();
     raw[n - len..].copy_from_slice(b.as_bytes());
     Ok(())
+}
+
+/// True if the client may send early data with the PSK it offers: the ticket allows some,
+/// its suite is offered, and its ALPN protocol is one the client offers (or it had none,
+/// and the client offers none): RFC 8446 4.2.10.
+pub(crate) fn early_data_possible(cx: &Context<'_>, sent: &HelloSent) -> bool {
+    let Some(s) = sent.psk() else {
+        return false;
+    };
+    let alpn_ok = match &s.alpn {
+        Some(p) => cx.config.alpn_protocols.contains(p),
+        None => cx.config.alpn_protocols.is_empty(),
+    };
+    sent.renegotiating.is_none()
+        && s.max_early_data > 0
+        && cx.config.cipher_suites.contains(&s.suite)
+        && alpn_ok
+}
+
+/// After the ClientHello that offers early data: the compatibility CCS goes out at once
+/// (RFC 8446 D.4), then records are protected with client_early_traffic_secret.
+pub(crate) fn start_early_data(cx: &mut Context<'_>, sent: &mut HelloSent) -> Result<(), TlsError> {
+    let s = sent
+        .psk()
+        .ok_or_else(|| TlsError::internal("early data without a PSK"))?;
+    let (suite, max) = (s.suite, s.max_early_data);
+    let secret = early_traffic_secret(cx, suite, &s.secret, &sent.transcript)?;
+    if cx.config.middlebox_compat {
+        cx.send_ccs()?;
+        sent.sent_ccs = true;
+    }
+    cx.out.prot = crate::record::protect::Protection::Tls13(super::key_schedule::cipher(
+        suite,
+        secret.as_bytes(),
+    )?);
+    cx.info.early_data = EarlyData::Offered;
+    cx.info.max_early_data = max;
+    Ok(())
+}
+
+/// client_early_traffic_secret over the transcript through the ClientHello, logged.
+pub(crate) fn early_traffic_secret(
+    cx: &Context<'_>,
+    suite: CipherSuite,
+    psk: &[u8],
+    transcript: &Transcript,
+) -> Result<Output, TlsError> {
+    let alg = suite.hash();
+    let early = KeySchedule::new(alg, Some(psk));
+    let h = transcript.digest_with(alg)?;
+    let secret = early.derive(b"c e traffic", h.as_bytes())?;
+    cx.keylog("CLIENT_EARLY_TRAFFIC_SECRET", &secret);
+    Ok(secret)
 }
 
 /// Checks the server's pre_shared_key answer to our offer; true if it resumed.
@@ -188,14 +243,18 @@ pub(crate) fn session_from_ticket(
 
 // ----- server -----
 
-/// A ticket the server accepted: the session in it and its index among the offers.
+/// A ticket the server accepted: the session in it, its index among the offers, the
+/// ticket and the client's obfuscated ticket age (for early data).
 pub(crate) struct Accepted {
     pub session: Session,
     pub index: u16,
+    pub ticket: Vec<u8>,
+    pub obfuscated_age: u32,
 }
 
 struct Offer<'a> {
     identities: Vec<&'a [u8]>,
+    ages: Vec<u32>,
     binders: Vec<&'a [u8]>,
     /// Length of the binders list with its prefix: the tail of the ClientHello.
     binders_len: usize,
@@ -207,10 +266,10 @@ fn parse_offer(body: &[u8]) -> Result<Offer<'_>, TlsError> {
     let binders_len = r.rest().len();
     let mut bs = Reader::new(r.vec_u16()?);
     r.finish()?;
-    let mut identities = Vec::new();
+    let (mut identities, mut ages) = (Vec::new(), Vec::new());
     while !ids.is_empty() {
         identities.push(ids.vec_u16()?);
-        ids.u32()?;
+        ages.push(ids.u32()?);
     }
     let mut binders = Vec::new();
     while !bs.is_empty() {
@@ -224,6 +283,7 @@ fn parse_offer(body: &[u8]) -> Result<Offer<'_>, TlsError> {
     }
     Ok(Offer {
         identities,
+        ages,
         binders,
         binders_len,
     })
@@ -305,9 +365,52 @@ pub(crate) fn accept(
         return Ok(Some(Accepted {
             session: s,
             index: i as u16,
+            ticket: identity.to_vec(),
+            obfuscated_age: offer.ages[i],
         }));
     }
     Ok(None)
+}
+
+/// How far (ms) the client's idea of a ticket's age may be from the server's: the server
+/// counts whole seconds, so its own error is up to a second, plus network delay.
+const AGE_TOLERANCE_MS: i64 = 10_000;
+
+/// Server: whether to accept the early data the client offered with `a`: the
+/// application reads it, the ticket and the server allow it, it is the first PSK, the
+/// suite and ALPN are the ticket's (RFC 8446 4.2.10), no HelloRetryRequest happened, the
+/// ticket's age is plausible, and this ticket's early data was not used before.
+pub(crate) fn accept_early_data(
+    cx: &Context<'_>,
+    a: &Accepted,
+    suite: CipherSuite,
+    alpn: Option<&[u8]>,
+    after_hrr: bool,
+) -> bool {
+    let s = &a.session;
+    let now = cx.now();
+    let client_age = i64::from(a.obfuscated_age.wrapping_sub(s.age_add));
+    let server_age = now.saturating_sub(s.time).saturating_mul(1000) as i64;
+    let fits = cx.accept_early_data
+        && cx.config.resumption.max_early_data > 0
+        && s.max_early_data > 0
+        && a.index == 0
+        && !after_hrr
+        && s.suite == suite
+        && s.alpn.as_deref() == alpn
+        && (client_age - server_age).abs() <= AGE_TOLERANCE_MS;
+    let expires = s.time.saturating_add(u64::from(s.timeout));
+    fits && cx
+        .config
+        .resumption
+        .replay
+        .first_use(&a.ticket, now, expires)
+}
+
+/// Bytes of rejected early data a server skips: its own limit, and at least one record's
+/// worth, as OpenSSL's default.
+pub(crate) fn early_skip_budget(cx: &Context<'_>) -> usize {
+    (cx.config.resumption.max_early_data as usize).max(crate::record::MAX_PLAINTEXT)
 }
 
 /// Sends the server's tickets after the client's Finished: each one the session of this
@@ -325,6 +428,14 @@ pub(crate) fn send_tickets(
     let lifetime = r.timeout.min(MAX_TICKET_LIFETIME);
     let mut session = template(cx, suite);
     session.timeout = lifetime;
+    session.max_early_data = r.max_early_data;
+    let mut extensions = Extensions::default();
+    if r.max_early_data > 0 {
+        extensions.push(
+            ExtensionType::EARLY_DATA,
+            r.max_early_data.to_be_bytes().to_vec(),
+        );
+    }
     for n in 0..count {
         let nonce = [n as u8];
         let psk = expand_label_hash(alg, res_master.as_bytes(), b"resumption", &nonce)?;
@@ -341,7 +452,7 @@ pub(crate) fn send_tickets(
             age_add: session.age_add,
             nonce: nonce.to_vec(),
             ticket,
-            extensions: Extensions::default(),
+            extensions: extensions.clone(),
         });
         let raw = msg.encode()?;
         cx.out.send(

@@ -23,7 +23,10 @@ use crate::msgs::handshake::{
     Certificate13, CertificateEntry, CertificateRequest13, ClientHello, HandshakeMessage,
     ServerHello,
 };
+use crate::negotiated::EarlyData;
 use crate::reason::Reason;
+use crate::record::protect::Protection;
+use crate::record::reader::SkipEarly;
 use crate::suites::CipherSuite;
 
 /// Handles a ClientHello for which the version-neutral server chose TLS 1.3.
@@ -355,9 +358,17 @@ impl State for ExpectClientHello {
         let ch = expect!(msg, self, HandshakeMessage::ClientHello);
         cx.info.client_random = ch.random;
         let c = choose(cx.config, &ch)?;
+        let offered_early = ch.extensions.contains(ExtensionType::EARLY_DATA);
+        let after_hrr = self.hrr.is_some();
         let prior = match self.hrr {
             None if c.client_share.is_none() => {
                 let hrr = Self::send_hrr(cx, &ch, raw, &c)?;
+                if offered_early {
+                    // The client's early data for this ClientHello comes before its
+                    // second one: skip it (RFC 8446 4.2.10).
+                    cx.info.early_data = EarlyData::Rejected;
+                    *cx.early_skip = Some(SkipEarly::AppData(resumption::early_skip_budget(cx)));
+                }
                 return Ok(Next::Handshaking(Box::new(ExpectClientHello {
                     hrr: Some(hrr),
                 })));
@@ -365,6 +376,7 @@ impl State for ExpectClientHello {
             None => Transcript::Buffer(Vec::new()),
             Some(hrr) => {
                 Self::check_retry(&hrr, &ch, &c)?;
+                *cx.early_skip = Some(SkipEarly::Off);
                 hrr.transcript
             }
         };
@@ -383,6 +395,26 @@ impl State for ExpectClientHello {
         let mut transcript = prior;
         transcript.add(raw);
         transcript.start_hash(c.suite.hash());
+        let early_accepted = offered_early
+            && accepted.as_ref().is_some_and(|a| {
+                resumption::accept_early_data(cx, a, c.suite, c.alpn.as_deref(), after_hrr)
+            });
+        let early_read = match (&accepted, early_accepted) {
+            (Some(a), true) => {
+                cx.info.early_data = EarlyData::Accepted;
+                let secret =
+                    resumption::early_traffic_secret(cx, c.suite, &a.session.secret, &transcript)?;
+                Some(super::key_schedule::cipher(c.suite, secret.as_bytes())?)
+            }
+            _ => {
+                if offered_early {
+                    cx.info.early_data = EarlyData::Rejected;
+                    let budget = resumption::early_skip_budget(cx);
+                    *cx.early_skip = Some(SkipEarly::Undecryptable(budget));
+                }
+                None
+            }
+        };
         let client_share = c.client_share.as_deref().unwrap_or_default();
         let (server_share, shared) = kx::respond(c.group, client_share)
             .map_err(|e| TlsError::illegal(Reason::BAD_KEY_SHARE, e.0))?;
@@ -438,6 +470,9 @@ impl State for ExpectClientHello {
                 ext::encode_alpn(std::slice::from_ref(p))?,
             );
         }
+        if early_read.is_some() {
+            ee.push(ExtensionType::EARLY_DATA, Vec::new());
+        }
         cx.send(&HandshakeMessage::EncryptedExtensions(ee), &mut transcript)?;
 
         // A resumed handshake authenticates with the PSK: no certificate messages.
@@ -469,18 +504,59 @@ impl State for ExpectClientHello {
         cx.send(&fin, &mut transcript)?;
         let app = secrets.clone().application_secrets(cx, &transcript)?;
         cx.out.prot = app.cipher(&app.server)?;
-        *cx.new_read = Some(secrets.cipher(&secrets.client_hs)?);
         let flight = ClientFlight {
             secrets,
             app,
             transcript,
             tickets,
         };
+        if let Some(early) = early_read {
+            *cx.new_read = Some(Protection::Tls13(early));
+            return Ok(Next::Handshaking(Box::new(ExpectEndOfEarlyData {
+                f: flight,
+            })));
+        }
+        *cx.new_read = Some(flight.secrets.cipher(&flight.secrets.client_hs)?);
         Ok(Next::Handshaking(if request_cert {
             Box::new(ExpectCertificate { f: flight })
         } else {
             Box::new(ExpectFinished { f: flight })
         }))
+    }
+}
+
+/// Accepted early data arrives under the early key until the client's EndOfEarlyData
+/// (the connection hands the data to the application); then its handshake key.
+struct ExpectEndOfEarlyData {
+    f: ClientFlight,
+}
+
+impl State for ExpectEndOfEarlyData {
+    fn name(&self) -> &'static str {
+        "TLSv1.3 read end of early data"
+    }
+
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Next, TlsError> {
+        match msg {
+            HandshakeMessage::EndOfEarlyData => {}
+            other => {
+                return Err(crate::handshake::unexpected(self.name(), &other)
+                    .with_reason(Reason::UNEXPECTED_END_OF_EARLY_DATA))
+            }
+        }
+        self.f.transcript.add(raw);
+        *cx.new_read = Some(self.f.secrets.cipher(&self.f.secrets.client_hs)?);
+        // A resumed handshake asks for no certificate.
+        Ok(Next::Handshaking(Box::new(ExpectFinished { f: self.f })))
+    }
+
+    fn early_data_window(&self) -> bool {
+        true
     }
 }
 
