@@ -279,6 +279,7 @@ impl OxConn {
                 sni: Some(HOST.into()),
                 verify_host: Some(HOST.into()),
                 session,
+                early_data: false,
             },
         );
         let mut s = Connection::server(self.server.clone());
