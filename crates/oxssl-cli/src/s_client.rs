@@ -57,6 +57,9 @@ pub struct Args {
     /// File to read a session from (PEM) and offer for resumption
     #[arg(long = "sess_in", value_name = "infile")]
     pub sess_in: Option<std::path::PathBuf>,
+    /// File to send as early data (0-RTT) with the session from -sess_in
+    #[arg(long = "early_data", value_name = "infile")]
+    pub early_data: Option<std::path::PathBuf>,
     /// Drop and re-make the connection 5 times using the same session
     #[arg(long = "reconnect")]
     pub reconnect: bool,
@@ -167,6 +170,12 @@ fn connect_once(
         tcp.set_nonblocking(true).map_err(|e| e.to_string())?;
     }
     let mut stream = SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
+    if let (Some(path), Some(_)) = (&args.early_data, session) {
+        let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        stream
+            .write_early_data(&data)
+            .map_err(|e| tls_error("write early data", &e))?;
+    }
     handshake(&mut stream, args.nbio)?;
     if !args.quiet {
         print!(

@@ -70,6 +70,9 @@ pub struct Args {
     /// No session tickets (TLSv1.2 resumes by session id only; TLSv1.3 does not resume)
     #[arg(long = "no_ticket")]
     pub no_ticket: bool,
+    /// Accept early data (0-RTT, up to 16384 bytes) and print it
+    #[arg(long = "early_data")]
+    pub early_data: bool,
     /// Never resume a session in a renegotiation
     #[arg(long = "no_resumption_on_reneg")]
     pub no_resumption_on_reneg: bool,
@@ -132,6 +135,9 @@ fn context(args: &Args) -> Result<SslContext, String> {
     }
     if args.no_ticket {
         b.set_options(SslOptions::NO_TICKET);
+    }
+    if args.early_data {
+        b.set_max_early_data(16384).map_err(|e| e.to_string())?;
     }
     if args.no_resumption_on_reneg {
         b.set_options(SslOptions::NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
@@ -217,8 +223,36 @@ fn accept(ctx: &SslContext, tcp: TcpStream) -> Result<SslStream<TcpStream>, Stri
     let mut ssl = Ssl::new(ctx).map_err(|e| e.to_string())?;
     ssl.set_accept_state();
     let mut s = SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
+    if ctx.config().resumption.max_early_data > 0 {
+        print_early_data(&mut s)?;
+    }
     s.accept().map_err(|e| format!("handshake failed: {e}"))?;
     Ok(s)
+}
+
+/// `-early_data`: reads the client's early data before the handshake completes and
+/// prints it as OpenSSL's s_server does.
+fn print_early_data(s: &mut SslStream<TcpStream>) -> Result<(), String> {
+    let mut buf = vec![0u8; 16384];
+    let mut first = true;
+    loop {
+        let n = s
+            .read_early_data(&mut buf)
+            .map_err(|e| format!("read early data: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        if first {
+            println!("Early data received:");
+            first = false;
+        }
+        let _ = std::io::stdout().write_all(&buf[..n]);
+    }
+    if !first {
+        println!("\nEnd of early data");
+    }
+    let _ = std::io::stdout().flush();
+    Ok(())
 }
 
 enum Stop {

@@ -2,6 +2,7 @@
 //! use (so people and scripts that read those find the same lines).
 
 use oxssl::crypto::sign::SignatureScheme;
+use oxssl::negotiated::EarlyData;
 use oxssl::ssl::Ssl;
 use oxssl::x509::{self, CertificateDer, VerifyCode};
 use std::fmt::Write;
@@ -178,6 +179,14 @@ pub fn connection(ssl: &Ssl, show_certs: bool, brief: bool, peer_is_server: bool
         None => {
             let _ = writeln!(o, "No ALPN negotiated");
         }
+    }
+    if ssl.version_str() == "TLSv1.3" {
+        let early = match ssl.early_data_status() {
+            EarlyData::Accepted => "Early data was accepted",
+            EarlyData::Rejected => "Early data was rejected",
+            _ => "Early data was not sent",
+        };
+        let _ = writeln!(o, "{early}");
     }
     let _ = writeln!(o, "Verify return code: {}", verify_line(verify));
     let _ = writeln!(o, "---");

@@ -967,3 +967,97 @@ fn session_resumption_with_openssl_tools() {
     server.close_stdin();
     server.finish(T);
 }
+
+#[test]
+fn early_data_with_openssl_tools() {
+    if !have_openssl() {
+        return;
+    }
+    let (dir, cert, key) = identity();
+    let early = dir.path("early.txt");
+    std::fs::write(&early, "early bird\n").unwrap();
+    // openssl s_client -early_data against oxssl s_server -early_data.
+    let (mut server, port) = oxssl_server(&["-cert", &cert, "-key", &key, "-early_data"]);
+    let connect = format!("127.0.0.1:{port}");
+    let sess = dir.path("openssl.pem");
+    client_run(
+        OPENSSL,
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-CAfile",
+            &cert,
+            "-sess_out",
+            &sess,
+        ],
+    );
+    let out = client_run(
+        OPENSSL,
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-CAfile",
+            &cert,
+            "-sess_in",
+            &sess,
+            "-early_data",
+            &early,
+        ],
+    );
+    assert!(out.contains("Early data was accepted"), "{out}");
+    server.wait_for("early bird", T);
+    server.close_stdin();
+    let (_, sout) = server.finish(T);
+    assert!(sout.contains("Early data received:"), "{sout}");
+
+    // oxssl s_client -early_data against openssl s_server -early_data.
+    let port = free_port().to_string();
+    let mut server = Proc::spawn(
+        OPENSSL,
+        &[
+            "s_server",
+            "-accept",
+            &port,
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-early_data",
+        ],
+    );
+    server.wait_for("ACCEPT", T);
+    let connect = format!("127.0.0.1:{port}");
+    let sess = dir.path("oxssl.pem");
+    client_run(
+        OXSSL,
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-CAfile",
+            &cert,
+            "-sess_out",
+            &sess,
+        ],
+    );
+    let out = client_run(
+        OXSSL,
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-CAfile",
+            &cert,
+            "-sess_in",
+            &sess,
+            "-early_data",
+            &early,
+        ],
+    );
+    assert!(out.contains("Early data was accepted"), "{out}");
+    server.wait_for("early bird", T);
+    server.close_stdin();
+    server.finish(T);
+}
