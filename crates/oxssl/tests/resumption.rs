@@ -1197,3 +1197,49 @@ fn rustls_early_server(
         early
     }
 }
+
+#[test]
+fn another_servers_ticket_means_a_full_handshake_with_openssl_and_rustls() {
+    for v in [V::Tls13, V::Tls12] {
+        // oxssl client: a session from one OpenSSL (or rustls) server offered to another.
+        let client = ox_client_ctx(v);
+        let (a, b) = (os_server_ctx(v, false), os_server_ctx(v, false));
+        let (_, (_, s)) = connect(os_serve(a), |sock| {
+            ox_client(&client, None, "localhost", sock)
+        });
+        let (sr, (cr, _)) = connect(os_serve(b), |sock| {
+            ox_client(&client, s.as_ref(), "localhost", sock)
+        });
+        assert!(!sr && !cr, "{v:?}: OpenSSL server with another ticket key");
+        let (a, b) = (rustls_server_config(v), rustls_server_config(v));
+        let (_, (_, s)) = connect(rustls_serve(a), |sock| {
+            ox_client(&client, None, "localhost", sock)
+        });
+        let (sr, (cr, _)) = connect(rustls_serve(b), |sock| {
+            ox_client(&client, s.as_ref(), "localhost", sock)
+        });
+        assert!(
+            !sr && !cr,
+            "{v:?}: rustls server with another session store"
+        );
+
+        // OpenSSL and rustls clients: a session from one oxssl server offered to another.
+        let (a, b) = (ox_server_builder(v).build(), ox_server_builder(v).build());
+        let os_cli = os_client_ctx(v, false);
+        let (_, (_, s)) = connect(ox_serve(a.clone()), |sock| os_client(&os_cli, None, sock));
+        let (sr, (cr, _)) = connect(ox_serve(b.clone()), |sock| {
+            os_client(&os_cli, s.as_ref(), sock)
+        });
+        assert!(
+            !sr && !cr,
+            "{v:?}: oxssl server with another ticket key (OpenSSL client)"
+        );
+        let rcli = rustls_client_config(v);
+        connect(ox_serve(a), |sock| rustls_client(rcli.clone(), sock));
+        let (sr, cr) = connect(ox_serve(b), |sock| rustls_client(rcli.clone(), sock));
+        assert!(
+            !sr && !cr,
+            "{v:?}: oxssl server with another ticket key (rustls client)"
+        );
+    }
+}

@@ -26,8 +26,9 @@ pub struct Traffic {
     pub update_requested: bool,
     key_updates_in_row: u32,
     tickets_in_row: u32,
-    /// Client: resumption_master_secret and what every session from a ticket shares.
-    resumption: Option<Box<(Output, crate::session::Session)>>,
+    /// Client: resumption_master_secret, which turns each ticket into a session (the rest
+    /// of the session is the connection's current one).
+    res_master: Option<Output>,
 }
 
 impl Traffic {
@@ -39,13 +40,13 @@ impl Traffic {
             update_requested: false,
             key_updates_in_row: 0,
             tickets_in_row: 0,
-            resumption: None,
+            res_master: None,
         }
     }
 
     /// Client: keeps what turns the server's tickets into sessions.
-    pub fn set_resumption(&mut self, res_master: Output, template: crate::session::Session) {
-        self.resumption = Some(Box::new((res_master, template)));
+    pub fn set_resumption_master(&mut self, res_master: Output) {
+        self.res_master = Some(res_master);
     }
 
     fn read_secret(&mut self) -> &mut Output {
@@ -107,10 +108,15 @@ impl Traffic {
                         "too many NewSessionTickets without data",
                     ));
                 }
-                if let Some(r) = &self.resumption {
-                    let (res_master, template) = &**r;
-                    let made =
-                        super::resumption::session_from_ticket(template, res_master, &t, cx.now())?;
+                if let (Some(res_master), Some(template)) =
+                    (&self.res_master, cx.info.session.clone())
+                {
+                    let made = super::resumption::session_from_ticket(
+                        &template,
+                        res_master,
+                        &t,
+                        cx.now(),
+                    )?;
                     if let Some(session) = made {
                         cx.new_session(session);
                     }
