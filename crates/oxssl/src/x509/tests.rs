@@ -1472,3 +1472,45 @@ fn openssl_leaf(
     b.sign(&ca_key, md).expect("sign");
     CertificateDer::from(b.build().to_der().expect("der"))
 }
+
+/// A chain built to make path building expensive: 150 self-signed CAs that all share the
+/// leaf's issuer name (none of them its real issuer, none trusted). Every one is a
+/// candidate issuer at every level, so an unbounded path builder would try 150^depth
+/// paths; the verification must end quickly with an error (issue 11).
+#[test]
+fn path_building_is_bounded() {
+    let real_issuer = root("Maze");
+    let decoys: Vec<Ca> = (0..150).map(|_| root("Maze")).collect();
+    let store = store_of(&[&root("Trusted Root")]);
+    // With the leaf's authority key id (found in none of the decoys), and without it (every
+    // decoy is then a candidate by name alone, and only signatures tell them apart).
+    for akid in [true, false] {
+        let (leaf, _) = leaf_with(
+            &real_issuer,
+            &["maze.example"],
+            &PKCS_ECDSA_P256_SHA256,
+            |p| {
+                p.use_authority_key_identifier_extension = akid;
+            },
+        );
+        let mut chain = vec![leaf];
+        chain.extend(decoys.iter().map(|d| d.der.clone()));
+        let started = std::time::Instant::now();
+        let r = verify_server_chain(&store, &chain, Some("maze.example"), now());
+        let took = started.elapsed();
+        let (code, _) = code(r);
+        eprintln!("path building over 150 decoys (akid {akid}): code {code} in {took:?}");
+        assert!(
+            took < std::time::Duration::from_secs(2),
+            "path building took {took:?}"
+        );
+        // OpenSSL's answers: an issuer it cannot find (by key id), a self-signed untrusted
+        // certificate met by name, or the path builder's budget running out.
+        assert!(
+            code == VerifyCode::UNABLE_TO_GET_ISSUER_CERT_LOCALLY.0
+                || code == VerifyCode::SELF_SIGNED_CERT_IN_CHAIN.0
+                || code == VerifyCode::CERT_CHAIN_TOO_LONG.0,
+            "code {code} after {took:?}"
+        );
+    }
+}
