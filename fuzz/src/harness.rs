@@ -94,10 +94,28 @@ fn feed(conn: &mut Connection, data: &[u8]) {
     }
 }
 
+/// Fuzzing builds: every input starts from the same random state and the same clock, so
+/// a crash reproduces (see `oxssl::crypto::rand`).
+fn deterministic() {
+    #[cfg(fuzzing)]
+    oxssl::crypto::rand::reseed_for_fuzzing(0);
+}
+
+/// A fixed clock (2030-01-01), for ticket and certificate times that do not move.
+fn fixed_time() -> oxssl::config::TimeSource {
+    oxssl::config::TimeSource::Fixed(oxssl::x509::UnixTime::since_unix_epoch(
+        std::time::Duration::from_secs(1_893_456_000),
+    ))
+}
+
 /// A client (offering TLS 1.2 and 1.3) fed arbitrary bytes as the server's.
 pub fn client(data: &[u8]) {
+    deterministic();
     let mut c = Connection::client(
-        Arc::new(Config::default()),
+        Arc::new(Config {
+            time: fixed_time(),
+            ..Config::default()
+        }),
         ClientOptions {
             sni: Some("example.com".into()),
             verify_host: Some("example.com".into()),
@@ -128,12 +146,14 @@ fn server_config() -> Config {
             chain: vec![CertificateDer::from(cert.clone())],
             key: Arc::new(SigningKey::from_der(key).unwrap()),
         }),
+        time: fixed_time(),
         ..Config::default()
     }
 }
 
 /// A server (TLS 1.2 and 1.3) fed arbitrary bytes as the client's.
 pub fn server(data: &[u8]) {
+    deterministic();
     let mut s = Connection::server(Arc::new(server_config()));
     feed(&mut s, data);
 }
@@ -226,6 +246,7 @@ impl End {
 /// other wrote, in order and byte for byte (less what a second SSL_shutdown discards); a write that must be retried is retried with
 /// the same bytes.
 pub fn api(data: &[u8]) {
+    deterministic();
     let Some((&head, ops)) = data.split_first() else {
         return;
     };
