@@ -37,10 +37,15 @@ fn common(
     }
     // Tickets and the session cache only where the row resumes with them (a TLS 1.2
     // server would otherwise cache every session and send a ticket).
-    if resume != Resume::SessionIds {
-        b.set_session_cache_mode(SslSessionCacheMode::OFF);
-    } else {
-        b.set_session_cache_mode(SslSessionCacheMode::BOTH);
+    match resume {
+        Resume::Off => {
+            b.set_session_cache_mode(SslSessionCacheMode::OFF);
+        }
+        // OpenSSL resumes TLS 1.3 tickets only with its default cache mode.
+        Resume::Tickets => {}
+        Resume::SessionIds => {
+            b.set_session_cache_mode(SslSessionCacheMode::BOTH);
+        }
     }
     if resume != Resume::Tickets {
         b.set_options(SslOptions::NO_TICKET);
@@ -192,6 +197,10 @@ impl Contender for Ossl {
     fn session(&self) -> SslSession {
         let mut p = self.pair(None);
         read_tickets(&mut p.c);
+        // OpenSSL marks the session of a connection freed without SSL_shutdown as not
+        // resumable, so every resumption row closes both ends (all contenders do).
+        let _ = p.c.shutdown();
+        let _ = p.s.shutdown();
         p.c.ssl().session().expect("openssl session").to_owned()
     }
 
@@ -202,6 +211,8 @@ impl Contender for Ossl {
             "openssl resumed"
         );
         read_tickets(&mut p.c);
+        let _ = p.c.shutdown();
+        let _ = p.s.shutdown();
         p
     }
 }

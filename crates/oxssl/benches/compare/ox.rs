@@ -248,6 +248,10 @@ impl Contender for OxSsl {
             "oxssl resumed"
         );
         read_tickets(&mut p.c);
+        // Both ends closed, as every contender's resumed pair (OpenSSL needs it to keep
+        // its sessions resumable).
+        let _ = p.c.shutdown();
+        let _ = p.s.shutdown();
         p
     }
 }
@@ -389,8 +393,11 @@ impl Contender for OxConn {
     }
 
     fn resume(&self, session: &Self::Session) -> ConnPair {
-        let p = self.pair(Some(session.clone()));
+        let mut p = self.pair(Some(session.clone()));
         assert!(p.c.negotiated().resumed, "oxssl resumed");
+        // Both ends closed, as every contender's resumed pair.
+        p.c.send_close_notify().expect("close_notify");
+        p.s.send_close_notify().expect("close_notify");
         p
     }
 }

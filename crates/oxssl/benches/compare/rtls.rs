@@ -200,12 +200,17 @@ impl Contender for Rtls {
     }
 
     fn resume(&self, _: &()) -> RtlsPair {
-        let p = self.connect();
+        let mut p = self.connect();
         assert_eq!(
             p.c.handshake_kind(),
             Some(rustls::HandshakeKind::Resumed),
             "rustls resumed"
         );
+        // Both ends closed, as every contender's resumed pair.
+        p.c.send_close_notify();
+        p.s.send_close_notify();
+        flush(&mut p.c, &mut p.ce);
+        flush(&mut p.s, &mut p.se);
         p
     }
 }
