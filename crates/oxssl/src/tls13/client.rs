@@ -444,9 +444,6 @@ impl State for ExpectFinished {
         cx.send(&fin, &mut hs.transcript)?;
         cx.out.prot = app.cipher(&app.client)?;
         let res_master = resumption::resumption_master(&app.schedule, &hs.transcript)?;
-        // The connection's session until a ticket makes a resumable one; each ticket's
-        // session is this one with the ticket's PSK.
-        cx.info.session = Some(std::sync::Arc::new(resumption::template(cx, app.suite)));
         let mut traffic = Traffic::new(app, true);
         traffic.set_resumption_master(res_master);
         Ok(Next::Connected(AnyTraffic::Tls13(Box::new(traffic))))

@@ -194,11 +194,12 @@ pub(crate) fn resumption_master(
 /// The session a NewSessionTicket makes (none for a lifetime of 0: RFC 8446 4.6.1 says
 /// discard it).
 pub(crate) fn session_from_ticket(
+    cx: &Context<'_>,
     template: &Session,
     res_master: &Output,
     t: &NewSessionTicket13,
-    now: u64,
 ) -> Result<Option<Session>, TlsError> {
+    let now = cx.now();
     if t.lifetime > MAX_TICKET_LIFETIME {
         return Err(TlsError::illegal(
             Reason::BAD_EXTENSION,
@@ -461,9 +462,12 @@ pub(crate) fn send_tickets(
             crate::record::MAX_PLAINTEXT,
         )?;
     }
-    let id: [u8; 32] = rand::array().map_err(random_err)?;
-    session.id = id.to_vec();
-    session.secret.clear();
-    cx.info.session = Some(std::sync::Arc::new(session));
+    if count > 0 {
+        // The connection's own session (`SSL_get_session`), without a secret.
+        let id: [u8; 32] = rand::array().map_err(random_err)?;
+        session.id = id.to_vec();
+        session.secret.clear();
+        cx.info.session = Some(std::sync::Arc::new(session));
+    }
     Ok(())
 }

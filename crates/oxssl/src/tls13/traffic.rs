@@ -26,8 +26,7 @@ pub struct Traffic {
     pub update_requested: bool,
     key_updates_in_row: u32,
     tickets_in_row: u32,
-    /// Client: resumption_master_secret, which turns each ticket into a session (the rest
-    /// of the session is the connection's current one).
+    /// Client: resumption_master_secret, which turns each ticket into a session.
     res_master: Option<Output>,
 }
 
@@ -108,15 +107,12 @@ impl Traffic {
                         "too many NewSessionTickets without data",
                     ));
                 }
-                if let (Some(res_master), Some(template)) =
-                    (&self.res_master, cx.info.session.clone())
-                {
-                    let made = super::resumption::session_from_ticket(
-                        &template,
-                        res_master,
-                        &t,
-                        cx.now(),
-                    )?;
+                if let Some(res_master) = &self.res_master {
+                    // A session exists once the first ticket makes one: an idle connection
+                    // that got none holds nothing but this secret.
+                    let template = super::resumption::template(cx, self.secrets.suite);
+                    let made =
+                        super::resumption::session_from_ticket(cx, &template, res_master, &t)?;
                     if let Some(session) = made {
                         cx.new_session(session);
                     }
