@@ -1098,6 +1098,17 @@ fn early_data_with_openssl_both_ways() {
     assert!(early.is_empty());
     let ((_, accepted), status) = connect(ox_serve_early(server.clone(), false), os_early);
     assert!(!accepted && status == 1, "not read: rejected and skipped");
+    // After a HelloRetryRequest: an oxssl server sharing the ticket keys but wanting P-256
+    // only (OpenSSL's first shares are X25519MLKEM768 and X25519).
+    let mut p256 = ox_early_server_builder(16384);
+    p256.config_mut().resumption = server.config().resumption.clone();
+    p256.set_groups_list("P-256").unwrap();
+    let ((early, accepted), status) = connect(ox_serve_early(p256.build(), true), os_early);
+    assert!(
+        !accepted && status == 1,
+        "skipped after HRR (status {status})"
+    );
+    assert!(early.is_empty());
 }
 
 #[test]
@@ -1167,6 +1178,35 @@ fn early_data_with_rustls_both_ways() {
         ox_client_early(&client, &session, s)
     });
     assert_eq!(status, oxssl::negotiated::EarlyData::Rejected);
+    assert!(early.is_empty());
+    // A rustls server that wants P-256 only (same session store): HelloRetryRequest, and
+    // our early data is skipped.
+    let mut p = rustls::crypto::aws_lc_rs::default_provider();
+    p.kx_groups = vec![rustls::crypto::aws_lc_rs::kx_group::SECP256R1];
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let mut p256 = rustls::ServerConfig::builder_with_provider(Arc::new(p))
+        .with_protocol_versions(rustls_versions(V::Tls13))
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![rustls::pki_types::CertificateDer::from(
+                pki.leaf_der.clone(),
+            )],
+            rustls::pki_types::PrivateKeyDer::try_from(pki.key_der.clone()).unwrap(),
+        )
+        .unwrap();
+    p256.session_storage = scfg.session_storage.clone();
+    p256.ticketer = scfg.ticketer.clone();
+    p256.max_early_data_size = scfg.max_early_data_size;
+    let p256 = Arc::new(p256);
+    let (_, (_, session)) = connect(rustls_serve(scfg.clone()), |s| {
+        ox_client(&client, None, "localhost", s)
+    });
+    let session = session.unwrap();
+    let (early, (status, _, _)) = connect(rustls_early_server(p256), |s| {
+        ox_client_early(&client, &session, s)
+    });
+    assert_eq!(status, oxssl::negotiated::EarlyData::Rejected, "after HRR");
     assert!(early.is_empty());
 }
 
