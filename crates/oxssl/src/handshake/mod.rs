@@ -83,6 +83,33 @@ impl Context<'_> {
         self.config.time.now_secs()
     }
 
+    /// A session with what this handshake settled (server name, ALPN, the peer's
+    /// certificate and its verification), made now; the caller adds the secret, id and
+    /// ticket.
+    pub fn session(
+        &self,
+        version: crate::msgs::enums::ProtocolVersion,
+        suite: crate::suites::CipherSuite,
+    ) -> crate::session::Session {
+        crate::session::Session {
+            version,
+            suite,
+            id: Vec::new(),
+            secret: Vec::new(),
+            ems: false,
+            time: self.now(),
+            timeout: self.config.resumption.timeout,
+            ticket: Vec::new(),
+            age_add: 0,
+            max_early_data: 0,
+            sni: self.info.sni.clone(),
+            alpn: self.info.alpn.clone(),
+            sid_ctx: self.config.resumption.sid_ctx.clone(),
+            peer_cert: self.info.peer_chain.first().cloned(),
+            verify_result: self.info.verify_result,
+        }
+    }
+
     /// Records a new session: the connection's current one, and handed to the caller.
     pub fn new_session(&mut self, s: crate::session::Session) {
         let s = std::sync::Arc::new(s);

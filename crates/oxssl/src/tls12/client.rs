@@ -40,10 +40,8 @@ struct Hs {
     renegotiating: Option<crate::handshake::client::Renegotiating>,
     /// The session id the server gave (empty: it caches nothing).
     session_id: Vec<u8>,
-    /// The server promised a NewSessionTicket (RFC 5077).
-    ticket_expected: bool,
-    /// The ticket it sent and its lifetime.
-    ticket: Option<(Vec<u8>, u32)>,
+    /// The NewSessionTicket the server promised (RFC 5077).
+    ticket: super::resumption::PromisedTicket,
 }
 
 /// Handles a ServerHello that negotiated TLS 1.2.
@@ -167,8 +165,7 @@ pub(crate) fn server_hello(
         verify_host: sent.verify_host,
         renegotiating: sent.renegotiating,
         session_id: sh.session_id,
-        ticket_expected,
-        ticket: None,
+        ticket: super::resumption::PromisedTicket::new(ticket_expected),
     };
     Ok(Next::Handshaking(Box::new(ExpectCertificate { hs })))
 }
@@ -384,26 +381,15 @@ impl State for ExpectCcs {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        match msg {
-            HandshakeMessage::NewSessionTicket12(t)
-                if self.hs.ticket_expected && self.hs.ticket.is_none() =>
-            {
-                self.hs.transcript.add(raw);
-                self.hs.ticket = Some(super::resumption::take_ticket(t));
-                Ok(Next::Handshaking(self))
-            }
-            other => Err(crate::handshake::unexpected(self.name(), &other)),
-        }
+        let name = self.name();
+        let hs = &mut self.hs;
+        hs.ticket.receive(msg, raw, &mut hs.transcript, name)?;
+        Ok(Next::Handshaking(self))
     }
 
     fn handle_ccs(self: Box<Self>, cx: &mut Context<'_>) -> Result<Next, TlsError> {
         let s = *self;
-        if s.hs.ticket_expected && s.hs.ticket.is_none() {
-            return Err(
-                TlsError::unexpected("CCS before the promised NewSessionTicket")
-                    .with_reason(Reason::UNEXPECTED_CCS_MESSAGE),
-            );
-        }
+        s.hs.ticket.check_before_ccs()?;
         *cx.new_read = Some(s.read);
         Ok(Next::Handshaking(Box::new(ExpectFinished {
             hs: s.hs,

@@ -21,21 +21,10 @@ use std::sync::Arc;
 /// The session a handshake just made, from what it settled.
 pub(crate) fn new_session(cx: &Context<'_>, master: &MasterSecret, id: Vec<u8>) -> Session {
     Session {
-        version: ProtocolVersion::TLSV1_2,
-        suite: master.suite(),
         id,
         secret: master.master().to_vec(),
         ems: master.ems,
-        time: cx.now(),
-        timeout: cx.config.resumption.timeout,
-        ticket: Vec::new(),
-        age_add: 0,
-        max_early_data: 0,
-        sni: cx.info.sni.clone(),
-        alpn: cx.info.alpn.clone(),
-        sid_ctx: cx.config.resumption.sid_ctx.clone(),
-        peer_cert: cx.info.peer_chain.first().cloned(),
-        verify_result: cx.info.verify_result,
+        ..cx.session(ProtocolVersion::TLSV1_2, master.suite())
     }
 }
 
@@ -148,8 +137,7 @@ pub(crate) fn resume(
         read: client_write,
         write: None,
         server_verify_data: Some(server_verify_data),
-        ticket: None,
-        ticket_expected: false,
+        ticket: PromisedTicket::default(),
         secure_renegotiation: b.secure_renegotiation,
         renegotiation: renegotiating.is_some(),
     }))))
@@ -185,21 +173,67 @@ pub(crate) fn client_resumed(
         read: server_write,
         write: Some(client_write),
         server_verify_data: None,
-        ticket: None,
-        ticket_expected,
+        ticket: PromisedTicket::new(ticket_expected),
         secure_renegotiation,
         renegotiation,
     }))))
 }
 
-/// A client's NewSessionTicket (expected when the ServerHello had session_ticket): the
-/// ticket and its lifetime, capped as for TLS 1.3 tickets.
-pub(crate) fn take_ticket(t: NewSessionTicket12) -> (Vec<u8>, u32) {
-    let lifetime = match t.lifetime_hint {
-        0 => DEFAULT_TIMEOUT,
-        n => n.min(MAX_TICKET_LIFETIME),
-    };
-    (t.ticket, lifetime)
+/// The NewSessionTicket a client waits for when the ServerHello had session_ticket (RFC
+/// 5077 3.3): it comes before the server's CCS, once.
+#[derive(Default)]
+pub(crate) struct PromisedTicket {
+    expected: bool,
+    /// The ticket and its lifetime, capped as for TLS 1.3 tickets.
+    got: Option<(Vec<u8>, u32)>,
+}
+
+impl PromisedTicket {
+    pub fn new(expected: bool) -> Self {
+        PromisedTicket {
+            expected,
+            got: None,
+        }
+    }
+
+    /// Takes `msg` if it is the promised ticket (adding it to the transcript); any other
+    /// message is unexpected in `state`.
+    pub fn receive(
+        &mut self,
+        msg: HandshakeMessage,
+        raw: &[u8],
+        transcript: &mut Transcript,
+        state: &str,
+    ) -> Result<(), TlsError> {
+        match msg {
+            HandshakeMessage::NewSessionTicket12(t) if self.expected && self.got.is_none() => {
+                transcript.add(raw);
+                let lifetime = match t.lifetime_hint {
+                    0 => DEFAULT_TIMEOUT,
+                    n => n.min(MAX_TICKET_LIFETIME),
+                };
+                self.got = Some((t.ticket, lifetime));
+                Ok(())
+            }
+            other => Err(crate::handshake::unexpected(state, &other)),
+        }
+    }
+
+    /// The server's CCS may come only after the promised ticket.
+    pub fn check_before_ccs(&self) -> Result<(), TlsError> {
+        if self.expected && self.got.is_none() {
+            return Err(
+                TlsError::unexpected("CCS before the promised NewSessionTicket")
+                    .with_reason(Reason::UNEXPECTED_CCS_MESSAGE),
+            );
+        }
+        Ok(())
+    }
+
+    /// The ticket received, if any.
+    pub fn take(&mut self) -> Option<(Vec<u8>, u32)> {
+        self.got.take()
+    }
 }
 
 /// Puts a received ticket into a client session. Its id becomes the ticket's SHA-256, as
@@ -224,9 +258,8 @@ struct Abbreviated {
     write: Option<Protection>,
     /// Server: the verify_data it sent first.
     server_verify_data: Option<Vec<u8>>,
-    /// Client: a new ticket and its lifetime.
-    ticket: Option<(Vec<u8>, u32)>,
-    ticket_expected: bool,
+    /// Client: the ticket the server promised.
+    ticket: PromisedTicket,
     secure_renegotiation: bool,
     renegotiation: bool,
 }
@@ -244,26 +277,15 @@ impl State for ExpectCcs {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<Next, TlsError> {
-        match msg {
-            HandshakeMessage::NewSessionTicket12(t)
-                if self.0.ticket_expected && self.0.ticket.is_none() =>
-            {
-                self.0.transcript.add(raw);
-                self.0.ticket = Some(take_ticket(t));
-                Ok(Next::Handshaking(self))
-            }
-            other => Err(crate::handshake::unexpected(self.name(), &other)),
-        }
+        let name = self.name();
+        let a = &mut self.0;
+        a.ticket.receive(msg, raw, &mut a.transcript, name)?;
+        Ok(Next::Handshaking(self))
     }
 
     fn handle_ccs(self: Box<Self>, cx: &mut Context<'_>) -> Result<Next, TlsError> {
         let mut a = self.0;
-        if a.ticket_expected && a.ticket.is_none() {
-            return Err(
-                TlsError::unexpected("CCS before the promised NewSessionTicket")
-                    .with_reason(Reason::UNEXPECTED_CCS_MESSAGE),
-            );
-        }
+        a.ticket.check_before_ccs()?;
         let read = std::mem::replace(&mut a.read, Protection::None);
         *cx.new_read = Some(read);
         Ok(Next::Handshaking(Box::new(ExpectFinished(a))))

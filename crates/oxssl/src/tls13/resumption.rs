@@ -162,25 +162,9 @@ pub(crate) fn server_accepted(
     }
 }
 
-/// The session template a client fills from each ticket: what the handshake settled.
+/// What every session from this handshake's tickets shares.
 pub(crate) fn template(cx: &Context<'_>, suite: CipherSuite) -> Session {
-    Session {
-        version: ProtocolVersion::TLSV1_3,
-        suite,
-        id: Vec::new(),
-        secret: Vec::new(),
-        ems: false,
-        time: cx.now(),
-        timeout: 0,
-        ticket: Vec::new(),
-        age_add: 0,
-        max_early_data: 0,
-        sni: cx.info.sni.clone(),
-        alpn: cx.info.alpn.clone(),
-        sid_ctx: cx.config.resumption.sid_ctx.clone(),
-        peer_cert: cx.info.peer_chain.first().cloned(),
-        verify_result: cx.info.verify_result,
-    }
+    cx.session(ProtocolVersion::TLSV1_3, suite)
 }
 
 /// resumption_master_secret, from the transcript through the client Finished.
