@@ -69,16 +69,27 @@ impl MasterSecret {
         } else {
             hash::tls12_prf(alg, premaster, b"master secret", &[&cr, &sr], &mut master);
         }
+        Ok(Self::with_randoms(cx, suite, master, ems))
+    }
+
+    /// A master secret with this handshake's randoms, logged to the key log.
+    fn with_randoms(
+        cx: &Context<'_>,
+        suite: CipherSuite,
+        master: [u8; MASTER_LEN],
+        ems: bool,
+    ) -> Self {
+        let (cr, sr) = (cx.info.client_random, cx.info.server_random);
         if let Some(log) = &cx.config.keylog {
             log.log("CLIENT_RANDOM", &cr, &master);
         }
-        Ok(MasterSecret {
+        MasterSecret {
             suite,
             master,
             client_random: cr,
             server_random: sr,
             ems,
-        })
+        }
     }
 
     /// The master secret of a resumed session, with this handshake's randoms.
@@ -91,17 +102,7 @@ impl MasterSecret {
         let master: [u8; MASTER_LEN] = secret
             .try_into()
             .map_err(|_| TlsError::internal("session master secret of the wrong length"))?;
-        let (cr, sr) = (cx.info.client_random, cx.info.server_random);
-        if let Some(log) = &cx.config.keylog {
-            log.log("CLIENT_RANDOM", &cr, &master);
-        }
-        Ok(MasterSecret {
-            suite,
-            master,
-            client_random: cr,
-            server_random: sr,
-            ems,
-        })
+        Ok(Self::with_randoms(cx, suite, master, ems))
     }
 
     /// The record protection for each direction: (client write, server write).
