@@ -1,6 +1,6 @@
 //! TLS 1.2 resumption: session ids with the server's cache (RFC 5246 7.3), RFC 5077
 //! tickets, and the abbreviated handshake both sides run when a session is resumed
-//! (server: ServerHello, [NewSessionTicket], CCS, Finished; then the client's CCS and
+//! (server: ServerHello, (NewSessionTicket), CCS, Finished; then the client's CCS and
 //! Finished).
 //!
 //! Only sessions with the extended master secret are made resumable or resumed (RFC 7627
