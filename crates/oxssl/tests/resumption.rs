@@ -393,6 +393,19 @@ fn oxssl_resumes_itself_and_refuses_what_does_not_fit() {
             (false, false),
             "{v:?}: SNI changed"
         );
+        // A context sharing the first one's session state resumes its sessions.
+        let mut sharing = ox_server_builder(v);
+        sharing.share_sessions_with(&server);
+        assert_eq!(
+            second_connection(
+                &client,
+                &server,
+                &sharing.build(),
+                ("localhost", "localhost")
+            ),
+            (true, true),
+            "{v:?}: shared session state"
+        );
         // The server's ticket key (and cache) changed: a new context.
         let fresh = ox_server_builder(v).build();
         assert_eq!(

@@ -788,6 +788,18 @@ impl SslContextBuilder {
         i64::try_from(old).unwrap_or(i64::MAX)
     }
 
+    /// Shares `other`'s session state: its ticket keys, TLS 1.2 session cache and
+    /// early-data replay guard, so that either context resumes the sessions of both (what
+    /// OpenSSL's session context does for an `SSL` moved to another `SSL_CTX`, and what a
+    /// rebuilt context needs to keep resuming its predecessor's sessions).
+    pub fn share_sessions_with(&mut self, other: &SslContext) {
+        let theirs = &other.inner.config.resumption;
+        let ours = &mut self.config.resumption;
+        ours.keys = theirs.keys.clone();
+        ours.cache = theirs.cache.clone();
+        ours.replay = theirs.replay.clone();
+    }
+
     /// Uses a fixed ticket key (a 16-byte name and a 32-byte AES-256 key) instead of
     /// random rotating ones, so that several servers accept each other's tickets (what
     /// `SSL_CTX_set_tlsext_ticket_keys` is for).
