@@ -557,3 +557,21 @@ pub unsafe extern "C" fn BIO_new_bio_pair(
         1
     })
 }
+
+/// Writes all of `data` to `b` (what the print calls do); false if the BIO took less.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+pub(crate) unsafe fn write_all(b: *mut BIO, data: &[u8]) -> bool {
+    let mut rest = data;
+    while !rest.is_empty() {
+        let n = rest.len().min(c_int::MAX as usize) as c_int;
+        // SAFETY: rest holds n readable bytes; b per the contract.
+        let w = unsafe { BIO_write(b, rest.as_ptr().cast(), n) };
+        if w <= 0 {
+            return false;
+        }
+        rest = &rest[w as usize..];
+    }
+    true
+}

@@ -14,6 +14,12 @@ use crate::guard;
 pub const LIB_SSL: c_int = 20;
 /// `ERR_LIB_BIO`.
 pub const LIB_BIO: c_int = 32;
+/// `ERR_LIB_PEM`.
+pub const LIB_PEM: c_int = 9;
+/// `ERR_LIB_X509`.
+pub const LIB_X509: c_int = 11;
+/// `ERR_LIB_ASN1`.
+pub const LIB_ASN1: c_int = 13;
 const SYSTEM_FLAG: c_ulong = 0x8000_0000;
 
 /// One queued error: the packed code and its detail text (`ERR_get_error_all`'s data).
@@ -123,7 +129,7 @@ pub extern "C" fn ERR_clear_error() {
 
 /// Interned C strings for the `const char *` answers (a bounded set: library names,
 /// reason texts and errno texts).
-fn intern(s: String) -> *const c_char {
+pub(crate) fn intern(s: String) -> *const c_char {
     static STRINGS: Mutex<Option<HashMap<String, &'static CStr>>> = Mutex::new(None);
     let mut g = STRINGS.lock().unwrap_or_else(|p| p.into_inner());
     let map = g.get_or_insert_with(HashMap::new);
@@ -148,6 +154,10 @@ fn lib_text(e: c_ulong) -> Option<&'static str> {
     match get_lib(e) {
         LIB_SSL => Some("SSL routines"),
         LIB_BIO => Some("BIO routines"),
+        LIB_PEM => Some("PEM routines"),
+        LIB_X509 => Some("x509 certificate routines"),
+        LIB_ASN1 => Some("asn1 encoding routines"),
+        60 => Some("DECODER routines"),
         LIB_SYS => Some("system library"),
         _ => None,
     }
@@ -171,6 +181,23 @@ fn reason_text(e: c_ulong) -> Option<String> {
             124 => Some("broken pipe".into()),
             125 => Some("invalid argument".into()),
             115 => Some("null parameter".into()),
+            _ => None,
+        },
+        LIB_PEM => match r {
+            108 => Some("no start line".into()),
+            _ => None,
+        },
+        LIB_X509 => match r {
+            116 => Some("key values mismatch".into()),
+            _ => None,
+        },
+        60 => match r {
+            268 => Some("unsupported".into()),
+            _ => None,
+        },
+        LIB_ASN1 => match r {
+            123 => Some("header too long".into()),
+            58 => Some("nested asn1 error".into()),
             _ => None,
         },
         _ => None,

@@ -107,6 +107,22 @@ fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
     (cert, key)
 }
 
+/// A hashed CA directory holding `cert` (named `<subject hash>.0`, as `openssl rehash`
+/// names it) and an empty directory: the programs' third and fourth arguments.
+fn ca_dirs(dir: &Path, cert: &Path) -> (PathBuf, PathBuf) {
+    let cadir = dir.join("cadir");
+    let empty = dir.join("emptydir");
+    std::fs::create_dir_all(&cadir).unwrap();
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = run(Command::new("openssl")
+        .args(["x509", "-hash", "-noout", "-in"])
+        .arg(cert));
+    assert!(out.status.success(), "openssl x509 -hash");
+    let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    std::fs::copy(cert, cadir.join(format!("{hash}.0"))).unwrap();
+    (cadir, empty)
+}
+
 #[test]
 fn c_programs_match_openssl() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -116,6 +132,7 @@ fn c_programs_match_openssl() {
     let work = std::env::temp_dir().join(format!("oxssl-capi-c-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
     let (cert, key) = make_cert(&work);
+    let (cadir, empty) = ca_dirs(&work, &cert);
 
     let mut programs: Vec<PathBuf> = std::fs::read_dir(manifest.join("tests/c"))
         .unwrap()
@@ -178,8 +195,8 @@ fn c_programs_match_openssl() {
             String::from_utf8_lossy(&out.stderr)
         );
 
-        let ro = run(Command::new(&bin_o).arg(&cert).arg(&key));
-        let rx = run(Command::new(&bin_x).arg(&cert).arg(&key));
+        let ro = run(Command::new(&bin_o).args([&cert, &key, &cadir, &empty]));
+        let rx = run(Command::new(&bin_x).args([&cert, &key, &cadir, &empty]));
         let to = String::from_utf8_lossy(&ro.stdout).into_owned();
         let tx = String::from_utf8_lossy(&rx.stdout).into_owned();
         let ok = to == tx && ro.status.code() == rx.status.code();
