@@ -325,8 +325,26 @@ pub unsafe extern "C" fn ERR_get_error_all(
     })
 }
 
-extern "C" {
-    fn fputs(s: *const c_char, f: *mut std::ffi::c_void) -> c_int;
+/// Empties the queue, handing each entry's line to `emit` (OpenSSL's
+/// "<thread>:error:<code>:<lib>::<reason>:<file>:<line>:<data>" form) until it returns
+/// false.
+fn print_errors(mut emit: impl FnMut(&CStr) -> bool) {
+    let tid = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::thread::current().id().hash(&mut h);
+        h.finish()
+    };
+    while let Some(entry) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+        let line = format!(
+            "{tid:016X}:{}:oxssl:0:{}\n",
+            error_string(entry.code),
+            entry.data.to_string_lossy()
+        );
+        if !emit(&CString::new(line).unwrap_or_default()) {
+            break;
+        }
+    }
 }
 
 /// `ERR_print_errors_fp`: prints and empties the queue, one line per entry.
@@ -334,27 +352,30 @@ extern "C" {
 /// # Safety
 /// `fp` must be a valid `FILE *`.
 #[no_mangle]
-pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut std::ffi::c_void) {
+pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut libc::FILE) {
     guard((), || {
         if fp.is_null() {
             return;
         }
-        let tid = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            std::thread::current().id().hash(&mut h);
-            h.finish()
-        };
-        while let Some(entry) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
-            let line = format!(
-                "{tid:016X}:{}:oxssl:0:{}\n",
-                error_string(entry.code),
-                entry.data.to_string_lossy()
-            );
-            let c = CString::new(line).unwrap_or_default();
-            // SAFETY: fp is a FILE * from the caller; c is NUL-terminated.
-            unsafe { fputs(c.as_ptr(), fp) };
-        }
+        // SAFETY: fp is a FILE * from the caller; the line is NUL-terminated.
+        print_errors(|line| unsafe { libc::fputs(line.as_ptr(), fp) } >= 0);
+    })
+}
+
+/// `ERR_print_errors_cb`: hands each line (with its length) to `cb` until it returns a
+/// value <= 0; the queue is emptied as it goes.
+///
+/// # Safety
+/// `cb` is NULL or a function taking OpenSSL's arguments; `u` is passed to it.
+#[no_mangle]
+pub unsafe extern "C" fn ERR_print_errors_cb(
+    cb: Option<unsafe extern "C" fn(*const c_char, usize, *mut std::ffi::c_void) -> c_int>,
+    u: *mut std::ffi::c_void,
+) {
+    guard((), || {
+        let Some(cb) = cb else { return };
+        // SAFETY: the application's callback with a NUL-terminated line and its length.
+        print_errors(|line| unsafe { cb(line.as_ptr(), line.to_bytes().len(), u) } > 0);
     })
 }
 

@@ -19,6 +19,7 @@ pub mod name_print;
 pub mod pem;
 pub mod ssl;
 pub mod stack;
+mod sys;
 pub mod x509;
 
 /// Runs `f`, turning a panic into `fail` so that it never unwinds into C.

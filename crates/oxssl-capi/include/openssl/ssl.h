@@ -320,6 +320,15 @@ void *SSL_CTX_get_ex_data(const SSL_CTX *ssl, int idx);
 #define SSL_CTX_set_app_data(ctx, arg) (SSL_CTX_set_ex_data(ctx, 0, (char *)(arg)))
 SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
 
+/* The SSL filter BIO. */
+const BIO_METHOD *BIO_f_ssl(void);
+BIO *BIO_new_ssl(SSL_CTX *ctx, int client);
+BIO *BIO_new_ssl_connect(SSL_CTX *ctx);
+void BIO_ssl_shutdown(BIO *ssl_bio);
+#define BIO_set_ssl(b, ssl, c) BIO_ctrl(b, BIO_C_SET_SSL, c, (char *)(ssl))
+#define BIO_get_ssl(b, sslp) BIO_ctrl(b, BIO_C_GET_SSL, 0, (char *)(sslp))
+#define BIO_set_ssl_mode(b, client) BIO_ctrl(b, BIO_C_SSL_MODE, client, NULL)
+
 #ifdef __cplusplus
 }
 #endif

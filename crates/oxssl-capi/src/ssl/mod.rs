@@ -15,11 +15,11 @@ use crate::err::{self, LIB_SSL};
 use crate::ex_data::{CLASS_SSL, CLASS_SSL_CTX, CRYPTO_EX_DATA};
 use crate::guard;
 
-mod alpn;
-mod callbacks;
-mod cert;
-mod ex;
-mod verify;
+pub mod alpn;
+pub mod callbacks;
+pub mod cert;
+pub mod ex;
+pub mod verify;
 
 const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
 const SSL_R_NULL_SSL_METHOD_PASSED: c_int = 196;
