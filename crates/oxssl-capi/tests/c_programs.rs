@@ -1,6 +1,11 @@
 //! Builds every C program in `tests/c/` twice — against OpenSSL 3.6 (the vendored build
 //! of the `openssl` dev-dependency) and against oxssl's headers and static library — runs
 //! both with the same certificate and key, and asserts the transcripts are identical.
+//!
+//! Binary drop-in: each program is also built once more against the system's OpenSSL 3
+//! (its headers, `-lssl -lcrypto`) and run with `LD_LIBRARY_PATH` pointing at oxssl's
+//! `libssl.so.3` / `libcrypto.so.3` (made by `dropin.sh`); its transcript must be the oxssl
+//! build's. Skipped, with a notice, when the system has no OpenSSL development files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -123,6 +128,52 @@ fn ca_dirs(dir: &Path, cert: &Path) -> (PathBuf, PathBuf) {
     (cadir, empty)
 }
 
+/// oxssl's `libssl.so.3` / `libcrypto.so.3` made from the static library by `dropin.sh`.
+fn build_dropin(manifest: &Path, staticlib: &Path, dir: &Path) -> PathBuf {
+    let out = dir.join("dropin");
+    let r = run(Command::new("sh")
+        .arg(manifest.join("dropin.sh"))
+        .arg(staticlib)
+        .arg(&out));
+    assert!(
+        r.status.success(),
+        "dropin.sh: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    out
+}
+
+/// Whether a program can be built against the system's OpenSSL 3 (headers and -lssl).
+fn system_openssl(dir: &Path) -> bool {
+    let src = dir.join("sys_check.c");
+    std::fs::write(
+        &src,
+        "#include <openssl/ssl.h>\nint main(void) { return SSL_CTX_new(TLS_method()) == NULL; }\n",
+    )
+    .unwrap();
+    let ok = run(Command::new("cc")
+        .arg(&src)
+        .args(["-lssl", "-lcrypto", "-o"])
+        .arg(dir.join("sys_check")))
+    .status
+    .success();
+    if !ok {
+        eprintln!("NOTICE: no system OpenSSL 3 development files: binary drop-in not checked");
+    }
+    ok
+}
+
+/// Runs a binary linked to the system's OpenSSL on oxssl's drop-in libraries, every
+/// symbol bound at load time (so a missing one is named at once).
+fn on_dropin(bin: &Path, dropin: &Path) -> Command {
+    let mut c = Command::new("timeout");
+    c.arg("60")
+        .arg(bin)
+        .env("LD_LIBRARY_PATH", dropin)
+        .env("LD_BIND_NOW", "1");
+    c
+}
+
 #[test]
 fn c_programs_match_openssl() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -133,6 +184,8 @@ fn c_programs_match_openssl() {
     std::fs::create_dir_all(&work).unwrap();
     let (cert, key) = make_cert(&work);
     let (cadir, empty) = ca_dirs(&work, &cert);
+    let dropin = system_openssl(&work).then(|| build_dropin(&manifest, &oxlib, &work));
+    let mut dropin_differ = Vec::new();
 
     let mut programs: Vec<PathBuf> = std::fs::read_dir(manifest.join("tests/c"))
         .unwrap()
@@ -206,6 +259,36 @@ fn c_programs_match_openssl() {
             .args([&cert, &key, &cadir, &empty]));
         let to = String::from_utf8_lossy(&ro.stdout).into_owned();
         let tx = String::from_utf8_lossy(&rx.stdout).into_owned();
+        if let Some(dir) = &dropin {
+            let bin_s = work.join(format!("{name}.system"));
+            let out = run(Command::new("cc")
+                .args([
+                    "-std=c99",
+                    "-D_POSIX_C_SOURCE=200809L",
+                    "-Wall",
+                    "-Wno-unused-function",
+                    "-Werror",
+                    "-O1",
+                ])
+                .arg(src)
+                .args(["-lssl", "-lcrypto", "-o"])
+                .arg(&bin_s));
+            assert!(
+                out.status.success(),
+                "{name} vs system OpenSSL: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let rs = run(on_dropin(&bin_s, dir).args([&cert, &key, &cadir, &empty]));
+            let ts = String::from_utf8_lossy(&rs.stdout).into_owned();
+            std::fs::write(work.join(format!("{name}.dropin.txt")), &ts).unwrap();
+            if ts != tx || rs.status.code() != rx.status.code() {
+                eprintln!(
+                    "=== {name}: drop-in run differs from the oxssl build: {}",
+                    String::from_utf8_lossy(&rs.stderr)
+                );
+                dropin_differ.push(name.clone());
+            }
+        }
         let ok = to == tx && ro.status.code() == rx.status.code();
         std::fs::write(work.join(format!("{name}.openssl.txt")), &to).unwrap();
         std::fs::write(work.join(format!("{name}.oxssl.txt")), &tx).unwrap();
@@ -250,6 +333,10 @@ fn c_programs_match_openssl() {
         .filter(|k| same.iter().any(|s| s == *k))
         .collect();
     assert!(unexpected.is_empty(), "transcripts differ: {unexpected:?}");
+    assert!(
+        dropin_differ.is_empty(),
+        "binary drop-in transcripts differ: {dropin_differ:?}"
+    );
     assert!(
         fixed.is_empty(),
         "now identical, remove from KNOWN_DIFFERENCES: {fixed:?}"
@@ -316,4 +403,54 @@ fn cdylib_smoke() {
         );
         assert!(rx.status.success(), "{name}: {:?}", rx.status);
     }
+}
+
+/// The drop-in libraries are the ones a program linked to OpenSSL loads, and a function
+/// oxssl does not provide is named by the loader.
+#[test]
+fn dropin_loads_and_names_missing_symbols() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let profile = target_profile_dir();
+    let work = std::env::temp_dir().join(format!("oxssl-capi-dropin-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    if !system_openssl(&work) {
+        return;
+    }
+    let dir = build_dropin(&manifest, &oxssl_staticlib(&profile), &work);
+    let programs = [
+        (
+            "version",
+            "#include <openssl/crypto.h>\n#include <stdio.h>\nint main(void) { puts(OpenSSL_version(OPENSSL_VERSION)); return 0; }\n",
+        ),
+        (
+            "missing",
+            "#include <openssl/rand.h>\nint main(void) { unsigned char b[4]; return RAND_bytes(b, 4) != 1; }\n",
+        ),
+    ];
+    for (name, text) in programs {
+        let src = work.join(format!("{name}.c"));
+        std::fs::write(&src, text).unwrap();
+        let bin = work.join(name);
+        let out = run(Command::new("cc")
+            .arg(&src)
+            .args(["-lssl", "-lcrypto", "-o"])
+            .arg(&bin));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let v = run(&mut on_dropin(&work.join("version"), &dir));
+    assert!(
+        String::from_utf8_lossy(&v.stdout).starts_with("oxssl"),
+        "the drop-in libcrypto.so.3 is loaded: {:?}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    let m = run(&mut on_dropin(&work.join("missing"), &dir));
+    let err = String::from_utf8_lossy(&m.stderr);
+    assert!(
+        !m.status.success() && err.contains("RAND_bytes"),
+        "the loader names the missing function: {err}"
+    );
 }
