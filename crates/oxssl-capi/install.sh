@@ -20,9 +20,10 @@ PREFIX=$1
 PROFILE=${2:-release}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# OXSSL_NO_BUILD=1 installs what is already built (the tests use it from inside cargo).
 case "$PROFILE" in
-    release) (cd "$ROOT" && cargo build -p oxssl-capi --release) ;;
-    debug) (cd "$ROOT" && cargo build -p oxssl-capi) ;;
+    release) [ -n "${OXSSL_NO_BUILD:-}" ] || (cd "$ROOT" && cargo build -p oxssl-capi --release) ;;
+    debug) [ -n "${OXSSL_NO_BUILD:-}" ] || (cd "$ROOT" && cargo build -p oxssl-capi) ;;
     *) echo "profile must be debug or release" >&2; exit 2 ;;
 esac
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE

@@ -10,6 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::{compile_against_oxssl, make_cert, oxssl_staticlib, run, target_profile_dir};
+
 /// Programs whose transcripts are known to differ, with the reason (see the crate README).
 /// The test fails if one of them starts to match, so the list stays honest.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
@@ -45,15 +48,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
 ];
 
-fn target_profile_dir() -> PathBuf {
-    // target/<profile>/deps/c_programs-<hash>
-    let exe = std::env::current_exe().expect("current exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target profile dir")
-        .to_path_buf()
-}
-
 /// The vendored OpenSSL install (`openssl-sys` with `vendored`): include/ and lib/.
 fn openssl_install(profile: &Path) -> PathBuf {
     let build = profile.join("build");
@@ -76,40 +70,6 @@ fn openssl_install(profile: &Path) -> PathBuf {
     found
         .pop()
         .expect("vendored OpenSSL 3.6 build (openssl-sys, feature vendored) under target/*/build")
-}
-
-/// oxssl's static library as built for this test run.
-fn oxssl_staticlib(profile: &Path) -> PathBuf {
-    let mut cands: Vec<PathBuf> = Vec::new();
-    for dir in [profile.to_path_buf(), profile.join("deps")] {
-        if let Ok(rd) = std::fs::read_dir(&dir) {
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with("liboxssl_capi") && name.ends_with(".a") {
-                    cands.push(e.path());
-                }
-            }
-        }
-    }
-    cands.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    cands
-        .pop()
-        .expect("liboxssl_capi.a (the staticlib crate type)")
-}
-
-fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    out
-}
-
-/// A self-signed P-256 certificate for "localhost" (rcgen's default key type), PEM files.
-fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("rcgen");
-    std::fs::write(&cert, ck.cert.pem()).unwrap();
-    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
-    (cert, key)
 }
 
 /// A hashed CA directory holding `cert` (named `<subject hash>.0`, as `openssl rehash`
@@ -227,21 +187,7 @@ fn c_programs_match_openssl() {
             "{name} vs OpenSSL: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let out = run(Command::new("cc")
-            .args([
-                "-std=c99",
-                "-D_POSIX_C_SOURCE=200809L",
-                "-Wall",
-                "-Wno-unused-function",
-                "-Werror",
-                "-O1",
-                "-I",
-            ])
-            .arg(manifest.join("include"))
-            .arg(src)
-            .arg(&oxlib)
-            .args(["-lpthread", "-ldl", "-lm", "-o"])
-            .arg(&bin_x));
+        let out = compile_against_oxssl(&manifest, src, &oxlib, &bin_x);
         assert!(
             out.status.success(),
             "{name} vs oxssl: {}",

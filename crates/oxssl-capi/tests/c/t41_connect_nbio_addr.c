@@ -34,6 +34,7 @@ int main(int argc, char **argv)
     int sock = BIO_socket(BIO_ADDRINFO_family(res), SOCK_STREAM, 0, 0);
     printf("socket ok=%d connect=%d\n", sock >= 0,
            BIO_connect(sock, BIO_ADDRINFO_address(res), BIO_SOCK_NODELAY));
+    BIO_ADDRINFO_free(res);
     printf("accepted=%ld\n", BIO_do_accept(acc));
     BIO *conn = BIO_pop(acc);
     printf("write=%d\n", (int)write(sock, "ping", 4));
