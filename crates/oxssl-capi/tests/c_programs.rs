@@ -203,6 +203,12 @@ fn c_programs_match_openssl() {
             .arg("60")
             .arg(&bin_x)
             .args([&cert, &key, &cadir, &empty]));
+        assert!(
+            ro.status.code() != Some(124) && rx.status.code() != Some(124),
+            "{name} timed out (OpenSSL {:?}, oxssl {:?})",
+            ro.status.code(),
+            rx.status.code()
+        );
         let to = String::from_utf8_lossy(&ro.stdout).into_owned();
         let tx = String::from_utf8_lossy(&rx.stdout).into_owned();
         if let Some(dir) = &dropin {
@@ -234,6 +240,10 @@ fn c_programs_match_openssl() {
                 );
                 dropin_differ.push(name.clone());
             }
+        }
+        // The binaries are large (static, with debug information): only the transcripts stay.
+        for b in [&bin_o, &bin_x, &work.join(format!("{name}.system"))] {
+            let _ = std::fs::remove_file(b);
         }
         let ok = to == tx && ro.status.code() == rx.status.code();
         std::fs::write(work.join(format!("{name}.openssl.txt")), &to).unwrap();
@@ -279,6 +289,9 @@ fn c_programs_match_openssl() {
         .filter(|k| same.iter().any(|s| s == *k))
         .collect();
     assert!(unexpected.is_empty(), "transcripts differ: {unexpected:?}");
+    if let Some(dir) = &dropin {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     assert!(
         dropin_differ.is_empty(),
         "binary drop-in transcripts differ: {dropin_differ:?}"
@@ -349,6 +362,7 @@ fn cdylib_smoke() {
         );
         assert!(rx.status.success(), "{name}: {:?}", rx.status);
     }
+    let _ = std::fs::remove_dir_all(&work);
 }
 
 /// The drop-in libraries are the ones a program linked to OpenSSL loads, and a function
@@ -394,6 +408,7 @@ fn dropin_loads_and_names_missing_symbols() {
         String::from_utf8_lossy(&v.stdout)
     );
     let m = run(&mut on_dropin(&work.join("missing"), &dir));
+    let _ = std::fs::remove_dir_all(&work);
     let err = String::from_utf8_lossy(&m.stderr);
     assert!(
         !m.status.success() && err.contains("RAND_bytes"),

@@ -122,4 +122,5 @@ fn examples_build_with_pkg_config_and_talk() {
     } else {
         eprintln!("NOTICE: pkg-config knows no system openssl: OpenSSL client not checked");
     }
+    let _ = std::fs::remove_dir_all(&work);
 }

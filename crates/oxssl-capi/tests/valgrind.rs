@@ -57,6 +57,7 @@ fn c_programs_under_valgrind() {
             ])
             .arg(&bin)
             .args([&cert, &key, &cadir, &empty]));
+        let _ = std::fs::remove_file(&bin);
         if r.status.code() == Some(99) {
             eprintln!("=== {name}:\n{}", String::from_utf8_lossy(&r.stderr));
             failed.push(name);

@@ -16,6 +16,7 @@ use crate::ssl::{self, SSL, SSL_CTX};
 const BIO_CTRL_PUSH: c_int = 6;
 const BIO_CTRL_POP: c_int = 7;
 const BIO_CTRL_PENDING: c_int = 10;
+const BIO_CTRL_FLUSH: c_int = 11;
 const BIO_C_DO_STATE_MACHINE: c_int = 101;
 const BIO_C_SET_SSL: c_int = 109;
 const BIO_C_GET_SSL: c_int = 110;
@@ -163,6 +164,19 @@ impl Bio for SslFilter {
         // SAFETY: buf holds n readable bytes; the SSL is live.
         let r = unsafe { ssl::SSL_write(self.ssl(), buf.as_ptr().cast(), n) };
         self.outcome(r)
+    }
+    fn flush(&mut self) -> Result<(), BioError> {
+        // As OpenSSL: a flush goes down to the SSL's transport.
+        // SAFETY: the SSL is live; its write BIO is NULL or live.
+        let w = unsafe { ssl::SSL_get_wbio(self.ssl()) };
+        if w.is_null() {
+            return Ok(());
+        }
+        // SAFETY: w is the SSL's live write BIO.
+        match unsafe { super::BIO_ctrl(w, BIO_CTRL_FLUSH, 0, std::ptr::null_mut()) } {
+            r if r > 0 => Ok(()),
+            _ => Err(BioError::Retry),
+        }
     }
     fn retry_flags(&self) -> RetryFlags {
         self.flags

@@ -9,14 +9,31 @@ use oxssl::ssl::{ErrorStack, SslContextBuilder};
 
 use super::{with_ctx, with_ssl, SSL, SSL_CTX};
 
-/// Trusts every certificate in the files of `dir` (OpenSSL looks them up by subject hash
-/// when needed; reading them all at once trusts the same set). An unreadable directory
-/// adds nothing and is not an error, as OpenSSL only records the path.
+/// Whether a file name is one OpenSSL's directory lookup can find: `<8 hex digits>.<n>`.
+fn hashed_name(name: &str) -> bool {
+    match name.split_once('.') {
+        Some((h, n)) => {
+            h.len() == 8
+                && h.bytes().all(|c| c.is_ascii_hexdigit())
+                && !n.is_empty()
+                && n.bytes().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// Trusts the certificates in the hashed files of `dir` (OpenSSL looks them up by subject
+/// hash when needed; reading them all at once trusts the same set). An unreadable
+/// directory adds nothing and is not an error, as OpenSSL only records the path.
 pub(super) fn add_ca_dir(b: &mut SslContextBuilder, dir: &Path) -> Result<(), ErrorStack> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
-    let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(hashed_name))
+        .map(|e| e.path())
+        .collect();
     files.sort();
     for f in files.iter().filter(|f| f.is_file()) {
         for der in oxssl::x509::certs_from_pem_file(f).unwrap_or_default() {
@@ -61,4 +78,16 @@ pub unsafe extern "C" fn SSL_set_verify_depth(s: *mut SSL, depth: c_int) {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_verify_depth(s: *const SSL) -> c_int {
     with_ssl(s, -1, |st| st.verify_depth)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_names() {
+        assert!(super::hashed_name("9d66eef0.0"));
+        assert!(super::hashed_name("ABCDEF01.12"));
+        assert!(!super::hashed_name("ca.pem"));
+        assert!(!super::hashed_name("9d66eef0.r0"));
+        assert!(!super::hashed_name("9d66eef.0"));
+    }
 }

@@ -26,6 +26,15 @@ int main(int argc, char **argv)
     OPENSSL_free(s);
     BIO_ADDRINFO_free(res);
 
+    BIO *nb = BIO_new_accept("127.0.0.1:0");
+    long set = BIO_set_nbio_accept(nb, 1);
+    printf("nbio_accept=%ld listen=%ld\n", set, BIO_do_accept(nb));
+    long none = BIO_do_accept(nb);
+    printf("accept with nobody waiting=%ld retry=%d special=%d\n", none, BIO_should_retry(nb),
+           BIO_should_io_special(nb));
+    errs("nbio accept");
+    BIO_free_all(nb);
+
     BIO *acc = BIO_new_accept("127.0.0.1:0");
     printf("listen=%ld\n", BIO_do_accept(acc));
     const char *port = BIO_get_accept_port(acc);
