@@ -81,8 +81,8 @@ impl SslFilter {
         parg: *mut c_void,
     ) -> Option<c_long> {
         let s = self.ssl();
-        // SAFETY (all calls below): s is NULL or the BIO's live SSL; the SSL functions
-        // accept NULL with OpenSSL's error.
+        // In every unsafe block below: s is NULL or the BIO's live SSL (the SSL functions
+        // answer NULL with OpenSSL's error), and the BIOs named are live chain members.
         Some(match cmd {
             BIO_C_SET_SSL => {
                 if *close {
@@ -92,8 +92,10 @@ impl SslFilter {
                 let s: *mut SSL = parg.cast();
                 self.ssl.store(s, Ordering::Release);
                 // The SSL's transport becomes the rest of the chain, as in OpenSSL.
+                // SAFETY: s is the caller's SSL (or NULL).
                 let rbio = unsafe { ssl::SSL_get_rbio(s) };
                 if !rbio.is_null() && bio.next_ptr().is_null() {
+                    // SAFETY: rbio is live (held by s); the link takes the new reference.
                     unsafe { super::BIO_up_ref(rbio) };
                     bio.next.store(rbio, Ordering::Release);
                 }
@@ -107,6 +109,7 @@ impl SslFilter {
                 1
             }
             BIO_C_SSL_MODE => {
+                // SAFETY: s is NULL or live.
                 unsafe {
                     if larg != 0 {
                         ssl::SSL_set_connect_state(s)
@@ -117,20 +120,27 @@ impl SslFilter {
                 1
             }
             BIO_C_DO_STATE_MACHINE => {
+                // SAFETY: s is NULL or live.
                 let r = unsafe { ssl::SSL_do_handshake(s) };
                 let _ = self.outcome(r);
                 r as c_long
             }
             BIO_CTRL_PENDING => {
-                let own = unsafe { ssl::SSL_pending(s) } as c_long;
+                // As OpenSSL: the SSL's buffered plaintext, else what its transport holds.
+                // SAFETY: s is NULL or live.
+                let own = unsafe { ssl::SSL_pending(s) };
                 if own > 0 {
-                    return Some(own);
+                    return Some(own as c_long);
                 }
-                return None;
+                // SAFETY: s is NULL or live; its read BIO is NULL or live.
+                unsafe { super::BIO_ctrl(ssl::SSL_get_rbio(s), cmd, 0, std::ptr::null_mut()) }
             }
             BIO_CTRL_PUSH => {
                 let next = bio.next_ptr();
-                if !next.is_null() && next != unsafe { ssl::SSL_get_rbio(s) } {
+                // SAFETY: s is NULL or live.
+                let rbio = unsafe { ssl::SSL_get_rbio(s) };
+                if !next.is_null() && next != rbio {
+                    // SAFETY: next is live while linked; the SSL takes the new reference.
                     unsafe {
                         super::BIO_up_ref(next);
                         ssl::SSL_set_bio(s, next, next);
@@ -140,6 +150,7 @@ impl SslFilter {
             }
             BIO_CTRL_POP => {
                 if std::ptr::eq(parg.cast_const().cast::<BIO>(), bio) {
+                    // SAFETY: s is NULL or live; it drops its references to the chain.
                     unsafe {
                         ssl::SSL_set0_rbio(s, std::ptr::null_mut());
                         ssl::SSL_set0_wbio(s, std::ptr::null_mut());
