@@ -144,6 +144,7 @@ int BIO_vsnprintf(char *buf, size_t n, const char *format, va_list args);
 #define BIO_RR_SSL_X509_LOOKUP 0x01
 #define BIO_RR_CONNECT 0x02
 #define BIO_RR_ACCEPT 0x03
+int BIO_get_retry_reason(BIO *bio);
 #define BIO_set_nbio(b, n) BIO_ctrl(b, BIO_C_SET_NBIO, (n), NULL)
 #define BIO_set_conn_hostname(b, name) BIO_ctrl(b, BIO_C_SET_CONNECT, 0, (char *)(name))
 #define BIO_set_conn_port(b, port) BIO_ctrl(b, BIO_C_SET_CONNECT, 1, (char *)(port))

@@ -678,6 +678,38 @@ pub unsafe extern "C" fn BIO_test_flags(b: *const BIO, flags: c_int) -> c_int {
     })
 }
 
+/// `BIO_get_retry_reason`: why a special retry was asked for: BIO_RR_CONNECT (2) for a
+/// connecting connect BIO, BIO_RR_ACCEPT (3) for an accept BIO waiting for a connection; a
+/// filter reports its next BIO's reason. 0 otherwise.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_get_retry_reason(b: *mut BIO) -> c_int {
+    guard(0, || {
+        // SAFETY: the caller's contract; chain members are live while linked.
+        let Some(bio) = (unsafe { b.as_ref() }) else {
+            return 0;
+        };
+        let (special, reason) = {
+            let st = bio.lock();
+            let special = st.kind.bio_ref().retry_flags().special;
+            let reason = match &st.kind {
+                Kind::Connect(_) => Some(2),
+                Kind::Accept(_) => Some(3),
+                _ => None,
+            };
+            (special, reason)
+        };
+        match (special, reason) {
+            (false, _) => 0,
+            (true, Some(r)) => r,
+            // SAFETY: the next BIO is live while linked.
+            (true, None) => unsafe { BIO_get_retry_reason(bio.next_ptr()) },
+        }
+    })
+}
+
 /// `BIO_new_bio_pair`: two connected halves; a size of 0 means 17408.
 ///
 /// # Safety

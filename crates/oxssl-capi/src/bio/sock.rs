@@ -145,6 +145,11 @@ pub(crate) struct Connect {
 
 impl Drop for Connect {
     fn drop(&mut self) {
+        if let Some(s) = &self.sock {
+            // As OpenSSL: a connected socket is shut down, then closed.
+            // SAFETY: the connect BIO owns its socket.
+            unsafe { libc::shutdown(s.get_ref().fd, libc::SHUT_RDWR) };
+        }
         let fd = self
             .connecting
             .take()
@@ -296,6 +301,17 @@ pub(crate) struct Accept {
     listener: Option<TcpListener>,
     next: NextOf,
     flags: RetryFlags,
+}
+
+impl Drop for Accept {
+    fn drop(&mut self) {
+        if let Some(l) = &self.listener {
+            // As OpenSSL: the listening socket is shut down before it is closed, which
+            // also stops a copy held by a forked process from accepting.
+            // SAFETY: the accept BIO owns its listening socket (closed by the listener).
+            unsafe { libc::shutdown(l.as_raw_fd(), libc::SHUT_RDWR) };
+        }
+    }
 }
 
 impl Accept {
