@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{compile_against_oxssl, make_cert, oxssl_staticlib, run, target_profile_dir};
+use common::{cc, compile_against_oxssl, make_cert, oxssl_staticlib, run, target_profile_dir};
 
 /// Programs whose transcripts are known to differ, with the reason (see the crate README).
 /// The test fails if one of them starts to match, so the list stays honest.
@@ -166,16 +166,8 @@ fn c_programs_match_openssl() {
         }
         let bin_o = work.join(format!("{name}.openssl"));
         let bin_x = work.join(format!("{name}.oxssl"));
-        let out = run(Command::new("cc")
-            .args([
-                "-std=c99",
-                "-D_POSIX_C_SOURCE=200809L",
-                "-Wall",
-                "-Wno-unused-function",
-                "-Werror",
-                "-O1",
-                "-I",
-            ])
+        let out = run(cc()
+            .arg("-I")
             .arg(ossl.join("include"))
             .arg(src)
             .arg(ossl.join("lib/libssl.a"))
@@ -213,18 +205,7 @@ fn c_programs_match_openssl() {
         let tx = String::from_utf8_lossy(&rx.stdout).into_owned();
         if let Some(dir) = &dropin {
             let bin_s = work.join(format!("{name}.system"));
-            let out = run(Command::new("cc")
-                .args([
-                    "-std=c99",
-                    "-D_POSIX_C_SOURCE=200809L",
-                    "-Wall",
-                    "-Wno-unused-function",
-                    "-Werror",
-                    "-O1",
-                ])
-                .arg(src)
-                .args(["-lssl", "-lcrypto", "-o"])
-                .arg(&bin_s));
+            let out = run(cc().arg(src).args(["-lssl", "-lcrypto", "-o"]).arg(&bin_s));
             assert!(
                 out.status.success(),
                 "{name} vs system OpenSSL: {}",

@@ -1005,20 +1005,29 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
     })
 }
 
+/// `SSL_connect` / `SSL_accept`: the handshake, as a client or a server when no side was
+/// chosen yet (as OpenSSL: an earlier `SSL_set_*_state` stands).
+fn handshake_as(s: *mut SSL, client: bool) -> c_int {
+    with_ssl(s, -1, |st| {
+        if st.side.is_none() {
+            st.side = Some(client);
+            if client {
+                st.ssl.set_connect_state();
+            } else {
+                st.ssl.set_accept_state();
+            }
+        }
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
+    })
+}
+
 /// `SSL_connect`.
 ///
 /// # Safety
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
-    with_ssl(s, -1, |st| {
-        // As OpenSSL: the connect state only if no side was chosen.
-        if st.side.is_none() {
-            st.side = Some(true);
-            st.ssl.set_connect_state();
-        }
-        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
-    })
+    handshake_as(s, true)
 }
 
 /// `SSL_accept`.
@@ -1027,14 +1036,7 @@ pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
-    with_ssl(s, -1, |st| {
-        // As OpenSSL: the accept state only if no side was chosen.
-        if st.side.is_none() {
-            st.side = Some(false);
-            st.ssl.set_accept_state();
-        }
-        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
-    })
+    handshake_as(s, false)
 }
 
 /// The common part of the read calls: Ok(bytes) or the failure already queued.
@@ -1114,23 +1116,32 @@ fn to_int(n: usize) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
-/// `SSL_read`: bytes read, 0 or -1 (see `SSL_get_error`).
+/// `SSL_read` / `SSL_peek` with an int length: bytes read, 0 or -1.
 ///
 /// # Safety
 /// `s` is NULL or live; `buf` holds `num` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+unsafe fn read_int(s: *mut SSL, buf: *mut c_void, num: c_int, peek: bool) -> c_int {
     with_ssl(s, -1, |st| {
         if num < 0 {
             err::push(LIB_SSL, SSL_R_BAD_LENGTH);
             return -1;
         }
         // SAFETY: forwarded caller contract.
-        match unsafe { read_common(st, buf, num as usize, false) } {
+        match unsafe { read_common(st, buf, num as usize, peek) } {
             Ok(n) => to_int(n),
             Err(r) => r,
         }
     })
+}
+
+/// `SSL_read`: bytes read, 0 or -1 (see `SSL_get_error`).
+///
+/// # Safety
+/// `s` is NULL or live; `buf` holds `num` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    // SAFETY: forwarded caller contract.
+    unsafe { read_int(s, buf, num, false) }
 }
 
 /// `SSL_peek`.
@@ -1139,17 +1150,8 @@ pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> 
 /// `s` is NULL or live; `buf` holds `num` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_peek(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    with_ssl(s, -1, |st| {
-        if num < 0 {
-            err::push(LIB_SSL, SSL_R_BAD_LENGTH);
-            return -1;
-        }
-        // SAFETY: forwarded caller contract.
-        match unsafe { read_common(st, buf, num as usize, true) } {
-            Ok(n) => to_int(n),
-            Err(r) => r,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { read_int(s, buf, num, true) }
 }
 
 /// `SSL_read_ex`: 1 with `*readbytes` set, or 0.

@@ -48,6 +48,20 @@ pub fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
     (cert, key)
 }
 
+/// The C compiler with the flags every test program is built with.
+pub fn cc() -> Command {
+    let mut c = Command::new("cc");
+    c.args([
+        "-std=c99",
+        "-D_POSIX_C_SOURCE=200809L",
+        "-Wall",
+        "-Wno-unused-function",
+        "-Werror",
+        "-O1",
+    ]);
+    c
+}
+
 /// Compiles a C test program against oxssl's headers and static library.
 pub fn compile_against_oxssl(
     manifest: &Path,
@@ -55,17 +69,9 @@ pub fn compile_against_oxssl(
     staticlib: &Path,
     bin: &Path,
 ) -> std::process::Output {
-    run(Command::new("cc")
-        .args([
-            "-std=c99",
-            "-D_POSIX_C_SOURCE=200809L",
-            "-Wall",
-            "-Wno-unused-function",
-            "-Werror",
-            "-O1",
-            "-g",
-            "-I",
-        ])
+    run(cc()
+        .arg("-g")
+        .arg("-I")
         .arg(manifest.join("include"))
         .arg(src)
         .arg(staticlib)
