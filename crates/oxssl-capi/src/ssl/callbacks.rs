@@ -144,6 +144,9 @@ pub(super) fn deliver(ssl: &SSL, s: *const SSL) {
 pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: Option<KeylogCb>) {
     with_ctx(ctx, (), |c| {
         c.keylog = cb;
+        // Only the latest callback is replayed for new connections (NULL: none).
+        c.ops.retain(|op| !matches!(op, CtxOp::Keylog(_)));
+        c.built = None;
         if let Some(cb) = cb {
             let _ = c.run(CtxOp::Keylog(cb));
         }

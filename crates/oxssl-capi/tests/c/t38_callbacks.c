@@ -83,6 +83,21 @@ static void run(int version)
     SSL_free(c);
     SSL_free(s);
     printf("frees=%d\n", frees);
+    /* Without a key log callback, a new connection logs nothing. */
+    SSL_CTX_set_keylog_callback(cctx, NULL);
+    SSL_CTX_set_keylog_callback(sctx, NULL);
+    SSL_CTX_set_info_callback(cctx, NULL);
+    nlabels[0] = nlabels[1] = 0;
+    make_pair(cctx, sctx, 0, &c, &s, NULL, NULL);
+    SSL_set_ex_data(c, idx_ssl, &c_tag);
+    SSL_set_ex_data(s, idx_ssl, &s_tag);
+    handshake(c, s);
+    printf("keylog cleared: cb=%p lines=%d/%d\n", (void *)SSL_CTX_get_keylog_callback(cctx),
+           nlabels[0], nlabels[1]);
+    SSL_set_ex_data(c, idx_ssl, NULL);
+    SSL_set_ex_data(s, idx_ssl, NULL);
+    SSL_free(c);
+    SSL_free(s);
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
 }
