@@ -14,6 +14,12 @@ use crate::guard;
 pub const LIB_SSL: c_int = 20;
 /// `ERR_LIB_BIO`.
 pub const LIB_BIO: c_int = 32;
+/// `ERR_LIB_PEM`.
+pub const LIB_PEM: c_int = 9;
+/// `ERR_LIB_X509`.
+pub const LIB_X509: c_int = 11;
+/// `ERR_LIB_ASN1`.
+pub const LIB_ASN1: c_int = 13;
 const SYSTEM_FLAG: c_ulong = 0x8000_0000;
 
 /// One queued error: the packed code and its detail text (`ERR_get_error_all`'s data).
@@ -123,7 +129,7 @@ pub extern "C" fn ERR_clear_error() {
 
 /// Interned C strings for the `const char *` answers (a bounded set: library names,
 /// reason texts and errno texts).
-fn intern(s: String) -> *const c_char {
+pub(crate) fn intern(s: String) -> *const c_char {
     static STRINGS: Mutex<Option<HashMap<String, &'static CStr>>> = Mutex::new(None);
     let mut g = STRINGS.lock().unwrap_or_else(|p| p.into_inner());
     let map = g.get_or_insert_with(HashMap::new);
@@ -148,6 +154,10 @@ fn lib_text(e: c_ulong) -> Option<&'static str> {
     match get_lib(e) {
         LIB_SSL => Some("SSL routines"),
         LIB_BIO => Some("BIO routines"),
+        LIB_PEM => Some("PEM routines"),
+        LIB_X509 => Some("x509 certificate routines"),
+        LIB_ASN1 => Some("asn1 encoding routines"),
+        60 => Some("DECODER routines"),
         LIB_SYS => Some("system library"),
         _ => None,
     }
@@ -171,6 +181,23 @@ fn reason_text(e: c_ulong) -> Option<String> {
             124 => Some("broken pipe".into()),
             125 => Some("invalid argument".into()),
             115 => Some("null parameter".into()),
+            _ => None,
+        },
+        LIB_PEM => match r {
+            108 => Some("no start line".into()),
+            _ => None,
+        },
+        LIB_X509 => match r {
+            116 => Some("key values mismatch".into()),
+            _ => None,
+        },
+        60 => match r {
+            268 => Some("unsupported".into()),
+            _ => None,
+        },
+        LIB_ASN1 => match r {
+            123 => Some("header too long".into()),
+            58 => Some("nested asn1 error".into()),
             _ => None,
         },
         _ => None,
@@ -298,8 +325,26 @@ pub unsafe extern "C" fn ERR_get_error_all(
     })
 }
 
-extern "C" {
-    fn fputs(s: *const c_char, f: *mut std::ffi::c_void) -> c_int;
+/// Empties the queue, handing each entry's line to `emit` (OpenSSL's
+/// "<thread>:error:<code>:<lib>::<reason>:<file>:<line>:<data>" form) until it returns
+/// false.
+fn print_errors(mut emit: impl FnMut(&CStr) -> bool) {
+    let tid = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::thread::current().id().hash(&mut h);
+        h.finish()
+    };
+    while let Some(entry) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+        let line = format!(
+            "{tid:016X}:{}:oxssl:0:{}\n",
+            error_string(entry.code),
+            entry.data.to_string_lossy()
+        );
+        if !emit(&CString::new(line).unwrap_or_default()) {
+            break;
+        }
+    }
 }
 
 /// `ERR_print_errors_fp`: prints and empties the queue, one line per entry.
@@ -307,27 +352,30 @@ extern "C" {
 /// # Safety
 /// `fp` must be a valid `FILE *`.
 #[no_mangle]
-pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut std::ffi::c_void) {
+pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut libc::FILE) {
     guard((), || {
         if fp.is_null() {
             return;
         }
-        let tid = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            std::thread::current().id().hash(&mut h);
-            h.finish()
-        };
-        while let Some(entry) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
-            let line = format!(
-                "{tid:016X}:{}:oxssl:0:{}\n",
-                error_string(entry.code),
-                entry.data.to_string_lossy()
-            );
-            let c = CString::new(line).unwrap_or_default();
-            // SAFETY: fp is a FILE * from the caller; c is NUL-terminated.
-            unsafe { fputs(c.as_ptr(), fp) };
-        }
+        // SAFETY: fp is a FILE * from the caller; the line is NUL-terminated.
+        print_errors(|line| unsafe { libc::fputs(line.as_ptr(), fp) } >= 0);
+    })
+}
+
+/// `ERR_print_errors_cb`: hands each line (with its length) to `cb` until it returns a
+/// value <= 0; the queue is emptied as it goes.
+///
+/// # Safety
+/// `cb` is NULL or a function taking OpenSSL's arguments; `u` is passed to it.
+#[no_mangle]
+pub unsafe extern "C" fn ERR_print_errors_cb(
+    cb: Option<unsafe extern "C" fn(*const c_char, usize, *mut std::ffi::c_void) -> c_int>,
+    u: *mut std::ffi::c_void,
+) {
+    guard((), || {
+        let Some(cb) = cb else { return };
+        // SAFETY: the application's callback with a NUL-terminated line and its length.
+        print_errors(|line| unsafe { cb(line.as_ptr(), line.to_bytes().len(), u) } > 0);
     })
 }
 

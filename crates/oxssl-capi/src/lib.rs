@@ -10,8 +10,17 @@
 
 pub mod bio;
 pub mod err;
+pub mod evp;
+pub mod ex_data;
+mod handle;
 pub mod init;
+pub mod mem;
+pub mod name_print;
+pub mod pem;
 pub mod ssl;
+pub mod stack;
+mod sys;
+pub mod x509;
 
 /// Runs `f`, turning a panic into `fail` so that it never unwinds into C.
 pub(crate) fn guard<T>(fail: T, f: impl FnOnce() -> T) -> T {

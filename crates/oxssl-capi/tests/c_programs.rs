@@ -1,9 +1,17 @@
 //! Builds every C program in `tests/c/` twice — against OpenSSL 3.6 (the vendored build
 //! of the `openssl` dev-dependency) and against oxssl's headers and static library — runs
 //! both with the same certificate and key, and asserts the transcripts are identical.
+//!
+//! Binary drop-in: each program is also built once more against the system's OpenSSL 3
+//! (its headers, `-lssl -lcrypto`) and run with `LD_LIBRARY_PATH` pointing at oxssl's
+//! `libssl.so.3` / `libcrypto.so.3` (made by `dropin.sh`); its transcript must be the oxssl
+//! build's. Skipped, with a notice, when the system has no OpenSSL development files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod common;
+use common::{cc, compile_against_oxssl, make_cert, oxssl_staticlib, run, target_profile_dir};
 
 /// Programs whose transcripts are known to differ, with the reason (see the crate README).
 /// The test fails if one of them starts to match, so the list stays honest.
@@ -32,15 +40,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
 ];
 
-fn target_profile_dir() -> PathBuf {
-    // target/<profile>/deps/c_programs-<hash>
-    let exe = std::env::current_exe().expect("current exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target profile dir")
-        .to_path_buf()
-}
-
 /// The vendored OpenSSL install (`openssl-sys` with `vendored`): include/ and lib/.
 fn openssl_install(profile: &Path) -> PathBuf {
     let build = profile.join("build");
@@ -65,38 +64,66 @@ fn openssl_install(profile: &Path) -> PathBuf {
         .expect("vendored OpenSSL 3.6 build (openssl-sys, feature vendored) under target/*/build")
 }
 
-/// oxssl's static library as built for this test run.
-fn oxssl_staticlib(profile: &Path) -> PathBuf {
-    let mut cands: Vec<PathBuf> = Vec::new();
-    for dir in [profile.to_path_buf(), profile.join("deps")] {
-        if let Ok(rd) = std::fs::read_dir(&dir) {
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with("liboxssl_capi") && name.ends_with(".a") {
-                    cands.push(e.path());
-                }
-            }
-        }
-    }
-    cands.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    cands
-        .pop()
-        .expect("liboxssl_capi.a (the staticlib crate type)")
+/// A hashed CA directory holding `cert` (named `<subject hash>.0`, as `openssl rehash`
+/// names it) and an empty directory: the programs' third and fourth arguments.
+fn ca_dirs(dir: &Path, cert: &Path) -> (PathBuf, PathBuf) {
+    let cadir = dir.join("cadir");
+    let empty = dir.join("emptydir");
+    std::fs::create_dir_all(&cadir).unwrap();
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = run(Command::new("openssl")
+        .args(["x509", "-hash", "-noout", "-in"])
+        .arg(cert));
+    assert!(out.status.success(), "openssl x509 -hash");
+    let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    std::fs::copy(cert, cadir.join(format!("{hash}.0"))).unwrap();
+    (cadir, empty)
 }
 
-fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+/// oxssl's `libssl.so.3` / `libcrypto.so.3` made from the static library by `dropin.sh`.
+fn build_dropin(manifest: &Path, staticlib: &Path, dir: &Path) -> PathBuf {
+    let out = dir.join("dropin");
+    let r = run(Command::new("sh")
+        .arg(manifest.join("dropin.sh"))
+        .arg(staticlib)
+        .arg(&out));
+    assert!(
+        r.status.success(),
+        "dropin.sh: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     out
 }
 
-/// A self-signed P-256 certificate for "localhost" (rcgen's default key type), PEM files.
-fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("rcgen");
-    std::fs::write(&cert, ck.cert.pem()).unwrap();
-    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
-    (cert, key)
+/// Whether a program can be built against the system's OpenSSL 3 (headers and -lssl).
+fn system_openssl(dir: &Path) -> bool {
+    let src = dir.join("sys_check.c");
+    std::fs::write(
+        &src,
+        "#include <openssl/ssl.h>\nint main(void) { return SSL_CTX_new(TLS_method()) == NULL; }\n",
+    )
+    .unwrap();
+    let ok = run(Command::new("cc")
+        .arg(&src)
+        .args(["-lssl", "-lcrypto", "-o"])
+        .arg(dir.join("sys_check")))
+    .status
+    .success();
+    if !ok {
+        eprintln!("NOTICE: no system OpenSSL 3 development files: binary drop-in not checked");
+    }
+    ok
+}
+
+/// Runs a binary linked to the system's OpenSSL on oxssl's drop-in libraries, every
+/// symbol bound at load time (so a missing one is named at once).
+fn on_dropin(bin: &Path, dropin: &Path) -> Command {
+    let mut c = Command::new("timeout");
+    c.arg("60")
+        .arg(bin)
+        .env("LD_LIBRARY_PATH", dropin)
+        .env("LD_BIND_NOW", "1");
+    c
 }
 
 #[test]
@@ -108,6 +135,9 @@ fn c_programs_match_openssl() {
     let work = std::env::temp_dir().join(format!("oxssl-capi-c-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
     let (cert, key) = make_cert(&work);
+    let (cadir, empty) = ca_dirs(&work, &cert);
+    let dropin = system_openssl(&work).then(|| build_dropin(&manifest, &oxlib, &work));
+    let mut dropin_differ = Vec::new();
 
     let mut programs: Vec<PathBuf> = std::fs::read_dir(manifest.join("tests/c"))
         .unwrap()
@@ -128,16 +158,8 @@ fn c_programs_match_openssl() {
         }
         let bin_o = work.join(format!("{name}.openssl"));
         let bin_x = work.join(format!("{name}.oxssl"));
-        let out = run(Command::new("cc")
-            .args([
-                "-std=c99",
-                "-D_POSIX_C_SOURCE=200809L",
-                "-Wall",
-                "-Wno-unused-function",
-                "-Werror",
-                "-O1",
-                "-I",
-            ])
+        let out = run(cc()
+            .arg("-I")
             .arg(ossl.join("include"))
             .arg(src)
             .arg(ossl.join("lib/libssl.a"))
@@ -149,31 +171,53 @@ fn c_programs_match_openssl() {
             "{name} vs OpenSSL: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let out = run(Command::new("cc")
-            .args([
-                "-std=c99",
-                "-D_POSIX_C_SOURCE=200809L",
-                "-Wall",
-                "-Wno-unused-function",
-                "-Werror",
-                "-O1",
-                "-I",
-            ])
-            .arg(manifest.join("include"))
-            .arg(src)
-            .arg(&oxlib)
-            .args(["-lpthread", "-ldl", "-lm", "-o"])
-            .arg(&bin_x));
+        let out = compile_against_oxssl(&manifest, src, &oxlib, &bin_x);
         assert!(
             out.status.success(),
             "{name} vs oxssl: {}",
             String::from_utf8_lossy(&out.stderr)
         );
 
-        let ro = run(Command::new(&bin_o).arg(&cert).arg(&key));
-        let rx = run(Command::new(&bin_x).arg(&cert).arg(&key));
+        // A program that hangs fails after a minute instead of stopping the suite.
+        let ro = run(Command::new("timeout")
+            .arg("60")
+            .arg(&bin_o)
+            .args([&cert, &key, &cadir, &empty]));
+        let rx = run(Command::new("timeout")
+            .arg("60")
+            .arg(&bin_x)
+            .args([&cert, &key, &cadir, &empty]));
+        assert!(
+            ro.status.code() != Some(124) && rx.status.code() != Some(124),
+            "{name} timed out (OpenSSL {:?}, oxssl {:?})",
+            ro.status.code(),
+            rx.status.code()
+        );
         let to = String::from_utf8_lossy(&ro.stdout).into_owned();
         let tx = String::from_utf8_lossy(&rx.stdout).into_owned();
+        if let Some(dir) = &dropin {
+            let bin_s = work.join(format!("{name}.system"));
+            let out = run(cc().arg(src).args(["-lssl", "-lcrypto", "-o"]).arg(&bin_s));
+            assert!(
+                out.status.success(),
+                "{name} vs system OpenSSL: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let rs = run(on_dropin(&bin_s, dir).args([&cert, &key, &cadir, &empty]));
+            let ts = String::from_utf8_lossy(&rs.stdout).into_owned();
+            std::fs::write(work.join(format!("{name}.dropin.txt")), &ts).unwrap();
+            if ts != tx || rs.status.code() != rx.status.code() {
+                eprintln!(
+                    "=== {name}: drop-in run differs from the oxssl build: {}",
+                    String::from_utf8_lossy(&rs.stderr)
+                );
+                dropin_differ.push(name.clone());
+            }
+        }
+        // The binaries are large (static, with debug information): only the transcripts stay.
+        for b in [&bin_o, &bin_x, &work.join(format!("{name}.system"))] {
+            let _ = std::fs::remove_file(b);
+        }
         let ok = to == tx && ro.status.code() == rx.status.code();
         std::fs::write(work.join(format!("{name}.openssl.txt")), &to).unwrap();
         std::fs::write(work.join(format!("{name}.oxssl.txt")), &tx).unwrap();
@@ -218,6 +262,13 @@ fn c_programs_match_openssl() {
         .filter(|k| same.iter().any(|s| s == *k))
         .collect();
     assert!(unexpected.is_empty(), "transcripts differ: {unexpected:?}");
+    if let Some(dir) = &dropin {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    assert!(
+        dropin_differ.is_empty(),
+        "binary drop-in transcripts differ: {dropin_differ:?}"
+    );
     assert!(
         fixed.is_empty(),
         "now identical, remove from KNOWN_DIFFERENCES: {fixed:?}"
@@ -284,4 +335,56 @@ fn cdylib_smoke() {
         );
         assert!(rx.status.success(), "{name}: {:?}", rx.status);
     }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The drop-in libraries are the ones a program linked to OpenSSL loads, and a function
+/// oxssl does not provide is named by the loader.
+#[test]
+fn dropin_loads_and_names_missing_symbols() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let profile = target_profile_dir();
+    let work = std::env::temp_dir().join(format!("oxssl-capi-dropin-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    if !system_openssl(&work) {
+        return;
+    }
+    let dir = build_dropin(&manifest, &oxssl_staticlib(&profile), &work);
+    let programs = [
+        (
+            "version",
+            "#include <openssl/crypto.h>\n#include <stdio.h>\nint main(void) { puts(OpenSSL_version(OPENSSL_VERSION)); return 0; }\n",
+        ),
+        (
+            "missing",
+            "#include <openssl/rand.h>\nint main(void) { unsigned char b[4]; return RAND_bytes(b, 4) != 1; }\n",
+        ),
+    ];
+    for (name, text) in programs {
+        let src = work.join(format!("{name}.c"));
+        std::fs::write(&src, text).unwrap();
+        let bin = work.join(name);
+        let out = run(Command::new("cc")
+            .arg(&src)
+            .args(["-lssl", "-lcrypto", "-o"])
+            .arg(&bin));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let v = run(&mut on_dropin(&work.join("version"), &dir));
+    assert!(
+        String::from_utf8_lossy(&v.stdout).starts_with("oxssl"),
+        "the drop-in libcrypto.so.3 is loaded: {:?}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    let m = run(&mut on_dropin(&work.join("missing"), &dir));
+    let _ = std::fs::remove_dir_all(&work);
+    let err = String::from_utf8_lossy(&m.stderr);
+    assert!(
+        !m.status.success() && err.contains("RAND_bytes"),
+        "the loader names the missing function: {err}"
+    );
 }

@@ -94,6 +94,7 @@ void ERR_error_string_n(unsigned long e, char *buf, size_t len);
 const char *ERR_lib_error_string(unsigned long e);
 const char *ERR_reason_error_string(unsigned long e);
 void ERR_print_errors_fp(FILE *fp);
+void ERR_print_errors_cb(int (*cb)(const char *str, size_t len, void *u), void *u);
 
 /* Deprecated 1.1.0 names, as OpenSSL 3 defines them. */
 #define ERR_load_crypto_strings() \

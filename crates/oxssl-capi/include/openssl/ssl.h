@@ -110,7 +110,9 @@ extern "C" {
 #define SSL_ERROR_WANT_CLIENT_HELLO_CB 11
 #define SSL_ERROR_WANT_RETRY_VERIFY 12
 
+#define SSL_CTRL_EXTRA_CHAIN_CERT 14
 #define SSL_CTRL_MODE 33
+#define SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS 83
 #define SSL_CTRL_GET_READ_AHEAD 40
 #define SSL_CTRL_SET_READ_AHEAD 41
 #define SSL_CTRL_SET_MAX_SEND_FRAGMENT 52
@@ -154,6 +156,27 @@ extern "C" {
     SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
 #define SSL_CTX_get_max_proto_version(ctx) \
     SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+
+#define SSL_CTX_add_extra_chain_cert(ctx, x509) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_EXTRA_CHAIN_CERT, 0, (char *)(x509))
+#define SSL_CTX_clear_extra_chain_certs(ctx) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS, 0, NULL)
+
+#define SSL_ST_CONNECT 0x1000
+#define SSL_ST_ACCEPT 0x2000
+#define SSL_CB_LOOP 0x01
+#define SSL_CB_EXIT 0x02
+#define SSL_CB_READ 0x04
+#define SSL_CB_WRITE 0x08
+#define SSL_CB_ALERT 0x4000
+#define SSL_CB_READ_ALERT (SSL_CB_ALERT | SSL_CB_READ)
+#define SSL_CB_WRITE_ALERT (SSL_CB_ALERT | SSL_CB_WRITE)
+#define SSL_CB_ACCEPT_LOOP (SSL_ST_ACCEPT | SSL_CB_LOOP)
+#define SSL_CB_ACCEPT_EXIT (SSL_ST_ACCEPT | SSL_CB_EXIT)
+#define SSL_CB_CONNECT_LOOP (SSL_ST_CONNECT | SSL_CB_LOOP)
+#define SSL_CB_CONNECT_EXIT (SSL_ST_CONNECT | SSL_CB_EXIT)
+#define SSL_CB_HANDSHAKE_START 0x10
+#define SSL_CB_HANDSHAKE_DONE 0x20
 
 #define OPENSSL_INIT_NO_LOAD_SSL_STRINGS 0x00100000L
 #define OPENSSL_INIT_LOAD_SSL_STRINGS 0x00200000L
@@ -249,6 +272,62 @@ int SSL_set_cipher_list(SSL *s, const char *str);
 int SSL_set_ciphersuites(SSL *s, const char *str);
 const char *SSL_get_servername(const SSL *s, const int type);
 const char *SSL_state_string_long(const SSL *s);
+
+/* Certificates and keys as objects; the peer's certificates. */
+int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
+int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
+X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
+int SSL_use_certificate(SSL *ssl, X509 *x);
+int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
+X509 *SSL_get1_peer_certificate(const SSL *s);
+X509 *SSL_get0_peer_certificate(const SSL *s);
+#define SSL_get_peer_certificate SSL_get1_peer_certificate
+STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s);
+int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
+
+/* ALPN: the setters return 0 on success, as OpenSSL's do. */
+int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len);
+int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
+void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
+
+/* Verification depth (kept and reported; see the crate README). */
+void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
+int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
+void SSL_set_verify_depth(SSL *s, int depth);
+int SSL_get_verify_depth(const SSL *s);
+
+/* Callbacks. */
+typedef void (*SSL_CTX_keylog_cb_func)(const SSL *ssl, const char *line);
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb);
+SSL_CTX_keylog_cb_func SSL_CTX_get_keylog_callback(const SSL_CTX *ctx);
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb)(const SSL *ssl, int type, int val));
+void (*SSL_CTX_get_info_callback(SSL_CTX *ctx))(const SSL *ssl, int type, int val);
+void SSL_set_info_callback(SSL *ssl, void (*cb)(const SSL *ssl, int type, int val));
+void (*SSL_get_info_callback(const SSL *ssl))(const SSL *ssl, int type, int val);
+
+/* Application data. */
+int SSL_set_ex_data(SSL *ssl, int idx, void *data);
+void *SSL_get_ex_data(const SSL *ssl, int idx);
+int SSL_CTX_set_ex_data(SSL_CTX *ssl, int idx, void *data);
+void *SSL_CTX_get_ex_data(const SSL_CTX *ssl, int idx);
+#define SSL_get_ex_new_index(l, p, newf, dupf, freef) \
+    CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, l, p, newf, dupf, freef)
+#define SSL_CTX_get_ex_new_index(l, p, newf, dupf, freef) \
+    CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, l, p, newf, dupf, freef)
+#define SSL_set_app_data(s, arg) (SSL_set_ex_data(s, 0, (char *)(arg)))
+#define SSL_get_app_data(s) (SSL_get_ex_data(s, 0))
+#define SSL_CTX_get_app_data(ctx) (SSL_CTX_get_ex_data(ctx, 0))
+#define SSL_CTX_set_app_data(ctx, arg) (SSL_CTX_set_ex_data(ctx, 0, (char *)(arg)))
+SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
+
+/* The SSL filter BIO. */
+const BIO_METHOD *BIO_f_ssl(void);
+BIO *BIO_new_ssl(SSL_CTX *ctx, int client);
+BIO *BIO_new_ssl_connect(SSL_CTX *ctx);
+void BIO_ssl_shutdown(BIO *ssl_bio);
+#define BIO_set_ssl(b, ssl, c) BIO_ctrl(b, BIO_C_SET_SSL, c, (char *)(ssl))
+#define BIO_get_ssl(b, sslp) BIO_ctrl(b, BIO_C_GET_SSL, 0, (char *)(sslp))
+#define BIO_set_ssl_mode(b, client) BIO_ctrl(b, BIO_C_SSL_MODE, client, NULL)
 
 #ifdef __cplusplus
 }

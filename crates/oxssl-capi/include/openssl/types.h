@@ -22,6 +22,11 @@ typedef struct x509_store_st X509_STORE;
 typedef struct x509_store_ctx_st X509_STORE_CTX;
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct ossl_init_settings_st OPENSSL_INIT_SETTINGS;
+typedef struct asn1_string_st ASN1_TIME;
+typedef struct asn1_string_st ASN1_INTEGER;
+typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
+typedef struct stack_st OPENSSL_STACK;
+typedef struct x509_name_entry_st X509_NAME_ENTRY;
 
 #ifdef __cplusplus
 }

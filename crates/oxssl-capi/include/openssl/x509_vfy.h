@@ -20,5 +20,16 @@
 #define X509_V_ERR_CERT_UNTRUSTED 27
 #define X509_V_ERR_CERT_REJECTED 28
 #define X509_V_ERR_HOSTNAME_MISMATCH 62
+#define X509_V_ERR_EMAIL_MISMATCH 63
+#define X509_V_ERR_IP_ADDRESS_MISMATCH 64
+#define X509_V_ERR_INVALID_CALL 69
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+const char *X509_verify_cert_error_string(long n);
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -252,3 +252,34 @@ pub fn validity_of(cert: &CertificateDer<'_>) -> Option<(i64, i64)> {
     let c = ParsedCert::parse(cert.as_ref())?;
     Some((c.not_before?, c.not_after?))
 }
+
+/// One attribute of a distinguished name (what `X509_NAME_get_entry` gives), for printing
+/// names in OpenSSL's formats (`X509_NAME_print_ex`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameEntry {
+    /// OpenSSL's short name of the attribute type ("CN", "O", ...), or the dotted OID.
+    pub short_name: String,
+    /// The ASN.1 tag of the value (0x0c UTF8String, 0x13 PrintableString, ...).
+    pub tag: u8,
+    /// The value's contents octets.
+    pub value: Vec<u8>,
+    /// The value's whole DER encoding (tag, length, contents).
+    pub der: Vec<u8>,
+    /// The index of the RelativeDistinguishedName the attribute belongs to (attributes of a
+    /// multi-valued RDN share it).
+    pub set: usize,
+}
+
+/// The subject name's attributes in order; empty for an unparsable certificate.
+pub fn subject_entries(cert: &CertificateDer<'_>) -> Vec<NameEntry> {
+    ParsedCert::parse(cert.as_ref())
+        .map(|c| name::entries(c.subject))
+        .unwrap_or_default()
+}
+
+/// The issuer name's attributes in order; empty for an unparsable certificate.
+pub fn issuer_entries(cert: &CertificateDer<'_>) -> Vec<NameEntry> {
+    ParsedCert::parse(cert.as_ref())
+        .map(|c| name::entries(c.issuer))
+        .unwrap_or_default()
+}

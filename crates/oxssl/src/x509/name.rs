@@ -80,6 +80,40 @@ pub(crate) fn oneline(name: &[u8]) -> String {
     out
 }
 
+/// The attributes of a Name SEQUENCE's contents, in order (see [`super::NameEntry`]).
+/// Malformed trailing data ends the list early.
+pub(crate) fn entries(name: &[u8]) -> Vec<super::NameEntry> {
+    let mut out = Vec::new();
+    let mut rdns = Reader::new(name);
+    let mut set = 0;
+    while let Some(rdn) = rdns.expect(tag::SET) {
+        let mut atvs = Reader::new(rdn.value);
+        while let Some(atv) = atvs.expect(tag::SEQUENCE) {
+            let mut r = Reader::new(atv.value);
+            let (Some(oid), Some(value)) = (r.expect(tag::OID), r.read()) else {
+                return out;
+            };
+            out.push(super::NameEntry {
+                short_name: short_name(oid.value),
+                tag: value.tag,
+                value: value.value.to_vec(),
+                der: value.full.to_vec(),
+                set,
+            });
+        }
+        set += 1;
+    }
+    out
+}
+
+/// OpenSSL's short name of an attribute type, or its dotted OID.
+fn short_name(oid: &[u8]) -> String {
+    match ATTRIBUTES.iter().find(|(o, _)| *o == oid) {
+        Some((_, short)) => (*short).to_string(),
+        None => dotted_oid(oid),
+    }
+}
+
 fn push_value(out: &mut String, tag: u8, value: &[u8], full: &[u8]) {
     match tag {
         // UTF8String, NumericString, PrintableString, T61String, IA5String, VisibleString,

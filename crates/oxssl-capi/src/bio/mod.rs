@@ -7,12 +7,24 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::{FromRawFd, RawFd};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use oxssl::bio::{Bio, BioError, BioPair, MemBio, PairBio, RetryFlags, StreamBio};
+use oxssl::bio::{Bio, BioError, BioPair, BufferBio, MemBio, PairBio, RetryFlags, StreamBio};
 
 use crate::err::{self, LIB_BIO};
 use crate::guard;
+
+pub mod addr;
+pub mod chain;
+pub use addr::{BIO_ADDR, BIO_ADDRINFO};
+pub mod sock;
+pub mod ssl_filter;
+pub mod text;
+
+pub(crate) use chain::NextOf;
+use sock::{Accept, Connect};
+use ssl_filter::SslFilter;
 
 const BIO_R_BROKEN_PIPE: c_int = 124;
 const BIO_R_INVALID_ARGUMENT: c_int = 125;
@@ -24,6 +36,7 @@ const BIO_CTRL_SET_CLOSE: c_int = 9;
 const BIO_CTRL_PENDING: c_int = 10;
 const BIO_CTRL_FLUSH: c_int = 11;
 const BIO_CTRL_WPENDING: c_int = 13;
+const BIO_C_SET_NBIO: c_int = 102;
 const BIO_C_GET_FD: c_int = 105;
 const BIO_C_SET_BUF_MEM_EOF_RETURN: c_int = 130;
 const BIO_C_GET_WRITE_GUARANTEE: c_int = 140;
@@ -37,7 +50,7 @@ const BIO_FLAGS_SHOULD_RETRY: c_int = 0x08;
 
 /// A file descriptor used through `read(2)`/`write(2)`, closed on drop only if owned.
 pub(crate) struct Fd {
-    fd: RawFd,
+    pub(crate) fd: RawFd,
 }
 
 impl Fd {
@@ -68,6 +81,14 @@ pub(crate) enum Kind {
     Mem(MemBio),
     Pair(PairBio),
     Fd(StreamBio<Fd>),
+    /// `BIO_f_buffer` over the next BIO of the chain.
+    Buffer(BufferBio<NextOf>),
+    /// `BIO_f_ssl`.
+    Ssl(SslFilter),
+    /// `BIO_s_connect`.
+    Connect(Connect),
+    /// `BIO_s_accept`.
+    Accept(Accept),
 }
 
 impl Kind {
@@ -76,6 +97,10 @@ impl Kind {
             Kind::Mem(b) => b,
             Kind::Pair(b) => b,
             Kind::Fd(b) => b,
+            Kind::Buffer(b) => b,
+            Kind::Ssl(b) => b,
+            Kind::Connect(b) => b,
+            Kind::Accept(b) => b,
         }
     }
     fn bio_ref(&self) -> &dyn Bio {
@@ -83,7 +108,16 @@ impl Kind {
             Kind::Mem(b) => b,
             Kind::Pair(b) => b,
             Kind::Fd(b) => b,
+            Kind::Buffer(b) => b,
+            Kind::Ssl(b) => b,
+            Kind::Connect(b) => b,
+            Kind::Accept(b) => b,
         }
+    }
+
+    /// Filters pass the controls they do not know to the next BIO.
+    fn is_filter(&self) -> bool {
+        matches!(self, Kind::Buffer(_) | Kind::Ssl(_) | Kind::Accept(_))
     }
 }
 
@@ -111,6 +145,11 @@ impl State {
 #[allow(clippy::upper_case_acronyms)]
 pub struct BIO {
     state: Mutex<State>,
+    /// The next BIO of the chain (`BIO_push`): the reference the caller handed over, which
+    /// `BIO_free_all` gives back; shared with a filter's [`NextOf`].
+    next: Arc<AtomicPtr<BIO>>,
+    /// The previous BIO of the chain (no reference).
+    prev: AtomicPtr<BIO>,
 }
 
 impl BIO {
@@ -119,14 +158,26 @@ impl BIO {
     }
 
     fn new_arc(kind: Kind, close: bool) -> Arc<BIO> {
+        Self::new_with(|_| kind, close)
+    }
+
+    /// A BIO whose kind may read and write through the next BIO of its chain.
+    fn new_with(kind: impl FnOnce(NextOf) -> Kind, close: bool) -> Arc<BIO> {
+        let next = Arc::new(AtomicPtr::new(std::ptr::null_mut()));
         Arc::new(BIO {
             state: Mutex::new(State {
-                kind,
+                kind: kind(NextOf(next.clone())),
                 close,
                 in_eof: false,
                 peer: None,
             }),
+            next,
+            prev: AtomicPtr::new(std::ptr::null_mut()),
         })
+    }
+
+    pub(crate) fn next_ptr(&self) -> *mut BIO {
+        self.next.load(Ordering::Acquire)
     }
 
     /// `BIO_CTRL_EOF` of a pair half: nothing buffered and the other half shut down for
@@ -164,9 +215,13 @@ impl BIO {
 impl Drop for BIO {
     fn drop(&mut self) {
         let st = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
-        if let (Kind::Fd(s), true) = (&st.kind, st.close) {
-            // SAFETY: BIO_CLOSE hands the descriptor to the BIO; this is its last user.
-            drop(unsafe { File::from_raw_fd(s.get_ref().fd) });
+        match (&st.kind, st.close) {
+            (Kind::Fd(s), true) => {
+                // SAFETY: BIO_CLOSE hands the descriptor to the BIO; this is its last user.
+                drop(unsafe { File::from_raw_fd(s.get_ref().fd) });
+            }
+            (Kind::Ssl(f), true) => f.free_ssl(),
+            _ => {}
         }
     }
 }
@@ -229,6 +284,38 @@ pub struct BIO_METHOD {
 }
 
 static MEM_METHOD: BIO_METHOD = BIO_METHOD { typ: 1 | 0x0400 };
+static BUFFER_METHOD: BIO_METHOD = BIO_METHOD { typ: 9 | 0x0200 };
+static SSL_METHOD: BIO_METHOD = BIO_METHOD { typ: 7 | 0x0200 };
+static CONNECT_METHOD: BIO_METHOD = BIO_METHOD {
+    typ: 12 | 0x0400 | 0x0100,
+};
+static ACCEPT_METHOD: BIO_METHOD = BIO_METHOD {
+    typ: 13 | 0x0400 | 0x0100,
+};
+
+/// `BIO_f_buffer`.
+#[no_mangle]
+pub extern "C" fn BIO_f_buffer() -> *const BIO_METHOD {
+    &BUFFER_METHOD
+}
+
+/// `BIO_f_ssl`.
+#[no_mangle]
+pub extern "C" fn BIO_f_ssl() -> *const BIO_METHOD {
+    &SSL_METHOD
+}
+
+/// `BIO_s_connect`.
+#[no_mangle]
+pub extern "C" fn BIO_s_connect() -> *const BIO_METHOD {
+    &CONNECT_METHOD
+}
+
+/// `BIO_s_accept`.
+#[no_mangle]
+pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
+    &ACCEPT_METHOD
+}
 
 /// `BIO_s_mem`.
 #[no_mangle]
@@ -236,7 +323,7 @@ pub extern "C" fn BIO_s_mem() -> *const BIO_METHOD {
     &MEM_METHOD
 }
 
-/// `BIO_new`: memory BIOs (`BIO_s_mem`).
+/// `BIO_new`: memory, buffering, SSL, connect and accept BIOs.
 #[no_mangle]
 pub extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
     guard(std::ptr::null_mut(), || {
@@ -244,11 +331,21 @@ pub extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
             err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
             return std::ptr::null_mut();
         }
-        if std::ptr::eq(method, &MEM_METHOD) {
-            return BIO::new(Kind::Mem(MemBio::new()), true);
-        }
-        err::push(LIB_BIO, BIO_R_INVALID_ARGUMENT);
-        std::ptr::null_mut()
+        let kind: fn(NextOf) -> Kind = if std::ptr::eq(method, &MEM_METHOD) {
+            |_| Kind::Mem(MemBio::new())
+        } else if std::ptr::eq(method, &BUFFER_METHOD) {
+            |n| Kind::Buffer(BufferBio::new(n, 0))
+        } else if std::ptr::eq(method, &SSL_METHOD) {
+            |_| Kind::Ssl(SslFilter::default())
+        } else if std::ptr::eq(method, &CONNECT_METHOD) {
+            |_| Kind::Connect(Connect::default())
+        } else if std::ptr::eq(method, &ACCEPT_METHOD) {
+            |n| Kind::Accept(Accept::new(n))
+        } else {
+            err::push(LIB_BIO, BIO_R_INVALID_ARGUMENT);
+            return std::ptr::null_mut();
+        };
+        Arc::into_raw(BIO::new_with(kind, true)).cast_mut()
     })
 }
 
@@ -298,16 +395,6 @@ pub unsafe extern "C" fn BIO_free(b: *mut BIO) -> c_int {
         drop(unsafe { adopt(b) });
         1
     })
-}
-
-/// `BIO_free_all`: oxssl BIOs are never chained, so this frees `b`.
-///
-/// # Safety
-/// As [`BIO_free`].
-#[no_mangle]
-pub unsafe extern "C" fn BIO_free_all(b: *mut BIO) {
-    // SAFETY: same contract as BIO_free.
-    unsafe { BIO_free(b) };
 }
 
 /// `BIO_read`.
@@ -401,6 +488,35 @@ pub unsafe extern "C" fn BIO_ctrl(
             }
         }
         let mut st = bio.lock();
+        let State { kind, close, .. } = &mut *st;
+        let own = match kind {
+            Kind::Ssl(f) => f.ctrl(bio, close, cmd, larg, parg),
+            Kind::Connect(c) => c.ctrl(cmd, larg, parg),
+            Kind::Accept(a) => a.ctrl(b, cmd, larg, parg),
+            Kind::Buffer(_) => chain::buffer_ctrl(cmd),
+            _ => None,
+        };
+        if let Some(r) = own {
+            return r;
+        }
+        if st.kind.is_filter() && !matches!(cmd, BIO_CTRL_GET_CLOSE | BIO_CTRL_SET_CLOSE) {
+            let filter_own = match cmd {
+                BIO_CTRL_PENDING => Some(st.kind.bio_ref().pending() as c_long),
+                BIO_CTRL_WPENDING => Some(st.kind.bio_ref().wpending() as c_long),
+                BIO_CTRL_FLUSH => Some(st.kind.bio().flush().is_ok() as c_long),
+                _ => None,
+            };
+            if let Some(r) = filter_own {
+                return r;
+            }
+            drop(st);
+            let next = bio.next_ptr();
+            if next.is_null() {
+                return 0;
+            }
+            // SAFETY: the chain holds a reference of next while it is linked.
+            return unsafe { BIO_ctrl(next, cmd, larg, parg) };
+        }
         match cmd {
             BIO_CTRL_GET_CLOSE => st.close as c_long,
             BIO_CTRL_SET_CLOSE => {
@@ -416,7 +532,7 @@ pub unsafe extern "C" fn BIO_ctrl(
             BIO_CTRL_EOF => match &st.kind {
                 Kind::Mem(m) => m.is_empty() as c_long,
                 Kind::Fd(_) => st.in_eof as c_long,
-                Kind::Pair(_) => 0, // answered by pair_eof above
+                _ => 0, // a pair is answered by pair_eof above
             },
             BIO_C_SET_BUF_MEM_EOF_RETURN => match &st.kind {
                 Kind::Mem(m) => {
@@ -440,6 +556,10 @@ pub unsafe extern "C" fn BIO_ctrl(
                 }
                 _ => 0,
             },
+            BIO_C_SET_NBIO => match &st.kind {
+                Kind::Fd(s) => crate::sys::set_nonblocking(s.get_ref().fd, larg != 0) as c_long,
+                _ => 1,
+            },
             BIO_C_GET_FD => match &st.kind {
                 Kind::Fd(s) => {
                     let fd = s.get_ref().fd;
@@ -454,6 +574,36 @@ pub unsafe extern "C" fn BIO_ctrl(
             _ => 0,
         }
     })
+}
+
+/// `BIO_ptr_ctrl`: a control whose answer is a pointer (`BIO_get_conn_hostname`, ...).
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_ptr_ctrl(b: *mut BIO, cmd: c_int, larg: c_long) -> *mut c_void {
+    let mut p: *mut c_void = std::ptr::null_mut();
+    // SAFETY: forwarded contract; the controls that answer in parg write a pointer there.
+    if unsafe { BIO_ctrl(b, cmd, larg, std::ptr::from_mut(&mut p).cast()) } <= 0 {
+        return std::ptr::null_mut();
+    }
+    p
+}
+
+/// `BIO_int_ctrl`: a control with an int argument passed by address.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_int_ctrl(
+    b: *mut BIO,
+    cmd: c_int,
+    larg: c_long,
+    iarg: c_int,
+) -> c_long {
+    let mut i = iarg;
+    // SAFETY: forwarded contract; parg points to an int, as OpenSSL's.
+    unsafe { BIO_ctrl(b, cmd, larg, std::ptr::from_mut(&mut i).cast()) }
 }
 
 fn ctrl_size(b: *mut BIO, cmd: c_int) -> usize {
@@ -528,6 +678,38 @@ pub unsafe extern "C" fn BIO_test_flags(b: *const BIO, flags: c_int) -> c_int {
     })
 }
 
+/// `BIO_get_retry_reason`: why a special retry was asked for: BIO_RR_CONNECT (2) for a
+/// connecting connect BIO, BIO_RR_ACCEPT (3) for an accept BIO waiting for a connection; a
+/// filter reports its next BIO's reason. 0 otherwise.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+#[no_mangle]
+pub unsafe extern "C" fn BIO_get_retry_reason(b: *mut BIO) -> c_int {
+    guard(0, || {
+        // SAFETY: the caller's contract; chain members are live while linked.
+        let Some(bio) = (unsafe { b.as_ref() }) else {
+            return 0;
+        };
+        let (special, reason) = {
+            let st = bio.lock();
+            let special = st.kind.bio_ref().retry_flags().special;
+            let reason = match &st.kind {
+                Kind::Connect(_) => Some(2),
+                Kind::Accept(_) => Some(3),
+                _ => None,
+            };
+            (special, reason)
+        };
+        match (special, reason) {
+            (false, _) => 0,
+            (true, Some(r)) => r,
+            // SAFETY: the next BIO is live while linked.
+            (true, None) => unsafe { BIO_get_retry_reason(bio.next_ptr()) },
+        }
+    })
+}
+
 /// `BIO_new_bio_pair`: two connected halves; a size of 0 means 17408.
 ///
 /// # Safety
@@ -556,4 +738,22 @@ pub unsafe extern "C" fn BIO_new_bio_pair(
         }
         1
     })
+}
+
+/// Writes all of `data` to `b` (what the print calls do); false if the BIO took less.
+///
+/// # Safety
+/// `b` is NULL or a live `BIO *`.
+pub(crate) unsafe fn write_all(b: *mut BIO, data: &[u8]) -> bool {
+    let mut rest = data;
+    while !rest.is_empty() {
+        let n = rest.len().min(c_int::MAX as usize) as c_int;
+        // SAFETY: rest holds n readable bytes; b per the contract.
+        let w = unsafe { BIO_write(b, rest.as_ptr().cast(), n) };
+        if w <= 0 {
+            return false;
+        }
+        rest = &rest[w as usize..];
+    }
+    true
 }

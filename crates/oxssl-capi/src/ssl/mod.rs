@@ -12,7 +12,14 @@ use oxssl::ssl::{
 
 use crate::bio::{self, SharedBio, BIO};
 use crate::err::{self, LIB_SSL};
+use crate::ex_data::{CLASS_SSL, CLASS_SSL_CTX, CRYPTO_EX_DATA};
 use crate::guard;
+
+pub mod alpn;
+pub mod callbacks;
+pub mod cert;
+pub mod ex;
+pub mod verify;
 
 const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
 const SSL_R_NULL_SSL_METHOD_PASSED: c_int = 196;
@@ -94,6 +101,16 @@ enum CtxOp {
     CipherList(String),
     Ciphersuites(String),
     DefaultVerifyPaths,
+    /// The certificate chain from `X509` objects, end entity first.
+    ChainDer(Vec<Vec<u8>>),
+    /// A private key from an `EVP_PKEY`.
+    KeyDer(Vec<u8>),
+    /// Every certificate in the files of a CA directory.
+    CaDir(PathBuf),
+    /// ALPN protocols in wire format.
+    Alpn(Vec<u8>),
+    /// `SSL_CTX_set_keylog_callback`.
+    Keylog(callbacks::KeylogCb),
 }
 
 fn version(v: Option<u16>) -> Option<SslVersion> {
@@ -132,6 +149,11 @@ fn apply(b: &mut SslContextBuilder, op: &CtxOp) -> Result<(), ErrorStack> {
         CtxOp::CipherList(s) => b.set_cipher_list(s)?,
         CtxOp::Ciphersuites(s) => b.set_ciphersuites(s)?,
         CtxOp::DefaultVerifyPaths => b.set_default_verify_paths()?,
+        CtxOp::ChainDer(chain) => b.set_certificate_chain_der(chain.clone())?,
+        CtxOp::KeyDer(der) => b.set_private_key_der(der)?,
+        CtxOp::CaDir(dir) => verify::add_ca_dir(b, dir)?,
+        CtxOp::Alpn(wire) => b.set_alpn_protos(wire)?,
+        CtxOp::Keylog(cb) => callbacks::install_keylog(b, *cb),
     }
     Ok(())
 }
@@ -145,6 +167,10 @@ struct CtxState {
     max_version: u16,
     read_ahead: bool,
     verify_mode: c_int,
+    verify_depth: c_int,
+    cert: cert::CtxCerts,
+    info_cb: Option<callbacks::InfoCb>,
+    keylog: Option<callbacks::KeylogCb>,
 }
 
 impl CtxState {
@@ -163,6 +189,7 @@ impl CtxState {
         for op in &self.ops {
             apply(&mut b, op)?;
         }
+        callbacks::install_observer(&mut b);
         let c = b.build();
         self.built = Some(c.clone());
         Ok(c)
@@ -173,6 +200,14 @@ impl CtxState {
 #[allow(non_camel_case_types)]
 pub struct SSL_CTX {
     state: Mutex<CtxState>,
+    ex: CRYPTO_EX_DATA,
+}
+
+impl Drop for SSL_CTX {
+    fn drop(&mut self) {
+        let me = std::ptr::from_mut(self).cast();
+        self.ex.freed(CLASS_SSL_CTX, me);
+    }
 }
 
 impl SSL_CTX {
@@ -221,7 +256,7 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
                 return std::ptr::null_mut();
             }
         };
-        Arc::into_raw(Arc::new(SSL_CTX {
+        let p = Arc::into_raw(Arc::new(SSL_CTX {
             state: Mutex::new(CtxState {
                 method,
                 live,
@@ -231,9 +266,17 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
                 max_version: 0,
                 read_ahead: false,
                 verify_mode: 0,
+                verify_depth: -1,
+                cert: cert::CtxCerts::default(),
+                info_cb: None,
+                keylog: None,
             }),
+            ex: CRYPTO_EX_DATA::default(),
         }))
-        .cast_mut()
+        .cast_mut();
+        // SAFETY: p is the SSL_CTX just made, live until the caller frees it.
+        unsafe { &*p }.ex.created(CLASS_SSL_CTX, p.cast());
+        p
     })
 }
 
@@ -243,14 +286,8 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
 /// `ctx` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
-    guard(0, || {
-        if ctx.is_null() {
-            return 0;
-        }
-        // SAFETY: ctx came from Arc::into_raw and is live.
-        unsafe { Arc::increment_strong_count(ctx.cast_const()) };
-        1
-    })
+    // SAFETY: forwarded contract (ctx came from Arc::into_raw).
+    unsafe { crate::handle::up_ref(ctx) }
 }
 
 /// `SSL_CTX_free`.
@@ -259,12 +296,8 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
 /// `ctx` is NULL or a reference the caller owns.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
-    guard((), || {
-        if !ctx.is_null() {
-            // SAFETY: the caller gives up one reference of an Arc::into_raw pointer.
-            drop(unsafe { Arc::from_raw(ctx.cast_const()) });
-        }
-    })
+    // SAFETY: forwarded contract (the caller gives up one reference).
+    unsafe { crate::handle::release(ctx) }
 }
 
 fn proto_ok(v: c_long) -> Option<Option<u16>> {
@@ -284,7 +317,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     ctx: *mut SSL_CTX,
     cmd: c_int,
     larg: c_long,
-    _parg: *mut c_void,
+    parg: *mut c_void,
 ) -> c_long {
     with_ctx(ctx, 0, |c| match cmd {
         SSL_CTRL_MODE => {
@@ -327,6 +360,8 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
         }
         SSL_CTRL_GET_MIN_PROTO_VERSION => c.min_version as c_long,
         SSL_CTRL_GET_MAX_PROTO_VERSION => c.max_version as c_long,
+        cert::SSL_CTRL_EXTRA_CHAIN_CERT => cert::add_extra_chain_cert(c, parg.cast()),
+        cert::SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS => cert::clear_extra_chain_certs(c),
         _ => 0,
     })
 }
@@ -411,7 +446,11 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
             err::push(LIB_SSL, SSL_R_BAD_SSL_FILETYPE);
             return 0;
         };
-        ctx_result(c, CtxOp::CertFile(p, t))
+        let r = ctx_result(c, CtxOp::CertFile(p.clone(), t));
+        if r == 1 {
+            cert::file_loaded(c, &p, t, false);
+        }
+        r
     })
 }
 
@@ -431,7 +470,11 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
             null_param();
             return 0;
         };
-        ctx_result(c, CtxOp::ChainFile(p))
+        let r = ctx_result(c, CtxOp::ChainFile(p.clone()));
+        if r == 1 {
+            cert::file_loaded(c, &p, SslFiletype::PEM, true);
+        }
+        r
     })
 }
 
@@ -465,6 +508,11 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
     with_ctx(ctx, 0, |c| match c.live.check_private_key() {
+        // OpenSSL looks for the certificate first (the library for the key).
+        Err(_) if !c.cert.has_leaf() => {
+            err::push(LIB_SSL, 177); // SSL_R_NO_CERTIFICATE_ASSIGNED
+            0
+        }
         Ok(()) => 1,
         Err(e) => {
             err::push_stack(&e);
@@ -473,7 +521,8 @@ pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int
     })
 }
 
-/// `SSL_CTX_load_verify_locations`: a CA file (a CA directory is not supported: 0).
+/// `SSL_CTX_load_verify_locations`: a CA file and/or a CA directory (every certificate in
+/// its files is trusted, read when the call is made).
 ///
 /// # Safety
 /// `ctx` is NULL or live; the paths are NULL or C strings.
@@ -484,16 +533,20 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ca_path: *const c_char,
 ) -> c_int {
     with_ctx(ctx, 0, |c| {
-        if !ca_path.is_null() {
-            // A CA directory is not supported yet: ERR_R_PASSED_INVALID_ARGUMENT.
-            err::push(LIB_SSL, 262 | (0x2 << 18));
-            return 0;
-        }
-        let Some(p) = path(ca_file) else {
+        let (file, dir) = (path(ca_file), path(ca_path));
+        if file.is_none() && dir.is_none() {
             null_param();
             return 0;
-        };
-        ctx_result(c, CtxOp::CaFile(p))
+        }
+        if let Some(f) = file {
+            if ctx_result(c, CtxOp::CaFile(f)) == 0 {
+                return 0;
+            }
+        }
+        match dir {
+            Some(d) => ctx_result(c, CtxOp::CaDir(d)),
+            None => 1,
+        }
     })
 }
 
@@ -569,9 +622,15 @@ struct SslState {
     /// A handshake failed (OpenSSL's MSG_FLOW_ERROR): later calls no longer enter the
     /// handshake, so they no longer clear the error queue.
     handshake_failed: bool,
-    _ctx: Arc<SSL_CTX>,
+    ctx: Arc<SSL_CTX>,
     rbio: Option<Arc<BIO>>,
     wbio: Option<Arc<BIO>>,
+    /// The peer's certificates as `X509` objects (`SSL_get1_peer_certificate`,
+    /// `SSL_get_peer_cert_chain`).
+    peer: cert::PeerCerts,
+    verify_depth: c_int,
+    /// `SSL_get0_alpn_selected`'s answer, kept alive for the caller.
+    alpn: Option<Vec<u8>>,
 }
 
 impl SslState {
@@ -585,6 +644,17 @@ impl SslState {
 #[allow(clippy::upper_case_acronyms)]
 pub struct SSL {
     state: Mutex<SslState>,
+    ex: CRYPTO_EX_DATA,
+    /// The info callback, outside `state` so it can be read while delivering events.
+    info_cb: Mutex<Option<callbacks::InfoCb>>,
+    info: Mutex<callbacks::InfoState>,
+}
+
+impl Drop for SSL {
+    fn drop(&mut self) {
+        let me = std::ptr::from_mut(self).cast();
+        self.ex.freed(CLASS_SSL, me);
+    }
 }
 
 fn with_ssl<T>(s: *const SSL, fail: T, f: impl FnOnce(&mut SslState) -> T) -> T {
@@ -594,9 +664,15 @@ fn with_ssl<T>(s: *const SSL, fail: T, f: impl FnOnce(&mut SslState) -> T) -> T 
             return None;
         }
         // SAFETY: a non-NULL SSL * is live while the caller uses it (OpenSSL's contract).
-        let s = unsafe { &*s };
-        let mut g = s.state.lock().unwrap_or_else(|p| p.into_inner());
-        Some(f(&mut g))
+        let ssl = unsafe { &*s };
+        let r = {
+            let mut g = ssl.state.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut g)
+        };
+        // Callbacks the call produced (key log lines, info events) run now, with no lock
+        // held, so they may call back into the library with this SSL.
+        callbacks::deliver(ssl, s);
+        Some(r)
     })
 }
 
@@ -617,7 +693,10 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             Arc::from_raw(ctx.cast_const())
         };
         let built = ctx_arc.lock().context();
-        let read_ahead = ctx_arc.lock().read_ahead;
+        let (read_ahead, verify_depth, info_cb) = {
+            let c = ctx_arc.lock();
+            (c.read_ahead, c.verify_depth, c.info_cb)
+        };
         let r = built.and_then(|c| {
             let mut ssl = Ssl::new(&c)?;
             if read_ahead {
@@ -626,20 +705,31 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             Ok(ssl)
         });
         match r {
-            Ok(ssl) => Arc::into_raw(Arc::new(SSL {
-                state: Mutex::new(SslState {
-                    ssl,
-                    servername: None,
-                    read_ahead,
-                    sni_set: false,
-                    handshake_failed: false,
-                    side: None,
-                    _ctx: ctx_arc,
-                    rbio: None,
-                    wbio: None,
-                }),
-            }))
-            .cast_mut(),
+            Ok(ssl) => {
+                let p = Arc::into_raw(Arc::new(SSL {
+                    state: Mutex::new(SslState {
+                        ssl,
+                        servername: None,
+                        read_ahead,
+                        sni_set: false,
+                        handshake_failed: false,
+                        side: None,
+                        ctx: ctx_arc,
+                        rbio: None,
+                        wbio: None,
+                        peer: cert::PeerCerts::default(),
+                        verify_depth,
+                        alpn: None,
+                    }),
+                    ex: CRYPTO_EX_DATA::default(),
+                    info_cb: Mutex::new(info_cb),
+                    info: Mutex::default(),
+                }))
+                .cast_mut();
+                // SAFETY: p is the SSL just made, live until the caller frees it.
+                unsafe { &*p }.ex.created(CLASS_SSL, p.cast());
+                p
+            }
             Err(e) => {
                 err::push_stack(&e);
                 std::ptr::null_mut()
@@ -654,14 +744,8 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_up_ref(s: *mut SSL) -> c_int {
-    guard(0, || {
-        if s.is_null() {
-            return 0;
-        }
-        // SAFETY: s came from Arc::into_raw and is live.
-        unsafe { Arc::increment_strong_count(s.cast_const()) };
-        1
-    })
+    // SAFETY: forwarded contract (s came from Arc::into_raw).
+    unsafe { crate::handle::up_ref(s) }
 }
 
 /// `SSL_free`: drops one reference; the last one frees the connection and its BIO references.
@@ -670,12 +754,8 @@ pub unsafe extern "C" fn SSL_up_ref(s: *mut SSL) -> c_int {
 /// `s` is NULL or a reference the caller owns.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_free(s: *mut SSL) {
-    guard((), || {
-        if !s.is_null() {
-            // SAFETY: the caller gives up one reference of an Arc::into_raw pointer.
-            drop(unsafe { Arc::from_raw(s.cast_const()) });
-        }
-    })
+    // SAFETY: forwarded contract (the caller gives up one reference).
+    unsafe { crate::handle::release(s) }
 }
 
 /// `SSL_set0_rbio`: takes the caller's reference.
@@ -925,20 +1005,29 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
     })
 }
 
+/// `SSL_connect` / `SSL_accept`: the handshake, as a client or a server when no side was
+/// chosen yet (as OpenSSL: an earlier `SSL_set_*_state` stands).
+fn handshake_as(s: *mut SSL, client: bool) -> c_int {
+    with_ssl(s, -1, |st| {
+        if st.side.is_none() {
+            st.side = Some(client);
+            if client {
+                st.ssl.set_connect_state();
+            } else {
+                st.ssl.set_accept_state();
+            }
+        }
+        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
+    })
+}
+
 /// `SSL_connect`.
 ///
 /// # Safety
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
-    with_ssl(s, -1, |st| {
-        // As OpenSSL: the connect state only if no side was chosen.
-        if st.side.is_none() {
-            st.side = Some(true);
-            st.ssl.set_connect_state();
-        }
-        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
-    })
+    handshake_as(s, true)
 }
 
 /// `SSL_accept`.
@@ -947,14 +1036,7 @@ pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
-    with_ssl(s, -1, |st| {
-        // As OpenSSL: the accept state only if no side was chosen.
-        if st.side.is_none() {
-            st.side = Some(false);
-            st.ssl.set_accept_state();
-        }
-        handshake_ret(st.entering(|ssl| ssl.do_handshake()))
-    })
+    handshake_as(s, false)
 }
 
 /// The common part of the read calls: Ok(bytes) or the failure already queued.
@@ -1034,23 +1116,32 @@ fn to_int(n: usize) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
-/// `SSL_read`: bytes read, 0 or -1 (see `SSL_get_error`).
+/// `SSL_read` / `SSL_peek` with an int length: bytes read, 0 or -1.
 ///
 /// # Safety
 /// `s` is NULL or live; `buf` holds `num` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+unsafe fn read_int(s: *mut SSL, buf: *mut c_void, num: c_int, peek: bool) -> c_int {
     with_ssl(s, -1, |st| {
         if num < 0 {
             err::push(LIB_SSL, SSL_R_BAD_LENGTH);
             return -1;
         }
         // SAFETY: forwarded caller contract.
-        match unsafe { read_common(st, buf, num as usize, false) } {
+        match unsafe { read_common(st, buf, num as usize, peek) } {
             Ok(n) => to_int(n),
             Err(r) => r,
         }
     })
+}
+
+/// `SSL_read`: bytes read, 0 or -1 (see `SSL_get_error`).
+///
+/// # Safety
+/// `s` is NULL or live; `buf` holds `num` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    // SAFETY: forwarded caller contract.
+    unsafe { read_int(s, buf, num, false) }
 }
 
 /// `SSL_peek`.
@@ -1059,17 +1150,8 @@ pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> 
 /// `s` is NULL or live; `buf` holds `num` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_peek(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    with_ssl(s, -1, |st| {
-        if num < 0 {
-            err::push(LIB_SSL, SSL_R_BAD_LENGTH);
-            return -1;
-        }
-        // SAFETY: forwarded caller contract.
-        match unsafe { read_common(st, buf, num as usize, true) } {
-            Ok(n) => to_int(n),
-            Err(r) => r,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { read_int(s, buf, num, true) }
 }
 
 /// `SSL_read_ex`: 1 with `*readbytes` set, or 0.
@@ -1435,6 +1517,32 @@ pub unsafe extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_c
     })
 }
 
+/// `SSL_CIPHER_get_bits`: the secret bits of the suite's cipher (also in `*alg_bits`);
+/// 0 for NULL.
+///
+/// # Safety
+/// `c` is NULL or from `SSL_get_current_cipher`; `alg_bits` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CIPHER_get_bits(c: *const SSL_CIPHER, alg_bits: *mut c_int) -> c_int {
+    guard(0, || {
+        // SAFETY: c is NULL or one of the leaked, never-freed SSL_CIPHER values.
+        let Some(c) = (unsafe { c.as_ref() }) else {
+            return 0;
+        };
+        let name = c.name.to_string_lossy();
+        let bits = if name.contains("AES_128") || name.contains("AES128") {
+            128
+        } else {
+            256
+        };
+        // SAFETY: alg_bits is NULL or writable (contract).
+        if let Some(a) = unsafe { alg_bits.as_mut() } {
+            *a = bits;
+        }
+        bits
+    })
+}
+
 /// `SSL_key_update`: 1, or 0 with the reason queued.
 ///
 /// # Safety
@@ -1554,18 +1662,18 @@ pub unsafe extern "C" fn SSL_get_verify_mode(s: *const SSL) -> c_int {
     with_ssl(s, 0, |st| st.ssl.verify_mode().bits())
 }
 
-/// `SSL_set_cipher_list` (this connection's TLS 1.2 suites).
-///
-/// # Safety
-/// `s` is NULL or live; `list` is NULL or a C string.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut SSL, list: *const c_char) -> c_int {
+/// Runs a list setter of this connection with a C string: 1, or 0 with the error queued.
+fn set_list(
+    s: *mut SSL,
+    list: *const c_char,
+    set: fn(&mut Ssl, &str) -> Result<(), ErrorStack>,
+) -> c_int {
     with_ssl(s, 0, |st| {
         let Some(l) = cstr(list) else {
             null_param();
             return 0;
         };
-        match st.ssl.set_cipher_list(&l) {
+        match set(&mut st.ssl, &l) {
             Ok(()) => 1,
             Err(e) => {
                 err::push_stack(&e);
@@ -1575,25 +1683,22 @@ pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut SSL, list: *const c_char) -
     })
 }
 
+/// `SSL_set_cipher_list` (this connection's TLS 1.2 suites).
+///
+/// # Safety
+/// `s` is NULL or live; `list` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut SSL, list: *const c_char) -> c_int {
+    set_list(s, list, Ssl::set_cipher_list)
+}
+
 /// `SSL_set_ciphersuites` (this connection's TLS 1.3 suites).
 ///
 /// # Safety
 /// `s` is NULL or live; `list` is NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_ciphersuites(s: *mut SSL, list: *const c_char) -> c_int {
-    with_ssl(s, 0, |st| {
-        let Some(l) = cstr(list) else {
-            null_param();
-            return 0;
-        };
-        match st.ssl.set_ciphersuites(&l) {
-            Ok(()) => 1,
-            Err(e) => {
-                err::push_stack(&e);
-                0
-            }
-        }
-    })
+    set_list(s, list, Ssl::set_ciphersuites)
 }
 
 /// `SSL_get_servername`: the SNI host name sent (client) or received (server), or NULL.

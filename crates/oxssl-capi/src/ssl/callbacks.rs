@@ -1,0 +1,208 @@
+//! The key log and info callbacks. The library reports key log lines and handshake
+//! states while a call runs, with the connection locked; they are queued per thread and
+//! handed to the application's callbacks when the call returns, with nothing locked, so a
+//! callback may use the `SSL` it is given (`SSL_get_ex_data`, `SSL_state_string_long`).
+
+use std::cell::RefCell;
+use std::ffi::{c_char, c_int, CString};
+use std::sync::Arc;
+
+use oxssl::config::{ContentType, Observer, ProtocolVersion};
+use oxssl::ssl::SslContextBuilder;
+
+use super::{with_ctx, CtxOp, SSL, SSL_CTX};
+
+/// `SSL_CTX_keylog_cb_func`.
+pub(super) type KeylogCb = unsafe extern "C" fn(*const SSL, *const c_char);
+/// The info callback: `void (*)(const SSL *, int where, int ret)`.
+pub(super) type InfoCb = unsafe extern "C" fn(*const SSL, c_int, c_int);
+
+const SSL_CB_LOOP: c_int = 0x01;
+const SSL_CB_READ: c_int = 0x04;
+const SSL_CB_WRITE: c_int = 0x08;
+const SSL_CB_ALERT: c_int = 0x4000;
+const SSL_ST_CONNECT: c_int = 0x1000;
+const SSL_ST_ACCEPT: c_int = 0x2000;
+const SSL_CB_HANDSHAKE_START: c_int = 0x10;
+const SSL_CB_HANDSHAKE_DONE: c_int = 0x20;
+const FINISHED: &str = "SSL negotiation finished successfully";
+
+enum Event {
+    Keylog(KeylogCb, CString),
+    State { client: bool, state: &'static str },
+    Alert { sent: bool, level: u8, desc: u8 },
+}
+
+thread_local! {
+    static EVENTS: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
+}
+
+fn queue(e: Event) {
+    EVENTS.with(|q| q.borrow_mut().push(e));
+}
+
+/// Sends the library's key log lines to `cb` (through the queue).
+pub(super) fn install_keylog(b: &mut SslContextBuilder, cb: KeylogCb) {
+    b.set_keylog_callback(move |line| {
+        queue(Event::Keylog(cb, CString::new(line).unwrap_or_default()));
+    });
+}
+
+struct Queue;
+
+impl Observer for Queue {
+    fn message(&self, sent: bool, _v: ProtocolVersion, typ: ContentType, data: &[u8]) {
+        if let (ContentType::ALERT, [level, desc]) = (typ, data) {
+            queue(Event::Alert {
+                sent,
+                level: *level,
+                desc: *desc,
+            });
+        }
+    }
+
+    fn state(&self, client: bool, state: &str) {
+        // The library's state names are static strings; keep only those we map.
+        let state = if state == FINISHED { FINISHED } else { "" };
+        queue(Event::State { client, state });
+    }
+}
+
+/// Every context built by this layer reports states and alerts to the queue.
+pub(super) fn install_observer(b: &mut SslContextBuilder) {
+    b.set_observer(Arc::new(Queue));
+}
+
+/// Whether an `SSL` is inside a handshake, for HANDSHAKE_START (kept per connection).
+#[derive(Default)]
+pub(super) struct InfoState {
+    in_handshake: bool,
+}
+
+/// Hands the events queued by the call that just returned to the callbacks of `ssl`.
+pub(super) fn deliver(ssl: &SSL, s: *const SSL) {
+    let events = EVENTS.with(|q| std::mem::take(&mut *q.borrow_mut()));
+    if events.is_empty() {
+        return;
+    }
+    let own = *ssl.info_cb.lock().unwrap_or_else(|p| p.into_inner());
+    let info = own.or_else(|| {
+        let ctx = ssl
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .ctx
+            .clone();
+        let cb = ctx.lock().info_cb;
+        cb
+    });
+    for e in events {
+        let mut calls: Vec<(c_int, c_int)> = Vec::new();
+        match e {
+            Event::Keylog(cb, line) => {
+                // SAFETY: the application's key log callback with a live SSL and a
+                // NUL-terminated line; no lock of ours is held.
+                unsafe { cb(s, line.as_ptr()) };
+            }
+            Event::State { client, state } => {
+                let side = if client {
+                    SSL_ST_CONNECT
+                } else {
+                    SSL_ST_ACCEPT
+                };
+                let mut st = ssl.info.lock().unwrap_or_else(|p| p.into_inner());
+                if !st.in_handshake {
+                    st.in_handshake = true;
+                    calls.push((SSL_CB_HANDSHAKE_START, 1));
+                }
+                calls.push((side | SSL_CB_LOOP, 1));
+                if state == FINISHED {
+                    st.in_handshake = false;
+                    calls.push((SSL_CB_HANDSHAKE_DONE, 1));
+                }
+            }
+            Event::Alert { sent, level, desc } => {
+                let dir = if sent { SSL_CB_WRITE } else { SSL_CB_READ };
+                let ret = (c_int::from(level) << 8) | c_int::from(desc);
+                calls.push((SSL_CB_ALERT | dir, ret));
+            }
+        }
+        if let Some(cb) = info {
+            for (w, r) in calls {
+                // SAFETY: the application's info callback with a live SSL; no lock held.
+                unsafe { cb(s, w, r) };
+            }
+        }
+    }
+}
+
+/// `SSL_CTX_set_keylog_callback`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: Option<KeylogCb>) {
+    with_ctx(ctx, (), |c| {
+        c.keylog = cb;
+        // Only the latest callback is replayed for new connections (NULL: none).
+        c.ops.retain(|op| !matches!(op, CtxOp::Keylog(_)));
+        c.built = None;
+        if let Some(cb) = cb {
+            let _ = c.run(CtxOp::Keylog(cb));
+        }
+    })
+}
+
+/// `SSL_CTX_get_keylog_callback`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_keylog_callback(ctx: *const SSL_CTX) -> Option<KeylogCb> {
+    with_ctx(ctx, None, |c| c.keylog)
+}
+
+/// `SSL_CTX_set_info_callback`: handshake start and done, one loop event per state, and
+/// alerts sent and received (no exit events).
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut SSL_CTX, cb: Option<InfoCb>) {
+    with_ctx(ctx, (), |c| c.info_cb = cb)
+}
+
+/// `SSL_CTX_get_info_callback`.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_info_callback(ctx: *const SSL_CTX) -> Option<InfoCb> {
+    with_ctx(ctx, None, |c| c.info_cb)
+}
+
+/// `SSL_set_info_callback`: this connection's (the context's applies when NULL).
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_info_callback(s: *mut SSL, cb: Option<InfoCb>) {
+    crate::guard((), || {
+        // SAFETY: s is NULL or live (contract); only its callback slot is touched.
+        if let Some(ssl) = unsafe { s.as_ref() } {
+            *ssl.info_cb.lock().unwrap_or_else(|p| p.into_inner()) = cb;
+        }
+    })
+}
+
+/// `SSL_get_info_callback`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_info_callback(s: *const SSL) -> Option<InfoCb> {
+    crate::guard(None, || {
+        // SAFETY: s is NULL or live (contract).
+        unsafe { s.as_ref() }.and_then(|ssl| *ssl.info_cb.lock().unwrap_or_else(|p| p.into_inner()))
+    })
+}
