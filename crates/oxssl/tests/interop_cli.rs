@@ -1119,11 +1119,13 @@ fn run_s_server_renegotiation(command: &str) -> Result<(), String> {
                 server_text.len()
             ));
         }
-        if !c.saw_pending || c.client_random() == first_random {
+        // A new client random means a new handshake ran. (`renegotiate_pending` is only
+        // sampled between calls; a fast server lets the whole renegotiation finish inside
+        // one `ssl_read`, so it may never be seen true.)
+        if c.client_random() == first_random {
             return Err(format!(
-                "no renegotiation seen by oxssl (pending seen: {}, client random changed: {})",
-                c.saw_pending,
-                c.client_random() != first_random
+                "no renegotiation seen by oxssl (pending seen: {})",
+                c.saw_pending
             ));
         }
         let output = server.output();
