@@ -20,20 +20,22 @@ PREFIX=$1
 PROFILE=${2:-release}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-# OXSSL_NO_BUILD=1 installs what is already built (the tests use it from inside cargo).
+# OXSSL_NO_BUILD=1 installs what is already built (the tests use it from inside cargo, with
+# OXSSL_STATICLIB naming the static library cargo built for the test run).
 case "$PROFILE" in
     release) [ -n "${OXSSL_NO_BUILD:-}" ] || (cd "$ROOT" && cargo build -p oxssl-capi --release) ;;
     debug) [ -n "${OXSSL_NO_BUILD:-}" ] || (cd "$ROOT" && cargo build -p oxssl-capi) ;;
     *) echo "profile must be debug or release" >&2; exit 2 ;;
 esac
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE
+STATICLIB=${OXSSL_STATICLIB:-$TARGET/liboxssl_capi.a}
 mkdir -p "$PREFIX/lib/pkgconfig" "$PREFIX/lib/oxssl-pkgconfig" "$PREFIX/include/openssl"
 PREFIX=$(cd "$PREFIX" && pwd)
 install -m 0644 "$HERE"/include/openssl/*.h "$PREFIX/include/openssl/"
-install -m 0644 "$TARGET/liboxssl_capi.a" "$PREFIX/lib/liboxssl.a"
+install -m 0644 "$STATICLIB" "$PREFIX/lib/liboxssl.a"
 # The shared libraries are linked from the static one, so that they also export the
 # C part (BIO_printf & co), which rustc's cdylib would not.
-"$HERE/dropin.sh" "$TARGET/liboxssl_capi.a" "$PREFIX/lib/openssl-abi"
+"$HERE/dropin.sh" "$STATICLIB" "$PREFIX/lib/openssl-abi"
 mv "$PREFIX/lib/openssl-abi/liboxssl.so" "$PREFIX/lib/liboxssl.so"
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1)
 # The static library needs the system libraries Rust's std uses.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 mod common;
-use common::{have, make_cert, run, target_profile_dir};
+use common::{have, make_cert, oxssl_staticlib, run, target_profile_dir};
 
 fn install(manifest: &Path, prefix: &Path) {
     let profile = target_profile_dir();
@@ -23,6 +23,7 @@ fn install(manifest: &Path, prefix: &Path) {
                 .unwrap_or("debug"),
         )
         .env("OXSSL_NO_BUILD", "1")
+        .env("OXSSL_STATICLIB", oxssl_staticlib(&profile))
         .env("CARGO_TARGET_DIR", profile.parent().expect("target dir")));
     assert!(
         out.status.success(),
