@@ -93,13 +93,16 @@ impl Session {
     /// True if a client can offer it: a TLS 1.3 session needs its ticket; a TLS 1.2 one a
     /// session id or a ticket, and the extended master secret.
     pub fn is_resumable(&self) -> bool {
-        if self.secret.is_empty() {
-            return false;
-        }
         match self.version {
-            ProtocolVersion::TLSV1_3 => !self.ticket.is_empty(),
+            // A PSK as long as the suite's hash; a 48-byte master secret (a session loaded
+            // from DER could hold anything).
+            ProtocolVersion::TLSV1_3 => {
+                !self.ticket.is_empty() && self.secret.len() == self.suite.hash().output_len()
+            }
             ProtocolVersion::TLSV1_2 => {
-                self.ems && (!self.id.is_empty() || !self.ticket.is_empty())
+                self.ems
+                    && self.secret.len() == 48
+                    && (!self.id.is_empty() || !self.ticket.is_empty())
             }
             _ => false,
         }
