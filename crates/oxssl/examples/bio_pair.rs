@@ -35,6 +35,7 @@
 use oxssl::bio::{Bio, BioPair, PairBio};
 use oxssl::ssl::{
     Error as SslError, ErrorCode, ShutdownResult, Ssl, SslAcceptor, SslConnector, SslMethod,
+    SslMode,
 };
 use std::error::Error;
 use std::io::{self, Read, Write};
@@ -132,6 +133,9 @@ fn main() -> Result<()> {
     // The engine gets one half (17408-byte buffers, OpenSSL's default); we keep the other.
     let (ssl_half, net) = BioPair::new(0, 0);
     let mut ssl = connector.configure()?.into_ssl(&host)?;
+    // The connector enables partial writes (as the openssl crate's); this example shows a
+    // whole-buffer write retried after WANT_WRITE, so it turns them off.
+    ssl.clear_mode(SslMode::ENABLE_PARTIAL_WRITE);
     ssl.set_connect_state();
     ssl.set_bio(ssl_half);
     let mut pump = Pump {

@@ -662,8 +662,9 @@ impl World {
                 .unwrap();
             let partial = self.accepted % 2 == 1;
             let mut ssl = Ssl::new(self.acceptor.context()).unwrap();
-            if partial {
-                ssl.set_mode(SslMode::ENABLE_PARTIAL_WRITE);
+            // The acceptor sets partial writes, as the openssl crate's does.
+            if !partial {
+                ssl.clear_mode(SslMode::ENABLE_PARTIAL_WRITE);
             }
             self.conns.push(Conn {
                 name: format!("server {} (client port {})", self.accepted, peer.port()),
@@ -816,8 +817,9 @@ fn echo_200_connections_one_poll_thread() {
             .unwrap()
             .into_ssl("localhost")
             .unwrap();
-        if partial {
-            ssl.set_mode(SslMode::ENABLE_PARTIAL_WRITE);
+        // The connector sets partial writes, as the openssl crate's does.
+        if !partial {
+            ssl.clear_mode(SslMode::ENABLE_PARTIAL_WRITE);
         }
         let sizes = message_sizes(i);
         let total = sizes.iter().sum::<usize>() as u64;

@@ -701,3 +701,71 @@ fn setter_after_the_handshake_started_applies_to_later_handshakes_only() {
         Some("TLS_CHACHA20_POLY1305_SHA256")
     );
 }
+
+/// `SslConnector` and `SslAcceptor` set the `openssl` crate's modes, and Mozilla's
+/// profiles their versions: intermediate takes a TLS 1.2 client, modern refuses it.
+#[test]
+fn connector_and_acceptor_match_the_openssl_crate() {
+    use oxssl::bio::BioPair;
+    use oxssl::ssl::{SslAcceptor, SslConnector, SslMode, SslVersion};
+    let crate_modes = SslMode::AUTO_RETRY
+        | SslMode::ACCEPT_MOVING_WRITE_BUFFER
+        | SslMode::ENABLE_PARTIAL_WRITE
+        | SslMode::RELEASE_BUFFERS;
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let acceptor = |modern: bool| {
+        let mut b = if modern {
+            SslAcceptor::mozilla_modern_v5(SslMethod::tls()).unwrap()
+        } else {
+            SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap()
+        };
+        b.set_certificate_chain_der(vec![pki.leaf_der.clone()])
+            .unwrap();
+        b.set_private_key_der(&pki.key_der).unwrap();
+        b.build()
+    };
+    let mut cb = SslConnector::builder(SslMethod::tls()).unwrap();
+    cb.add_trusted_der(&pki.ca_der).unwrap();
+    cb.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+    let connector = cb.build();
+    assert_eq!(connector.context().mode(), crate_modes);
+    for modern in [false, true] {
+        let a = acceptor(modern);
+        assert_eq!(a.context().mode(), crate_modes);
+        let (x, y) = BioPair::new(17 * 1024, 17 * 1024);
+        let mut c = connector
+            .configure()
+            .unwrap()
+            .into_ssl("localhost")
+            .unwrap();
+        c.set_connect_state();
+        c.set_bio(x);
+        let mut s = Ssl::new(a.context()).unwrap();
+        s.set_accept_state();
+        s.set_bio(y);
+        let mut result = None;
+        for _ in 0..10 {
+            let rc = c.do_handshake();
+            let rs = s.do_handshake();
+            if rc.is_ok() && rs.is_ok() {
+                result = Some(Ok(c.version_str()));
+                break;
+            }
+            if let Err(e) = &rs {
+                if !matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) {
+                    result = Some(Err(e.reason_code()));
+                    break;
+                }
+            }
+        }
+        if modern {
+            assert_eq!(
+                result,
+                Some(Err(Some(Reason::UNSUPPORTED_PROTOCOL))),
+                "modern refuses TLS 1.2"
+            );
+        } else {
+            assert_eq!(result, Some(Ok("TLSv1.2")), "intermediate takes TLS 1.2");
+        }
+    }
+}

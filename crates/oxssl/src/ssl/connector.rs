@@ -2,12 +2,31 @@
 //! in the `openssl` crate.
 
 use super::connection::Ssl;
+use super::context::SslVersion;
 use super::context::{SslContext, SslContextBuilder, SslMethod};
 use super::error::ErrorStack;
-use super::flags::SslVerifyMode;
+use super::flags::{SslMode, SslVerifyMode};
 use super::stream::{HandshakeError, SslStream};
 use std::io::{Read, Write};
 use std::ops::{Deref, DerefMut};
+
+/// The modes the `openssl` crate's connector and acceptor set, so that a program (or an
+/// async wrapper that retries a write from another buffer) behaves the same on oxssl:
+/// AUTO_RETRY, ACCEPT_MOVING_WRITE_BUFFER, ENABLE_PARTIAL_WRITE, and RELEASE_BUFFERS.
+fn crate_defaults(method: SslMethod) -> Result<SslContextBuilder, ErrorStack> {
+    let mut b = SslContext::builder(method)?;
+    b.set_mode(
+        SslMode::AUTO_RETRY
+            | SslMode::ACCEPT_MOVING_WRITE_BUFFER
+            | SslMode::ENABLE_PARTIAL_WRITE
+            | SslMode::RELEASE_BUFFERS,
+    );
+    Ok(b)
+}
+
+/// Mozilla's TLS 1.3 suites (both profiles).
+const MOZILLA_SUITES: &str =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 /// A client context that verifies servers against the system trust store and checks the
 /// host name.
@@ -20,8 +39,11 @@ pub struct SslConnectorBuilder(SslContextBuilder);
 impl SslConnector {
     /// A builder with verification on and the system trust anchors loaded.
     pub fn builder(method: SslMethod) -> Result<SslConnectorBuilder, ErrorStack> {
-        let mut b = SslContext::builder(method)?;
+        let mut b = crate_defaults(method)?;
         b.set_default_verify_paths()?;
+        b.set_cipher_list(
+            "DEFAULT:!aNULL:!eNULL:!MD5:!3DES:!DES:!RC4:!IDEA:!SEED:!aDSS:!SRP:!PSK",
+        )?;
         b.set_verify(SslVerifyMode::PEER);
         Ok(SslConnectorBuilder(b))
     }
@@ -122,14 +144,27 @@ pub struct SslAcceptor(SslContext);
 pub struct SslAcceptorBuilder(SslContextBuilder);
 
 impl SslAcceptor {
-    /// Mozilla's "modern" profile: TLS 1.3 only, which is what oxssl implements today.
+    /// Mozilla's "modern" profile (v5): TLS 1.3 only, its three suites.
     pub fn mozilla_modern_v5(method: SslMethod) -> Result<SslAcceptorBuilder, ErrorStack> {
-        Ok(SslAcceptorBuilder(SslContext::builder(method)?))
+        let mut b = crate_defaults(method)?;
+        b.set_min_proto_version(Some(SslVersion::TLS1_3))?;
+        b.set_ciphersuites(MOZILLA_SUITES)?;
+        Ok(SslAcceptorBuilder(b))
     }
 
-    /// Mozilla's "intermediate" profile. Until TLS 1.2 lands it equals the modern one.
+    /// Mozilla's "intermediate" profile (v5): TLS 1.2 and 1.3, ECDHE with AES-GCM and
+    /// ChaCha20-Poly1305 (its DHE suites are not implemented: oxssl has no DHE).
     pub fn mozilla_intermediate_v5(method: SslMethod) -> Result<SslAcceptorBuilder, ErrorStack> {
-        Self::mozilla_modern_v5(method)
+        let mut b = crate_defaults(method)?;
+        b.set_min_proto_version(Some(SslVersion::TLS1_2))?;
+        b.set_cipher_list(
+            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+             ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+             ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+             DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384",
+        )?;
+        b.set_ciphersuites(MOZILLA_SUITES)?;
+        Ok(SslAcceptorBuilder(b))
     }
 
     /// Accepts a connection over `stream`.
