@@ -769,3 +769,71 @@ fn connector_and_acceptor_match_the_openssl_crate() {
         }
     }
 }
+
+/// `SslOptions` has the `openssl` crate's constants with OpenSSL 3's values, and its
+/// idiom (`ALL | ... ` then `&= !...`) compiles and leaves a working context.
+#[test]
+fn options_have_openssl_values() {
+    use openssl::ssl::SslOptions as O;
+    use oxssl::ssl::SslOptions as X;
+    let pairs = [
+        (X::ALL, O::ALL),
+        (X::NO_SSLV2, O::NO_SSLV2),
+        (X::NO_SSLV3, O::NO_SSLV3),
+        (X::NO_TLSV1, O::NO_TLSV1),
+        (X::NO_TLSV1_1, O::NO_TLSV1_1),
+        (X::NO_TLSV1_2, O::NO_TLSV1_2),
+        (X::NO_TLSV1_3, O::NO_TLSV1_3),
+        (X::NO_SSL_MASK, O::NO_SSL_MASK),
+        (X::NO_DTLSV1, O::NO_DTLSV1),
+        (X::NO_DTLSV1_2, O::NO_DTLSV1_2),
+        (X::SINGLE_DH_USE, O::SINGLE_DH_USE),
+        (X::SINGLE_ECDH_USE, O::SINGLE_ECDH_USE),
+        (
+            X::DONT_INSERT_EMPTY_FRAGMENTS,
+            O::DONT_INSERT_EMPTY_FRAGMENTS,
+        ),
+        (X::NO_QUERY_MTU, O::NO_QUERY_MTU),
+        (X::COOKIE_EXCHANGE, O::COOKIE_EXCHANGE),
+        (X::NO_TICKET, O::NO_TICKET),
+        (
+            X::NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
+            O::NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
+        ),
+        (X::NO_COMPRESSION, O::NO_COMPRESSION),
+        (
+            X::ALLOW_UNSAFE_LEGACY_RENEGOTIATION,
+            O::ALLOW_UNSAFE_LEGACY_RENEGOTIATION,
+        ),
+        (X::ENABLE_MIDDLEBOX_COMPAT, O::ENABLE_MIDDLEBOX_COMPAT),
+        (X::PRIORITIZE_CHACHA, O::PRIORITIZE_CHACHA),
+        (X::CIPHER_SERVER_PREFERENCE, O::CIPHER_SERVER_PREFERENCE),
+        (X::TLS_ROLLBACK_BUG, O::TLS_ROLLBACK_BUG),
+        (X::NO_RENEGOTIATION, O::NO_RENEGOTIATION),
+        (X::IGNORE_UNEXPECTED_EOF, O::IGNORE_UNEXPECTED_EOF),
+    ];
+    for (i, (x, o)) in pairs.iter().enumerate() {
+        assert_eq!(x.bits(), o.bits() as u64, "option {i}");
+    }
+    // Options the crate does not name, against OpenSSL 3's ssl.h.
+    assert_eq!(X::LEGACY_SERVER_CONNECT.bits(), 1 << 2);
+    assert_eq!(X::ALLOW_CLIENT_RENEGOTIATION.bits(), 1 << 8);
+    assert_eq!(X::CISCO_ANYCONNECT.bits(), 1 << 15);
+    assert_eq!(X::NO_ANTI_REPLAY.bits(), 1 << 24);
+    let mut opts = X::ALL
+        | X::NO_COMPRESSION
+        | X::NO_SSLV2
+        | X::NO_SSLV3
+        | X::SINGLE_DH_USE
+        | X::SINGLE_ECDH_USE;
+    opts &= !X::DONT_INSERT_EMPTY_FRAGMENTS;
+    assert!(!opts.contains(X::DONT_INSERT_EMPTY_FRAGMENTS));
+    let mut b = SslContext::builder(SslMethod::tls()).unwrap();
+    b.set_options(opts);
+    let ctx = b.build();
+    assert!(ctx.options().contains(X::NO_SSLV3 | X::TLSEXT_PADDING));
+    assert_eq!(
+        ctx.config().max_version,
+        oxssl::config::ProtocolVersion::TLSV1_3
+    );
+}

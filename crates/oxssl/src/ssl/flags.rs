@@ -29,6 +29,17 @@ macro_rules! bitflags_like {
         impl std::ops::BitOrAssign for $name {
             fn bitor_assign(&mut self, o: Self) { self.0 |= o.0 }
         }
+        impl std::ops::BitAnd for $name {
+            type Output = Self;
+            fn bitand(self, o: Self) -> Self { $name(self.0 & o.0) }
+        }
+        impl std::ops::BitAndAssign for $name {
+            fn bitand_assign(&mut self, o: Self) { self.0 &= o.0 }
+        }
+        impl std::ops::Not for $name {
+            type Output = Self;
+            fn not(self) -> Self { $name(!self.0) }
+        }
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}({:#x})", stringify!($name), self.0)
@@ -62,12 +73,24 @@ bitflags_like!(
     SslOptions(u64) {
         /// `SSL_OP_LEGACY_SERVER_CONNECT`.
         LEGACY_SERVER_CONNECT = 1 << 2;
+        /// `SSL_OP_TLSEXT_PADDING` (accepted; oxssl sends no padding extension).
+        TLSEXT_PADDING = 1 << 4;
+        /// `SSL_OP_SAFARI_ECDHE_ECDSA_BUG` (accepted; no effect).
+        SAFARI_ECDHE_ECDSA_BUG = 1 << 6;
         /// EOF without close_notify reads as a clean close (`SSL_OP_IGNORE_UNEXPECTED_EOF`).
         IGNORE_UNEXPECTED_EOF = 1 << 7;
         /// `SSL_OP_ALLOW_CLIENT_RENEGOTIATION`.
         ALLOW_CLIENT_RENEGOTIATION = 1 << 8;
+        /// `SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS` (CBC only; oxssl has no CBC).
+        DONT_INSERT_EMPTY_FRAGMENTS = 1 << 11;
+        /// `SSL_OP_NO_QUERY_MTU` (DTLS; no effect).
+        NO_QUERY_MTU = 1 << 12;
+        /// `SSL_OP_COOKIE_EXCHANGE` (DTLS; no effect).
+        COOKIE_EXCHANGE = 1 << 13;
         /// `SSL_OP_NO_TICKET`.
         NO_TICKET = 1 << 14;
+        /// `SSL_OP_CISCO_ANYCONNECT` (DTLS; no effect).
+        CISCO_ANYCONNECT = 1 << 15;
         /// A server never resumes a session in a renegotiation
         /// (`SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION`).
         NO_SESSION_RESUMPTION_ON_RENEGOTIATION = 1 << 16;
@@ -77,8 +100,14 @@ bitflags_like!(
         ALLOW_UNSAFE_LEGACY_RENEGOTIATION = 1 << 18;
         /// Middlebox compatibility mode (`SSL_OP_ENABLE_MIDDLEBOX_COMPAT`, on by default).
         ENABLE_MIDDLEBOX_COMPAT = 1 << 20;
+        /// `SSL_OP_PRIORITIZE_CHACHA` (accepted; server preference decides).
+        PRIORITIZE_CHACHA = 1 << 21;
         /// Server picks the cipher suite by its own preference (`SSL_OP_CIPHER_SERVER_PREFERENCE`).
         CIPHER_SERVER_PREFERENCE = 1 << 22;
+        /// `SSL_OP_TLS_ROLLBACK_BUG` (no effect: versions are negotiated by RFC 8446).
+        TLS_ROLLBACK_BUG = 1 << 23;
+        /// `SSL_OP_NO_ANTI_REPLAY` (accepted; oxssl's early data is always single-use).
+        NO_ANTI_REPLAY = 1 << 24;
         /// `SSL_OP_NO_SSLv3`.
         NO_SSLV3 = 1 << 25;
         /// `SSL_OP_NO_TLSv1`.
@@ -91,6 +120,22 @@ bitflags_like!(
         NO_TLSV1_3 = 1 << 29;
         /// `SSL_OP_NO_RENEGOTIATION`.
         NO_RENEGOTIATION = 1 << 30;
+        /// `SSL_OP_CRYPTOPRO_TLSEXT_BUG` (no effect).
+        CRYPTOPRO_TLSEXT_BUG = 1 << 31;
+        /// `SSL_OP_NO_DTLSv1` (DTLS; shares `NO_TLSV1`'s bit, as in OpenSSL).
+        NO_DTLSV1 = 1 << 26;
+        /// `SSL_OP_NO_DTLSv1_2` (DTLS; shares `NO_TLSV1_2`'s bit, as in OpenSSL).
+        NO_DTLSV1_2 = 1 << 27;
+        /// `SSL_OP_NO_SSLv2`: 0 in OpenSSL 3 (SSLv2 is gone everywhere).
+        NO_SSLV2 = 0;
+        /// `SSL_OP_SINGLE_DH_USE`: 0 in OpenSSL 3 (ephemeral keys are always single-use).
+        SINGLE_DH_USE = 0;
+        /// `SSL_OP_SINGLE_ECDH_USE`: 0 in OpenSSL 3.
+        SINGLE_ECDH_USE = 0;
+        /// `SSL_OP_ALL`: OpenSSL 3's harmless bug workarounds.
+        ALL = (1 << 31) | (1 << 11) | (1 << 4) | (1 << 6);
+        /// `SSL_OP_NO_SSL_MASK`: every protocol version.
+        NO_SSL_MASK = (1 << 25) | (1 << 26) | (1 << 28) | (1 << 27) | (1 << 29);
     }
 );
 
