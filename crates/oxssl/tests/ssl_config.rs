@@ -813,7 +813,7 @@ fn options_have_openssl_values() {
         (X::IGNORE_UNEXPECTED_EOF, O::IGNORE_UNEXPECTED_EOF),
     ];
     for (i, (x, o)) in pairs.iter().enumerate() {
-        assert_eq!(x.bits(), o.bits() as u64, "option {i}");
+        assert_eq!(x.bits(), o.bits(), "option {i}");
     }
     // Options the crate does not name, against OpenSSL 3's ssl.h.
     assert_eq!(X::LEGACY_SERVER_CONNECT.bits(), 1 << 2);
