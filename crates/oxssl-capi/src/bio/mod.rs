@@ -404,19 +404,15 @@ pub unsafe extern "C" fn BIO_free(b: *mut BIO) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int {
     guard(-1, || {
-        if dlen < 0 {
-            // OpenSSL 3.6 returns 0 without queuing an error.
-            return 0;
-        }
-        if b.is_null() || (data.is_null() && dlen > 0) {
-            err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
-            return -1;
-        }
-        let buf: &mut [u8] = if dlen == 0 {
+        let len = match checked_len(b, data.is_null(), dlen) {
+            Ok(len) => len,
+            Err(ret) => return ret,
+        };
+        let buf: &mut [u8] = if len == 0 {
             &mut []
         } else {
             // SAFETY: data holds dlen writable bytes (caller's contract), checked non-NULL.
-            unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), dlen as usize) }
+            unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) }
         };
         // SAFETY: b is live (caller's contract).
         let bio = unsafe { &*b };
@@ -432,25 +428,35 @@ pub unsafe extern "C" fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -
 #[no_mangle]
 pub unsafe extern "C" fn BIO_write(b: *mut BIO, data: *const c_void, dlen: c_int) -> c_int {
     guard(-1, || {
-        if dlen < 0 {
-            // OpenSSL 3.6 returns 0 without queuing an error.
-            return 0;
-        }
-        if b.is_null() || (data.is_null() && dlen > 0) {
-            err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
-            return -1;
-        }
-        let buf: &[u8] = if dlen == 0 {
+        let len = match checked_len(b, data.is_null(), dlen) {
+            Ok(len) => len,
+            Err(ret) => return ret,
+        };
+        let buf: &[u8] = if len == 0 {
             &[]
         } else {
             // SAFETY: data holds dlen readable bytes (caller's contract), checked non-NULL.
-            unsafe { std::slice::from_raw_parts(data.cast::<u8>(), dlen as usize) }
+            unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }
         };
         // SAFETY: b is live (caller's contract).
         let bio = unsafe { &*b };
         let r = bio.lock().kind.bio().write(buf);
         io_result(r)
     })
+}
+
+/// The argument checks `BIO_read` and `BIO_write` share: the byte count, or what to
+/// return (0 without an error for a negative length, as OpenSSL 3.6; -1 with
+/// BIO_R_NULL_PARAMETER for a NULL BIO or buffer).
+fn checked_len(b: *mut BIO, data_null: bool, dlen: c_int) -> Result<usize, c_int> {
+    let Ok(len) = usize::try_from(dlen) else {
+        return Err(0);
+    };
+    if b.is_null() || (data_null && len > 0) {
+        err::push(LIB_BIO, BIO_R_NULL_PARAMETER);
+        return Err(-1);
+    }
+    Ok(len)
 }
 
 fn io_result(r: Result<usize, BioError>) -> c_int {

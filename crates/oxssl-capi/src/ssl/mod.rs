@@ -417,14 +417,19 @@ fn filetype(t: c_int) -> Option<SslFiletype> {
     }
 }
 
-fn ctx_result(c: &mut CtxState, op: CtxOp) -> c_int {
-    match c.run(op) {
+/// OpenSSL's 1 for success, or 0 with the errors queued.
+fn one_or_queue(r: Result<(), ErrorStack>) -> c_int {
+    match r {
         Ok(()) => 1,
         Err(e) => {
             err::push_stack(&e);
             0
         }
     }
+}
+
+fn ctx_result(c: &mut CtxState, op: CtxOp) -> c_int {
+    one_or_queue(c.run(op))
 }
 
 /// `SSL_CTX_use_certificate_file`.
@@ -513,11 +518,7 @@ pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int
             err::push(LIB_SSL, 177); // SSL_R_NO_CERTIFICATE_ASSIGNED
             0
         }
-        Ok(()) => 1,
-        Err(e) => {
-            err::push_stack(&e);
-            0
-        }
+        r => one_or_queue(r),
     })
 }
 
@@ -1390,16 +1391,9 @@ pub unsafe extern "C" fn SSL_ctrl(
                 err::push(LIB_SSL, SSL_R_SSL3_EXT_INVALID_SERVERNAME);
                 return 0;
             }
-            match st.ssl.set_hostname(&name) {
-                Ok(()) => {
-                    st.sni_set = true;
-                    1
-                }
-                Err(e) => {
-                    err::push_stack(&e);
-                    0
-                }
-            }
+            let r = st.ssl.set_hostname(&name);
+            st.sni_set |= r.is_ok();
+            one_or_queue(r) as c_long
         }
         _ => 0,
     })
@@ -1615,17 +1609,7 @@ pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
 /// `ctx` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
-    with_ctx(ctx, 0, |c| match c.live.set_default_verify_paths() {
-        Ok(()) => {
-            c.ops.push(CtxOp::DefaultVerifyPaths);
-            c.built = None;
-            1
-        }
-        Err(e) => {
-            err::push_stack(&e);
-            0
-        }
-    })
+    with_ctx(ctx, 0, |c| ctx_result(c, CtxOp::DefaultVerifyPaths))
 }
 
 /// `SSL_CTX_get_verify_mode`.
@@ -1673,13 +1657,7 @@ fn set_list(
             null_param();
             return 0;
         };
-        match set(&mut st.ssl, &l) {
-            Ok(()) => 1,
-            Err(e) => {
-                err::push_stack(&e);
-                0
-            }
-        }
+        one_or_queue(set(&mut st.ssl, &l))
     })
 }
 
