@@ -10,24 +10,7 @@ const SESSION_LABEL: &str = "SSL SESSION PARAMETERS";
 
 /// `der` as a PEM block with `label`.
 pub fn encode(label: &str, der: &[u8]) -> String {
-    let mut b64 = String::with_capacity(der.len() * 4 / 3 + 4);
-    for chunk in der.chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | b as u32) << (8 * (3 - chunk.len()));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                b64.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    oxssl::x509::pem_encode(label, der)
 }
 
 /// The DER inside the first PEM block labelled `label` in `text`.

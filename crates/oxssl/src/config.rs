@@ -208,6 +208,12 @@ pub struct Config {
     pub trust: Arc<TrustStore>,
     /// Peer verification mode.
     pub verify: VerifyMode,
+    /// Called for each failure and each certificate that passed while verifying the
+    /// peer's chain (`SSL_CTX_set_verify`'s callback); it may let failures through.
+    pub verify_callback: Option<Arc<crate::x509::VerifyCallback>>,
+    /// Most intermediate certificates between the peer's and the trust anchor
+    /// (`SSL_CTX_set_verify_depth`; OpenSSL's default 100).
+    pub verify_depth: u32,
     /// A server picks the cipher suite by its own preference rather than the client's
     /// (`SSL_OP_CIPHER_SERVER_PREFERENCE`).
     pub server_preference: bool,
@@ -299,6 +305,8 @@ impl Default for Config {
             named_keys: Vec::new(),
             trust: Arc::new(TrustStore::new()),
             verify: VerifyMode::default(),
+            verify_callback: None,
+            verify_depth: 100,
             server_preference: true,
             max_cert_list: 100 * 1024,
             hrr_cookie: false,

@@ -7,36 +7,43 @@ use crate::msgs::enums::AlertDescription;
 use crate::reason::Reason;
 use crate::x509;
 
-/// Records a verification outcome; with verify-peer set a failure aborts the handshake
-/// with OpenSSL's alert for that failure and CERTIFICATE_VERIFY_FAILED.
-pub(crate) fn record_verify_result(
+/// Verifies the peer's `chain` for `purpose` and records the outcome as OpenSSL does
+/// (`SSL_get_verify_result`, also when a callback let a failure through); with
+/// verify-peer set a failure aborts the handshake with OpenSSL's alert for it and
+/// CERTIFICATE_VERIFY_FAILED.
+fn verify_peer_chain(
     cx: &mut Context<'_>,
-    result: Result<(), x509::VerifyError>,
+    chain: &[x509::CertificateDer<'static>],
+    purpose: x509::verify::Purpose,
+    hostname: Option<&str>,
 ) -> Result<(), TlsError> {
-    match result {
-        Ok(()) => {
-            cx.info.verify_result = 0;
-            Ok(())
-        }
-        Err(e) => {
-            cx.info.verify_result = e.code.0;
-            if cx.config.verify.peer {
-                let mut err = TlsError::fatal(
-                    AlertDescription(e.code.alert()),
-                    Reason::CERTIFICATE_VERIFY_FAILED,
-                    format!(
-                        "certificate verify failed at depth {}: {}",
-                        e.depth,
-                        e.code.text()
-                    ),
-                );
-                err.verify_result = Some(e.code.0);
-                Err(err)
-            } else {
-                Ok(())
-            }
-        }
+    let params = x509::verify::Params {
+        purpose,
+        hostname,
+        now: cx.config.time.now(),
+        depth: cx.config.verify_depth,
+        callback: cx.config.verify_callback.as_deref(),
+    };
+    let outcome = x509::verify::verify_chain(&cx.config.trust, chain, &params);
+    let (Ok(Some(e)) | Err(e)) = outcome else {
+        cx.info.verify_result = 0;
+        return Ok(());
+    };
+    cx.info.verify_result = e.code.0;
+    if outcome.is_err() && cx.config.verify.peer {
+        let mut err = TlsError::fatal(
+            AlertDescription(e.code.alert()),
+            Reason::CERTIFICATE_VERIFY_FAILED,
+            format!(
+                "certificate verify failed at depth {}: {}",
+                e.depth,
+                e.code.text()
+            ),
+        );
+        err.verify_result = Some(e.code.0);
+        return Err(err);
     }
+    Ok(())
 }
 
 /// Verifies the server's chain (trust, validity, host name), records the outcome as
@@ -46,9 +53,7 @@ pub(crate) fn verify_server_certificate(
     chain: Vec<x509::CertificateDer<'static>>,
     verify_host: Option<&str>,
 ) -> Result<(), TlsError> {
-    let result =
-        x509::verify_server_chain(&cx.config.trust, &chain, verify_host, cx.config.time.now());
-    record_verify_result(cx, result)?;
+    verify_peer_chain(cx, &chain, x509::verify::Purpose::ServerAuth, verify_host)?;
     cx.info.peer_chain = chain;
     Ok(())
 }
@@ -73,8 +78,7 @@ pub(crate) fn accept_client_certificate(
         cx.info.peer_chain.clear();
         return Ok(false);
     }
-    let result = x509::verify_client_chain(&cx.config.trust, &chain, cx.config.time.now());
-    record_verify_result(cx, result)?;
+    verify_peer_chain(cx, &chain, x509::verify::Purpose::ClientAuth, None)?;
     cx.info.peer_chain = chain;
     Ok(true)
 }

@@ -283,6 +283,21 @@ impl Ssl {
         }
     }
 
+    /// `SSL_set_verify` with a callback, for this connection only (see
+    /// [`super::SslContextBuilder::set_verify_callback`]).
+    pub fn set_verify_callback<F>(&mut self, mode: SslVerifyMode, callback: F)
+    where
+        F: Fn(bool, &mut crate::x509::X509StoreContextRef) -> bool + Send + Sync + 'static,
+    {
+        self.set_verify(mode);
+        self.config_mut().verify_callback = Some(Arc::new(callback));
+    }
+
+    /// `SSL_set_verify_depth`: see [`super::SslContextBuilder::set_verify_depth`].
+    pub fn set_verify_depth(&mut self, depth: u32) {
+        self.config_mut().verify_depth = depth;
+    }
+
     /// `SSL_get_verify_mode`.
     pub fn verify_mode(&self) -> SslVerifyMode {
         self.verify_mode

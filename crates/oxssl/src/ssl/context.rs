@@ -432,6 +432,35 @@ impl SslContextBuilder {
         self.inner.verify_mode = mode;
     }
 
+    /// `SSL_CTX_set_verify` with a callback: `callback(preverify_ok, ctx)` is called for
+    /// each failure found in the peer's chain (in OpenSSL's order) and for each certificate
+    /// that passed, top of the chain first; see [`crate::x509::VerifyCallback`].
+    ///
+    /// ```
+    /// use oxssl::ssl::{SslContext, SslMethod, SslVerifyMode};
+    /// use oxssl::x509::VerifyCode;
+    ///
+    /// let mut b = SslContext::builder(SslMethod::tls_client()).unwrap();
+    /// // Accept an expired certificate, nothing else.
+    /// b.set_verify_callback(SslVerifyMode::PEER, |ok, ctx| {
+    ///     ok || ctx.error() == VerifyCode::CERT_HAS_EXPIRED
+    /// });
+    /// ```
+    pub fn set_verify_callback<F>(&mut self, mode: SslVerifyMode, callback: F)
+    where
+        F: Fn(bool, &mut crate::x509::X509StoreContextRef) -> bool + Send + Sync + 'static,
+    {
+        self.inner.verify_mode = mode;
+        self.config.verify_callback = Some(Arc::new(callback));
+    }
+
+    /// `SSL_CTX_set_verify_depth`: the most intermediate certificates a peer's chain may
+    /// have between its own and the trust anchor (default 100); a longer chain fails with
+    /// `X509_V_ERR_CERT_CHAIN_TOO_LONG`.
+    pub fn set_verify_depth(&mut self, depth: u32) {
+        self.config.verify_depth = depth;
+    }
+
     /// `SSL_CTX_set_mode`: adds mode bits, returns the new mode.
     pub fn set_mode(&mut self, mode: SslMode) -> SslMode {
         self.inner.mode.insert(mode);

@@ -146,7 +146,25 @@ mod alert {
     pub const INTERNAL_ERROR: u8 = 80;
 }
 
+/// The `openssl` crate's name for a verification result code.
+pub type X509VerifyResult = VerifyCode;
+
 impl VerifyCode {
+    /// The raw `X509_V_*` number (the `openssl` crate's `as_raw`).
+    pub fn as_raw(self) -> i32 {
+        self.0
+    }
+
+    /// A code from its raw number (safe here: any number is a valid value).
+    pub fn from_raw(raw: i32) -> Self {
+        Self(raw)
+    }
+
+    /// `X509_verify_cert_error_string`: the same as [`VerifyCode::text`].
+    pub fn error_string(self) -> &'static str {
+        self.text()
+    }
+
     /// Whether this is `X509_V_OK`.
     pub fn is_ok(self) -> bool {
         self == Self::OK

@@ -12,12 +12,15 @@
 //!   intermediate certificates, a leaf marked as a CA (other than a trusted self-signed leaf),
 //!   RSA keys under 2048 bits and MD5/SHA-1 signatures are rejected.
 
+mod cert;
 mod codes;
 pub(crate) mod der;
 mod name;
+mod pem;
 mod sig;
+mod store_ctx;
 mod trust;
-mod verify;
+pub(crate) mod verify;
 
 #[cfg(test)]
 mod tests;
@@ -25,8 +28,11 @@ mod tests;
 use std::fmt;
 use std::path::Path;
 
-pub use codes::{VerifyCode, VerifyError};
+pub use cert::{X509Ref, X509};
+pub use codes::{VerifyCode, VerifyError, X509VerifyResult};
+pub use pem::pem_encode;
 pub use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+pub use store_ctx::{VerifyCallback, X509StoreContextRef};
 pub use trust::TrustStore;
 
 use crate::crypto::sign::SignatureScheme;
@@ -172,7 +178,14 @@ pub fn verify_server_chain(
     hostname: Option<&str>,
     now: UnixTime,
 ) -> Result<(), VerifyError> {
-    verify::verify_chain(store, chain, verify::Purpose::ServerAuth, hostname, now)
+    let p = verify::Params {
+        purpose: verify::Purpose::ServerAuth,
+        hostname,
+        now,
+        depth: verify::DEFAULT_DEPTH,
+        callback: None,
+    };
+    verify::verify_chain(store, chain, &p).map(|_| ())
 }
 
 /// Same as [`verify_server_chain`] for a client certificate chain (client-auth purpose), with
@@ -182,7 +195,14 @@ pub fn verify_client_chain(
     chain: &[CertificateDer<'_>],
     now: UnixTime,
 ) -> Result<(), VerifyError> {
-    verify::verify_chain(store, chain, verify::Purpose::ClientAuth, None, now)
+    let p = verify::Params {
+        purpose: verify::Purpose::ClientAuth,
+        hostname: None,
+        now,
+        depth: verify::DEFAULT_DEPTH,
+        callback: None,
+    };
+    verify::verify_chain(store, chain, &p).map(|_| ())
 }
 
 /// Checks whether a certificate's names match `hostname` (DNS name or IP literal), like

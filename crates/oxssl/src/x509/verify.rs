@@ -13,8 +13,10 @@ use std::net::IpAddr;
 use rustls_pki_types::{CertificateDer, DnsName, ServerName, UnixTime};
 use webpki::{EndEntityCert, KeyUsage};
 
+use super::cert::X509;
 use super::codes::{VerifyCode, VerifyError};
 use super::der::{ku, oid, tag, ParsedCert, Reader};
+use super::store_ctx::{VerifyCallback, X509StoreContextRef};
 use super::trust::TrustStore;
 
 /// What the end-entity certificate is being verified for.
@@ -25,7 +27,104 @@ pub(crate) enum Purpose {
 }
 
 /// OpenSSL's default maximum chain depth (`X509_VERIFY_PARAM` "default" table).
-const MAX_DEPTH: usize = 100;
+pub(crate) const DEFAULT_DEPTH: u32 = 100;
+
+/// The settings of one verification.
+pub(crate) struct Params<'a> {
+    pub purpose: Purpose,
+    /// Host name or IP literal the leaf must match (`None` or empty: no name check).
+    pub hostname: Option<&'a str>,
+    pub now: UnixTime,
+    /// Most certificates between the leaf and the trust anchor (`SSL_CTX_set_verify_depth`).
+    pub depth: u32,
+    pub callback: Option<&'a VerifyCallback>,
+}
+
+/// A verification's result: `Ok(None)` passed cleanly; `Ok(Some(e))` passed because the
+/// callback let the failure `e` (the code `SSL_get_verify_result` reports) through;
+/// `Err(e)` failed.
+pub(crate) type Outcome = Result<Option<VerifyError>, VerifyError>;
+
+/// The walk's reporting: each failure and each certificate that passed goes to the
+/// callback, which decides whether the walk goes on (OpenSSL's `verify_cb_cert`). Without
+/// a callback the first failure ends it.
+struct Walk<'c> {
+    callback: Option<&'c VerifyCallback>,
+    ctx: X509StoreContextRef,
+    /// Depth of the last failure the callback let through.
+    failed_at: u32,
+    /// A failure was let through (even if the callback then cleared the error).
+    forgiven: bool,
+}
+
+impl<'c> Walk<'c> {
+    fn new(callback: Option<&'c VerifyCallback>) -> Self {
+        Walk {
+            callback,
+            ctx: X509StoreContextRef::new(),
+            failed_at: 0,
+            forgiven: false,
+        }
+    }
+
+    /// The chain the callback sees (copied only when there is a callback).
+    fn set_path(&mut self, path: &[Node<'_>]) {
+        if self.callback.is_some() {
+            self.ctx.chain = path
+                .iter()
+                .map(|n| X509::from_checked(CertificateDer::from(n.cert.der.to_vec())))
+                .collect();
+        }
+    }
+
+    fn fail(&mut self, code: VerifyCode, depth: usize) -> Result<(), VerifyError> {
+        let Some(callback) = self.callback else {
+            return Err(err(code, depth));
+        };
+        self.ctx.error = code;
+        self.failed_at = self.at(depth);
+        self.call(callback, false)?;
+        self.forgiven = true;
+        Ok(())
+    }
+
+    fn passed(&mut self, depth: usize) -> Result<(), VerifyError> {
+        let Some(callback) = self.callback else {
+            return Ok(());
+        };
+        self.at(depth);
+        self.call(callback, true)
+    }
+
+    fn at(&mut self, depth: usize) -> u32 {
+        self.ctx.depth = u32::try_from(depth).unwrap_or(u32::MAX);
+        self.ctx.current = Some(depth);
+        self.ctx.depth
+    }
+
+    fn call(&mut self, callback: &VerifyCallback, ok: bool) -> Result<(), VerifyError> {
+        if callback(ok, &mut self.ctx) {
+            return Ok(());
+        }
+        // X509_verify_cert's safety net: a refusal always carries an error.
+        let code = if self.ctx.error.is_ok() {
+            VerifyCode::UNSPECIFIED
+        } else {
+            self.ctx.error
+        };
+        Err(VerifyError {
+            code,
+            depth: self.ctx.depth,
+        })
+    }
+
+    fn outcome(&self) -> Option<VerifyError> {
+        (!self.ctx.error.is_ok()).then_some(VerifyError {
+            code: self.ctx.error,
+            depth: self.failed_at,
+        })
+    }
+}
 
 /// One certificate of the chain being built.
 struct Node<'a> {
@@ -71,54 +170,66 @@ fn err(code: VerifyCode, depth: usize) -> VerifyError {
     VerifyError::new(code, depth)
 }
 
-/// Verifies `chain` (leaf first) for `purpose` at `now`, then the leaf against `hostname`.
+/// Verifies `chain` (leaf first) as `p` says: OpenSSL's `verify_chain()` order (build the
+/// path, extensions and purpose, key and digest strength, host name, then signatures and
+/// validity from the top down), then webpki over a chain that passed.
 pub(crate) fn verify_chain(
     store: &TrustStore,
     chain: &[CertificateDer<'_>],
-    purpose: Purpose,
-    hostname: Option<&str>,
-    now: UnixTime,
-) -> Result<(), VerifyError> {
-    let Some(leaf_der) = chain.first() else {
-        // X509_verify_cert() without a certificate to verify.
+    p: &Params<'_>,
+) -> Outcome {
+    let mut w = Walk::new(p.callback);
+    if chain.is_empty() {
+        // X509_verify_cert() without a certificate to verify; no callback.
         return Err(err(VerifyCode::INVALID_CALL, 0));
-    };
-    let now_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    }
+    let now_secs = i64::try_from(p.now.as_secs()).unwrap_or(i64::MAX);
     let presented: Vec<Option<ParsedCert<'_>>> = chain
         .iter()
         .map(|c| ParsedCert::parse(c.as_ref()))
         .collect();
-    let Some(Some(leaf)) = presented.first() else {
-        return webpki_only(store, chain, purpose, hostname, now);
+    let (Some(leaf_der), Some(Some(leaf))) = (chain.first(), presented.first()) else {
+        if let Err(e) = webpki_only(store, chain, p) {
+            w.fail(e.code, e.depth as usize)?;
+        }
+        return Ok(w.outcome());
     };
 
-    let path = build_path(store, leaf, &presented)?;
-    check_extensions(&path, purpose)?;
-    check_auth_level(&path)?;
-    // Like X509_VERIFY_PARAM_set1_host(), an empty name means no name check.
-    if let Some(host) = hostname.filter(|h| !h.is_empty()) {
-        check_host(leaf_der, leaf, host).map_err(|code| err(code, 0))?;
+    let (path, first, second) = build_path(store, leaf, &presented, p.depth);
+    w.set_path(&path);
+    for e in [first, second].into_iter().flatten() {
+        w.fail(e.code, e.depth as usize)?;
     }
-    check_signatures_and_times(&path, now_secs)?;
+    check_extensions(&path, p.purpose, &mut w)?;
+    check_auth_level(&path, &mut w)?;
+    // Like X509_VERIFY_PARAM_set1_host(), an empty name means no name check.
+    if let Some(host) = p.hostname.filter(|h| !h.is_empty()) {
+        if let Err(code) = check_host(leaf_der, leaf, host) {
+            w.fail(code, 0)?;
+        }
+    }
+    check_signatures_and_times(&path, now_secs, &mut w)?;
 
     // A self-signed leaf that is itself trusted: OpenSSL accepts it as a one-element chain
-    // (webpki has no notion of this). Everything OpenSSL checks for it has been checked above.
-    if path.len() == 1 {
-        return Ok(());
+    // (webpki has no notion of this). Everything OpenSSL checks for it has been checked
+    // above. A chain with failures the callback let through is not webpki's to judge.
+    if path.len() > 1 && !w.forgiven {
+        if let Err(e) = run_webpki(store, chain, p.purpose, p.now) {
+            let e = map_webpki(&e, &path, now_secs);
+            w.fail(e.code, e.depth as usize)?;
+        }
     }
-    run_webpki(store, chain, purpose, now).map_err(|e| map_webpki(&e, &path, now_secs))
+    Ok(w.outcome())
 }
 
 /// Verification when the leaf could not be split into fields: webpki alone decides.
 fn webpki_only(
     store: &TrustStore,
     chain: &[CertificateDer<'_>],
-    purpose: Purpose,
-    hostname: Option<&str>,
-    now: UnixTime,
+    p: &Params<'_>,
 ) -> Result<(), VerifyError> {
-    run_webpki(store, chain, purpose, now).map_err(|e| err(code_for(&e), 0))?;
-    match (hostname.filter(|h| !h.is_empty()), chain.first()) {
+    run_webpki(store, chain, p.purpose, p.now).map_err(|e| err(code_for(&e), 0))?;
+    match (p.hostname.filter(|h| !h.is_empty()), chain.first()) {
         (Some(host), Some(leaf)) => {
             let ee = EndEntityCert::try_from(leaf).map_err(|e| err(code_for(&e), 0))?;
             let name =
@@ -155,12 +266,15 @@ fn run_webpki(
 }
 
 /// OpenSSL's `build_chain()`: look for each issuer in the trust store first, then among the
-/// presented certificates; stop at a trusted self-signed certificate.
+/// presented certificates; stop at a trusted self-signed certificate. Returns the path and,
+/// when it does not end at a trust anchor, why (one or two failures; the walk goes on
+/// with the partial path if a callback lets them through).
 fn build_path<'a>(
     store: &'a TrustStore,
     leaf: &ParsedCert<'a>,
     presented: &[Option<ParsedCert<'a>>],
-) -> Result<Vec<Node<'a>>, VerifyError> {
+    max_depth: u32,
+) -> (Vec<Node<'a>>, Option<VerifyError>, Option<VerifyError>) {
     let anchors = &store.inner.anchors;
     let mut used_presented = vec![false; presented.len()];
     if let Some(first) = used_presented.first_mut() {
@@ -176,17 +290,24 @@ fn build_path<'a>(
     loop {
         let depth = path.len() - 1;
         let Some(cur) = path.last() else {
-            return Err(err(VerifyCode::UNSPECIFIED, 0));
+            return (path, Some(err(VerifyCode::UNSPECIFIED, 0)), None);
         };
-        if depth > MAX_DEPTH {
-            return Err(err(VerifyCode::CERT_CHAIN_TOO_LONG, depth));
-        }
         let self_issued = cur.cert.self_issued();
         if self_issued && (cur.trusted || store.contains(cur.cert.der)) {
             if let Some(last) = path.last_mut() {
                 last.trusted = true;
             }
-            return Ok(path);
+            return (path, None, None);
+        }
+        // The leaf, `max_depth` intermediates and one more (the anchor): an issuer beyond
+        // that is not looked for, so the path also lacks its issuer, as OpenSSL reports.
+        if depth > max_depth as usize {
+            let missing = missing_issuer(&path, depth);
+            return (
+                path,
+                Some(err(VerifyCode::CERT_CHAIN_TOO_LONG, depth)),
+                missing,
+            );
         }
 
         // Trusted issuers first (X509_V_FLAG_TRUSTED_FIRST is the default since 1.1.0).
@@ -233,7 +354,7 @@ fn build_path<'a>(
             } else {
                 VerifyCode::SELF_SIGNED_CERT_IN_CHAIN
             };
-            return Err(err(code, depth));
+            return (path, Some(err(code, depth)), None);
         }
 
         let mut candidate: Option<usize> = None;
@@ -267,13 +388,19 @@ fn build_path<'a>(
             continue;
         }
 
-        let code = if path.iter().any(|n| n.trusted) {
-            VerifyCode::UNABLE_TO_GET_ISSUER_CERT
-        } else {
-            VerifyCode::UNABLE_TO_GET_ISSUER_CERT_LOCALLY
-        };
-        return Err(err(code, depth));
+        let missing = missing_issuer(&path, depth);
+        return (path, missing, None);
     }
+}
+
+/// The failure of a path whose top at `depth` has no issuer.
+fn missing_issuer(path: &[Node<'_>], depth: usize) -> Option<VerifyError> {
+    let code = if path.iter().any(|n| n.trusted) {
+        VerifyCode::UNABLE_TO_GET_ISSUER_CERT
+    } else {
+        VerifyCode::UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+    };
+    Some(err(code, depth))
 }
 
 /// Critical extensions webpki understands (for certificates it parses strictly).
@@ -305,7 +432,11 @@ const MS_SGC: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x0a, 0x03, 0x
 
 /// OpenSSL's `check_extensions()`: per certificate from the leaf up, critical extensions, CA
 /// status, purpose and path length.
-fn check_extensions(path: &[Node<'_>], purpose: Purpose) -> Result<(), VerifyError> {
+fn check_extensions(
+    path: &[Node<'_>],
+    purpose: Purpose,
+    w: &mut Walk<'_>,
+) -> Result<(), VerifyError> {
     let num = path.len();
     let mut plen: u64 = 0;
     for (i, node) in path.iter().enumerate() {
@@ -314,7 +445,8 @@ fn check_extensions(path: &[Node<'_>], purpose: Purpose) -> Result<(), VerifyErr
             let known = WEBPKI_EXTENSIONS.contains(&ext.oid)
                 || (node.trusted && OPENSSL_EXTRA_EXTENSIONS.contains(&ext.oid));
             if ext.critical && !known {
-                return Err(err(VerifyCode::UNHANDLED_CRITICAL_EXTENSION, i));
+                w.fail(VerifyCode::UNHANDLED_CRITICAL_EXTENSION, i)?;
+                break;
             }
         }
         let bc = c.basic_constraints();
@@ -324,12 +456,14 @@ fn check_extensions(path: &[Node<'_>], purpose: Purpose) -> Result<(), VerifyErr
             || matches!(kus, Some(Err(())))
             || matches!(eku, Some(Err(())))
         {
-            return Err(err(VerifyCode::INVALID_EXTENSION, i));
+            w.fail(VerifyCode::INVALID_EXTENSION, i)?;
         }
         let bc = bc.and_then(Result::ok);
         let kus = kus.and_then(Result::ok);
         let eku = eku.and_then(Result::ok);
 
+        // check_purpose() on a CA certificate needs X509_check_ca() to pass as well.
+        let mut ca_ok = true;
         if i > 0 {
             // X509_check_ca(): 1 = basicConstraints cA, 3 = v1 self-signed root, 4 = keyUsage
             // with keyCertSign; intermediates need 1, the top of the chain any of them.
@@ -345,40 +479,31 @@ fn check_extensions(path: &[Node<'_>], purpose: Purpose) -> Result<(), VerifyErr
                 }
             };
             if level == 0 || (i + 1 < num && level != 1) {
-                return Err(err(VerifyCode::INVALID_CA, i));
+                w.fail(VerifyCode::INVALID_CA, i)?;
             }
+            ca_ok = level != 0;
         }
 
         // check_purpose(): extended key usage on every certificate, key usage on the leaf.
-        if let Some(purposes) = &eku {
-            let ok = match purpose {
-                Purpose::ServerAuth => purposes
-                    .iter()
-                    .any(|p| *p == oid::SERVER_AUTH || *p == NS_SGC || *p == MS_SGC),
-                Purpose::ClientAuth => purposes.contains(&oid::CLIENT_AUTH),
-            };
-            if !ok {
-                return Err(err(VerifyCode::INVALID_PURPOSE, i));
-            }
-        }
-        if i == 0 {
-            if let Some(k) = kus {
-                let needed = match purpose {
-                    Purpose::ServerAuth => {
-                        ku::DIGITAL_SIGNATURE | ku::KEY_ENCIPHERMENT | ku::KEY_AGREEMENT
-                    }
-                    Purpose::ClientAuth => ku::DIGITAL_SIGNATURE | ku::KEY_AGREEMENT,
-                };
-                if k & needed == 0 {
-                    return Err(err(VerifyCode::INVALID_PURPOSE, i));
-                }
-            }
+        let eku_ok = eku.as_ref().is_none_or(|purposes| match purpose {
+            Purpose::ServerAuth => purposes
+                .iter()
+                .any(|p| *p == oid::SERVER_AUTH || *p == NS_SGC || *p == MS_SGC),
+            Purpose::ClientAuth => purposes.contains(&oid::CLIENT_AUTH),
+        });
+        let needed = match purpose {
+            Purpose::ServerAuth => ku::DIGITAL_SIGNATURE | ku::KEY_ENCIPHERMENT | ku::KEY_AGREEMENT,
+            Purpose::ClientAuth => ku::DIGITAL_SIGNATURE | ku::KEY_AGREEMENT,
+        };
+        let ku_ok = i > 0 || kus.is_none_or(|k| k & needed != 0);
+        if !eku_ok || !ku_ok || !ca_ok {
+            w.fail(VerifyCode::INVALID_PURPOSE, i)?;
         }
 
         if i > 1 {
             if let Some((_, Some(max))) = bc {
                 if plen > max.saturating_add(1) {
-                    return Err(err(VerifyCode::PATH_LENGTH_EXCEEDED, i));
+                    w.fail(VerifyCode::PATH_LENGTH_EXCEEDED, i)?;
                 }
             }
         }
@@ -422,7 +547,7 @@ fn rsa_modulus_bits(c: &ParsedCert<'_>) -> Option<usize> {
 
 /// OpenSSL's `check_auth_level()` at security level 2 (what webpki's algorithms support):
 /// RSA keys of at least 2048 bits, no MD5/SHA-1 signatures below the top of the chain.
-fn check_auth_level(path: &[Node<'_>]) -> Result<(), VerifyError> {
+fn check_auth_level(path: &[Node<'_>], w: &mut Walk<'_>) -> Result<(), VerifyError> {
     let num = path.len();
     for (i, node) in path.iter().enumerate() {
         if rsa_modulus_bits(&node.cert).is_some_and(|bits| bits < 2048) {
@@ -431,60 +556,77 @@ fn check_auth_level(path: &[Node<'_>]) -> Result<(), VerifyError> {
             } else {
                 VerifyCode::CA_KEY_TOO_SMALL
             };
-            return Err(err(code, i));
+            w.fail(code, i)?;
         }
         if i + 1 < num {
             let sig_oid = Reader::new(node.cert.sig_alg)
                 .expect(tag::OID)
                 .map(|o| o.value);
             if sig_oid.is_some_and(|o| WEAK_SIG_OIDS.contains(&o)) {
-                return Err(err(VerifyCode::CA_MD_TOO_WEAK, i));
+                w.fail(VerifyCode::CA_MD_TOO_WEAK, i)?;
             }
         }
     }
     Ok(())
 }
 
-/// OpenSSL's `internal_verify()`: from the top of the chain down, each signature (skipped for
-/// the trusted self-signed top) then each validity period.
-fn check_signatures_and_times(path: &[Node<'_>], now: i64) -> Result<(), VerifyError> {
-    for n in (0..path.len()).rev() {
+/// OpenSSL's `internal_verify()`: from the top of the chain down, each signature (none for
+/// a self-issued top, whose issuer is itself; and a top that is not self-issued, which only
+/// a callback can have let through, is only an issuer) then each validity period, then
+/// the callback's "passed" call for that certificate.
+fn check_signatures_and_times(
+    path: &[Node<'_>],
+    now: i64,
+    w: &mut Walk<'_>,
+) -> Result<(), VerifyError> {
+    let top = path.len().saturating_sub(1);
+    let start = match path.get(top) {
+        Some(t) if t.cert.self_issued() => top,
+        _ if top > 0 => top - 1,
+        _ => {
+            w.fail(VerifyCode::UNABLE_TO_VERIFY_LEAF_SIGNATURE, 0)?;
+            0
+        }
+    };
+    for n in (0..=start).rev() {
         let Some(xs) = path.get(n) else { continue };
         if let Some(issuer) = path.get(n + 1) {
-            if xs.cert.sig_alg != xs.cert.tbs_sig_alg {
-                return Err(err(VerifyCode::CERT_SIGNATURE_FAILURE, n));
-            }
             // Path building already verified most signatures; do not pay twice.
-            let sig = if xs.signed_by_next {
+            let sig = if xs.cert.sig_alg != xs.cert.tbs_sig_alg {
+                Sig::Bad
+            } else if xs.signed_by_next {
                 Sig::Good
             } else {
                 check_signed(&xs.cert, &issuer.cert)
             };
             match sig {
                 Sig::Good => {}
-                Sig::Bad => return Err(err(VerifyCode::CERT_SIGNATURE_FAILURE, n)),
-                Sig::Unsupported => {
-                    return Err(err(VerifyCode::UNSUPPORTED_SIGNATURE_ALGORITHM, n))
-                }
+                Sig::Bad => w.fail(VerifyCode::CERT_SIGNATURE_FAILURE, n)?,
+                Sig::Unsupported => w.fail(VerifyCode::UNSUPPORTED_SIGNATURE_ALGORITHM, n)?,
             }
         }
-        check_time(&xs.cert, now).map_err(|code| err(code, n))?;
+        for code in time_errors(&xs.cert, now).into_iter().flatten() {
+            w.fail(code, n)?;
+        }
+        w.passed(n)?;
     }
     Ok(())
 }
 
-/// `x509_check_cert_time()`: not yet valid if notBefore > now, expired if notAfter <= now.
-fn check_time(c: &ParsedCert<'_>, now: i64) -> Result<(), VerifyCode> {
-    match c.not_before {
-        None => return Err(VerifyCode::ERROR_IN_CERT_NOT_BEFORE_FIELD),
-        Some(t) if t > now => return Err(VerifyCode::CERT_NOT_YET_VALID),
-        Some(_) => {}
-    }
-    match c.not_after {
-        None => Err(VerifyCode::ERROR_IN_CERT_NOT_AFTER_FIELD),
-        Some(t) if t <= now => Err(VerifyCode::CERT_HAS_EXPIRED),
-        Some(_) => Ok(()),
-    }
+/// `x509_check_cert_time()`: not yet valid if notBefore > now, expired if notAfter <= now;
+/// both are reported when both hold.
+fn time_errors(c: &ParsedCert<'_>, now: i64) -> [Option<VerifyCode>; 2] {
+    let before = match c.not_before {
+        None => Some(VerifyCode::ERROR_IN_CERT_NOT_BEFORE_FIELD),
+        Some(t) if t > now => Some(VerifyCode::CERT_NOT_YET_VALID),
+        Some(_) => None,
+    };
+    let after = match c.not_after {
+        None => Some(VerifyCode::ERROR_IN_CERT_NOT_AFTER_FIELD),
+        Some(t) if t <= now => Some(VerifyCode::CERT_HAS_EXPIRED),
+        Some(_) => None,
+    };
+    [before, after]
 }
 
 /// `X509_check_host()` / `X509_check_ip_asc()` semantics: IP literals against iPAddress SANs;
