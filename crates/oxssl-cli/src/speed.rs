@@ -124,7 +124,7 @@ fn pump(from: &mut Connection, to: &mut Connection) -> Result<usize, String> {
                     let mut sink = [0u8; 16384];
                     while to.read_app(&mut sink) > 0 {}
                 }
-                Event::NeedData | Event::CloseNotify => break,
+                Event::NeedData | Event::CloseNotify | Event::ClientHello => break,
                 Event::Handshake | Event::Ignored => {}
             }
         }

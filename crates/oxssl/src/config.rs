@@ -232,6 +232,10 @@ pub struct Config {
     pub time: TimeSource,
     /// Session resumption settings.
     pub resumption: Resumption,
+    /// Server: stop at the first ClientHello ([`crate::Event::ClientHello`]) so that the
+    /// application can look at it and decide (servername and ALPN select callbacks),
+    /// then go on with [`crate::Connection::resume_client_hello`].
+    pub pause_on_client_hello: bool,
 }
 
 impl Config {
@@ -315,6 +319,7 @@ impl Default for Config {
             observer: None,
             time: TimeSource::System,
             resumption: Resumption::default(),
+            pause_on_client_hello: false,
         }
     }
 }

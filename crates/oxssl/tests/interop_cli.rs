@@ -298,7 +298,7 @@ impl Tls {
                     self.received.extend_from_slice(&buf[..n]);
                 },
                 Ok(Event::Handshake | Event::Ignored) => {}
-                Ok(Event::NeedData | Event::CloseNotify) => break Ok(()),
+                Ok(Event::NeedData | Event::CloseNotify | Event::ClientHello) => break Ok(()),
                 Err(e) => break Err(format!("oxssl: {e:?}")),
             }
         };

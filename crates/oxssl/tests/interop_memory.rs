@@ -154,7 +154,7 @@ impl Ox {
                         progress = true;
                     },
                     Event::Handshake | Event::Ignored => progress = true,
-                    Event::NeedData | Event::CloseNotify => break,
+                    Event::NeedData | Event::CloseNotify | Event::ClientHello => break,
                 }
             }
             if !progress {

@@ -337,6 +337,7 @@ fn pump(
                 },
                 Event::Handshake | Event::Ignored => moved = true,
                 Event::CloseNotify => panic!("unexpected close_notify"),
+                Event::ClientHello => panic!("no ClientHello callbacks here"),
             }
         }
         if k == 0 {

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::error::TlsError;
 pub use crate::handshake::client::ClientOptions;
 use crate::handshake::{self, Context, Next, State, Traffic};
+pub use crate::handshake::{ClientHelloInfo, HelloDecision};
 use crate::msgs::enums::ProtocolVersion;
 use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::msgs::handshake::HandshakeMessage;
@@ -48,6 +49,10 @@ pub enum Event {
     Ignored,
     /// The peer's close_notify arrived (now or earlier): no more data will come.
     CloseNotify,
+    /// Server with [`Config::pause_on_client_hello`]: a ClientHello waits for the
+    /// application ([`Connection::client_hello`]); nothing more is processed until
+    /// [`Connection::resume_client_hello`].
+    ClientHello,
 }
 
 enum Phase {
@@ -91,6 +96,8 @@ pub struct Connection {
     accept_early_data: bool,
     /// Early data bytes received (server) or written (client).
     early_bytes: u32,
+    /// Server: the application's decision about the ClientHello, once made.
+    hello: Option<HelloDecision>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -131,6 +138,7 @@ impl Connection {
             early_skip: None,
             accept_early_data: false,
             early_bytes: 0,
+            hello: None,
         }
     }
 
@@ -192,6 +200,7 @@ impl Connection {
             new_sessions: &mut self.new_sessions,
             early_skip: &mut self.early_skip,
             accept_early_data: self.accept_early_data,
+            hello: self.hello.as_ref(),
         }
     }
 
@@ -428,6 +437,9 @@ impl Connection {
         }
         if self.reader.app_pending() > 0 {
             return Ok(Event::ApplicationData);
+        }
+        if self.holds_client_hello() {
+            return Ok(Event::ClientHello);
         }
         if self.received_close_notify {
             return Ok(Event::CloseNotify);
@@ -688,8 +700,69 @@ impl Connection {
         }
     }
 
+    /// True while a ClientHello waits for the application's decision.
+    fn holds_client_hello(&self) -> bool {
+        matches!(&self.phase, Phase::Handshaking(s) if s.client_hello_info().is_some())
+    }
+
+    /// Server: what the application is shown of a ClientHello that waits for its decision
+    /// ([`Event::ClientHello`]), if one does.
+    pub fn client_hello(&self) -> Option<ClientHelloInfo> {
+        match &self.phase {
+            Phase::Handshaking(s) => s.client_hello_info(),
+            _ => None,
+        }
+    }
+
+    /// Server: answers the waiting ClientHello as `decision` says (with the configuration
+    /// as it is now: [`Connection::set_config`] first to switch certificates), then
+    /// processes whatever handshake data followed it.
+    pub fn resume_client_hello(&mut self, decision: HelloDecision) -> Result<(), TlsError> {
+        self.check_failed()?;
+        if !self.holds_client_hello() {
+            return Err(TlsError::internal("no ClientHello is waiting"));
+        }
+        self.hello = Some(decision);
+        let Phase::Handshaking(state) = std::mem::replace(&mut self.phase, Phase::Failed) else {
+            return Err(TlsError::internal("no ClientHello is waiting"));
+        };
+        let mut new_read = None;
+        let mut cx = self.context(&mut new_read);
+        let step = state
+            .resume(&mut cx)
+            .and_then(|next| self.apply_next(next, None))
+            .and_then(|()| self.after_message(new_read))
+            .and_then(|()| self.handle_handshake_messages());
+        step.map_err(|e| self.fail(e))
+    }
+
+    /// What follows each handled handshake message: sessions, observer, early-data
+    /// skipping, and a new read key (on a record boundary only).
+    fn after_message(
+        &mut self,
+        new_read: Option<crate::record::protect::Protection>,
+    ) -> Result<(), TlsError> {
+        self.trim_new_sessions();
+        self.observe_state();
+        if let Some(skip) = self.early_skip.take() {
+            self.reader.skip_early = skip;
+        }
+        if let Some(prot) = new_read {
+            // RFC 8446 5.1: a key change must fall on a record boundary.
+            if !self.joiner.is_empty() {
+                return Err(TlsError::unexpected("handshake data spans a key change")
+                    .with_reason(Reason::NOT_ON_RECORD_BOUNDARY));
+            }
+            self.install_read(prot);
+        }
+        Ok(())
+    }
+
     fn handle_handshake_messages(&mut self) -> Result<(), TlsError> {
-        while let Some((typ, raw)) = self.joiner.pop()? {
+        while !self.holds_client_hello() {
+            let Some((typ, raw)) = self.joiner.pop()? else {
+                break;
+            };
             let body = &raw[4..];
             let decoded = if self.is_tls12() {
                 HandshakeMessage::decode_tls12(typ, body)
@@ -747,19 +820,7 @@ impl Connection {
                     ));
                 }
             }
-            self.trim_new_sessions();
-            self.observe_state();
-            if let Some(skip) = self.early_skip.take() {
-                self.reader.skip_early = skip;
-            }
-            if let Some(prot) = new_read {
-                // RFC 8446 5.1: a key change must fall on a record boundary.
-                if !self.joiner.is_empty() {
-                    return Err(TlsError::unexpected("handshake data spans a key change")
-                        .with_reason(Reason::NOT_ON_RECORD_BOUNDARY));
-                }
-                self.install_read(prot);
-            }
+            self.after_message(new_read)?;
         }
         Ok(())
     }

@@ -55,6 +55,46 @@ pub struct Context<'a> {
     /// Server: the application reads early data (`SSL_read_early_data`), so it may be
     /// accepted.
     pub accept_early_data: bool,
+    /// Server: what the application decided about the ClientHello, when it was asked.
+    pub hello: Option<&'a HelloDecision>,
+}
+
+/// The application's answers about a ClientHello it was shown (the servername and ALPN
+/// select callbacks, [`crate::config::Config::pause_on_client_hello`]); the server's
+/// handshake follows them, also for a second ClientHello after a HelloRetryRequest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelloDecision {
+    /// Acknowledge the client's server_name with an empty one (`SSL_TLSEXT_ERR_OK`);
+    /// false for `SSL_TLSEXT_ERR_NOACK`.
+    pub ack_server_name: bool,
+    /// TLS 1.2: send this alert as a warning before the ServerHello
+    /// (`SSL_TLSEXT_ERR_ALERT_WARNING`; TLS 1.3 has no warning alerts).
+    pub warning_alert: Option<AlertDescription>,
+    /// The ALPN answer: `None` follows the configured list; `Some(None)` answers without
+    /// ALPN; `Some(Some(p))` selects `p`.
+    pub alpn: Option<Option<Vec<u8>>>,
+}
+
+impl Default for HelloDecision {
+    fn default() -> Self {
+        HelloDecision {
+            ack_server_name: true,
+            warning_alert: None,
+            alpn: None,
+        }
+    }
+}
+
+/// What the application is shown of a ClientHello before the server answers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientHelloInfo {
+    /// The host name in server_name, if any.
+    pub server_name: Option<String>,
+    /// The ALPN protocols offered, in wire format (length-prefixed), if the extension was
+    /// sent.
+    pub alpn: Option<Vec<u8>>,
+    /// The protocol version the server chose.
+    pub version: crate::msgs::enums::ProtocolVersion,
 }
 
 impl Context<'_> {
@@ -254,6 +294,20 @@ pub trait State: Send + Sync {
         )
     }
 
+    /// A server state holding a ClientHello for the application to decide on: what it is
+    /// shown ([`Next`] stays this state until [`State::resume`]).
+    fn client_hello_info(&self) -> Option<ClientHelloInfo> {
+        None
+    }
+
+    /// Goes on with the held ClientHello once the application decided (`cx.hello`).
+    fn resume(self: Box<Self>, _cx: &mut Context<'_>) -> Result<Next, TlsError> {
+        Err(TlsError::internal(format!(
+            "nothing to resume in state {}",
+            self.name()
+        )))
+    }
+
     /// True while application data may still arrive during a renegotiation (OpenSSL's
     /// window: a client before the new ServerHello, a server before sending its own).
     fn accepts_app_data(&self) -> bool {
@@ -310,13 +364,21 @@ pub fn check_server_extensions(
     Ok(())
 }
 
-/// The server's ALPN choice: the first of its protocols the client offers (none in
-/// common: the handshake goes on without ALPN, as OpenSSL does).
-pub fn select_alpn(config: &Config, exts: &Extensions) -> Result<Option<Vec<u8>>, TlsError> {
+/// The server's ALPN choice: the application's, when it was asked; else the first of its
+/// protocols the client offers (none in common: the handshake goes on without ALPN, as
+/// OpenSSL does).
+pub fn select_alpn(
+    config: &Config,
+    hello: Option<&HelloDecision>,
+    exts: &Extensions,
+) -> Result<Option<Vec<u8>>, TlsError> {
     let Some(body) = exts.get(ExtensionType::ALPN) else {
         return Ok(None);
     };
     let offered = crate::msgs::extensions::decode_alpn(body)?;
+    if let Some(choice) = hello.and_then(|d| d.alpn.as_ref()) {
+        return Ok(choice.clone());
+    }
     Ok(config
         .alpn_protocols
         .iter()

@@ -12,6 +12,7 @@
 //! engine [`Config`] (shared, not copied) and copies it on the first setter that changes
 //! it, so neither the context nor other connections see the change.
 
+use super::callbacks::{AlpnError, SniError, SslAlert};
 use super::context::{self, CertParts, SslContext};
 use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO};
 use super::flags::SslSessionCacheMode;
@@ -25,6 +26,8 @@ use crate::config::Config;
 use crate::conn::{Connection, Event};
 use crate::error::TlsError;
 use crate::handshake::client::ClientOptions;
+use crate::handshake::HelloDecision;
+use crate::msgs::enums::AlertDescription;
 use crate::reason::Reason;
 use std::io;
 use std::sync::Arc;
@@ -296,6 +299,34 @@ impl Ssl {
     /// `SSL_set_verify_depth`: see [`super::SslContextBuilder::set_verify_depth`].
     pub fn set_verify_depth(&mut self, depth: u32) {
         self.config_mut().verify_depth = depth;
+    }
+
+    /// `SSL_set_SSL_CTX`: this connection takes `ctx`'s certificates and keys (and its
+    /// session id context, if it had the old context's) and, from now on, its callbacks;
+    /// options, modes and verification settings stay. What a servername callback calls
+    /// to answer a client with another name's certificate.
+    pub fn set_ssl_context(&mut self, ctx: &SslContext) -> Result<(), ErrorStack> {
+        let new = ctx.inner.config.clone();
+        let old_sid = self.ctx.inner.config.resumption.sid_ctx.clone();
+        let c = self.config_mut();
+        c.certified_key = new.certified_key.clone();
+        c.extra_keys = new.extra_keys.clone();
+        c.named_keys = new.named_keys.clone();
+        if c.resumption.sid_ctx == old_sid {
+            c.resumption.sid_ctx = new.resumption.sid_ctx.clone();
+        }
+        self.cert = None;
+        self.ctx = ctx.clone();
+        let config = self.config.clone();
+        if let Some(conn) = self.conn.as_mut() {
+            conn.set_config(config);
+        }
+        Ok(())
+    }
+
+    /// The context this connection uses now (`SSL_get_SSL_CTX`).
+    pub fn ssl_context(&self) -> &SslContext {
+        &self.ctx
     }
 
     /// `SSL_get_verify_mode`.
@@ -749,6 +780,7 @@ impl Ssl {
                     self.shutdown.insert(ShutdownState::RECEIVED);
                     return Err(Error::new(ErrorCode::ZERO_RETURN, None));
                 }
+                Ok(Event::ClientHello) => self.client_hello_callbacks(io)?,
                 Ok(Event::ApplicationData) if in_read => return Ok(()),
                 Ok(Event::ApplicationData) => {
                     let e = TlsError::unexpected("application data during a renegotiation")
@@ -767,6 +799,70 @@ impl Ssl {
             }
         }
         Ok(())
+    }
+
+    /// A server's ClientHello waits: runs the current context's servername callback (which
+    /// may switch contexts), then its ALPN select callback, and lets the handshake answer.
+    fn client_hello_callbacks(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        let Some(info) = self.conn.as_ref().and_then(|c| c.client_hello()) else {
+            return Ok(());
+        };
+        let mut decision = HelloDecision::default();
+        if let Some(callback) = self.ctx.inner.servername_cb.clone() {
+            let mut alert = SslAlert::UNRECOGNIZED_NAME;
+            match callback(self, &mut alert) {
+                Ok(()) => {}
+                Err(SniError::NOACK) => decision.ack_server_name = false,
+                Err(SniError::ALERT_WARNING) => {
+                    decision.ack_server_name = false;
+                    decision.warning_alert = Some(AlertDescription(alert.0));
+                }
+                Err(_) => {
+                    let e = TlsError::fatal(
+                        AlertDescription(alert.0),
+                        Reason::CALLBACK_FAILED,
+                        "the servername callback refused the client's server name",
+                    );
+                    return Err(self.callback_refused(io, e));
+                }
+            }
+        }
+        if let (Some(offered), Some(callback)) =
+            (info.alpn.as_deref(), self.ctx.inner.alpn_select_cb.clone())
+        {
+            decision.alpn = Some(match callback(self, offered) {
+                Ok(p) if !p.is_empty() && p.len() <= 255 => Some(p.to_vec()),
+                Ok(_) => {
+                    let e = TlsError::internal("the ALPN select callback chose an invalid name");
+                    return Err(self.callback_refused(io, e));
+                }
+                Err(AlpnError::NOACK) => None,
+                Err(_) => {
+                    let e = TlsError::fatal(
+                        AlertDescription::NO_APPLICATION_PROTOCOL,
+                        Reason::NO_APPLICATION_PROTOCOL,
+                        "no application protocol in common (ALPN select callback)",
+                    );
+                    return Err(self.callback_refused(io, e));
+                }
+            });
+        }
+        let config = self.config.clone();
+        let conn = self.conn.as_mut().expect("started");
+        conn.set_config(config);
+        if let Err(e) = conn.resume_client_hello(decision) {
+            return Err(self.tls_fatal(io, e));
+        }
+        Ok(())
+    }
+
+    /// A ClientHello callback refused: the handshake fails with its alert.
+    fn callback_refused(&mut self, io: &mut dyn Io, e: TlsError) -> Error {
+        let e = match self.conn.as_mut() {
+            Some(conn) => conn.abort(e),
+            None => e,
+        };
+        self.tls_fatal(io, e)
     }
 
     /// Sends a KeyUpdate the caller asked for, once no write is pending. It also settles a
@@ -1354,6 +1450,7 @@ impl Ssl {
             }
             match conn.process_one() {
                 Ok(Event::NeedData) => self.fill(io)?,
+                Ok(Event::ClientHello) => self.client_hello_callbacks(io)?,
                 Ok(Event::CloseNotify) => {
                     self.shutdown.insert(ShutdownState::RECEIVED);
                     return Err(Error::new(ErrorCode::ZERO_RETURN, None));

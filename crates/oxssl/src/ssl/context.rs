@@ -83,6 +83,10 @@ pub(crate) struct ContextInner {
     pub session_cache_mode: SslSessionCacheMode,
     /// `SSL_CTX_sess_set_new_cb`.
     pub new_session_cb: Option<NewSessionCallback>,
+    /// `SSL_CTX_set_tlsext_servername_callback`.
+    pub servername_cb: Option<super::callbacks::ServernameCallback>,
+    /// `SSL_CTX_set_alpn_select_cb`.
+    pub alpn_select_cb: Option<super::callbacks::AlpnSelectCallback>,
 }
 
 /// A new-session callback: called with the connection and each new session.
@@ -421,6 +425,8 @@ impl SslContextBuilder {
                 cert: CertParts::default(),
                 session_cache_mode: SslSessionCacheMode::SERVER,
                 new_session_cb: None,
+                servername_cb: None,
+                alpn_select_cb: None,
             },
             config,
             trust: TrustStore::new(),
@@ -452,6 +458,61 @@ impl SslContextBuilder {
     {
         self.inner.verify_mode = mode;
         self.config.verify_callback = Some(Arc::new(callback));
+    }
+
+    /// `SSL_CTX_set_tlsext_servername_callback`: a server calls `callback` with each
+    /// client's first ClientHello, before it answers (`ssl.servername()` is the name the
+    /// client asked for). The callback may switch the connection to another context's
+    /// certificates with [`super::Ssl::set_ssl_context`]; `Err(SniError::NOACK)` goes on
+    /// without acknowledging the name, `Err(SniError::ALERT_FATAL)` fails the handshake
+    /// with the alert it set (unrecognized_name by default).
+    ///
+    /// ```
+    /// use oxssl::ssl::{SniError, SslAlert, SslContext, SslMethod};
+    ///
+    /// let other = SslContext::builder(SslMethod::tls_server()).unwrap().build();
+    /// let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
+    /// b.set_servername_callback(move |ssl, alert| match ssl.servername() {
+    ///     Some("other.example") => ssl.set_ssl_context(&other).map_err(|_| SniError::ALERT_FATAL),
+    ///     Some(_) => {
+    ///         *alert = SslAlert::UNRECOGNIZED_NAME;
+    ///         Err(SniError::ALERT_FATAL)
+    ///     }
+    ///     None => Ok(()),
+    /// });
+    /// ```
+    pub fn set_servername_callback<F>(&mut self, callback: F)
+    where
+        F: Fn(&mut super::Ssl, &mut super::SslAlert) -> Result<(), super::SniError>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.inner.servername_cb = Some(Arc::new(callback));
+    }
+
+    /// `SSL_CTX_set_alpn_select_cb`: a server whose client offers ALPN calls `callback`
+    /// with the client's protocols (wire format) and answers with the one it returns;
+    /// `Err(AlpnError::NOACK)` goes on without ALPN, `Err(AlpnError::ALERT_FATAL)` fails
+    /// with no_application_protocol. Without a callback the server picks from
+    /// [`SslContextBuilder::set_alpn_protos`]'s list.
+    ///
+    /// ```
+    /// use oxssl::ssl::{select_next_proto, AlpnError, SslContext, SslMethod};
+    ///
+    /// let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
+    /// b.set_alpn_select_callback(|_, client| {
+    ///     select_next_proto(b"\x02h2\x08http/1.1", client).ok_or(AlpnError::NOACK)
+    /// });
+    /// ```
+    pub fn set_alpn_select_callback<F>(&mut self, callback: F)
+    where
+        F: for<'a> Fn(&mut super::Ssl, &'a [u8]) -> Result<&'a [u8], super::AlpnError>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.inner.alpn_select_cb = Some(Arc::new(callback));
     }
 
     /// `SSL_CTX_set_verify_depth`: the most intermediate certificates a peer's chain may
@@ -847,6 +908,8 @@ impl SslContextBuilder {
     /// Builds the context.
     pub fn build(mut self) -> SslContext {
         self.config.verify = engine_verify(self.inner.verify_mode);
+        self.config.pause_on_client_hello =
+            self.inner.servername_cb.is_some() || self.inner.alpn_select_cb.is_some();
         self.config.trust = Arc::new(self.trust);
         match self.inner.cert.certified_key() {
             Some(ck) => self.config.certified_key = Some(ck),

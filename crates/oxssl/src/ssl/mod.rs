@@ -2,6 +2,7 @@
 //! [`SslStream`], [`Error`] with [`ErrorCode`], modes and options. Operations follow
 //! OpenSSL's `SSL_write` / `SSL_read` contract over [`crate::bio`] transports.
 
+mod callbacks;
 mod connection;
 mod connector;
 mod context;
@@ -11,7 +12,14 @@ mod io;
 mod session;
 mod stream;
 
+pub use callbacks::{select_next_proto, AlpnError, NameType, SniError, SslAlert};
 pub use connection::Ssl;
+
+/// The `openssl` crate's borrowed connection type: here the same as [`Ssl`], so callbacks
+/// written for `&mut SslRef` read the same.
+pub type SslRef = Ssl;
+/// The `openssl` crate's borrowed context type: here the same as [`SslContext`].
+pub type SslContextRef = SslContext;
 pub use connector::{
     ConnectConfiguration, SslAcceptor, SslAcceptorBuilder, SslConnector, SslConnectorBuilder,
 };

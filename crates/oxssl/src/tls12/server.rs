@@ -15,7 +15,8 @@ use crate::error::TlsError;
 use crate::handshake::client::Renegotiating;
 use crate::handshake::peer_auth::accept_client_certificate;
 use crate::handshake::{
-    client_sni, random_err, select_alpn, Context, Next, State, Traffic as AnyTraffic, Transcript,
+    client_sni, random_err, select_alpn, Context, HelloDecision, Next, State,
+    Traffic as AnyTraffic, Transcript,
 };
 use crate::msgs::codec::{Prefix, Writer};
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, DOWNGRADE_TLS12};
@@ -127,6 +128,7 @@ fn curve_ok(k: &CertifiedKey, client_groups: Option<&[u16]>) -> bool {
 /// extended master secret, SNI, ALPN.
 fn basics(
     config: &Config,
+    hello: Option<&HelloDecision>,
     ch: &ClientHello,
     renegotiating: Option<&Renegotiating>,
 ) -> Result<Basics, TlsError> {
@@ -152,7 +154,7 @@ fn basics(
         ));
     }
     Ok(Basics {
-        alpn: select_alpn(config, exts)?,
+        alpn: select_alpn(config, hello, exts)?,
         sni: client_sni(exts)?,
         ems,
         secure_renegotiation,
@@ -273,7 +275,7 @@ pub(crate) fn send_server_hello(
             ext::encode_u8_list(&value)?,
         );
     }
-    if b.sni.is_some() && !resumed {
+    if b.sni.is_some() && !resumed && cx.hello.is_none_or(|d| d.ack_server_name) {
         exts.push(ExtensionType::SERVER_NAME, Vec::new());
     }
     if b.point_formats {
@@ -310,7 +312,7 @@ pub(crate) fn client_hello(
     raw: &[u8],
     renegotiating: Option<Renegotiating>,
 ) -> Result<Next, TlsError> {
-    let b = basics(cx.config, &ch, renegotiating.as_ref())?;
+    let b = basics(cx.config, cx.hello, &ch, renegotiating.as_ref())?;
     cx.info.resumed = false;
     let may_resume = renegotiating.as_ref().is_none_or(|r| r.resume);
     let found = if may_resume {

@@ -14,7 +14,7 @@ use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::handshake::peer_auth::accept_client_certificate;
 use crate::handshake::{
-    check_duplicates, client_sni, random_err, select_alpn, Context, Next, State,
+    check_duplicates, client_sni, random_err, select_alpn, Context, HelloDecision, Next, State,
     Traffic as AnyTraffic, Transcript,
 };
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion, HRR_RANDOM};
@@ -73,7 +73,11 @@ fn missing(reason: Reason, what: &str) -> TlsError {
 }
 
 /// Checks the ClientHello and makes the server's choices.
-fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
+fn choose(
+    config: &Config,
+    hello: Option<&HelloDecision>,
+    ch: &ClientHello,
+) -> Result<Choices, TlsError> {
     check_duplicates(&ch.extensions)?;
     let exts = &ch.extensions;
     let Some(versions) = exts.get(ExtensionType::SUPPORTED_VERSIONS) else {
@@ -165,7 +169,7 @@ fn choose(config: &Config, ch: &ClientHello) -> Result<Choices, TlsError> {
     check_shares(&shares, &client_groups)?;
     let (group, client_share) = choose_group(config, &client_groups, shares)?;
 
-    let alpn = select_alpn(config, exts)?;
+    let alpn = select_alpn(config, hello, exts)?;
     Ok(Choices {
         suite,
         group,
@@ -357,7 +361,7 @@ impl State for ExpectClientHello {
     ) -> Result<Next, TlsError> {
         let ch = expect!(msg, self, HandshakeMessage::ClientHello);
         cx.info.client_random = ch.random;
-        let c = choose(cx.config, &ch)?;
+        let c = choose(cx.config, cx.hello, &ch)?;
         let offered_early = ch.extensions.contains(ExtensionType::EARLY_DATA);
         let after_hrr = self.hrr.is_some();
         let prior = match self.hrr {
@@ -461,7 +465,7 @@ impl State for ExpectClientHello {
         cx.out.prot = secrets.cipher(&secrets.server_hs)?;
 
         let mut ee = Extensions::default();
-        if c.sni.is_some() {
+        if c.sni.is_some() && cx.hello.is_none_or(|d| d.ack_server_name) {
             ee.push(ExtensionType::SERVER_NAME, Vec::new());
         }
         if let Some(p) = &c.alpn {

@@ -80,28 +80,7 @@ fn ca() -> &'static (KeyPair, CertificateParams, Vec<u8>) {
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    use std::fmt::Write;
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::new();
-    for chunk in der.chunks(3) {
-        let n = chunk.len();
-        let v = (chunk[0] as u32) << 16
-            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
-            | *chunk.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= n {
-                b64.push(T[((v >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        writeln!(out, "{}", std::str::from_utf8(line).unwrap()).unwrap();
-    }
-    writeln!(out, "-----END {label}-----").unwrap();
-    out
+    oxssl::x509::pem_encode(label, der)
 }
 
 /// Issues a leaf from the shared test CA.

@@ -111,7 +111,7 @@ pub fn read_available(conn: &mut Connection, out: &mut Vec<u8>) -> Result<bool, 
         }
         match conn.process_one()? {
             Event::ApplicationData | Event::Handshake | Event::Ignored => continue,
-            Event::NeedData | Event::CloseNotify => return Ok(got),
+            Event::NeedData | Event::CloseNotify | Event::ClientHello => return Ok(got),
         }
     }
 }
