@@ -81,13 +81,14 @@ pub fn connection(ssl: &Ssl, show_certs: bool, brief: bool, peer_is_server: bool
     let mut o = String::new();
     let chain: Vec<CertificateDer<'static>> = ssl
         .peer_cert_chain()
+        .unwrap_or_default()
         .into_iter()
         .map(CertificateDer::from)
         .collect();
     let negotiated = ssl.connection().map(|c| c.negotiated().clone());
     let sig = negotiated.as_ref().and_then(|n| n.peer_signature_scheme);
     let group = ssl.group_name().unwrap_or("none");
-    let verify = ssl.verify_result();
+    let verify = ssl.verify_result().as_raw();
     let who = if peer_is_server { "Server" } else { "Client" };
     if brief {
         let _ = writeln!(o, "CONNECTION ESTABLISHED");

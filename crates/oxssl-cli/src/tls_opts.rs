@@ -206,7 +206,7 @@ fn set_keylog_file(b: &mut SslContextBuilder, path: &PathBuf) -> Result<(), Stri
         .open(path)
         .map_err(|e| format!("-keylogfile {}: {e}", path.display()))?;
     let file = Arc::new(Mutex::new(file));
-    b.set_keylog_callback(move |line| {
+    b.set_keylog_callback(move |_ssl, line| {
         if let Ok(mut f) = file.lock() {
             let _ = writeln!(f, "{line}");
         }

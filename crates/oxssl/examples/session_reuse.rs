@@ -16,7 +16,7 @@
 //! throwaway certificate; three connections, the last two resumed).
 
 use oxssl::ssl::{
-    SslAcceptor, SslConnector, SslMethod, SslSession, SslSessionCacheMode, SslStream,
+    NameType, SslAcceptor, SslConnector, SslMethod, SslSession, SslSessionCacheMode, SslStream,
 };
 use std::collections::HashMap;
 use std::error::Error;
@@ -42,7 +42,7 @@ fn main() -> Result<()> {
     builder.set_session_cache_mode(SslSessionCacheMode::CLIENT);
     let s = store.clone();
     builder.set_new_session_callback(move |ssl, session| {
-        if let Some(name) = ssl.servername() {
+        if let Some(name) = ssl.servername(NameType::HOST_NAME) {
             s.lock().unwrap().insert(name.to_string(), session);
         }
     });

@@ -226,6 +226,10 @@ pub struct Config {
     pub middlebox_compat: bool,
     /// Receiver of secrets, if key logging is on.
     pub keylog: Option<Arc<dyn KeyLog>>,
+    /// Keep key log lines on each connection for its caller
+    /// ([`crate::Connection::take_keylog_lines`]), which hands them to a callback that
+    /// wants the connection too (`SSL_CTX_set_keylog_callback`).
+    pub keylog_lines: bool,
     /// Watcher of messages and states (`-msg`, `-state`), if any.
     pub observer: Option<Arc<dyn Observer>>,
     /// The clock for certificate checks, session lifetimes and ticket ages.
@@ -316,6 +320,7 @@ impl Default for Config {
             hrr_cookie: false,
             middlebox_compat: true,
             keylog: None,
+            keylog_lines: false,
             observer: None,
             time: TimeSource::System,
             resumption: Resumption::default(),

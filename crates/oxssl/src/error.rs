@@ -1,4 +1,8 @@
-//! The engine's error value: an OpenSSL reason code, the alert we sent (if any), and a detail.
+//! Errors: the engine's [`TlsError`] (an OpenSSL reason code, the alert we sent, a
+//! detail), and, under the `openssl` crate's names, the error-queue types the API returns:
+//! [`ErrorStack`] and one queued [`Error`].
+
+pub use crate::ssl::{ErrorEntry as Error, ErrorStack};
 
 use crate::msgs::enums::AlertDescription;
 use crate::reason::Reason;

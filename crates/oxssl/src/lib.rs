@@ -21,12 +21,15 @@ pub mod conn;
 #[doc(hidden)]
 pub mod crypto;
 pub mod error;
+pub mod hash;
 #[doc(hidden)]
 #[macro_use]
 pub mod handshake;
 #[doc(hidden)]
 pub mod msgs;
 pub mod negotiated;
+pub mod nid;
+pub mod pkey;
 pub mod reason;
 #[doc(hidden)]
 pub mod record;

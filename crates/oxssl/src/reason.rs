@@ -677,6 +677,25 @@ impl Reason {
             .map(|i| TABLE[i].1)
     }
 
+    /// [`Reason::text`] as a `&'static str` (the texts are made once per process);
+    /// "unknown reason" for a number OpenSSL does not define.
+    pub fn static_text(self) -> &'static str {
+        static TEXTS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        let texts = TEXTS.get_or_init(|| {
+            TABLE
+                .iter()
+                .map(|&(code, _)| &*Box::leak(Reason(code).text().into_boxed_str()))
+                .collect()
+        });
+        match TABLE.binary_search_by_key(&self.0, |&(code, _)| code) {
+            Ok(i) => texts.get(i).copied().unwrap_or("unknown reason"),
+            Err(_) if self == Reason::INTERNAL_ERROR => "internal error",
+            Err(_) if self == Reason::PASSED_INVALID_ARGUMENT => "passed invalid argument",
+            Err(_) if self == Reason::SYS_LIB => "system lib",
+            Err(_) => "unknown reason",
+        }
+    }
+
     /// OpenSSL's text for the reason: the name in lower case with spaces, e.g. `"bad length"`.
     pub fn text(self) -> String {
         match self.name() {

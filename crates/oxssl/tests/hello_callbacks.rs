@@ -93,7 +93,9 @@ fn oxssl_server(setup: &Setup, seen: Arc<Mutex<Vec<String>>>, sock: UnixStream) 
     let sni = setup.sni;
     let log = seen.clone();
     b.set_servername_callback(move |ssl, alert| {
-        let name = ssl.servername().map(str::to_string);
+        let name = ssl
+            .servername(oxssl::ssl::NameType::HOST_NAME)
+            .map(str::to_string);
         log.lock().unwrap().push(format!("sni {name:?}"));
         if name.as_deref() != Some("other.test") {
             return Ok(());

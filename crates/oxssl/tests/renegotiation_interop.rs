@@ -315,7 +315,7 @@ impl Peer for OxPeer {
     }
 
     fn peer_cert(&self) -> Option<Vec<u8>> {
-        self.ssl.peer_cert_chain().into_iter().next()
+        self.ssl.peer_cert_chain_der().into_iter().next()
     }
 }
 
@@ -1278,7 +1278,7 @@ fn client_certificate_only_in_renegotiation_openssl_client() {
         server.peer_cert().as_deref(),
         Some(client_pki().leaf_der.as_slice())
     );
-    assert_eq!(server.ssl.verify_result(), 0);
+    assert_eq!(server.ssl.verify_result().as_raw(), 0);
 }
 
 /// The same with an oxssl client that has a client certificate configured: it presents it
@@ -1302,7 +1302,7 @@ fn client_certificate_only_in_renegotiation_oxssl_client() {
         server.peer_cert().as_deref(),
         Some(client_pki().leaf_der.as_slice())
     );
-    assert_eq!(server.ssl.verify_result(), 0);
+    assert_eq!(server.ssl.verify_result().as_raw(), 0);
 }
 
 /// The IIS pattern the other way round: an OpenSSL server asks for a client certificate
@@ -1392,7 +1392,7 @@ fn new_server_certificate_in_renegotiation_oxssl_client() {
     let (ce, se) = wire();
     let mut client = ox_client(ox_client_ctx(), ce.clone());
     new_server_certificate(&mut client, &ce, &se, KeyKind::EcdsaP384);
-    assert_eq!(client.ssl.verify_result(), 0);
+    assert_eq!(client.ssl.verify_result().as_raw(), 0);
 }
 
 // ---------------------------------------------------------------------------------------

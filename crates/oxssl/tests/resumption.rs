@@ -561,9 +561,11 @@ fn new_session_callback_sees_each_ticket() {
     b.set_session_cache_mode(SslSessionCacheMode::CLIENT);
     let s2 = seen.clone();
     b.set_new_session_callback(move |ssl, session| {
-        s2.lock()
-            .unwrap()
-            .push((ssl.servername().map(str::to_owned), session));
+        s2.lock().unwrap().push((
+            ssl.servername(oxssl::ssl::NameType::HOST_NAME)
+                .map(str::to_owned),
+            session,
+        ));
     });
     let client = b.build();
     let mut sb = ox_server_builder(V::Tls13);

@@ -43,7 +43,7 @@ fn queue(e: Event) {
 
 /// Sends the library's key log lines to `cb` (through the queue).
 pub(super) fn install_keylog(b: &mut SslContextBuilder, cb: KeylogCb) {
-    b.set_keylog_callback(move |line| {
+    b.set_keylog_callback(move |_ssl, line| {
         queue(Event::Keylog(cb, CString::new(line).unwrap_or_default()));
     });
 }

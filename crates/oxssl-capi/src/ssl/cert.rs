@@ -203,7 +203,7 @@ pub(super) struct PeerCerts {
 
 impl PeerCerts {
     fn refresh(&mut self, ssl: &Ssl) {
-        let der = ssl.peer_cert_chain();
+        let der = ssl.peer_cert_chain_der();
         if der == self.der {
             return;
         }

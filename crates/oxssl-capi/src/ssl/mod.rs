@@ -1450,7 +1450,7 @@ pub unsafe extern "C" fn SSL_set1_host(s: *mut SSL, host: *const c_char) -> c_in
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_verify_result(s: *const SSL) -> c_long {
-    with_ssl(s, 0, |st| st.ssl.verify_result() as c_long)
+    with_ssl(s, 0, |st| st.ssl.verify_result().as_raw() as c_long)
 }
 
 /// `SSL_get_version`.
@@ -1689,7 +1689,10 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, typ: c_int) -> *const
         if typ != 0 {
             return std::ptr::null();
         }
-        let name = st.ssl.servername().map(str::to_string);
+        let name = st
+            .ssl
+            .servername(oxssl::ssl::NameType::HOST_NAME)
+            .map(str::to_string);
         st.servername = name.and_then(|n| CString::new(n).ok());
         st.servername
             .as_ref()

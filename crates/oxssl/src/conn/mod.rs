@@ -98,6 +98,8 @@ pub struct Connection {
     early_bytes: u32,
     /// Server: the application's decision about the ClientHello, once made.
     hello: Option<HelloDecision>,
+    /// Key log lines not yet taken ([`Config::keylog_lines`]).
+    keylog_lines: Vec<String>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -139,6 +141,7 @@ impl Connection {
             accept_early_data: false,
             early_bytes: 0,
             hello: None,
+            keylog_lines: Vec::new(),
         }
     }
 
@@ -201,6 +204,7 @@ impl Connection {
             early_skip: &mut self.early_skip,
             accept_early_data: self.accept_early_data,
             hello: self.hello.as_ref(),
+            keylog_lines: &mut self.keylog_lines,
         }
     }
 
@@ -700,6 +704,11 @@ impl Connection {
         }
     }
 
+    /// The key log lines made since the last call ([`Config::keylog_lines`]).
+    pub fn take_keylog_lines(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.keylog_lines)
+    }
+
     /// True while a ClientHello waits for the application's decision.
     fn holds_client_hello(&self) -> bool {
         matches!(&self.phase, Phase::Handshaking(s) if s.client_hello_info().is_some())
@@ -1021,6 +1030,29 @@ impl Connection {
         }
         self.sent_close_notify = true;
         self.writer.send(ContentType::ALERT, &[1, 0], MAX_PLAINTEXT)
+    }
+
+    /// `SSL_export_keying_material`: `out.len()` bytes of keying material bound to this
+    /// connection's keys, `label` and `context` (RFC 8446 7.5 / RFC 5705). Fails before
+    /// the handshake completes.
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), TlsError> {
+        match &self.phase {
+            Phase::Connected(Traffic::Tls13(t)) => {
+                t.export(label, context.unwrap_or_default(), out)
+            }
+            Phase::Connected(Traffic::Tls12(t)) | Phase::Renegotiating { traffic: t, .. } => {
+                t.master().export(label, context, out)
+            }
+            _ => Err(TlsError::local(
+                Reason::UNINITIALIZED,
+                "no keys to export before the handshake completes",
+            )),
+        }
     }
 
     /// The exporter master secret, once connected (for `SSL_export_keying_material`).

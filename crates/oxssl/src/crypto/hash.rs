@@ -170,6 +170,13 @@ fn hmac_with_key(key: &hmac::Key, parts: &[&[u8]]) -> Output {
     to_output(ctx.sign().as_ref())
 }
 
+/// SHA-1 of `data`, for certificate fingerprints only (never in the protocol).
+pub fn sha1_fingerprint(data: &[u8]) -> [u8; 20] {
+    let mut out = [0u8; 20];
+    out.copy_from_slice(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, data).as_ref());
+    out
+}
+
 /// HMAC over the concatenation of `parts`.
 pub fn hmac(alg: HashAlgorithm, key: &[u8], parts: &[&[u8]]) -> Output {
     hmac_with_key(&hmac::Key::new(alg.hmac_alg(), key), parts)

@@ -57,6 +57,8 @@ pub struct Context<'a> {
     pub accept_early_data: bool,
     /// Server: what the application decided about the ClientHello, when it was asked.
     pub hello: Option<&'a HelloDecision>,
+    /// Key log lines for the connection's caller ([`Config::keylog_lines`]).
+    pub keylog_lines: &'a mut Vec<String>,
 }
 
 /// The application's answers about a ClientHello it was shown (the servername and ALPN
@@ -164,9 +166,19 @@ impl Context<'_> {
     }
 
     /// Reports a secret to the key log, if one is configured.
-    pub fn keylog(&self, label: &str, secret: &Output) {
+    pub fn keylog(&mut self, label: &str, secret: &Output) {
+        self.keylog_bytes(label, secret.as_bytes());
+    }
+
+    /// [`Context::keylog`] for a secret held as bytes (the TLS 1.2 master secret).
+    pub fn keylog_bytes(&mut self, label: &str, secret: &[u8]) {
+        let random = self.info.client_random;
         if let Some(log) = &self.config.keylog {
-            log.log(label, &self.info.client_random, secret.as_bytes());
+            log.log(label, &random, secret);
+        }
+        if self.config.keylog_lines {
+            self.keylog_lines
+                .push(crate::conn::keylog::format_line(label, &random, secret));
         }
     }
 }

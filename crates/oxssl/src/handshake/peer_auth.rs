@@ -14,17 +14,17 @@ use crate::x509;
 fn verify_peer_chain(
     cx: &mut Context<'_>,
     chain: &[x509::CertificateDer<'static>],
-    purpose: x509::verify::Purpose,
+    purpose: x509::validate::Purpose,
     hostname: Option<&str>,
 ) -> Result<(), TlsError> {
-    let params = x509::verify::Params {
+    let params = x509::validate::Params {
         purpose,
         hostname,
         now: cx.config.time.now(),
         depth: cx.config.verify_depth,
         callback: cx.config.verify_callback.as_deref(),
     };
-    let outcome = x509::verify::verify_chain(&cx.config.trust, chain, &params);
+    let outcome = x509::validate::verify_chain(&cx.config.trust, chain, &params);
     let (Ok(Some(e)) | Err(e)) = outcome else {
         cx.info.verify_result = 0;
         return Ok(());
@@ -53,7 +53,7 @@ pub(crate) fn verify_server_certificate(
     chain: Vec<x509::CertificateDer<'static>>,
     verify_host: Option<&str>,
 ) -> Result<(), TlsError> {
-    verify_peer_chain(cx, &chain, x509::verify::Purpose::ServerAuth, verify_host)?;
+    verify_peer_chain(cx, &chain, x509::validate::Purpose::ServerAuth, verify_host)?;
     cx.info.peer_chain = chain;
     Ok(())
 }
@@ -78,7 +78,7 @@ pub(crate) fn accept_client_certificate(
         cx.info.peer_chain.clear();
         return Ok(false);
     }
-    verify_peer_chain(cx, &chain, x509::verify::Purpose::ClientAuth, None)?;
+    verify_peer_chain(cx, &chain, x509::validate::Purpose::ClientAuth, None)?;
     cx.info.peer_chain = chain;
     Ok(true)
 }

@@ -12,7 +12,8 @@
 //! engine [`Config`] (shared, not copied) and copies it on the first setter that changes
 //! it, so neither the context nor other connections see the change.
 
-use super::callbacks::{AlpnError, SniError, SslAlert};
+use super::callbacks::{AlpnError, NameType, SniError, SslAlert};
+use super::cipher::{SslCipher, SslCipherRef};
 use super::context::{self, CertParts, SslContext};
 use super::error::{Error, ErrorCode, ErrorEntry, ErrorStack, InnerError, LIB_BIO};
 use super::flags::SslSessionCacheMode;
@@ -28,7 +29,10 @@ use crate::error::TlsError;
 use crate::handshake::client::ClientOptions;
 use crate::handshake::HelloDecision;
 use crate::msgs::enums::AlertDescription;
+use crate::pkey::{PKeyRef, Private};
 use crate::reason::Reason;
+use crate::x509::verify::{X509VerifyParam, X509VerifyParamRef};
+use crate::x509::{X509Ref, X509VerifyResult, X509};
 use std::io;
 use std::sync::Arc;
 
@@ -60,7 +64,8 @@ pub struct Ssl {
     split_send_fragment: usize,
     read_ahead: bool,
     sni: Option<String>,
-    verify_host: Option<String>,
+    /// Host name / IP address and depth to verify the peer against (`SSL_get0_param`).
+    param: X509VerifyParam,
     wnum: usize,
     wpend: Option<PendingWrite>,
     fatal: bool,
@@ -114,7 +119,7 @@ impl Ssl {
             split_send_fragment: c.split_send_fragment,
             read_ahead: c.read_ahead,
             sni: None,
-            verify_host: None,
+            param: c.param.clone(),
             wnum: 0,
             wpend: None,
             fatal: false,
@@ -184,11 +189,16 @@ impl Ssl {
 
     /// `SSL_set1_host`: the name the peer certificate must match.
     pub fn set_verify_hostname(&mut self, name: &str) {
-        self.verify_host = if name.is_empty() {
-            None
-        } else {
-            Some(name.to_string())
-        };
+        // A NUL byte is the only refusal, and such a name can never match anyway.
+        if self.param.set_host(name).is_err() {
+            let _ = self.param.set_host("\u{fffd}");
+        }
+    }
+
+    /// The verification parameters of this connection (`SSL_get0_param`): the host name
+    /// or IP address the peer's certificate must match, the depth limit.
+    pub fn param_mut(&mut self) -> &mut X509VerifyParamRef {
+        &mut self.param
     }
 
     /// `SSL_set_mode`: adds mode bits and returns the new mode.
@@ -410,6 +420,21 @@ impl Ssl {
         Ok(())
     }
 
+    /// `SSL_use_certificate`: this connection's end-entity certificate.
+    pub fn set_certificate(&mut self, cert: &X509Ref) -> Result<(), ErrorStack> {
+        context::set_leaf(self.cert_parts(), cert);
+        self.sync_certified_key();
+        Ok(())
+    }
+
+    /// `SSL_use_PrivateKey`: this connection's private key.
+    pub fn set_private_key(&mut self, key: &PKeyRef<Private>) -> Result<(), ErrorStack> {
+        let key = context::signing_key_of(key)?;
+        self.cert_parts().key = Some(key);
+        self.sync_certified_key();
+        Ok(())
+    }
+
     /// The private key for this connection as DER (PKCS#8, PKCS#1 or SEC1)
     /// (`SSL_use_PrivateKey`). Used once a certificate is set too.
     pub fn set_private_key_der(&mut self, der: &[u8]) -> Result<(), ErrorStack> {
@@ -503,6 +528,41 @@ impl Ssl {
         self.conn.as_ref()?.negotiated().suite.map(|s| s.name())
     }
 
+    /// The negotiated cipher suite (`SSL_get_current_cipher`).
+    pub fn current_cipher(&self) -> Option<&'static SslCipherRef> {
+        SslCipher::of(self.conn.as_ref()?.negotiated().suite?)
+    }
+
+    /// `SSL_state_string`: the handshake state in OpenSSL's six-character form
+    /// ("SSLOK " once connected, "PINIT " before).
+    pub fn state_string(&self) -> &'static str {
+        state_code(self.state_string_long())
+    }
+
+    /// `SSL_export_keying_material` (RFC 8446 7.5, RFC 5705): fills `out` with keying
+    /// material bound to this connection, `label` and `context`.
+    ///
+    /// ```
+    /// # use oxssl::ssl::{Ssl, SslContext, SslMethod};
+    /// # let ctx = SslContext::builder(SslMethod::tls()).unwrap().build();
+    /// let ssl = Ssl::new(&ctx).unwrap();
+    /// let mut key = [0u8; 32];
+    /// // Before the handshake there is nothing to export.
+    /// assert!(ssl.export_keying_material(&mut key, "EXPORTER-my-app", Some(b"ctx")).is_err());
+    /// ```
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &str,
+        context: Option<&[u8]>,
+    ) -> Result<(), ErrorStack> {
+        let conn = self.conn.as_ref().ok_or_else(|| {
+            ErrorStack::one(ErrorEntry::ssl(Reason::UNINITIALIZED, "no handshake yet"))
+        })?;
+        conn.export_keying_material(out, label.as_bytes(), context)
+            .map_err(|e| ErrorStack::from_tls(&e))
+    }
+
     /// The negotiated group's name (`SSL_get0_group_name`).
     pub fn group_name(&self) -> Option<&'static str> {
         self.conn.as_ref()?.negotiated().group.map(|g| g.name())
@@ -513,23 +573,41 @@ impl Ssl {
         self.conn.as_ref()?.negotiated().alpn.as_deref()
     }
 
-    /// `SSL_get_servername`: the SNI name sent (client) or received (server).
-    pub fn servername(&self) -> Option<&str> {
+    /// `SSL_get_servername`: the SNI name sent (client) or received (server; also inside
+    /// the servername callback).
+    pub fn servername(&self, _type: NameType) -> Option<&str> {
         match &self.conn {
             Some(c) if self.is_server() => c.negotiated().sni.as_deref(),
             _ => self.sni.as_deref(),
         }
     }
 
-    /// `SSL_get_verify_result`: 0 (`X509_V_OK`) or an `X509_V_ERR_*` code.
-    pub fn verify_result(&self) -> i32 {
-        self.conn
-            .as_ref()
-            .map_or(0, |c| c.negotiated().verify_result)
+    /// `SSL_get_verify_result`: `X509_V_OK` or the `X509_V_ERR_*` code of the peer's
+    /// chain.
+    pub fn verify_result(&self) -> X509VerifyResult {
+        X509VerifyResult::from_raw(
+            self.conn
+                .as_ref()
+                .map_or(0, |c| c.negotiated().verify_result),
+        )
+    }
+
+    /// The peer's certificate (`SSL_get1_peer_certificate`).
+    pub fn peer_certificate(&self) -> Option<X509> {
+        let chain = &self.conn.as_ref()?.negotiated().peer_chain;
+        chain.first().cloned().map(X509::from_checked)
+    }
+
+    /// The chain the peer sent, its own certificate first (`SSL_get_peer_cert_chain`;
+    /// OpenSSL leaves the server's own certificate out of a server's view of a client's
+    /// chain, oxssl does not).
+    pub fn peer_cert_chain(&self) -> Option<Vec<X509>> {
+        let chain = &self.conn.as_ref()?.negotiated().peer_chain;
+        (!chain.is_empty()).then(|| chain.iter().cloned().map(X509::from_checked).collect())
     }
 
     /// The peer's certificate chain as DER, end entity first.
-    pub fn peer_cert_chain(&self) -> Vec<Vec<u8>> {
+    pub fn peer_cert_chain_der(&self) -> Vec<Vec<u8>> {
         self.conn
             .as_ref()
             .map(|c| {
@@ -585,13 +663,18 @@ impl Ssl {
                     "no protocol version enabled",
                 ));
             }
+            if let Some(depth) = self.param.depth() {
+                if self.config.verify_depth != depth {
+                    self.config_mut().verify_depth = depth;
+                }
+            }
             let config = self.config.clone();
             self.conn = Some(Box::new(if client {
                 Connection::client(
                     config,
                     ClientOptions {
                         sni: self.sni.clone(),
-                        verify_host: self.verify_host.clone(),
+                        verify_host: self.param.identity(),
                         session: self.resume.clone(),
                         early_data: self.early_data_intent,
                     },
@@ -1306,13 +1389,29 @@ impl Ssl {
         let mut bios = std::mem::take(&mut self.bios);
         let r = f(self, &mut bios);
         self.bios = bios;
-        self.deliver_new_sessions();
+        self.deliver_callbacks();
         r
+    }
+
+    /// Hands what the last operation made to the context's callbacks: key log lines, then
+    /// new sessions.
+    pub(crate) fn deliver_callbacks(&mut self) {
+        if let Some(cb) = self.ctx.inner.keylog_cb.clone() {
+            let lines = self
+                .conn
+                .as_mut()
+                .map(|c| c.take_keylog_lines())
+                .unwrap_or_default();
+            for line in lines {
+                cb(self, &line);
+            }
+        }
+        self.deliver_new_sessions();
     }
 
     /// Hands the sessions the last operation made to the new-session callback, when the
     /// cache mode asks for this side's sessions (as OpenSSL does).
-    pub(crate) fn deliver_new_sessions(&mut self) {
+    fn deliver_new_sessions(&mut self) {
         let Some(cb) = self.ctx.inner.new_session_cb.clone() else {
             return;
         };
@@ -1518,5 +1617,32 @@ impl Ssl {
     /// later call waits for the peer's ([`ShutdownResult::Received`]).
     pub fn shutdown(&mut self) -> Result<ShutdownResult, Error> {
         self.with_bios(|s, io| s.shutdown_io(io))
+    }
+}
+
+/// `SSL_state_string`'s code for one of the states `SSL_state_string_long` names.
+fn state_code(long: &str) -> &'static str {
+    match long {
+        "before SSL initialization" => "PINIT",
+        "SSL negotiation finished successfully" => "SSLOK",
+        "error" => "SSLERR",
+        "SSLv3/TLS read client hello" | "TLSv1.3 read client hello" => "TRCH",
+        "SSLv3/TLS read server hello" => "TRSH",
+        "SSLv3/TLS read server certificate" | "TLSv1.3 read server certificate" => "TRSC",
+        "SSLv3/TLS read server key exchange" => "TRSKE",
+        "SSLv3/TLS read server certificate request" => "TRCR",
+        "SSLv3/TLS read server done" => "TRSD",
+        "SSLv3/TLS read client certificate" | "TLSv1.3 read client certificate" => "TRCC",
+        "SSLv3/TLS read client key exchange" => "TRCKE",
+        "SSLv3/TLS read certificate verify" | "TLSv1.3 read client certificate verify" => "TRCV",
+        "SSLv3/TLS read change cipher spec" => "TRCCS",
+        "SSLv3/TLS read finished" | "TLSv1.3 read finished" | "TLSv1.3 read client finished" => {
+            "TRFIN"
+        }
+        "TLSv1.3 read encrypted extensions" => "TREE",
+        "TLSv1.3 read server certificate verify" => "TRSCV",
+        // OpenSSL names the server's wait for EndOfEarlyData with the write code.
+        "TLSv1.3 read end of early data" => "TWEOED",
+        _ => "UNKWN",
     }
 }

@@ -4,13 +4,16 @@
 use super::error::{ErrorEntry, ErrorStack};
 use super::flags::{SslMode, SslOptions, SslSessionCacheMode, SslVerifyMode};
 use super::session::SslSession;
-use crate::config::{CertifiedKey, Config, KeyLog, VerifyMode};
+use crate::config::{CertifiedKey, Config, VerifyMode};
 use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::{SignatureScheme, SigningKey};
 use crate::msgs::enums::ProtocolVersion;
+use crate::pkey::{PKeyRef, Private};
 use crate::reason::Reason;
 use crate::suites::CipherSuite;
-use crate::x509::{self, CertificateDer, TrustStore};
+use crate::x509::store::{X509Store, X509StoreBuilder, X509StoreBuilderRef};
+use crate::x509::verify::{X509VerifyParam, X509VerifyParamRef};
+use crate::x509::{self, CertificateDer, TrustStore, X509Ref, X509};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -87,7 +90,14 @@ pub(crate) struct ContextInner {
     pub servername_cb: Option<super::callbacks::ServernameCallback>,
     /// `SSL_CTX_set_alpn_select_cb`.
     pub alpn_select_cb: Option<super::callbacks::AlpnSelectCallback>,
+    /// `SSL_CTX_get0_param`: what connections verify the peer against.
+    pub param: X509VerifyParam,
+    /// `SSL_CTX_set_keylog_callback`.
+    pub keylog_cb: Option<KeylogCallback>,
 }
+
+/// A key log callback: the connection and one NSS key log line.
+pub(crate) type KeylogCallback = Arc<dyn Fn(&super::Ssl, &str) + Send + Sync>;
 
 /// A new-session callback: called with the connection and each new session.
 pub(crate) type NewSessionCallback = Arc<dyn Fn(&mut super::Ssl, SslSession) + Send + Sync>;
@@ -98,6 +108,8 @@ pub(crate) type NewSessionCallback = Arc<dyn Fn(&mut super::Ssl, SslSession) + S
 pub(crate) struct CertParts {
     pub chain: Vec<CertificateDer<'static>>,
     pub key: Option<Arc<SigningKey>>,
+    /// `SSL_CTX_add_extra_chain_cert`: sent after `chain`.
+    pub extra: Vec<CertificateDer<'static>>,
 }
 
 impl CertParts {
@@ -105,7 +117,7 @@ impl CertParts {
     pub fn certified_key(&self) -> Option<CertifiedKey> {
         match (self.chain.is_empty(), &self.key) {
             (false, Some(key)) => Some(CertifiedKey {
-                chain: self.chain.clone(),
+                chain: self.chain.iter().chain(&self.extra).cloned().collect(),
                 key: key.clone(),
             }),
             _ => None,
@@ -235,7 +247,7 @@ fn version_range(
 pub struct SslContextBuilder {
     inner: ContextInner,
     config: Config,
-    trust: TrustStore,
+    trust: X509StoreBuilder,
 }
 
 fn err(reason: Reason, detail: impl Into<String>) -> ErrorStack {
@@ -283,6 +295,7 @@ fn certified_pair(chain: Vec<Vec<u8>>, key_der: &[u8]) -> Result<CertifiedKey, E
     let parts = CertParts {
         chain: parse_chain(chain)?,
         key: Some(parse_private_key(key_der)?),
+        extra: Vec::new(),
     };
     parts.check_private_key()?;
     parts
@@ -349,6 +362,21 @@ pub(crate) fn parse_chain(chain: Vec<Vec<u8>>) -> Result<Vec<CertificateDer<'sta
         return Err(err(Reason::NO_CERTIFICATE_ASSIGNED, "empty chain"));
     }
     Ok(chain.into_iter().map(CertificateDer::from).collect())
+}
+
+/// Replaces the end-entity certificate, keeping the rest of the chain.
+pub(crate) fn set_leaf(parts: &mut CertParts, cert: &X509Ref) {
+    let leaf = CertificateDer::from(cert.clone());
+    match parts.chain.first_mut() {
+        Some(first) => *first = leaf,
+        None => parts.chain.push(leaf),
+    }
+}
+
+/// The engine's signing key of a private `PKey`.
+pub(crate) fn signing_key_of(key: &PKeyRef<Private>) -> Result<Arc<SigningKey>, ErrorStack> {
+    key.signing_key()
+        .ok_or_else(|| err(Reason::NO_PRIVATE_KEY_ASSIGNED, "not a private key"))
 }
 
 /// A private key as DER (PKCS#8, PKCS#1 or SEC1).
@@ -427,9 +455,11 @@ impl SslContextBuilder {
                 new_session_cb: None,
                 servername_cb: None,
                 alpn_select_cb: None,
+                param: X509VerifyParam::default(),
+                keylog_cb: None,
             },
             config,
-            trust: TrustStore::new(),
+            trust: X509StoreBuilder::default(),
         }
     }
 
@@ -461,18 +491,18 @@ impl SslContextBuilder {
     }
 
     /// `SSL_CTX_set_tlsext_servername_callback`: a server calls `callback` with each
-    /// client's first ClientHello, before it answers (`ssl.servername()` is the name the
+    /// client's first ClientHello, before it answers (`ssl.servername(NameType::HOST_NAME)` is the name the
     /// client asked for). The callback may switch the connection to another context's
     /// certificates with [`super::Ssl::set_ssl_context`]; `Err(SniError::NOACK)` goes on
     /// without acknowledging the name, `Err(SniError::ALERT_FATAL)` fails the handshake
     /// with the alert it set (unrecognized_name by default).
     ///
     /// ```
-    /// use oxssl::ssl::{SniError, SslAlert, SslContext, SslMethod};
+    /// use oxssl::ssl::{NameType, SniError, SslAlert, SslContext, SslMethod};
     ///
     /// let other = SslContext::builder(SslMethod::tls_server()).unwrap().build();
     /// let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
-    /// b.set_servername_callback(move |ssl, alert| match ssl.servername() {
+    /// b.set_servername_callback(move |ssl, alert| match ssl.servername(NameType::HOST_NAME) {
     ///     Some("other.example") => ssl.set_ssl_context(&other).map_err(|_| SniError::ALERT_FATAL),
     ///     Some(_) => {
     ///         *alert = SslAlert::UNRECOGNIZED_NAME;
@@ -639,6 +669,7 @@ impl SslContextBuilder {
     /// Trust the certificates in a PEM file (`SSL_CTX_load_verify_locations(ctx, file, NULL)`).
     pub fn set_ca_file(&mut self, path: impl AsRef<Path>) -> Result<(), ErrorStack> {
         self.trust
+            .0
             .add_pem_file(path)
             .map_err(|e| x509_err(Reason::BAD_VALUE, e))?;
         Ok(())
@@ -647,19 +678,76 @@ impl SslContextBuilder {
     /// Trust one DER certificate (`X509_STORE_add_cert`).
     pub fn add_trusted_der(&mut self, der: &[u8]) -> Result<(), ErrorStack> {
         self.trust
+            .0
             .add_der(der)
             .map_err(|e| x509_err(Reason::BAD_VALUE, e))
     }
 
     /// Trust the system's CA certificates (`SSL_CTX_set_default_verify_paths`).
     pub fn set_default_verify_paths(&mut self) -> Result<(), ErrorStack> {
-        self.trust.add_system_roots();
+        self.trust.0.add_system_roots();
         Ok(())
     }
 
     /// Replaces the trust store.
     pub fn set_trust_store(&mut self, store: TrustStore) {
-        self.trust = store;
+        self.trust = X509StoreBuilder(store);
+    }
+
+    /// The trust store being filled (`SSL_CTX_get_cert_store`), to add certificates to.
+    pub fn cert_store_mut(&mut self) -> &mut X509StoreBuilderRef {
+        &mut self.trust
+    }
+
+    /// The trust store being filled.
+    pub fn cert_store(&self) -> &X509StoreBuilderRef {
+        &self.trust
+    }
+
+    /// Replaces the trust store (`SSL_CTX_set_cert_store`).
+    pub fn set_cert_store(&mut self, store: X509Store) {
+        self.trust = X509StoreBuilder(store.0);
+    }
+
+    /// `SSL_CTX_load_verify_locations`: trusts the certificates of a PEM file and/or of
+    /// every file in a directory (OpenSSL's hashed `CApath` layout works; any file name
+    /// does).
+    pub fn load_verify_locations(
+        &mut self,
+        ca_file: Option<&Path>,
+        ca_path: Option<&Path>,
+    ) -> Result<(), ErrorStack> {
+        self.trust.load_locations(ca_file, ca_path)
+    }
+
+    /// The verification parameters new connections start with
+    /// (`SSL_CTX_get0_param`): host name, IP address, depth.
+    pub fn verify_param_mut(&mut self) -> &mut X509VerifyParamRef {
+        &mut self.inner.param
+    }
+
+    /// The verification parameters new connections start with.
+    pub fn verify_param(&self) -> &X509VerifyParamRef {
+        &self.inner.param
+    }
+
+    /// `SSL_CTX_use_certificate`: the end-entity certificate (extra chain certificates
+    /// stay).
+    pub fn set_certificate(&mut self, cert: &X509Ref) -> Result<(), ErrorStack> {
+        set_leaf(&mut self.inner.cert, cert);
+        Ok(())
+    }
+
+    /// `SSL_CTX_add_extra_chain_cert`: a certificate sent after the end-entity one.
+    pub fn add_extra_chain_cert(&mut self, cert: X509) -> Result<(), ErrorStack> {
+        self.inner.cert.extra.push(cert.into());
+        Ok(())
+    }
+
+    /// `SSL_CTX_use_PrivateKey`.
+    pub fn set_private_key(&mut self, key: &PKeyRef<Private>) -> Result<(), ErrorStack> {
+        self.inner.cert.key = Some(signing_key_of(key)?);
+        Ok(())
     }
 
     /// The certificate chain, end entity first, as DER (`SSL_CTX_use_certificate` plus
@@ -734,22 +822,21 @@ impl SslContextBuilder {
         self.inner.cert.check_private_key()
     }
 
-    /// Receives secrets in NSS key log format (`SSL_CTX_set_keylog_callback`).
+    /// `SSL_CTX_set_keylog_callback`: `callback` gets each connection's secrets as NSS
+    /// key log lines (`SSLKEYLOGFILE` format, no newline), right after the operation that
+    /// made them.
+    ///
+    /// ```
+    /// use oxssl::ssl::{SslContext, SslMethod};
+    /// let mut b = SslContext::builder(SslMethod::tls()).unwrap();
+    /// b.set_keylog_callback(|_ssl, line| eprintln!("{line}"));
+    /// ```
     pub fn set_keylog_callback<F>(&mut self, callback: F)
     where
-        F: Fn(&str) + Send + Sync + 'static,
+        F: Fn(&super::SslRef, &str) + Send + Sync + 'static,
     {
-        struct Cb<F>(F);
-        impl<F: Fn(&str) + Send + Sync> KeyLog for Cb<F> {
-            fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-                (self.0)(&crate::conn::keylog::format_line(
-                    label,
-                    client_random,
-                    secret,
-                ));
-            }
-        }
-        self.config.keylog = Some(Arc::new(Cb(callback)));
+        self.inner.keylog_cb = Some(Arc::new(callback));
+        self.config.keylog_lines = true;
     }
 
     /// Adds a server certificate of another key type (an RSA one beside an ECDSA one, as
@@ -822,7 +909,7 @@ impl SslContextBuilder {
     /// b.set_session_cache_mode(SslSessionCacheMode::CLIENT);
     /// let s = store.clone();
     /// b.set_new_session_callback(move |ssl, session| {
-    ///     let name = ssl.servername().unwrap_or_default().to_string();
+    ///     let name = ssl.servername(oxssl::ssl::NameType::HOST_NAME).unwrap_or_default().to_string();
     ///     s.lock().unwrap().insert(name, session);
     /// });
     /// ```
@@ -910,7 +997,7 @@ impl SslContextBuilder {
         self.config.verify = engine_verify(self.inner.verify_mode);
         self.config.pause_on_client_hello =
             self.inner.servername_cb.is_some() || self.inner.alpn_select_cb.is_some();
-        self.config.trust = Arc::new(self.trust);
+        self.config.trust = Arc::new(self.trust.0);
         match self.inner.cert.certified_key() {
             Some(ck) => self.config.certified_key = Some(ck),
             // A pair set through `config_mut` is what an `Ssl` starts from, too.
@@ -920,6 +1007,7 @@ impl SslContextBuilder {
                         self.inner.cert = CertParts {
                             chain: ck.chain.clone(),
                             key: Some(ck.key.clone()),
+                            extra: Vec::new(),
                         };
                     }
                 }

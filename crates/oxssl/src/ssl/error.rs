@@ -100,6 +100,60 @@ impl ErrorEntry {
     pub fn packed(&self) -> u64 {
         ((self.library as u64 & 0xff) << 23) | (self.reason.0 as u64 & 0x7f_ffff)
     }
+
+    /// The packed code (the `openssl` crate's `Error::code`).
+    pub fn code(&self) -> u64 {
+        self.packed()
+    }
+
+    /// The library's name, e.g. "SSL routines" (`ERR_lib_error_string`).
+    pub fn library(&self) -> Option<&'static str> {
+        Some(library_name(self.library))
+    }
+
+    /// The library number (`ERR_GET_LIB`).
+    pub fn library_code(&self) -> i32 {
+        self.library
+    }
+
+    /// The reason's text, e.g. "certificate verify failed" (`ERR_reason_error_string`).
+    pub fn reason(&self) -> Option<&'static str> {
+        Some(self.reason.static_text())
+    }
+
+    /// The reason number (`ERR_GET_REASON`).
+    pub fn reason_code(&self) -> i32 {
+        self.reason.0
+    }
+
+    /// The function name: OpenSSL 3 records none.
+    pub fn function(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Source file of the error: oxssl records none.
+    pub fn file(&self) -> &'static str {
+        ""
+    }
+
+    /// Source line of the error: oxssl records none.
+    pub fn line(&self) -> u32 {
+        0
+    }
+
+    /// The detail text, if any (`ERR_get_error_all`'s data).
+    pub fn data(&self) -> Option<&str> {
+        (!self.detail.is_empty()).then_some(self.detail.as_str())
+    }
+}
+
+fn library_name(library: i32) -> &'static str {
+    match library {
+        LIB_SSL => "SSL routines",
+        LIB_BIO => "BIO routines",
+        LIB_SYS => "system library",
+        _ => "lib",
+    }
 }
 
 impl fmt::Debug for ErrorEntry {
@@ -115,12 +169,7 @@ impl fmt::Debug for ErrorEntry {
 impl fmt::Display for ErrorEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Like ERR_error_string_n: "error:0A000086:SSL routines::certificate verify failed"
-        let lib = match self.library {
-            LIB_SSL => "SSL routines",
-            LIB_BIO => "BIO routines",
-            LIB_SYS => "system library",
-            _ => "lib",
-        };
+        let lib = library_name(self.library);
         write!(
             f,
             "error:{:08X}:{lib}::{}",
@@ -138,10 +187,35 @@ impl fmt::Display for ErrorEntry {
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ErrorStack(Vec<ErrorEntry>);
 
+thread_local! {
+    /// The errors of this thread not yet taken by [`ErrorStack::get`] (bounded, oldest
+    /// dropped first): every error stack made here is also queued, like OpenSSL's
+    /// per-thread error queue.
+    static QUEUE: std::cell::RefCell<std::collections::VecDeque<ErrorEntry>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Most entries the thread's queue keeps.
+const QUEUE_LIMIT: usize = 16;
+
 impl ErrorStack {
-    /// A stack of one entry.
+    /// A stack of one entry (also queued for [`ErrorStack::get`]).
     pub fn one(entry: ErrorEntry) -> Self {
+        QUEUE.with(|q| {
+            let mut q = q.borrow_mut();
+            if q.len() == QUEUE_LIMIT {
+                q.pop_front();
+            }
+            q.push_back(entry.clone());
+        });
         ErrorStack(vec![entry])
+    }
+
+    /// Takes this thread's queued errors, oldest first (`ERR_get_error` until empty):
+    /// what the `openssl` crate's `ErrorStack::get` does. The `Result`s of this library
+    /// carry their errors too; this is for code written against the queue.
+    pub fn get() -> ErrorStack {
+        ErrorStack(QUEUE.with(|q| q.borrow_mut().drain(..).collect()))
     }
 
     /// The entries.

@@ -3,6 +3,7 @@
 //! OpenSSL's `SSL_write` / `SSL_read` contract over [`crate::bio`] transports.
 
 mod callbacks;
+mod cipher;
 mod connection;
 mod connector;
 mod context;
@@ -13,6 +14,7 @@ mod session;
 mod stream;
 
 pub use callbacks::{select_next_proto, AlpnError, NameType, SniError, SslAlert};
+pub use cipher::{SslCipher, SslCipherRef};
 pub use connection::Ssl;
 
 /// The `openssl` crate's borrowed connection type: here the same as [`Ssl`], so callbacks
@@ -30,4 +32,6 @@ pub use flags::{
     SslVerifyMode,
 };
 pub use session::SslSession;
+/// The `openssl` crate's borrowed session type: here the same as [`SslSession`].
+pub type SslSessionRef = SslSession;
 pub use stream::{HandshakeError, MidHandshakeSslStream, SslStream};

@@ -59,7 +59,7 @@ impl<S: Read + Write> SslStream<S> {
     /// Runs one operation, then hands new sessions to the context's callback.
     fn op<T>(&mut self, f: impl FnOnce(&mut Ssl, &mut StreamBio<S>) -> T) -> T {
         let r = f(&mut self.ssl, &mut self.bio);
-        self.ssl.deliver_new_sessions();
+        self.ssl.deliver_callbacks();
         r
     }
 

@@ -48,7 +48,7 @@ impl MasterSecret {
     /// Derives the master secret from the premaster secret: the extended form over the
     /// session hash (the transcript through ClientKeyExchange) when both sides use EMS.
     pub fn derive(
-        cx: &Context<'_>,
+        cx: &mut Context<'_>,
         suite: CipherSuite,
         premaster: &[u8],
         ems: bool,
@@ -74,15 +74,13 @@ impl MasterSecret {
 
     /// A master secret with this handshake's randoms, logged to the key log.
     fn with_randoms(
-        cx: &Context<'_>,
+        cx: &mut Context<'_>,
         suite: CipherSuite,
         master: [u8; MASTER_LEN],
         ems: bool,
     ) -> Self {
         let (cr, sr) = (cx.info.client_random, cx.info.server_random);
-        if let Some(log) = &cx.config.keylog {
-            log.log("CLIENT_RANDOM", &cr, &master);
-        }
+        cx.keylog_bytes("CLIENT_RANDOM", &master);
         MasterSecret {
             suite,
             master,
@@ -94,7 +92,7 @@ impl MasterSecret {
 
     /// The master secret of a resumed session, with this handshake's randoms.
     pub fn resumed(
-        cx: &Context<'_>,
+        cx: &mut Context<'_>,
         suite: CipherSuite,
         secret: &[u8],
         ems: bool,
@@ -179,6 +177,50 @@ impl MasterSecret {
     pub fn master(&self) -> &[u8] {
         &self.master
     }
+
+    /// RFC 5705: PRF(master_secret, label, client_random + server_random [+ context
+    /// length + context]) (`SSL_export_keying_material`). The labels the protocol itself
+    /// uses are refused, as OpenSSL refuses them.
+    pub fn export(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), TlsError> {
+        const RESERVED: [&[u8]; 5] = [
+            b"client finished",
+            b"server finished",
+            b"master secret",
+            b"extended master secret",
+            b"key expansion",
+        ];
+        if RESERVED.iter().any(|r| label.starts_with(r)) {
+            return Err(TlsError::local(
+                Reason::TLS_ILLEGAL_EXPORTER_LABEL,
+                "exporter label reserved by TLS",
+            ));
+        }
+        let context_len = match context {
+            Some(c) => u16::try_from(c.len())
+                .map_err(|_| TlsError::local(Reason::BAD_LENGTH, "exporter context too long"))?
+                .to_be_bytes()
+                .to_vec(),
+            None => Vec::new(),
+        };
+        hash::tls12_prf(
+            self.suite.hash(),
+            &self.master,
+            label,
+            &[
+                &self.client_random,
+                &self.server_random,
+                &context_len,
+                context.unwrap_or_default(),
+            ],
+            out,
+        );
+        Ok(())
+    }
 }
 
 /// Sends our Finished and returns its verify_data (kept for renegotiation).
@@ -203,7 +245,7 @@ pub(crate) fn ecdh_params(group: KxGroup, public: &[u8]) -> Result<Vec<u8>, TlsE
 }
 
 /// What ServerKeyExchange signs: both randoms and the parameters.
-pub(crate) fn signed_params(cx: &Context<'_>, params: &[u8]) -> Vec<u8> {
+pub(crate) fn signed_params(cx: &mut Context<'_>, params: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(64 + params.len());
     m.extend_from_slice(&cx.info.client_random);
     m.extend_from_slice(&cx.info.server_random);

@@ -63,7 +63,7 @@ impl HandshakeSecrets {
     /// Derives the handshake traffic secrets after ServerHello (from a resumed session's
     /// PSK, or none) and logs them.
     pub fn derive(
-        cx: &Context<'_>,
+        cx: &mut Context<'_>,
         suite: CipherSuite,
         psk: Option<&[u8]>,
         shared_secret: &[u8],
@@ -138,7 +138,7 @@ impl HandshakeSecrets {
     /// transcript through the server Finished.
     pub fn application_secrets(
         mut self,
-        cx: &Context<'_>,
+        cx: &mut Context<'_>,
         transcript: &Transcript,
     ) -> Result<ApplicationSecrets, TlsError> {
         self.schedule.into_master()?;

@@ -93,7 +93,7 @@ pub(crate) fn fill_binder(raw: &mut [u8], s: &Session, prior: &Transcript) -> Re
 /// True if the client may send early data with the PSK it offers: the ticket allows some,
 /// its suite is offered, and its ALPN protocol is one the client offers (or it had none,
 /// and the client offers none): RFC 8446 4.2.10.
-pub(crate) fn early_data_possible(cx: &Context<'_>, sent: &HelloSent) -> bool {
+pub(crate) fn early_data_possible(cx: &mut Context<'_>, sent: &HelloSent) -> bool {
     let Some(s) = sent.psk() else {
         return false;
     };
@@ -130,7 +130,7 @@ pub(crate) fn start_early_data(cx: &mut Context<'_>, sent: &mut HelloSent) -> Re
 
 /// client_early_traffic_secret over the transcript through the ClientHello, logged.
 pub(crate) fn early_traffic_secret(
-    cx: &Context<'_>,
+    cx: &mut Context<'_>,
     suite: CipherSuite,
     psk: &[u8],
     transcript: &Transcript,
@@ -163,7 +163,7 @@ pub(crate) fn server_accepted(
 }
 
 /// What every session from this handshake's tickets shares.
-pub(crate) fn template(cx: &Context<'_>, suite: CipherSuite) -> Session {
+pub(crate) fn template(cx: &mut Context<'_>, suite: CipherSuite) -> Session {
     cx.session(ProtocolVersion::TLSV1_3, suite)
 }
 
@@ -178,7 +178,7 @@ pub(crate) fn resumption_master(
 /// The session a NewSessionTicket makes (none for a lifetime of 0: RFC 8446 4.6.1 says
 /// discard it).
 pub(crate) fn session_from_ticket(
-    cx: &Context<'_>,
+    cx: &mut Context<'_>,
     template: &Session,
     res_master: &Output,
     t: &NewSessionTicket13,
@@ -281,7 +281,7 @@ pub(crate) struct Fit<'a> {
     pub alpn: Option<&'a [u8]>,
 }
 
-fn fits(cx: &Context<'_>, s: &Session, fit: &Fit<'_>) -> bool {
+fn fits(cx: &mut Context<'_>, s: &Session, fit: &Fit<'_>) -> bool {
     s.version == ProtocolVersion::TLSV1_3
         && !s.secret.is_empty()
         && !s.is_expired(cx.now())
@@ -296,7 +296,7 @@ fn fits(cx: &Context<'_>, s: &Session, fit: &Fit<'_>) -> bool {
 /// that does not fit is skipped (full handshake); a wrong binder on one we accept is fatal
 /// (decrypt_error).
 pub(crate) fn accept(
-    cx: &Context<'_>,
+    cx: &mut Context<'_>,
     ch: &ClientHello,
     raw: &[u8],
     prior: &Transcript,
@@ -366,7 +366,7 @@ const AGE_TOLERANCE_MS: i64 = 10_000;
 /// suite and ALPN are the ticket's (RFC 8446 4.2.10), no HelloRetryRequest happened, the
 /// ticket's age is plausible, and this ticket's early data was not used before.
 pub(crate) fn accept_early_data(
-    cx: &Context<'_>,
+    cx: &mut Context<'_>,
     a: &Accepted,
     suite: CipherSuite,
     alpn: Option<&[u8]>,
@@ -394,7 +394,7 @@ pub(crate) fn accept_early_data(
 
 /// Bytes of rejected early data a server skips: its own limit, and at least one record's
 /// worth, as OpenSSL's default.
-pub(crate) fn early_skip_budget(cx: &Context<'_>) -> usize {
+pub(crate) fn early_skip_budget(cx: &mut Context<'_>) -> usize {
     (cx.config.resumption.max_early_data as usize).max(crate::record::MAX_PLAINTEXT)
 }
 

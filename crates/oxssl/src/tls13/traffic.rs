@@ -75,6 +75,29 @@ impl Traffic {
         &self.secrets.exporter
     }
 
+    /// RFC 8446 7.5: HKDF-Expand-Label(Derive-Secret(exporter_master_secret, label, ""),
+    /// "exporter", Hash(context), out.len()); no context hashes as an empty one.
+    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), TlsError> {
+        use crate::crypto::hash;
+        use crate::tls13::key_schedule::{derive_secret, expand_label};
+        let alg = self.secrets.suite.hash();
+        let empty = hash::digest(alg, b"");
+        let secret = derive_secret(
+            alg,
+            self.secrets.exporter.as_bytes(),
+            label,
+            empty.as_bytes(),
+        )?;
+        let context_hash = hash::digest(alg, context);
+        expand_label(
+            alg,
+            secret.as_bytes(),
+            b"exporter",
+            context_hash.as_bytes(),
+            out,
+        )
+    }
+
     /// Handles a post-handshake message. A KeyUpdate leaves its new read key in
     /// `cx.new_read`, which the connection installs on the record boundary.
     pub fn handle(&mut self, cx: &mut Context<'_>, msg: HandshakeMessage) -> Result<(), TlsError> {

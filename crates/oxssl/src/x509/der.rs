@@ -139,6 +139,8 @@ pub(crate) struct ParsedCert<'a> {
     pub tbs: &'a [u8],
     /// 0 for v1, 1 for v2, 2 for v3.
     pub version: u8,
+    /// Contents of the serialNumber INTEGER (two's complement, big-endian).
+    pub serial: &'a [u8],
     /// Contents of the TBSCertificate `signature` AlgorithmIdentifier.
     pub tbs_sig_alg: &'a [u8],
     /// Contents of the issuer Name SEQUENCE.
@@ -267,6 +269,7 @@ impl<'a> ParsedCert<'a> {
             der,
             tbs: tbs.full,
             version,
+            serial: serial.value,
             tbs_sig_alg,
             issuer,
             subject,

@@ -12,15 +12,18 @@
 //!   intermediate certificates, a leaf marked as a CA (other than a trusted self-signed leaf),
 //!   RSA keys under 2048 bits and MD5/SHA-1 signatures are rejected.
 
+mod asn1;
 mod cert;
 mod codes;
 pub(crate) mod der;
 mod name;
 mod pem;
 mod sig;
+pub mod store;
 mod store_ctx;
 mod trust;
-pub(crate) mod verify;
+pub(crate) mod validate;
+pub mod verify;
 
 #[cfg(test)]
 mod tests;
@@ -28,8 +31,13 @@ mod tests;
 use std::fmt;
 use std::path::Path;
 
-pub use cert::{X509Ref, X509};
+pub use asn1::{
+    Asn1Integer, Asn1IntegerRef, Asn1Object, Asn1ObjectRef, Asn1String, Asn1StringRef, Asn1Time,
+    Asn1TimeRef, BigNum, TimeDiff,
+};
+pub use cert::{GeneralName, X509Ref, X509};
 pub use codes::{VerifyCode, VerifyError, X509VerifyResult};
+pub use name::{X509Name, X509NameEntry, X509NameEntryRef, X509NameRef};
 pub use pem::pem_encode;
 pub use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 pub use store_ctx::{VerifyCallback, X509StoreContextRef};
@@ -178,14 +186,14 @@ pub fn verify_server_chain(
     hostname: Option<&str>,
     now: UnixTime,
 ) -> Result<(), VerifyError> {
-    let p = verify::Params {
-        purpose: verify::Purpose::ServerAuth,
+    let p = validate::Params {
+        purpose: validate::Purpose::ServerAuth,
         hostname,
         now,
-        depth: verify::DEFAULT_DEPTH,
+        depth: validate::DEFAULT_DEPTH,
         callback: None,
     };
-    verify::verify_chain(store, chain, &p).map(|_| ())
+    validate::verify_chain(store, chain, &p).map(|_| ())
 }
 
 /// Same as [`verify_server_chain`] for a client certificate chain (client-auth purpose), with
@@ -195,14 +203,14 @@ pub fn verify_client_chain(
     chain: &[CertificateDer<'_>],
     now: UnixTime,
 ) -> Result<(), VerifyError> {
-    let p = verify::Params {
-        purpose: verify::Purpose::ClientAuth,
+    let p = validate::Params {
+        purpose: validate::Purpose::ClientAuth,
         hostname: None,
         now,
-        depth: verify::DEFAULT_DEPTH,
+        depth: validate::DEFAULT_DEPTH,
         callback: None,
     };
-    verify::verify_chain(store, chain, &p).map(|_| ())
+    validate::verify_chain(store, chain, &p).map(|_| ())
 }
 
 /// Checks whether a certificate's names match `hostname` (DNS name or IP literal), like
@@ -210,7 +218,7 @@ pub fn verify_client_chain(
 /// certificate has no dNSName SAN. Returns `HOSTNAME_MISMATCH` / `IP_ADDRESS_MISMATCH`.
 pub fn check_hostname(cert: &CertificateDer<'_>, hostname: &str) -> Result<(), VerifyCode> {
     let parsed = ParsedCert::parse(cert.as_ref()).ok_or(VerifyCode::HOSTNAME_MISMATCH)?;
-    verify::check_host(cert, &parsed, hostname)
+    validate::check_host(cert, &parsed, hostname)
 }
 
 /// Verifies a TLS handshake signature (CertificateVerify / ServerKeyExchange) made by the

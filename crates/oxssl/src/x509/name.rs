@@ -1,6 +1,9 @@
 //! X509_NAME_oneline-style rendering of distinguished names.
 
+use super::asn1::{Asn1Object, Asn1ObjectRef, Asn1String, Asn1StringRef};
 use super::der::{tag, Reader};
+use crate::nid::Nid;
+use crate::ssl::ErrorStack;
 
 /// Short names OpenSSL prints for common attribute types (OID contents octets).
 const ATTRIBUTES: &[(&[u8], &str)] = &[
@@ -192,6 +195,130 @@ pub(crate) fn dotted_oid(oid: &[u8]) -> String {
     parts.push(b.to_string());
     parts.extend(arcs.iter().skip(1).map(|v| v.to_string()));
     parts.join(".")
+}
+
+/// A distinguished name (a certificate's subject or issuer), as the `openssl` crate's
+/// `X509Name`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct X509Name {
+    /// Contents of the Name SEQUENCE.
+    der: Vec<u8>,
+    entries: Vec<X509NameEntry>,
+}
+
+/// The `openssl` crate's borrowed name type: here the same as [`X509Name`].
+pub type X509NameRef = X509Name;
+
+/// One attribute of a name (`X509_NAME_ENTRY`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct X509NameEntry {
+    object: Asn1Object,
+    data: Asn1String,
+}
+
+/// The `openssl` crate's borrowed entry type: here the same as [`X509NameEntry`].
+pub type X509NameEntryRef = X509NameEntry;
+
+impl X509NameEntry {
+    /// The value (`X509_NAME_ENTRY_get_data`).
+    pub fn data(&self) -> &Asn1StringRef {
+        &self.data
+    }
+
+    /// The attribute type (`X509_NAME_ENTRY_get_object`).
+    pub fn object(&self) -> &Asn1ObjectRef {
+        &self.object
+    }
+}
+
+impl X509Name {
+    /// The name whose Name SEQUENCE has `contents`.
+    pub(crate) fn from_contents(contents: &[u8]) -> X509Name {
+        let mut entries = Vec::new();
+        let mut rdns = Reader::new(contents);
+        while let Some(rdn) = rdns.expect(tag::SET) {
+            let mut atvs = Reader::new(rdn.value);
+            while let Some(atv) = atvs.expect(tag::SEQUENCE) {
+                let mut r = Reader::new(atv.value);
+                let (Some(oid), Some(value)) = (r.expect(tag::OID), r.read()) else {
+                    break;
+                };
+                entries.push(X509NameEntry {
+                    object: Asn1Object {
+                        oid: oid.value.to_vec(),
+                    },
+                    data: Asn1String {
+                        tag: value.tag,
+                        value: value.value.to_vec(),
+                    },
+                });
+            }
+        }
+        X509Name {
+            der: contents.to_vec(),
+            entries,
+        }
+    }
+
+    /// The attributes in order (`X509_NAME_get_entry` over every index).
+    pub fn entries(&self) -> std::slice::Iter<'_, X509NameEntry> {
+        self.entries.iter()
+    }
+
+    /// The attributes of one type, e.g. [`Nid::COMMONNAME`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let pem = rcgen::generate_simple_self_signed(vec!["example.com".into()])?.cert.pem();
+    /// use oxssl::nid::Nid;
+    /// use oxssl::x509::X509;
+    /// let cert = X509::from_pem(pem.as_bytes())?;
+    /// let cn = cert.subject_name().entries_by_nid(Nid::COMMONNAME).next().unwrap();
+    /// assert_eq!(cn.data().as_utf8()?, "rcgen self signed cert");
+    /// # Ok(()) }
+    /// ```
+    pub fn entries_by_nid(&self, nid: Nid) -> impl Iterator<Item = &X509NameEntryRef> {
+        self.entries.iter().filter(move |e| e.object.nid() == nid)
+    }
+
+    /// The DER encoding of the Name (`i2d_X509_NAME`).
+    pub fn to_der(&self) -> Result<Vec<u8>, ErrorStack> {
+        let mut out = vec![tag::SEQUENCE];
+        let len = self.der.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes: Vec<u8> = len
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            out.push(0x80 | bytes.len() as u8);
+            out.extend(bytes);
+        }
+        out.extend_from_slice(&self.der);
+        Ok(out)
+    }
+
+    /// The name as `X509_NAME_oneline` writes it ("/C=US/O=Example/CN=example.com").
+    pub fn oneline(&self) -> String {
+        oneline(&self.der)
+    }
+}
+
+impl std::fmt::Debug for X509Name {
+    /// `[commonName = "example.com"]`, as the `openssl` crate prints a name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[")?;
+        for (i, e) in self.entries.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            let value = e.data.as_utf8().unwrap_or_default();
+            write!(f, "{} = {:?}", e.object, value)?;
+        }
+        f.write_str("]")
+    }
 }
 
 #[cfg(test)]

@@ -144,8 +144,8 @@ fn run_oxssl(case: &Case, policy: Policy) -> Run {
     }
     let result = ssl.connect(a);
     let (verify, ok) = match &result {
-        Ok(s) => (s.ssl().verify_result(), true),
-        Err(crate::ssl::HandshakeError::Failure(m)) => (m.ssl().verify_result(), false),
+        Ok(s) => (s.ssl().verify_result().as_raw(), true),
+        Err(crate::ssl::HandshakeError::Failure(m)) => (m.ssl().verify_result().as_raw(), false),
         Err(_) => (-1, false),
     };
     drop(result);

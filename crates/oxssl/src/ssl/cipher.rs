@@ -1,0 +1,68 @@
+//! [`SslCipher`]: the negotiated cipher suite as the `openssl` crate's `SslCipherRef`.
+
+use crate::suites::CipherSuite;
+
+/// A cipher suite (`SSL_CIPHER`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct SslCipher(CipherSuite);
+
+/// The `openssl` crate's borrowed cipher type: here the same as [`SslCipher`].
+pub type SslCipherRef = SslCipher;
+
+macro_rules! ciphers {
+    ($($suite:ident),*) => {
+        /// One static description per suite, so `Ssl::current_cipher` can lend one.
+        static CIPHERS: &[SslCipher] = &[$(SslCipher(CipherSuite::$suite)),*];
+    };
+}
+
+ciphers!(
+    Tls13Aes128GcmSha256,
+    Tls13Aes256GcmSha384,
+    Tls13Chacha20Poly1305Sha256,
+    Tls12EcdheEcdsaAes128GcmSha256,
+    Tls12EcdheEcdsaAes256GcmSha384,
+    Tls12EcdheRsaAes128GcmSha256,
+    Tls12EcdheRsaAes256GcmSha384,
+    Tls12EcdheEcdsaChacha20Poly1305,
+    Tls12EcdheRsaChacha20Poly1305
+);
+
+impl SslCipher {
+    pub(crate) fn of(suite: CipherSuite) -> Option<&'static SslCipher> {
+        CIPHERS.iter().find(|c| c.0 == suite)
+    }
+
+    /// OpenSSL's name, e.g. "TLS_AES_256_GCM_SHA384" or "ECDHE-RSA-AES128-GCM-SHA256"
+    /// (`SSL_CIPHER_get_name`).
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+    /// (`SSL_CIPHER_standard_name`).
+    pub fn standard_name(&self) -> Option<&'static str> {
+        Some(self.0.std_name())
+    }
+
+    /// The protocol version that introduced it: "TLSv1.3" or "TLSv1.2"
+    /// (`SSL_CIPHER_get_version`).
+    pub fn version(&self) -> &'static str {
+        self.0.version()
+    }
+
+    /// Secret key bits (`SSL_CIPHER_get_bits`).
+    pub fn bits(&self) -> i32 {
+        self.0.bits() as i32
+    }
+
+    /// One line as `SSL_CIPHER_description` writes it.
+    pub fn description(&self) -> String {
+        self.0.description()
+    }
+
+    /// The suite's two-byte IANA number.
+    pub fn protocol_id(&self) -> [u8; 2] {
+        self.0.to_u16().to_be_bytes()
+    }
+}
