@@ -1487,5 +1487,47 @@ fn path_building_is_bounded() {
     }
 }
 
+/// Issue 10's hostile chain: ~100 KiB of certificates whose names chain up to a trusted
+/// root but whose signatures are all bad. OpenSSL builds the path by name and fails at the
+/// first signature it checks (the top link); so does the walk, without spending a
+/// signature check per candidate.
+#[test]
+fn chain_of_bad_signatures_is_cheap_and_reported_as_openssl_does() {
+    let root = root("Hostile Root");
+    let mut cas = vec![intermediate(&root, "Hostile 0")];
+    for i in 1..99 {
+        let next = intermediate(cas.last().expect("ca"), &format!("Hostile {i}"));
+        cas.push(next);
+    }
+    let leaf = leaf(cas.last().expect("ca"), &["hostile.example"]);
+    let corrupt = |der: &CertificateDer<'_>| {
+        let mut d = der.as_ref().to_vec();
+        let last = d.len() - 1;
+        d[last] ^= 0x5a;
+        CertificateDer::from(d)
+    };
+    let mut chain = vec![corrupt(&leaf)];
+    chain.extend(cas.iter().rev().map(|c| corrupt(&c.der)));
+    let size: usize = chain.iter().map(|c| c.as_ref().len() + 3).sum();
+    assert!(size > 40_000, "{size} bytes");
+    let store = store_of(&[&root]);
+    let t = now();
+    let started = std::time::Instant::now();
+    let ours = code(verify_server_chain(
+        &store,
+        &chain,
+        Some("hostile.example"),
+        t,
+    ));
+    let took = started.elapsed();
+    eprintln!(
+        "{} certificates, {size} bytes of bad signatures: {ours:?} in {took:?}",
+        chain.len()
+    );
+    let theirs = openssl_verdict(&[&root.der], &chain, true, Some("hostile.example"), t);
+    assert_eq!(ours, theirs);
+    assert!(took < std::time::Duration::from_millis(50), "{took:?}");
+}
+
 #[path = "tests_callback.rs"]
 mod callback;

@@ -131,8 +131,6 @@ struct Node<'a> {
     cert: ParsedCert<'a>,
     /// Came from the trust store (or is a trusted self-signed leaf).
     trusted: bool,
-    /// Its signature was already verified with the next node's key while building the path.
-    signed_by_next: bool,
 }
 
 /// Result of checking one certificate's signature with a candidate issuer's key.
@@ -195,7 +193,7 @@ pub(crate) fn verify_chain(
         return Ok(w.outcome());
     };
 
-    let (path, first, second) = build_path(store, leaf, &presented, p.depth);
+    let (path, first, second) = build_path(store, leaf, &presented, p.depth, now_secs);
     w.set_path(&path);
     for e in [first, second].into_iter().flatten() {
         w.fail(e.code, e.depth as usize)?;
@@ -208,13 +206,26 @@ pub(crate) fn verify_chain(
             w.fail(code, 0)?;
         }
     }
-    check_signatures_and_times(&path, now_secs, &mut w)?;
-
-    // A self-signed leaf that is itself trusted: OpenSSL accepts it as a one-element chain
-    // (webpki has no notion of this). Everything OpenSSL checks for it has been checked
-    // above. A chain with failures the callback let through is not webpki's to judge.
-    if path.len() > 1 && !w.forgiven {
-        if let Err(e) = run_webpki(store, chain, p.purpose, p.now) {
+    // Signatures: webpki checks the path found (given only its certificates, it has
+    // nothing to search), each signature once. Only when it refuses does the walk check
+    // the links itself, to name the failing one in OpenSSL's order. A self-signed leaf
+    // that is itself trusted is a one-element chain OpenSSL accepts (webpki has no notion
+    // of it); everything OpenSSL checks for it is checked by the walk.
+    let webpki = (path.len() > 1).then(|| {
+        let intermediates: Vec<CertificateDer<'_>> = path
+            .iter()
+            .skip(1)
+            .filter(|n| !n.trusted)
+            .map(|n| CertificateDer::from(n.cert.der))
+            .collect();
+        run_webpki(store, leaf_der, &intermediates, p.purpose, p.now)
+    });
+    let signatures_good = matches!(webpki, Some(Ok(())));
+    check_signatures_and_times(&path, now_secs, &mut w, signatures_good)?;
+    // What webpki refuses beyond the walk's checks (name constraints, stricter encodings);
+    // a chain with failures the callback let through is not webpki's to judge.
+    if let Some(Err(e)) = webpki {
+        if !w.forgiven {
             let e = map_webpki(&e, &path, now_secs);
             w.fail(e.code, e.depth as usize)?;
         }
@@ -228,7 +239,10 @@ fn webpki_only(
     chain: &[CertificateDer<'_>],
     p: &Params<'_>,
 ) -> Result<(), VerifyError> {
-    run_webpki(store, chain, p.purpose, p.now).map_err(|e| err(code_for(&e), 0))?;
+    let (leaf, intermediates) = chain
+        .split_first()
+        .ok_or(err(VerifyCode::INVALID_CALL, 0))?;
+    run_webpki(store, leaf, intermediates, p.purpose, p.now).map_err(|e| err(code_for(&e), 0))?;
     match (p.hostname.filter(|h| !h.is_empty()), chain.first()) {
         (Some(host), Some(leaf)) => {
             let ee = EndEntityCert::try_from(leaf).map_err(|e| err(code_for(&e), 0))?;
@@ -243,11 +257,11 @@ fn webpki_only(
 
 fn run_webpki(
     store: &TrustStore,
-    chain: &[CertificateDer<'_>],
+    leaf: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
     purpose: Purpose,
     now: UnixTime,
 ) -> Result<(), webpki::Error> {
-    let (leaf, intermediates) = chain.split_first().ok_or(webpki::Error::BadDer)?;
     let ee = EndEntityCert::try_from(leaf)?;
     let usage = match purpose {
         Purpose::ServerAuth => KeyUsage::server_auth(),
@@ -274,6 +288,7 @@ fn build_path<'a>(
     leaf: &ParsedCert<'a>,
     presented: &[Option<ParsedCert<'a>>],
     max_depth: u32,
+    now: i64,
 ) -> (Vec<Node<'a>>, Option<VerifyError>, Option<VerifyError>) {
     let anchors = &store.inner.anchors;
     let mut used_presented = vec![false; presented.len()];
@@ -284,7 +299,6 @@ fn build_path<'a>(
     let mut path = vec![Node {
         cert: leaf.clone(),
         trusted: false,
-        signed_by_next: false,
     }];
 
     loop {
@@ -310,45 +324,34 @@ fn build_path<'a>(
             );
         }
 
-        // Trusted issuers first (X509_V_FLAG_TRUSTED_FIRST is the default since 1.1.0).
-        let mut candidate: Option<(usize, ParsedCert<'a>, bool)> = None;
-        for (i, anchor) in anchors.iter().enumerate() {
-            if used_anchor.get(i) != Some(&false)
-                || anchor.subject != cur.cert.issuer
-                || anchor.der.as_ref() == cur.cert.der
-            {
-                continue;
-            }
-            let Some(parsed) = ParsedCert::parse(anchor.der.as_ref()) else {
-                continue;
-            };
-            if !cur.cert.may_be_issued_by(&parsed) {
-                continue;
-            }
-            if check_signed(&cur.cert, &parsed) == Sig::Good {
-                candidate = Some((i, parsed, true));
-                break;
-            }
-            if candidate.is_none() && !self_issued {
-                candidate = Some((i, parsed, false));
-            }
-        }
-        if let Some((i, parsed, good)) = candidate {
-            if let Some(u) = used_anchor.get_mut(i) {
-                *u = true;
-            }
-            if let Some(last) = path.last_mut() {
-                last.signed_by_next = good;
-            }
-            path.push(Node {
-                cert: parsed,
-                trusted: true,
-                signed_by_next: false,
+        // Trusted issuers first (X509_V_FLAG_TRUSTED_FIRST is the default since 1.1.0),
+        // chosen by name and key identifier only, as OpenSSL's `find_issuer()` does: no
+        // signature is checked here, so a certificate message full of look-alikes costs
+        // nothing but name comparisons.
+        if !self_issued {
+            let trusted = anchors.iter().enumerate().filter_map(|(i, anchor)| {
+                if used_anchor.get(i) != Some(&false)
+                    || anchor.subject != cur.cert.issuer
+                    || anchor.der.as_ref() == cur.cert.der
+                {
+                    return None;
+                }
+                let parsed = ParsedCert::parse(anchor.der.as_ref())?;
+                cur.cert.may_be_issued_by(&parsed).then_some((i, parsed))
             });
-            continue;
+            if let Some((i, parsed)) = prefer_valid(trusted, now) {
+                if let Some(u) = used_anchor.get_mut(i) {
+                    *u = true;
+                }
+                path.push(Node {
+                    cert: parsed,
+                    trusted: true,
+                });
+                continue;
+            }
         }
 
-        if self_issued {
+        if self_issued && cur.cert.may_be_issued_by(&cur.cert) {
             let code = if depth == 0 {
                 VerifyCode::DEPTH_ZERO_SELF_SIGNED_CERT
             } else {
@@ -357,33 +360,18 @@ fn build_path<'a>(
             return (path, Some(err(code, depth)), None);
         }
 
-        let mut candidate: Option<usize> = None;
-        let mut good = false;
-        for (i, p) in presented.iter().enumerate() {
-            let Some(p) = p else { continue };
-            if used_presented.get(i) != Some(&false) || !cur.cert.may_be_issued_by(p) {
-                continue;
-            }
-            if check_signed(&cur.cert, p) == Sig::Good {
-                candidate = Some(i);
-                good = true;
-                break;
-            }
-            if candidate.is_none() {
-                candidate = Some(i);
-            }
-        }
-        if let Some(Some(p)) = candidate.and_then(|i| presented.get(i)) {
-            if let Some(u) = candidate.and_then(|i| used_presented.get_mut(i)) {
+        let untrusted = presented.iter().enumerate().filter_map(|(i, p)| {
+            let p = p.as_ref()?;
+            (used_presented.get(i) == Some(&false) && cur.cert.may_be_issued_by(p))
+                .then(|| (i, p.clone()))
+        });
+        if let Some((i, p)) = prefer_valid(untrusted, now) {
+            if let Some(u) = used_presented.get_mut(i) {
                 *u = true;
             }
-            if let Some(last) = path.last_mut() {
-                last.signed_by_next = good;
-            }
             path.push(Node {
-                cert: p.clone(),
+                cert: p,
                 trusted: false,
-                signed_by_next: false,
             });
             continue;
         }
@@ -391,6 +379,27 @@ fn build_path<'a>(
         let missing = missing_issuer(&path, depth);
         return (path, missing, None);
     }
+}
+
+/// Of the candidate issuers, the first valid at `now`, else the one that expires last
+/// (OpenSSL's `find_issuer()` preference).
+fn prefer_valid<'a, T>(
+    candidates: impl Iterator<Item = (T, ParsedCert<'a>)>,
+    now: i64,
+) -> Option<(T, ParsedCert<'a>)> {
+    let mut best: Option<(T, ParsedCert<'a>)> = None;
+    for (i, c) in candidates {
+        if time_errors(&c, now) == [None, None] {
+            return Some((i, c));
+        }
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| c.not_after.unwrap_or(i64::MIN) > b.not_after.unwrap_or(i64::MIN))
+        {
+            best = Some((i, c));
+        }
+    }
+    best
 }
 
 /// The failure of a path whose top at `depth` has no issuer.
@@ -578,6 +587,7 @@ fn check_signatures_and_times(
     path: &[Node<'_>],
     now: i64,
     w: &mut Walk<'_>,
+    signatures_good: bool,
 ) -> Result<(), VerifyError> {
     let top = path.len().saturating_sub(1);
     let start = match path.get(top) {
@@ -591,10 +601,10 @@ fn check_signatures_and_times(
     for n in (0..=start).rev() {
         let Some(xs) = path.get(n) else { continue };
         if let Some(issuer) = path.get(n + 1) {
-            // Path building already verified most signatures; do not pay twice.
+            // webpki verified every link of this path already: do not pay twice.
             let sig = if xs.cert.sig_alg != xs.cert.tbs_sig_alg {
                 Sig::Bad
-            } else if xs.signed_by_next {
+            } else if signatures_good {
                 Sig::Good
             } else {
                 check_signed(&xs.cert, &issuer.cert)
