@@ -718,6 +718,8 @@ impl Drop for SSL {
     fn drop(&mut self) {
         let me = std::ptr::from_mut(self).cast();
         self.ex.freed(CLASS_SSL, me);
+        let st = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        session_ctx::freed(st);
     }
 }
 

@@ -10,10 +10,10 @@
 use std::ffi::{c_int, c_long, c_uchar, c_uint};
 use std::sync::Arc;
 
-use oxssl::ssl::SslSession;
+use oxssl::ssl::{ShutdownState, SslSession};
 
 use super::session::SSL_SESSION;
-use super::{ctx_result, CtxOp, CtxState, SSL, SSL_CTX};
+use super::{ctx_result, CtxOp, CtxState, SslState, SSL, SSL_CTX};
 use crate::err::{self, LIB_SSL};
 use crate::guard;
 use crate::handle::borrow;
@@ -317,6 +317,19 @@ pub(super) fn deliver_new(ssl: &SSL, s: *const SSL, session: SslSession, server:
 pub(super) fn resumed_once(c: &CtxState, h: &SSL_SESSION) {
     if c.cache_mode & CACHE_CLIENT != 0 {
         c.sessions.remove_session(&h.get());
+        h.mark_not_resumable();
+    }
+}
+
+/// `SSL_free` of a connection whose handshake finished and that did not send close_notify:
+/// OpenSSL takes its session for a bad one (`ssl_clear_bad_session`): it leaves the
+/// context's cache and is no longer resumable.
+pub(super) fn freed(st: &mut SslState) {
+    if !st.ssl.is_init_finished() || st.ssl.get_shutdown().contains(ShutdownState::SENT) {
+        return;
+    }
+    if let Some(h) = st.sessions.current(&st.ssl) {
+        st.ctx.lock().sessions.remove_session(&h.get());
         h.mark_not_resumable();
     }
 }

@@ -238,7 +238,21 @@ static void run(int version, int no_ticket)
         finish(c, s);
     }
 
-    /* 6: server cache mode off: no session ids (tickets still work). */
+    /* 6: connections freed without SSL_shutdown: OpenSSL takes their sessions for bad
+     * ones, removed from the caches and no longer resumable. */
+    connect_once(cctx, sctx, NULL, &c, &s, "unclean");
+    SSL_SESSION *bad = SSL_get1_session(c);
+    a = SSL_CTX_sess_number(sctx);
+    SSL_free(c);
+    SSL_free(s);
+    printf("unclean: resumable=%d\n", SSL_SESSION_is_resumable(bad));
+    if (no_ticket)
+        printf("unclean: server cache %ld -> %ld\n", a, SSL_CTX_sess_number(sctx));
+    connect_once(cctx, sctx, bad, &c, &s, "after unclean");
+    finish(c, s);
+    SSL_SESSION_free(bad);
+
+    /* 7: server cache mode off: no session ids (tickets still work). */
     printf("server mode off: old=%ld\n", SSL_CTX_set_session_cache_mode(sctx, SSL_SESS_CACHE_OFF));
     connect_once(cctx, sctx, NULL, &c, &s, "off full");
     SSL_SESSION *off = SSL_get1_session(c);
@@ -250,7 +264,7 @@ static void run(int version, int no_ticket)
     finish(c, s);
     SSL_SESSION_free(off);
 
-    /* 7: a removed client session is no longer resumable and is not offered. */
+    /* 8: a removed client session is no longer resumable and is not offered. */
     SSL_SESSION *last = round_trip(fresh);
     printf("remove client session: resumable before=%d\n", SSL_SESSION_is_resumable(last));
     SSL_CTX_remove_session(cctx, last);
