@@ -388,3 +388,74 @@ fn dropin_loads_and_names_missing_symbols() {
         "the loader names the missing function: {err}"
     );
 }
+
+/// A function OpenSSL added after 3.0 has OpenSSL's version in the drop-in libraries
+/// (`SSL_SESSION_get_time_ex` at OPENSSL_3.3.0, `SSL_CTX_flush_sessions_ex` at
+/// OPENSSL_3.4.0): a program linked to a libssl.so.3 with those versions (a stub standing
+/// for OpenSSL 3.4 or later) loads and calls oxssl's.
+#[test]
+fn dropin_gives_later_functions_their_versions() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let profile = target_profile_dir();
+    let work = std::env::temp_dir().join(format!("oxssl-capi-versions-{}", std::process::id()));
+    let stub = work.join("stub");
+    std::fs::create_dir_all(&stub).unwrap();
+    let dir = build_dropin(&manifest, &oxssl_staticlib(&profile), &work);
+    std::fs::write(
+        work.join("stub.c"),
+        "long SSL_SESSION_get_time_ex(const void *s) { (void)s; return -1; }\n\
+         void SSL_CTX_flush_sessions_ex(void *c, long t) { (void)c; (void)t; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("stub.map"),
+        "OPENSSL_3.3.0 { global: SSL_SESSION_get_time_ex; local: *; };\n\
+         OPENSSL_3.4.0 { global: SSL_CTX_flush_sessions_ex; } OPENSSL_3.3.0;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("prog.c"),
+        "#include <stdio.h>\n\
+         long SSL_SESSION_get_time_ex(const void *s);\n\
+         void SSL_CTX_flush_sessions_ex(void *c, long t);\n\
+         int main(void) {\n\
+             SSL_CTX_flush_sessions_ex(NULL, 0);\n\
+             printf(\"%ld\\n\", SSL_SESSION_get_time_ex(NULL));\n\
+             return 0;\n\
+         }\n",
+    )
+    .unwrap();
+    let out = run(Command::new("cc")
+        .args(["-shared", "-fPIC", "-Wl,-soname,libssl.so.3"])
+        .arg(format!(
+            "-Wl,--version-script={}",
+            work.join("stub.map").display()
+        ))
+        .arg(work.join("stub.c"))
+        .arg("-o")
+        .arg(stub.join("libssl.so.3")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(Command::new("cc")
+        .arg(work.join("prog.c"))
+        .arg("-L")
+        .arg(&stub)
+        .args(["-l:libssl.so.3", "-o"])
+        .arg(work.join("prog")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = run(&mut on_dropin(&work.join("prog"), &dir));
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(
+        r.status.success() && String::from_utf8_lossy(&r.stdout) == "0\n",
+        "oxssl's SSL_SESSION_get_time_ex (NULL: 0) is found at OPENSSL_3.3.0: {:?} {}",
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&r.stderr)
+    );
+}

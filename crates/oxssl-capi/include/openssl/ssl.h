@@ -6,6 +6,7 @@
 #define OPENSSL_SSL_H
 
 #include <stdint.h>
+#include <time.h>
 #include <openssl/types.h>
 #include <openssl/crypto.h>
 #include <openssl/bio.h>
@@ -111,10 +112,15 @@ extern "C" {
 #define SSL_ERROR_WANT_RETRY_VERIFY 12
 
 #define SSL_CTRL_EXTRA_CHAIN_CERT 14
+#define SSL_CTRL_SESS_NUMBER 20
 #define SSL_CTRL_MODE 33
 #define SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS 83
 #define SSL_CTRL_GET_READ_AHEAD 40
 #define SSL_CTRL_SET_READ_AHEAD 41
+#define SSL_CTRL_SET_SESS_CACHE_SIZE 42
+#define SSL_CTRL_GET_SESS_CACHE_SIZE 43
+#define SSL_CTRL_SET_SESS_CACHE_MODE 44
+#define SSL_CTRL_GET_SESS_CACHE_MODE 45
 #define SSL_CTRL_SET_MAX_SEND_FRAGMENT 52
 #define SSL_CTRL_SET_TLSEXT_HOSTNAME 55
 #define SSL_CTRL_CLEAR_MODE 78
@@ -156,6 +162,38 @@ extern "C" {
     SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
 #define SSL_CTX_get_max_proto_version(ctx) \
     SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+
+#define SSL_MAX_SSL_SESSION_ID_LENGTH 32
+#define SSL_MAX_SID_CTX_LENGTH 32
+#define SSL_MAX_MASTER_KEY_LENGTH 48
+#define SSL_SESSION_CACHE_MAX_SIZE_DEFAULT (1024 * 20)
+#define SSL_SESS_CACHE_OFF 0x0000
+#define SSL_SESS_CACHE_CLIENT 0x0001
+#define SSL_SESS_CACHE_SERVER 0x0002
+#define SSL_SESS_CACHE_BOTH (SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_SERVER)
+#define SSL_SESS_CACHE_NO_AUTO_CLEAR 0x0080
+#define SSL_SESS_CACHE_NO_INTERNAL_LOOKUP 0x0100
+#define SSL_SESS_CACHE_NO_INTERNAL_STORE 0x0200
+#define SSL_SESS_CACHE_NO_INTERNAL \
+    (SSL_SESS_CACHE_NO_INTERNAL_LOOKUP | SSL_SESS_CACHE_NO_INTERNAL_STORE)
+#define SSL_SESS_CACHE_UPDATE_TIME 0x0400
+#define SSL_CTX_sess_number(ctx) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SESS_NUMBER, 0, NULL)
+#define SSL_CTX_sess_set_cache_size(ctx, t) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_SIZE, t, NULL)
+#define SSL_CTX_sess_get_cache_size(ctx) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_GET_SESS_CACHE_SIZE, 0, NULL)
+#define SSL_CTX_set_session_cache_mode(ctx, m) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, m, NULL)
+#define SSL_CTX_get_session_cache_mode(ctx) \
+    SSL_CTX_ctrl(ctx, SSL_CTRL_GET_SESS_CACHE_MODE, 0, NULL)
+
+#define SSL_READ_EARLY_DATA_ERROR 0
+#define SSL_READ_EARLY_DATA_SUCCESS 1
+#define SSL_READ_EARLY_DATA_FINISH 2
+#define SSL_EARLY_DATA_NOT_SENT 0
+#define SSL_EARLY_DATA_REJECTED 1
+#define SSL_EARLY_DATA_ACCEPTED 2
 
 #define SSL_CTX_add_extra_chain_cert(ctx, x509) \
     SSL_CTX_ctrl(ctx, SSL_CTRL_EXTRA_CHAIN_CERT, 0, (char *)(x509))
@@ -319,6 +357,57 @@ void *SSL_CTX_get_ex_data(const SSL_CTX *ssl, int idx);
 #define SSL_CTX_get_app_data(ctx) (SSL_CTX_get_ex_data(ctx, 0))
 #define SSL_CTX_set_app_data(ctx, arg) (SSL_CTX_set_ex_data(ctx, 0, (char *)(arg)))
 SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
+
+/* Sessions (see the crate README for what differs from OpenSSL). */
+void SSL_SESSION_free(SSL_SESSION *ses);
+int SSL_SESSION_up_ref(SSL_SESSION *ses);
+SSL_SESSION *SSL_get_session(const SSL *ssl);
+#define SSL_get0_session SSL_get_session /* just peek at pointer */
+SSL_SESSION *SSL_get1_session(SSL *ssl);
+int SSL_set_session(SSL *to, SSL_SESSION *session);
+int SSL_session_reused(const SSL *s);
+#define SSL_cache_hit(s) SSL_session_reused(s)
+int SSL_SESSION_is_resumable(const SSL_SESSION *s);
+int i2d_SSL_SESSION(const SSL_SESSION *in, unsigned char **pp);
+SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long length);
+const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
+long SSL_SESSION_get_time(const SSL_SESSION *s);
+time_t SSL_SESSION_get_time_ex(const SSL_SESSION *s);
+long SSL_SESSION_get_timeout(const SSL_SESSION *s);
+long SSL_SESSION_set_timeout(SSL_SESSION *s, long t);
+#define SSL_get_time(a) SSL_SESSION_get_time(a)
+#define SSL_get_timeout(a) SSL_SESSION_get_timeout(a)
+#define SSL_set_timeout(a, b) SSL_SESSION_set_timeout((a), (b))
+int SSL_SESSION_get_protocol_version(const SSL_SESSION *s);
+uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s);
+const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
+size_t SSL_SESSION_get_master_key(const SSL_SESSION *sess, unsigned char *out, size_t outlen);
+int SSL_SESSION_has_ticket(const SSL_SESSION *s);
+unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *s);
+void SSL_SESSION_get0_alpn_selected(const SSL_SESSION *s, const unsigned char **alpn,
+    size_t *len);
+
+/* A context's sessions. */
+long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
+long SSL_CTX_get_timeout(const SSL_CTX *ctx);
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx,
+    unsigned int sid_ctx_len);
+int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets);
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
+void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx,
+    int (*new_session_cb)(struct ssl_st *ssl, SSL_SESSION *sess));
+int (*SSL_CTX_sess_get_new_cb(SSL_CTX *ctx))(struct ssl_st *ssl, SSL_SESSION *sess);
+int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *session);
+int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *session);
+void SSL_CTX_flush_sessions(SSL_CTX *ctx, long tm);
+void SSL_CTX_flush_sessions_ex(SSL_CTX *ctx, time_t tm);
+
+/* TLS 1.3 early data. */
+int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t max_early_data);
+uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx);
+int SSL_write_early_data(SSL *s, const void *buf, size_t num, size_t *written);
+int SSL_read_early_data(SSL *s, void *buf, size_t num, size_t *readbytes);
+int SSL_get_early_data_status(const SSL *s);
 
 /* The SSL filter BIO. */
 const BIO_METHOD *BIO_f_ssl(void);

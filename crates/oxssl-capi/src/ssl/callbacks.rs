@@ -8,7 +8,7 @@ use std::ffi::{c_char, c_int, CString};
 use std::sync::Arc;
 
 use oxssl::config::{ContentType, Observer, ProtocolVersion};
-use oxssl::ssl::SslContextBuilder;
+use oxssl::ssl::{SslContextBuilder, SslSession};
 
 use super::{with_ctx, CtxOp, SSL, SSL_CTX};
 
@@ -29,8 +29,20 @@ const FINISHED: &str = "SSL negotiation finished successfully";
 
 enum Event {
     Keylog(KeylogCb, CString),
-    State { client: bool, state: &'static str },
-    Alert { sent: bool, level: u8, desc: u8 },
+    State {
+        client: bool,
+        state: &'static str,
+    },
+    Alert {
+        sent: bool,
+        level: u8,
+        desc: u8,
+    },
+    /// A new session (for the new-session callback and the client's cache).
+    NewSession {
+        session: SslSession,
+        server: bool,
+    },
 }
 
 thread_local! {
@@ -73,6 +85,17 @@ pub(super) fn install_observer(b: &mut SslContextBuilder) {
     b.set_observer(Arc::new(Queue));
 }
 
+/// Every context built by this layer hands its new sessions to the queue (the cache mode
+/// decides which side's the library reports, as OpenSSL's does).
+pub(super) fn install_new_session(b: &mut SslContextBuilder) {
+    b.set_new_session_callback(|ssl, session| {
+        queue(Event::NewSession {
+            session,
+            server: ssl.is_server(),
+        });
+    });
+}
+
 /// Whether an `SSL` is inside a handshake, for HANDSHAKE_START (kept per connection).
 #[derive(Default)]
 pub(super) struct InfoState {
@@ -87,12 +110,7 @@ pub(super) fn deliver(ssl: &SSL, s: *const SSL) {
     }
     let own = *ssl.info_cb.lock().unwrap_or_else(|p| p.into_inner());
     let info = own.or_else(|| {
-        let ctx = ssl
-            .state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .ctx
-            .clone();
+        let ctx = ssl.lock().ctx.clone();
         let cb = ctx.lock().info_cb;
         cb
     });
@@ -125,6 +143,9 @@ pub(super) fn deliver(ssl: &SSL, s: *const SSL) {
                 let dir = if sent { SSL_CB_WRITE } else { SSL_CB_READ };
                 let ret = (c_int::from(level) << 8) | c_int::from(desc);
                 calls.push((SSL_CB_ALERT | dir, ret));
+            }
+            Event::NewSession { session, server } => {
+                super::session_ctx::deliver_new(ssl, s, session, server);
             }
         }
         if let Some(cb) = info {

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use oxssl::ssl::{
     Error, ErrorCode, ErrorStack, ShutdownResult, ShutdownState, Ssl, SslContext,
-    SslContextBuilder, SslFiletype, SslMethod, SslMode, SslOptions, SslVerifyMode, SslVersion,
+    SslContextBuilder, SslFiletype, SslMethod, SslMode, SslOptions, SslSessionCacheMode,
+    SslVerifyMode, SslVersion,
 };
 
 use crate::bio::{self, SharedBio, BIO};
@@ -18,7 +19,10 @@ use crate::guard;
 pub mod alpn;
 pub mod callbacks;
 pub mod cert;
+pub mod early_data;
 pub mod ex;
+pub mod session;
+pub mod session_ctx;
 pub mod verify;
 
 const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
@@ -111,6 +115,16 @@ enum CtxOp {
     Alpn(Vec<u8>),
     /// `SSL_CTX_set_keylog_callback`.
     Keylog(callbacks::KeylogCb),
+    /// `SSL_CTX_set_session_cache_mode`.
+    SessCacheMode(i64),
+    /// `SSL_CTX_set_session_id_context`.
+    SidCtx(Vec<u8>),
+    /// `SSL_CTX_set_num_tickets`.
+    NumTickets(usize),
+    /// `SSL_CTX_set_timeout`.
+    Timeout(u32),
+    /// `SSL_CTX_set_max_early_data`.
+    MaxEarlyData(u32),
 }
 
 fn version(v: Option<u16>) -> Option<SslVersion> {
@@ -154,6 +168,15 @@ fn apply(b: &mut SslContextBuilder, op: &CtxOp) -> Result<(), ErrorStack> {
         CtxOp::CaDir(dir) => verify::add_ca_dir(b, dir)?,
         CtxOp::Alpn(wire) => b.set_alpn_protos(wire)?,
         CtxOp::Keylog(cb) => callbacks::install_keylog(b, *cb),
+        CtxOp::SessCacheMode(m) => {
+            b.set_session_cache_mode(SslSessionCacheMode::from_bits_retain(*m));
+        }
+        CtxOp::SidCtx(sid) => b.set_session_id_context(sid)?,
+        CtxOp::NumTickets(n) => b.set_num_tickets(*n)?,
+        CtxOp::Timeout(t) => {
+            b.set_timeout(*t);
+        }
+        CtxOp::MaxEarlyData(n) => b.set_max_early_data(*n)?,
     }
     Ok(())
 }
@@ -171,6 +194,20 @@ struct CtxState {
     cert: cert::CtxCerts,
     info_cb: Option<callbacks::InfoCb>,
     keylog: Option<callbacks::KeylogCb>,
+    /// The holder of the session cache, ticket keys and replay guard that every context
+    /// built from this one (and `live`) shares.
+    sessions: SslContext,
+    /// `SSL_CTX_get_session_cache_mode` (SSL_SESS_CACHE_* bits).
+    cache_mode: c_long,
+    /// `SSL_CTX_sess_get_cache_size`.
+    cache_size: c_long,
+    /// `SSL_CTX_get_timeout`.
+    timeout: c_long,
+    /// `SSL_CTX_get_num_tickets`.
+    num_tickets: usize,
+    /// `SSL_CTX_get_max_early_data`.
+    max_early_data: u32,
+    new_session_cb: Option<session_ctx::NewSessionCb>,
 }
 
 impl CtxState {
@@ -186,10 +223,13 @@ impl CtxState {
             return Ok(c.clone());
         }
         let mut b = SslContext::builder(self.method)?;
+        // First, so that the session cache and ticket keys survive a rebuild.
+        b.share_sessions_with(&self.sessions);
         for op in &self.ops {
             apply(&mut b, op)?;
         }
         callbacks::install_observer(&mut b);
+        callbacks::install_new_session(&mut b);
         let c = b.build();
         self.built = Some(c.clone());
         Ok(c)
@@ -249,13 +289,18 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
         }
         // SAFETY: meth points to one of the static methods above.
         let method = method_of(unsafe { &*meth });
-        let live = match SslContext::builder(method) {
+        // `sessions`: a context of its own holding the session cache, ticket keys and
+        // replay guard that `live` and every context built later share.
+        let (mut live, sessions) = match SslContext::builder(method)
+            .and_then(|b| Ok((SslContext::builder(method)?, b.build())))
+        {
             Ok(b) => b,
             Err(e) => {
                 err::push_stack(&e);
                 return std::ptr::null_mut();
             }
         };
+        live.share_sessions_with(&sessions);
         let p = Arc::into_raw(Arc::new(SSL_CTX {
             state: Mutex::new(CtxState {
                 method,
@@ -270,6 +315,13 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
                 cert: cert::CtxCerts::default(),
                 info_cb: None,
                 keylog: None,
+                sessions,
+                cache_mode: session_ctx::CACHE_SERVER,
+                cache_size: session_ctx::CACHE_SIZE_DEFAULT,
+                timeout: session_ctx::TIMEOUT_DEFAULT,
+                num_tickets: 2,
+                max_early_data: 0,
+                new_session_cb: None,
             }),
             ex: CRYPTO_EX_DATA::default(),
         }))
@@ -320,6 +372,11 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     parg: *mut c_void,
 ) -> c_long {
     with_ctx(ctx, 0, |c| match cmd {
+        session_ctx::SSL_CTRL_SESS_NUMBER
+        | session_ctx::SSL_CTRL_SET_SESS_CACHE_SIZE
+        | session_ctx::SSL_CTRL_GET_SESS_CACHE_SIZE
+        | session_ctx::SSL_CTRL_SET_SESS_CACHE_MODE
+        | session_ctx::SSL_CTRL_GET_SESS_CACHE_MODE => session_ctx::ctrl(c, cmd, larg),
         SSL_CTRL_MODE => {
             let _ = c.run(CtxOp::SetMode(larg as u64));
             c.live.set_mode(SslMode::empty()).bits() as c_long
@@ -632,6 +689,12 @@ struct SslState {
     verify_depth: c_int,
     /// `SSL_get0_alpn_selected`'s answer, kept alive for the caller.
     alpn: Option<Vec<u8>>,
+    /// The session handles of this connection (`SSL_get_session`, `SSL_set_session`).
+    sessions: session::ConnSessions,
+    /// Where the connection is with early data.
+    early: early_data::EarlyState,
+    /// An operation that drives the handshake ran (OpenSSL's `SSL_in_before` is false).
+    started: bool,
 }
 
 impl SslState {
@@ -655,13 +718,29 @@ impl Drop for SSL {
     fn drop(&mut self) {
         let me = std::ptr::from_mut(self).cast();
         self.ex.freed(CLASS_SSL, me);
+        let st = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        session_ctx::freed(st);
+    }
+}
+
+impl SSL {
+    fn lock(&self) -> MutexGuard<'_, SslState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 fn with_ssl<T>(s: *const SSL, fail: T, f: impl FnOnce(&mut SslState) -> T) -> T {
+    if s.is_null() {
+        guard((), null_param);
+    }
+    with_ssl_quiet(s, fail, f)
+}
+
+/// [`with_ssl`] without an error for NULL (OpenSSL's functions that return their failure
+/// value for a NULL `SSL` and queue nothing).
+fn with_ssl_quiet<T>(s: *const SSL, fail: T, f: impl FnOnce(&mut SslState) -> T) -> T {
     guard_ref(fail, || {
         if s.is_null() {
-            null_param();
             return None;
         }
         // SAFETY: a non-NULL SSL * is live while the caller uses it (OpenSSL's contract).
@@ -721,6 +800,9 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
                         peer: cert::PeerCerts::default(),
                         verify_depth,
                         alpn: None,
+                        sessions: session::ConnSessions::default(),
+                        early: early_data::EarlyState::None,
+                        started: false,
                     }),
                     ex: CRYPTO_EX_DATA::default(),
                     info_cb: Mutex::new(info_cb),
@@ -964,8 +1046,13 @@ impl SslState {
         if in_init && !self.handshake_failed {
             err::clear();
         }
+        self.started = true;
+        self.sessions.start(&mut self.ssl);
         let messages = self.ssl.handshake_messages_processed();
         let r = f(&mut self.ssl);
+        if let Some(used) = self.sessions.finished(&self.ssl) {
+            session_ctx::resumed_once(&self.ctx.lock(), &used);
+        }
         // A post-handshake message (ticket, KeyUpdate) processed inside this call entered
         // OpenSSL's state machine, which clears the queue; this call's own errors are
         // pushed after.

@@ -921,8 +921,9 @@ impl SslContextBuilder {
         self.config.resumption.collect_new = true;
     }
 
-    /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after each handshake
-    /// (default 2; at most 16 are sent).
+    /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after each full handshake
+    /// (default 2; at most 16 are sent); after a resumed one it sends one (none for 0), as
+    /// OpenSSL does.
     pub fn set_num_tickets(&mut self, n: usize) -> Result<(), ErrorStack> {
         self.config.resumption.num_tickets = u32::try_from(n).unwrap_or(u32::MAX);
         Ok(())

@@ -63,6 +63,12 @@ impl SslSession {
         i64::from(self.0.timeout)
     }
 
+    /// Changes its lifetime in seconds from its creation time (`SSL_SESSION_set_timeout`):
+    /// when it expires, for a client offering it and for a server cache given it.
+    pub fn set_timeout(&mut self, seconds: u32) {
+        Arc::make_mut(&mut self.0).timeout = seconds;
+    }
+
     /// The protocol version it was negotiated with (`SSL_SESSION_get_protocol_version`).
     pub fn protocol_version(&self) -> SslVersion {
         SslVersion(self.0.version.0)

@@ -400,14 +400,20 @@ pub(crate) fn early_skip_budget(cx: &mut Context<'_>) -> usize {
 
 /// Sends the server's tickets after the client's Finished: each one the session of this
 /// connection with its own PSK (from `res_master` and a per-ticket nonce), sealed with
-/// the context's ticket keys.
+/// the context's ticket keys. After a resumed handshake at most one is sent, as OpenSSL
+/// does.
 pub(crate) fn send_tickets(
     cx: &mut Context<'_>,
     suite: CipherSuite,
     res_master: &Output,
 ) -> Result<(), TlsError> {
     let r = &cx.config.resumption;
-    let count = if r.tickets { r.num_tickets.min(16) } else { 0 };
+    let most = if cx.info.resumed { 1 } else { 16 };
+    let count = if r.tickets {
+        r.num_tickets.min(most)
+    } else {
+        0
+    };
     let now = cx.now();
     let alg = suite.hash();
     let lifetime = r.timeout.min(MAX_TICKET_LIFETIME);
