@@ -2,6 +2,15 @@
 
 use crate::suites::CipherSuite;
 
+/// A suite's key sizes, as the `openssl` crate returns them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CipherBits {
+    /// Bits of secret key material.
+    pub secret: i32,
+    /// Bits of the algorithm's key.
+    pub algorithm: i32,
+}
+
 /// A cipher suite (`SSL_CIPHER`).
 #[derive(Debug, PartialEq, Eq)]
 pub struct SslCipher(CipherSuite);
@@ -51,9 +60,14 @@ impl SslCipher {
         self.0.version()
     }
 
-    /// Secret key bits (`SSL_CIPHER_get_bits`).
-    pub fn bits(&self) -> i32 {
-        self.0.bits() as i32
+    /// Key sizes in bits (`SSL_CIPHER_get_bits`): the secret and the algorithm's, equal
+    /// for every suite here.
+    pub fn bits(&self) -> CipherBits {
+        let bits = self.0.bits() as i32;
+        CipherBits {
+            secret: bits,
+            algorithm: bits,
+        }
     }
 
     /// One line as `SSL_CIPHER_description` writes it.

@@ -5,7 +5,7 @@ use super::connection::Ssl;
 use super::context::SslVersion;
 use super::context::{SslContext, SslContextBuilder, SslMethod};
 use super::error::ErrorStack;
-use super::flags::{SslMode, SslVerifyMode};
+use super::flags::{SslMode, SslOptions, SslVerifyMode};
 use super::stream::{HandshakeError, SslStream};
 use std::io::{Read, Write};
 use std::ops::{Deref, DerefMut};
@@ -15,6 +15,19 @@ use std::ops::{Deref, DerefMut};
 /// AUTO_RETRY, ACCEPT_MOVING_WRITE_BUFFER, ENABLE_PARTIAL_WRITE, and RELEASE_BUFFERS.
 fn crate_defaults(method: SslMethod) -> Result<SslContextBuilder, ErrorStack> {
     let mut b = SslContext::builder(method)?;
+    // The crate's options (ALL, no compression, no SSLv2/3, single DH/ECDH use, without
+    // DONT_INSERT_EMPTY_FRAGMENTS), so not oxssl's default server preference: Mozilla's
+    // profiles let the client's suite order decide.
+    b.clear_options(SslOptions::CIPHER_SERVER_PREFERENCE);
+    b.set_options(
+        (SslOptions::ALL
+            | SslOptions::NO_COMPRESSION
+            | SslOptions::NO_SSLV2
+            | SslOptions::NO_SSLV3
+            | SslOptions::SINGLE_DH_USE
+            | SslOptions::SINGLE_ECDH_USE)
+            & !SslOptions::DONT_INSERT_EMPTY_FRAGMENTS,
+    );
     b.set_mode(
         SslMode::AUTO_RETRY
             | SslMode::ACCEPT_MOVING_WRITE_BUFFER
@@ -117,7 +130,9 @@ impl ConnectConfiguration {
 
     /// The configured `Ssl`, for use with BIOs.
     pub fn into_ssl(mut self, domain: &str) -> Result<Ssl, ErrorStack> {
-        if self.sni && !domain.is_empty() {
+        // RFC 6066 3: an IP literal is not a server name.
+        let is_ip = domain.parse::<std::net::IpAddr>().is_ok();
+        if self.sni && !domain.is_empty() && !is_ip {
             self.ssl.set_hostname(domain)?;
         }
         if self.verify_hostname {
@@ -133,6 +148,21 @@ impl ConnectConfiguration {
         stream: S,
     ) -> Result<SslStream<S>, HandshakeError<S>> {
         self.into_ssl(domain)?.connect(stream)
+    }
+}
+
+/// The configuration derefs to the `Ssl` it configures, as in the `openssl` crate
+/// (`cfg.param_mut()`, `cfg.set_verify(..)`).
+impl Deref for ConnectConfiguration {
+    type Target = Ssl;
+    fn deref(&self) -> &Ssl {
+        &self.ssl
+    }
+}
+
+impl DerefMut for ConnectConfiguration {
+    fn deref_mut(&mut self) -> &mut Ssl {
+        &mut self.ssl
     }
 }
 
@@ -162,6 +192,27 @@ impl SslAcceptor {
              ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
              ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
              DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384",
+        )?;
+        b.set_ciphersuites(MOZILLA_SUITES)?;
+        Ok(SslAcceptorBuilder(b))
+    }
+
+    /// Mozilla's "intermediate" profile as the `openssl` crate's older constructor names it
+    /// (v4, which adds TLS 1.0/1.1 and CBC suites oxssl does not implement): the same as
+    /// [`SslAcceptor::mozilla_intermediate_v5`].
+    pub fn mozilla_intermediate(method: SslMethod) -> Result<SslAcceptorBuilder, ErrorStack> {
+        Self::mozilla_intermediate_v5(method)
+    }
+
+    /// Mozilla's "modern" profile as the `openssl` crate's older constructor names it (v4:
+    /// TLS 1.2 with ECDHE AEAD suites and TLS 1.3).
+    pub fn mozilla_modern(method: SslMethod) -> Result<SslAcceptorBuilder, ErrorStack> {
+        let mut b = crate_defaults(method)?;
+        b.set_min_proto_version(Some(SslVersion::TLS1_2))?;
+        b.set_cipher_list(
+            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+             ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+             ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
         )?;
         b.set_ciphersuites(MOZILLA_SUITES)?;
         Ok(SslAcceptorBuilder(b))

@@ -14,7 +14,7 @@ mod session;
 mod stream;
 
 pub use callbacks::{select_next_proto, AlpnError, NameType, SniError, SslAlert};
-pub use cipher::{SslCipher, SslCipherRef};
+pub use cipher::{CipherBits, SslCipher, SslCipherRef};
 pub use connection::Ssl;
 
 /// The `openssl` crate's borrowed connection type: here the same as [`Ssl`], so callbacks

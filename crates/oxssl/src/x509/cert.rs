@@ -107,28 +107,29 @@ impl X509 {
     }
 
     /// The first certificate of PEM text (`PEM_read_bio_X509`).
-    pub fn from_pem(pem: &[u8]) -> Result<X509, X509Error> {
+    pub fn from_pem(pem: &[u8]) -> Result<X509, ErrorStack> {
         Self::stack_from_pem(pem)?
             .into_iter()
             .next()
-            .ok_or(X509Error::NoCertificates)
+            .ok_or_else(|| stack(X509Error::NoCertificates))
     }
 
     /// Every certificate of PEM text, in order (a chain file).
-    pub fn stack_from_pem(pem: &[u8]) -> Result<Vec<X509>, X509Error> {
-        Ok(super::certs_from_pem(pem)?
+    pub fn stack_from_pem(pem: &[u8]) -> Result<Vec<X509>, ErrorStack> {
+        Ok(super::certs_from_pem(pem)
+            .map_err(stack)?
             .into_iter()
             .map(X509::from_checked)
             .collect())
     }
 
     /// The DER encoding (`i2d_X509`). Never fails; a `Result` as in the `openssl` crate.
-    pub fn to_der(&self) -> Result<Vec<u8>, X509Error> {
+    pub fn to_der(&self) -> Result<Vec<u8>, ErrorStack> {
         Ok(self.der.as_ref().to_vec())
     }
 
     /// The PEM encoding (`PEM_write_bio_X509`), with 64-column lines.
-    pub fn to_pem(&self) -> Result<Vec<u8>, X509Error> {
+    pub fn to_pem(&self) -> Result<Vec<u8>, ErrorStack> {
         Ok(super::pem_encode("CERTIFICATE", self.der.as_ref()).into_bytes())
     }
 
@@ -231,6 +232,14 @@ impl X509 {
     pub fn check_host(&self, host: &str) -> Result<bool, ErrorStack> {
         Ok(super::check_hostname(&self.der, host).is_ok())
     }
+}
+
+/// A loading failure as the error stack the `openssl` crate returns.
+fn stack(e: X509Error) -> ErrorStack {
+    ErrorStack::one(crate::ssl::ErrorEntry::ssl(
+        crate::reason::Reason::BAD_VALUE,
+        e.to_string(),
+    ))
 }
 
 impl From<X509> for CertificateDer<'static> {

@@ -1,0 +1,54 @@
+//! Host name verification: the connector checks the name it was given; a mismatch fails
+//! with X509_V_ERR_HOSTNAME_MISMATCH; `verify_hostname(false)` skips the check; an IP
+//! address is checked against the certificate's IP SANs through `param_mut().set_ip`.
+
+use std::error::Error;
+use std::net::TcpStream;
+
+use tls::ssl::{HandshakeError, SslAcceptor, SslConnector, SslFiletype, SslMethod};
+
+use super::support::{files, join, serve_n};
+
+pub fn run() -> Result<String, Box<dyn Error>> {
+    let f = files();
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
+    acceptor.set_certificate_chain_file(&f.server_cert)?;
+    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let acceptor = acceptor.build();
+    let (addr, server) = serve_n(4, move |tcp| match acceptor.accept(tcp) {
+        Ok(_) => "server: ok\n".into(),
+        Err(_) => "server: failed\n".into(),
+    })?;
+    let mut connector = SslConnector::builder(SslMethod::tls())?;
+    connector.set_ca_file(&f.ca)?;
+    let connector = connector.build();
+    let mut out = String::new();
+    for (what, name, check, ip) in [
+        ("right name", "localhost", true, false),
+        ("wrong name", "example.org", true, false),
+        ("wrong name, unchecked", "example.org", false, false),
+        ("IP address", "127.0.0.1", true, true),
+    ] {
+        let mut cfg = connector.configure()?;
+        cfg.set_verify_hostname(check);
+        if ip {
+            cfg.set_verify_hostname(false);
+            cfg.param_mut().set_ip("127.0.0.1".parse()?)?;
+        }
+        let r = cfg.connect(name, TcpStream::connect(addr)?);
+        match r {
+            Ok(s) => out.push_str(&format!(
+                "{what}: ok ({})\n",
+                s.ssl().verify_result().error_string()
+            )),
+            Err(HandshakeError::Failure(m)) => out.push_str(&format!(
+                "{what}: failed, {} ({})\n",
+                m.ssl().verify_result().as_raw(),
+                m.ssl().verify_result().error_string()
+            )),
+            Err(_) => out.push_str(&format!("{what}: other error\n")),
+        }
+    }
+    out.push_str(&join(server));
+    Ok(out)
+}
