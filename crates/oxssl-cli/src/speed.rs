@@ -94,6 +94,7 @@ impl Identities {
             verify: VerifyMode {
                 peer: true,
                 fail_if_no_peer_cert: false,
+                ..Default::default()
             },
             ..base.clone()
         };

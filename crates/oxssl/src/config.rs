@@ -18,6 +18,9 @@ pub struct VerifyMode {
     pub peer: bool,
     /// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT` (server): abort when the client sends none.
     pub fail_if_no_peer_cert: bool,
+    /// `SSL_VERIFY_POST_HANDSHAKE` (server, TLS 1.3): no certificate request in the
+    /// handshake; only a post-handshake request asks for one.
+    pub post_handshake: bool,
 }
 
 /// A certificate chain (end entity first) and its private key.
@@ -236,6 +239,9 @@ pub struct Config {
     pub time: TimeSource,
     /// Session resumption settings.
     pub resumption: Resumption,
+    /// Client, TLS 1.3: offer post-handshake authentication (`SSL_set_post_handshake_auth`),
+    /// so a server may ask for our certificate after the handshake.
+    pub post_handshake_auth: bool,
     /// Server: stop at the first ClientHello ([`crate::Event::ClientHello`]) so that the
     /// application can look at it and decide (servername and ALPN select callbacks),
     /// then go on with [`crate::Connection::resume_client_hello`].
@@ -325,6 +331,7 @@ impl Default for Config {
             time: TimeSource::System,
             resumption: Resumption::default(),
             pause_on_client_hello: false,
+            post_handshake_auth: false,
         }
     }
 }

@@ -684,6 +684,7 @@ fn run_s_client_case(case: &ClientCase) -> Result<(), String> {
         config.verify = VerifyMode {
             peer: true,
             fail_if_no_peer_cert: true,
+            ..Default::default()
         };
     }
     (case.server)(&mut config);

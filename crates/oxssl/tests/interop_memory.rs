@@ -1061,6 +1061,7 @@ fn client_auth_to_ox_server(peer_kind: PeerKind, kind: KeyKind) -> Result<(), St
         verify: VerifyMode {
             peer: true,
             fail_if_no_peer_cert: true,
+            ..Default::default()
         },
         ..ox::server_config(pki)
     };
@@ -1124,6 +1125,7 @@ fn client_auth_missing(peer_kind: PeerKind) -> Result<(), String> {
         verify: VerifyMode {
             peer: true,
             fail_if_no_peer_cert: true,
+            ..Default::default()
         },
         ..ox::server_config(pki)
     };

@@ -225,6 +225,7 @@ fn client_auth_flow() -> Flow {
     sc.verify = VerifyMode {
         peer: true,
         fail_if_no_peer_cert: true,
+        ..Default::default()
     };
     sc.trust = ox::client_config(pki).trust;
     flow_with(cc, sc, "localhost")
@@ -282,6 +283,7 @@ fn server_requires_client_certificate_when_told() {
     sc.verify = VerifyMode {
         peer: true,
         fail_if_no_peer_cert: true,
+        ..Default::default()
     };
     let mut f = flow_with(cc, sc, "localhost");
     let (msgs, suite) = client_flight(&mut f);

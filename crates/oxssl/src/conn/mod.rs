@@ -812,7 +812,7 @@ impl Connection {
                     self.apply_next(next, Some(traffic))?;
                 }
                 Phase::Connected(Traffic::Tls13(mut traffic)) => {
-                    traffic.handle(&mut cx, msg)?;
+                    traffic.handle(&mut cx, msg, &raw)?;
                     self.phase = Phase::Connected(Traffic::Tls13(traffic));
                 }
                 Phase::Connected(Traffic::Tls12(mut traffic)) => {
@@ -1030,6 +1030,31 @@ impl Connection {
         }
         self.sent_close_notify = true;
         self.writer.send(ContentType::ALERT, &[1, 0], MAX_PLAINTEXT)
+    }
+
+    /// Server, TLS 1.3: asks the client for its certificate now
+    /// (`SSL_verify_client_post_handshake`); the CertificateRequest is queued for the
+    /// transport and the answer is verified as it arrives. Fails before the handshake
+    /// completes (STILL_IN_INIT), on TLS 1.2 (WRONG_SSL_VERSION), when the client did not
+    /// offer post-handshake authentication (EXTENSION_NOT_RECEIVED) or while an earlier
+    /// request waits.
+    pub fn verify_client_post_handshake(&mut self) -> Result<(), TlsError> {
+        self.check_failed()?;
+        match &mut self.phase {
+            Phase::Connected(Traffic::Tls13(t)) => {
+                t.request_client_certificate(&mut self.writer, &self.config)
+            }
+            Phase::Connected(Traffic::Tls12(_)) | Phase::Renegotiating { .. } => {
+                Err(TlsError::local(
+                    Reason::WRONG_SSL_VERSION,
+                    "post-handshake auth is TLS 1.3 only",
+                ))
+            }
+            _ => Err(TlsError::local(
+                Reason::STILL_IN_INIT,
+                "the handshake has not completed",
+            )),
+        }
     }
 
     /// `SSL_export_keying_material`: `out.len()` bytes of keying material bound to this

@@ -206,6 +206,9 @@ fn hello_extensions(
     if h.offered_tls12 {
         e.push(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new());
     }
+    if h.offered_tls13 && config.post_handshake_auth {
+        e.push(ExtensionType::POST_HANDSHAKE_AUTH, Vec::new());
+    }
     let schemes: Vec<u16> = config
         .signature_schemes
         .iter()

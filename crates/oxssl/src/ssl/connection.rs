@@ -339,6 +339,27 @@ impl Ssl {
         &self.ctx
     }
 
+    /// `SSL_set_post_handshake_auth`: see
+    /// [`super::SslContextBuilder::set_post_handshake_auth`].
+    pub fn set_post_handshake_auth(&mut self, on: bool) {
+        if self.config.post_handshake_auth != on {
+            self.config_mut().post_handshake_auth = on;
+        }
+    }
+
+    /// `SSL_verify_client_post_handshake` (server, TLS 1.3): asks the client for its
+    /// certificate; the request goes out with the next operation (a write, a read or
+    /// `do_handshake`), and the client's answer is verified (with the verify mode and
+    /// callback) as a read processes it. Fails before the handshake completes, on TLS
+    /// 1.2, or when the client did not offer post-handshake authentication.
+    pub fn verify_client_post_handshake(&mut self) -> Result<(), ErrorStack> {
+        let conn = self.conn.as_mut().ok_or_else(|| {
+            ErrorStack::one(ErrorEntry::ssl(Reason::STILL_IN_INIT, "no handshake yet"))
+        })?;
+        conn.verify_client_post_handshake()
+            .map_err(|e| ErrorStack::from_tls(&e))
+    }
+
     /// `SSL_get_verify_mode`.
     pub fn verify_mode(&self) -> SslVerifyMode {
         self.verify_mode

@@ -390,6 +390,7 @@ pub(crate) fn engine_verify(mode: SslVerifyMode) -> VerifyMode {
     VerifyMode {
         peer: mode.contains(SslVerifyMode::PEER),
         fail_if_no_peer_cert: mode.contains(SslVerifyMode::FAIL_IF_NO_PEER_CERT),
+        post_handshake: mode.contains(SslVerifyMode::POST_HANDSHAKE),
     }
 }
 
@@ -543,6 +544,13 @@ impl SslContextBuilder {
             + 'static,
     {
         self.inner.alpn_select_cb = Some(Arc::new(callback));
+    }
+
+    /// `SSL_CTX_set_post_handshake_auth`: clients offer TLS 1.3 post-handshake
+    /// authentication, so a server may ask for their certificate after the handshake
+    /// ([`super::Ssl::verify_client_post_handshake`]).
+    pub fn set_post_handshake_auth(&mut self, on: bool) {
+        self.config.post_handshake_auth = on;
     }
 
     /// `SSL_CTX_set_verify_depth`: the most intermediate certificates a peer's chain may

@@ -148,6 +148,9 @@ bitflags_like!(
         FAIL_IF_NO_PEER_CERT = 0x2;
         /// Server: request a certificate only on the first handshake.
         CLIENT_ONCE = 0x4;
+        /// Server, TLS 1.3: request a certificate only after the handshake, with
+        /// `Ssl::verify_client_post_handshake`.
+        POST_HANDSHAKE = 0x8;
     }
 );
 

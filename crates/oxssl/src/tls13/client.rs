@@ -438,7 +438,7 @@ impl State for ExpectFinished {
             cx.out.prot = w;
         }
         if let Some((context, schemes)) = hs.cert_request.take() {
-            send_client_certificate(cx, hs, context, &schemes)?;
+            send_client_certificate(cx, &mut hs.transcript, context, &schemes)?;
         }
         let fin = hs.secrets.finished(&hs.secrets.client_hs, &hs.transcript)?;
         cx.send(&fin, &mut hs.transcript)?;
@@ -446,15 +446,18 @@ impl State for ExpectFinished {
         let res_master = resumption::resumption_master(&app.schedule, &hs.transcript)?;
         let mut traffic = Traffic::new(app, true);
         traffic.set_resumption_master(res_master);
+        if cx.config.post_handshake_auth {
+            traffic.enable_post_handshake_auth(hs.transcript.clone());
+        }
         Ok(Next::Connected(AnyTraffic::Tls13(Box::new(traffic))))
     }
 }
 
 /// Answers a CertificateRequest: our chain and a CertificateVerify if we have a key whose
 /// scheme the server accepts, otherwise an empty Certificate.
-fn send_client_certificate(
+pub(crate) fn send_client_certificate(
     cx: &mut Context<'_>,
-    hs: &mut Flight,
+    transcript: &mut Transcript,
     context: Vec<u8>,
     accepted: &[u16],
 ) -> Result<(), TlsError> {
@@ -476,9 +479,9 @@ fn send_client_certificate(
             .collect()
     });
     let cert = HandshakeMessage::Certificate(Certificate13 { context, entries });
-    cx.send(&cert, &mut hs.transcript)?;
+    cx.send(&cert, transcript)?;
     if let Some((ck, scheme)) = chosen {
-        send_certificate_verify(cx, &mut hs.transcript, &ck.key, scheme, false)?;
+        send_certificate_verify(cx, transcript, &ck.key, scheme, false)?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod key_schedule;
 pub mod peer_auth;
+pub mod post_handshake_auth;
 pub mod resumption;
 pub mod server;
 pub mod traffic;
@@ -98,12 +99,7 @@ impl HandshakeSecrets {
         base: &Output,
         transcript: &Transcript,
     ) -> Result<HandshakeMessage, TlsError> {
-        let mac = key_schedule::finished_mac(
-            self.suite.hash(),
-            base.as_bytes(),
-            transcript.current()?.as_bytes(),
-        )?;
-        Ok(HandshakeMessage::Finished(mac.as_bytes().to_vec()))
+        finished(self.suite, base, transcript)
     }
 
     /// Checks the peer's Finished (decrypt_error on a mismatch, as OpenSSL reports it).
@@ -113,25 +109,7 @@ impl HandshakeSecrets {
         transcript: &Transcript,
         verify_data: &[u8],
     ) -> Result<(), TlsError> {
-        let expected = key_schedule::finished_mac(
-            self.suite.hash(),
-            base.as_bytes(),
-            transcript.current()?.as_bytes(),
-        )?;
-        if verify_data.len() != expected.len() {
-            return Err(TlsError::decode(
-                Reason::BAD_DIGEST_LENGTH,
-                "Finished of the wrong length",
-            ));
-        }
-        if !crate::crypto::hash::ct_eq(verify_data, expected.as_bytes()) {
-            return Err(TlsError::fatal(
-                AlertDescription::DECRYPT_ERROR,
-                Reason::DIGEST_CHECK_FAILED,
-                "Finished verify_data mismatch",
-            ));
-        }
-        Ok(())
+        check_finished(self.suite, base, transcript, verify_data)
     }
 
     /// Moves to the master secret and derives the application traffic secrets from the
@@ -182,4 +160,47 @@ impl ApplicationSecrets {
             secret.as_bytes(),
         )?))
     }
+}
+
+/// A Finished message keyed by `base` (a handshake traffic secret, or for post-handshake
+/// authentication the client's current application traffic secret) over `transcript`.
+pub fn finished(
+    suite: CipherSuite,
+    base: &Output,
+    transcript: &Transcript,
+) -> Result<HandshakeMessage, TlsError> {
+    let mac = key_schedule::finished_mac(
+        suite.hash(),
+        base.as_bytes(),
+        transcript.current()?.as_bytes(),
+    )?;
+    Ok(HandshakeMessage::Finished(mac.as_bytes().to_vec()))
+}
+
+/// Checks the peer's Finished (decrypt_error on a mismatch, as OpenSSL reports it).
+pub fn check_finished(
+    suite: CipherSuite,
+    base: &Output,
+    transcript: &Transcript,
+    verify_data: &[u8],
+) -> Result<(), TlsError> {
+    let expected = key_schedule::finished_mac(
+        suite.hash(),
+        base.as_bytes(),
+        transcript.current()?.as_bytes(),
+    )?;
+    if verify_data.len() != expected.len() {
+        return Err(TlsError::decode(
+            Reason::BAD_DIGEST_LENGTH,
+            "Finished of the wrong length",
+        ));
+    }
+    if !crate::crypto::hash::ct_eq(verify_data, expected.as_bytes()) {
+        return Err(TlsError::fatal(
+            AlertDescription::DECRYPT_ERROR,
+            Reason::DIGEST_CHECK_FAILED,
+            "Finished verify_data mismatch",
+        ));
+    }
+    Ok(())
 }

@@ -481,7 +481,8 @@ impl State for ExpectClientHello {
 
         // A resumed handshake authenticates with the PSK: no certificate messages.
         let resumed = accepted.is_some();
-        let request_cert = cx.config.verify.peer && !resumed;
+        // SSL_VERIFY_POST_HANDSHAKE: only a later request asks for a certificate.
+        let request_cert = cx.config.verify.peer && !cx.config.verify.post_handshake && !resumed;
         if request_cert {
             let schemes: Vec<u16> = cx
                 .config
@@ -513,6 +514,7 @@ impl State for ExpectClientHello {
             app,
             transcript,
             tickets,
+            post_handshake_auth: ch.extensions.contains(ExtensionType::POST_HANDSHAKE_AUTH),
         };
         if let Some(early) = early_read {
             *cx.new_read = Some(Protection::Tls13(early));
@@ -593,6 +595,8 @@ struct ClientFlight {
     transcript: Transcript,
     /// The client accepts tickets (it offered psk_dhe_ke).
     tickets: bool,
+    /// The client offered post_handshake_auth: keep the transcript for later requests.
+    post_handshake_auth: bool,
 }
 
 struct ExpectCertificate {
@@ -664,13 +668,16 @@ impl State for ExpectFinished {
         f.secrets
             .check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
         *cx.new_read = Some(f.app.cipher(&f.app.client)?);
+        f.transcript.add(raw);
         if f.tickets {
-            f.transcript.add(raw);
             let res_master = resumption::resumption_master(&f.app.schedule, &f.transcript)?;
             resumption::send_tickets(cx, f.app.suite, &res_master)?;
         }
-        Ok(Next::Connected(AnyTraffic::Tls13(Box::new(Traffic::new(
-            f.app, false,
-        )))))
+        let pha = f.post_handshake_auth.then(|| f.transcript.clone());
+        let mut traffic = Traffic::new(f.app, false);
+        if let Some(transcript) = pha {
+            traffic.enable_post_handshake_auth(transcript);
+        }
+        Ok(Next::Connected(AnyTraffic::Tls13(Box::new(traffic))))
     }
 }

@@ -2,9 +2,12 @@
 //! into a resumable session), and rejection of everything else.
 
 use super::key_schedule::next_traffic_secret;
+use super::post_handshake_auth::PostHandshakeAuth;
 use super::{ApplicationSecrets, Context};
+use crate::config::Config;
 use crate::crypto::hash::Output;
 use crate::error::TlsError;
+use crate::handshake::Transcript;
 use crate::msgs::enums::ContentType;
 use crate::msgs::handshake::HandshakeMessage;
 use crate::reason::Reason;
@@ -17,6 +20,9 @@ use crate::record::MAX_PLAINTEXT;
 pub const MAX_KEY_UPDATES_IN_A_ROW: u32 = 32;
 /// Most NewSessionTickets accepted in a row without application data between them.
 pub const MAX_TICKETS_IN_A_ROW: u32 = 32;
+/// Most post-handshake CertificateRequests a client answers in a row without application
+/// data between them (each costs a signature).
+pub const MAX_CERT_REQUESTS_IN_A_ROW: u32 = 8;
 
 /// The post-handshake state.
 pub struct Traffic {
@@ -28,6 +34,9 @@ pub struct Traffic {
     tickets_in_row: u32,
     /// Client: resumption_master_secret, which turns each ticket into a session.
     res_master: Option<Output>,
+    /// Post-handshake authentication, when the client offered it.
+    pha: Option<Box<PostHandshakeAuth>>,
+    cert_requests_in_row: u32,
 }
 
 impl Traffic {
@@ -40,6 +49,29 @@ impl Traffic {
             key_updates_in_row: 0,
             tickets_in_row: 0,
             res_master: None,
+            pha: None,
+            cert_requests_in_row: 0,
+        }
+    }
+
+    /// The client offered post-handshake authentication: keeps the handshake transcript
+    /// (through the client's Finished) that each request is authenticated over.
+    pub fn enable_post_handshake_auth(&mut self, transcript: Transcript) {
+        self.pha = Some(Box::new(PostHandshakeAuth::new(transcript)));
+    }
+
+    /// Server: asks for the client's certificate (`SSL_verify_client_post_handshake`).
+    pub fn request_client_certificate(
+        &mut self,
+        out: &mut RecordWriter,
+        config: &Config,
+    ) -> Result<(), TlsError> {
+        match self.pha.as_mut() {
+            Some(pha) if !self.is_client => pha.request(out, config),
+            _ => Err(TlsError::local(
+                Reason::EXTENSION_NOT_RECEIVED,
+                "the client did not offer post-handshake authentication",
+            )),
         }
     }
 
@@ -68,6 +100,7 @@ impl Traffic {
     pub fn saw_application_data(&mut self) {
         self.key_updates_in_row = 0;
         self.tickets_in_row = 0;
+        self.cert_requests_in_row = 0;
     }
 
     /// The exporter master secret (`SSL_export_keying_material`).
@@ -100,8 +133,40 @@ impl Traffic {
 
     /// Handles a post-handshake message. A KeyUpdate leaves its new read key in
     /// `cx.new_read`, which the connection installs on the record boundary.
-    pub fn handle(&mut self, cx: &mut Context<'_>, msg: HandshakeMessage) -> Result<(), TlsError> {
+    pub fn handle(
+        &mut self,
+        cx: &mut Context<'_>,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<(), TlsError> {
+        let suite = self.secrets.suite;
         match msg {
+            HandshakeMessage::CertificateRequest(cr) if self.is_client => {
+                let Some(pha) = &self.pha else {
+                    return Err(crate::handshake::unexpected(
+                        "post-handshake (no post_handshake_auth offered)",
+                        &HandshakeMessage::CertificateRequest(cr),
+                    ));
+                };
+                self.cert_requests_in_row += 1;
+                if self.cert_requests_in_row > MAX_CERT_REQUESTS_IN_A_ROW {
+                    return Err(TlsError::unexpected(
+                        "too many CertificateRequests without data",
+                    ));
+                }
+                pha.answer(cx, suite, &self.secrets.client, cr, raw)
+            }
+            msg @ (HandshakeMessage::Certificate(_)
+            | HandshakeMessage::CertificateVerify(_)
+            | HandshakeMessage::Finished(_))
+                if !self.is_client && self.pha.as_ref().is_some_and(|p| p.is_pending()) =>
+            {
+                let secret = self.secrets.client.clone();
+                match self.pha.as_mut() {
+                    Some(pha) => pha.receive(cx, suite, &secret, msg, raw),
+                    None => Err(crate::handshake::unexpected("post-handshake", &msg)),
+                }
+            }
             HandshakeMessage::KeyUpdate(req) => {
                 if req > 1 {
                     return Err(TlsError::illegal(

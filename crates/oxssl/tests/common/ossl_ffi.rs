@@ -32,6 +32,8 @@ extern "C" {
     // does not declare it.
     fn SSL_renegotiate_pending(s: *const SSL) -> c_int;
     fn SSL_pending(s: *const SSL) -> c_int;
+    fn SSL_verify_client_post_handshake(s: *mut SSL) -> c_int;
+    fn SSL_set_post_handshake_auth(s: *mut SSL, val: c_int);
     fn SSL_get_shutdown(s: *const SSL) -> c_int;
     fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
     fn SSL_set_options(s: *mut SSL, op: u64) -> u64;
@@ -142,6 +144,22 @@ fn call(
 
 fn clamp(n: usize) -> c_int {
     n.min(c_int::MAX as usize) as c_int
+}
+
+/// `SSL_verify_client_post_handshake` (server, TLS 1.3).
+pub fn verify_client_post_handshake(ssl: &SslRef) -> CCall {
+    // SAFETY: a live SSL.
+    call(
+        ssl,
+        |r| r <= 0,
+        |s| unsafe { SSL_verify_client_post_handshake(s) },
+    )
+}
+
+/// `SSL_set_post_handshake_auth(ssl, on)` (client, before the handshake).
+pub fn set_post_handshake_auth(ssl: &SslRef, on: bool) {
+    // SAFETY: a live SSL.
+    unsafe { SSL_set_post_handshake_auth(ssl_ptr(ssl), c_int::from(on)) }
 }
 
 /// `SSL_write(ssl, buf, len)`: the buffer's address is what OpenSSL remembers for retries.

@@ -19,6 +19,7 @@ pub fn client_config(pki: &Pki) -> Config {
         verify: VerifyMode {
             peer: true,
             fail_if_no_peer_cert: false,
+            ..Default::default()
         },
         ..Config::default()
     }
