@@ -1368,10 +1368,7 @@ impl Ssl {
     /// [`Ssl::early_data_status`]: rejected early data was not delivered and must be sent
     /// again. Early data can be replayed by an attacker: send only what is safe to repeat.
     pub fn write_early_data(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.with_bios(|s, io| {
-            let r = s.write_early_data_io(io, buf);
-            s.finish(r)
-        })
+        self.with_bios(|s, io| s.write_early_data_io(io, buf))
     }
 
     pub(crate) fn write_early_data_io(
@@ -1379,6 +1376,11 @@ impl Ssl {
         io: &mut dyn Io,
         buf: &[u8],
     ) -> Result<usize, Error> {
+        let r = self.write_early_data_inner(io, buf);
+        self.finish(r)
+    }
+
+    fn write_early_data_inner(&mut self, io: &mut dyn Io, buf: &[u8]) -> Result<usize, Error> {
         self.check_usable()?;
         if self.is_client != Some(true) || self.conn.as_ref().is_some_and(|c| c.is_connected()) {
             return Err(Error::reason(
@@ -1413,10 +1415,7 @@ impl Ssl {
     /// (`set_max_early_data`), the ticket does, and it is this ticket's first use (the
     /// server keeps a bounded record of used tickets, so a replay is refused).
     pub fn read_early_data(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.with_bios(|s, io| {
-            let r = s.read_early_data_io(io, buf);
-            s.finish(r)
-        })
+        self.with_bios(|s, io| s.read_early_data_io(io, buf))
     }
 
     pub(crate) fn read_early_data_io(
@@ -1424,6 +1423,11 @@ impl Ssl {
         io: &mut dyn Io,
         buf: &mut [u8],
     ) -> Result<usize, Error> {
+        let r = self.read_early_data_inner(io, buf);
+        self.finish(r)
+    }
+
+    fn read_early_data_inner(&mut self, io: &mut dyn Io, buf: &mut [u8]) -> Result<usize, Error> {
         self.check_usable()?;
         if self.is_client != Some(false) {
             return Err(Error::reason(
