@@ -13,6 +13,7 @@
 //! - Early data read by the async server; hyper 1 client and server (the examples' code).
 //!
 //! Every test runs under a deadline, and the blocking peers have socket timeouts.
+//! `CHAOS_SEED=<n>` runs the random-transport test with other seeds.
 #![cfg(feature = "tokio")]
 
 #[allow(dead_code)]
@@ -168,6 +169,26 @@ where
 const CONNS: usize = 1000;
 const MAX_PER_CONN: usize = 64 * 1024;
 
+/// How many connections can be open at once: all of them, unless the soft limit on open
+/// files (two sockets per connection here) is lower, as it often is on a workstation
+/// (1024); then fewer at a time, and the test says so.
+fn max_in_flight() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+            line.split_whitespace().nth(3)?.parse::<usize>().ok()
+        });
+    match soft {
+        Some(n) if n < 2 * CONNS + 200 => {
+            let k = n.saturating_sub(200) / 2;
+            eprintln!("open files limited to {n}: {k} connections at a time");
+            k.max(1)
+        }
+        _ => CONNS,
+    }
+}
+
 #[test]
 fn thousand_concurrent_echo_connections_over_loopback() {
     let pki = server_pki(KeyKind::EcdsaP256);
@@ -202,9 +223,12 @@ fn thousand_concurrent_echo_connections_over_loopback() {
             total
         });
         let mut clients = tokio::task::JoinSet::new();
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(max_in_flight()));
         for i in 0..CONNS as u64 {
             let connector = (if i % 4 == 3 { &tls12 } else { &tls13 }).clone();
+            let slot = slots.clone().acquire_owned().await.unwrap();
             clients.spawn(async move {
+                let _slot = slot;
                 let mut rng = Rng(0x70c1_0000 + i);
                 let tcp = if i % 5 == 0 {
                     // Small buffers: our writes block mid-record too.
