@@ -60,6 +60,10 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{ready, Context, Poll, Wake, Waker};
 
+/// The most of the caller's buffer a read hands the `Ssl` (a read returns at most one
+/// record, 16 KiB; this spares zeroing a large uninitialized buffer on every read).
+const READ_CHUNK: usize = 64 * 1024;
+
 /// An async TLS stream over `S` (the `tokio-openssl` crate's `SslStream`).
 ///
 /// Create it with [`SslStream::new`] from a configured [`Ssl`], run the handshake with
@@ -399,7 +403,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for SslStream<S> {
         // An unfinished record of ours goes out when the transport takes it, but the read
         // does not wait for it: the peer may be waiting for us to read.
         let _ = this.poll_unsent(cx, Side::Read);
-        let dst = buf.initialize_unfilled();
+        let dst = buf.initialize_unfilled_to(buf.remaining().min(READ_CHUNK));
         loop {
             let r = ready!(this.poll_op(cx, Side::Read, |ssl, io| ssl.read_io(io, dst, false)));
             if let Some(out) = read_outcome(r, dst.is_empty()) {
