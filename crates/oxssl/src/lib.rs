@@ -3,7 +3,8 @@
 //! The public surface: [`ssl`] (the OpenSSL-shaped API: `SslContext`, `Ssl`, `SslStream`),
 //! [`bio`] (transports with OpenSSL's retry semantics), [`x509`] (certificates and
 //! verification), [`conn`] (the sans-IO connection under them, with its [`config`]),
-//! [`suites`] and [`cipher_list`], [`error`] and [`reason`].
+//! [`suites`] and [`cipher_list`], [`error`] and [`reason`]. With the feature `tokio`,
+//! `tokio` holds an async stream for tokio (`oxssl::tokio::SslStream`).
 //!
 //! Underneath, from the bottom: a facade over aws-lc-rs (`crypto`), the wire codec
 //! (`msgs`), record framing and protection (`record`), the version-neutral handshake
@@ -41,6 +42,8 @@ pub mod suites;
 pub mod tls12;
 #[doc(hidden)]
 pub mod tls13;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod x509;
 
 pub use config::Config;

@@ -84,6 +84,9 @@ pub struct Ssl {
     resume: Option<Arc<crate::session::Session>>,
     /// Early data is written (client) or read (server) before the handshake completes.
     early_data_intent: bool,
+    /// Reads do not wait for queued output the transport cannot take now (set by the
+    /// async stream; see `flush_before_read`).
+    read_skips_blocked_output: bool,
 }
 
 impl std::fmt::Debug for Ssl {
@@ -131,6 +134,7 @@ impl Ssl {
             last_code: ErrorCode::NONE,
             resume: None,
             early_data_intent: false,
+            read_skips_blocked_output: false,
         })
     }
 
@@ -801,6 +805,18 @@ impl Ssl {
         }
     }
 
+    /// A read hands queued records to the transport before it reads. Normally a transport
+    /// that cannot take them stops the read with WANT_WRITE (the peer may be waiting for
+    /// them). With `read_skips_blocked_output` (the async stream, which pushes them again
+    /// whenever the transport becomes writable) the read goes on: the peer may equally be
+    /// unable to take more until we read what it sent.
+    fn flush_before_read(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        match self.flush(io) {
+            Err(e) if self.read_skips_blocked_output && e.code() == ErrorCode::WANT_WRITE => Ok(()),
+            r => r,
+        }
+    }
+
     /// Reads transport bytes into the engine: exactly what completes the next record,
     /// unless read-ahead is on.
     fn fill(&mut self, io: &mut dyn Io) -> Result<(), Error> {
@@ -1108,7 +1124,7 @@ impl Ssl {
         // waiting for it: OpenSSL stays "in init" until its flight is flushed. A pending
         // application write is left to its retry.
         if self.wpend.is_none() && self.conn.as_ref().is_some_and(|c| c.wants_write()) {
-            self.flush(io)?;
+            self.flush_before_read(io)?;
         }
         loop {
             let conn = self.conn.as_mut().expect("connected");
@@ -1139,7 +1155,7 @@ impl Ssl {
                     // goes out, a renegotiation is driven to its end here.
                     // (A pending write's retry sends all queued output, in order.)
                     if self.wpend.is_none() {
-                        self.flush(io)?;
+                        self.flush_before_read(io)?;
                     }
                     self.renegotiate_check(io)?;
                     if self.conn.as_ref().is_some_and(|c| c.is_handshaking()) {
@@ -1488,10 +1504,7 @@ impl Ssl {
     /// [`Ssl::early_data_status`]: rejected early data was not delivered and must be sent
     /// again. Early data can be replayed by an attacker: send only what is safe to repeat.
     pub fn write_early_data(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.with_bios(|s, io| {
-            let r = s.write_early_data_io(io, buf);
-            s.finish(r)
-        })
+        self.with_bios(|s, io| s.write_early_data_io(io, buf))
     }
 
     pub(crate) fn write_early_data_io(
@@ -1499,6 +1512,11 @@ impl Ssl {
         io: &mut dyn Io,
         buf: &[u8],
     ) -> Result<usize, Error> {
+        let r = self.write_early_data_inner(io, buf);
+        self.finish(r)
+    }
+
+    fn write_early_data_inner(&mut self, io: &mut dyn Io, buf: &[u8]) -> Result<usize, Error> {
         self.check_usable()?;
         if self.is_client != Some(true) || self.conn.as_ref().is_some_and(|c| c.is_connected()) {
             return Err(Error::reason(
@@ -1533,10 +1551,7 @@ impl Ssl {
     /// (`set_max_early_data`), the ticket does, and it is this ticket's first use (the
     /// server keeps a bounded record of used tickets, so a replay is refused).
     pub fn read_early_data(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.with_bios(|s, io| {
-            let r = s.read_early_data_io(io, buf);
-            s.finish(r)
-        })
+        self.with_bios(|s, io| s.read_early_data_io(io, buf))
     }
 
     pub(crate) fn read_early_data_io(
@@ -1544,6 +1559,11 @@ impl Ssl {
         io: &mut dyn Io,
         buf: &mut [u8],
     ) -> Result<usize, Error> {
+        let r = self.read_early_data_inner(io, buf);
+        self.finish(r)
+    }
+
+    fn read_early_data_inner(&mut self, io: &mut dyn Io, buf: &mut [u8]) -> Result<usize, Error> {
         self.check_usable()?;
         if self.is_client != Some(false) {
             return Err(Error::reason(
@@ -1665,5 +1685,30 @@ fn state_code(long: &str) -> &'static str {
         // OpenSSL names the server's wait for EndOfEarlyData with the write code.
         "TLSv1.3 read end of early data" => "TWEOED",
         _ => "UNKWN",
+    }
+}
+
+/// What the async stream (`crate::tokio`) needs beyond the operations above.
+#[cfg(feature = "tokio")]
+impl Ssl {
+    /// The length a write that returned WANT_WRITE must be retried with: the bytes of that
+    /// call already in records (`wnum` plus the pending record's plaintext), or None when
+    /// no write is pending. An async stream reports these bytes as written and retries
+    /// with its own copy of them.
+    pub(crate) fn pending_write_len(&self) -> Option<usize> {
+        self.wpend.map(|p| self.wnum + p.tot)
+    }
+
+    /// Lets reads go on while queued output waits for the transport (see
+    /// `flush_before_read`).
+    pub(crate) fn set_read_skips_blocked_output(&mut self, on: bool) {
+        self.read_skips_blocked_output = on;
+    }
+
+    /// Hands queued records (the end of a flight, a KeyUpdate, an alert) to the write BIO
+    /// without reading or writing anything new (`BIO_flush` on the SSL, in effect).
+    pub(crate) fn flush_io(&mut self, io: &mut dyn Io) -> Result<(), Error> {
+        let r = self.flush(io);
+        self.finish(r)
     }
 }

@@ -9,9 +9,9 @@ mod connector;
 mod context;
 mod error;
 mod flags;
-mod io;
+pub(crate) mod io;
 mod session;
-mod stream;
+pub(crate) mod stream;
 
 pub use callbacks::{select_next_proto, AlpnError, NameType, SniError, SslAlert};
 pub use cipher::{CipherBits, SslCipher, SslCipherRef};

@@ -65,18 +65,12 @@ impl<S: Read + Write> SslStream<S> {
 
     /// `SSL_write_early_data` (client); see [`Ssl::write_early_data`].
     pub fn write_early_data(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.op(|ssl, io| {
-            let r = ssl.write_early_data_io(io, buf);
-            ssl.finish(r)
-        })
+        self.op(|ssl, io| ssl.write_early_data_io(io, buf))
     }
 
     /// `SSL_read_early_data` (server); see [`Ssl::read_early_data`].
     pub fn read_early_data(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.op(|ssl, io| {
-            let r = ssl.read_early_data_io(io, buf);
-            ssl.finish(r)
-        })
+        self.op(|ssl, io| ssl.read_early_data_io(io, buf))
     }
 
     /// `SSL_do_handshake`.
@@ -125,30 +119,52 @@ impl<S: Read + Write> SslStream<S> {
     }
 }
 
-fn to_io(e: Error) -> io::Error {
+/// An SSL error as an `io::Error`: the transport's own error when it has one.
+pub(crate) fn to_io(e: Error) -> io::Error {
     e.into_io_error().unwrap_or_else(io::Error::other)
+}
+
+/// What a `read` on a stream makes of an `ssl_read` result (shared by this stream and the
+/// async one): `None` means "call `ssl_read` again at once".
+pub(crate) fn read_outcome(r: Result<usize, Error>, buf_empty: bool) -> Option<io::Result<usize>> {
+    match r {
+        Ok(n) => Some(Ok(n)),
+        Err(e) if e.code() == ErrorCode::ZERO_RETURN => Some(Ok(0)),
+        Err(e) if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() => {
+            // SYSCALL without an I/O error: an empty buffer, or a connection that failed
+            // earlier. The latter must keep failing: Ok(0) would make a truncation look
+            // like a clean close.
+            if buf_empty {
+                return Some(Ok(0));
+            }
+            Some(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the TLS connection failed earlier; nothing more can be read",
+            )))
+        }
+        // WANT_READ without an I/O error: a record other than application data was
+        // processed (AUTO_RETRY off); the transport was not asked to wait for anything.
+        Err(e) if e.code() == ErrorCode::WANT_READ && e.io_error().is_none() => None,
+        Err(e) => Some(Err(to_io(e))),
+    }
+}
+
+/// What a `write` on a stream makes of an `ssl_write` result: `None` means "call
+/// `ssl_write` again at once" (with the same buffer).
+pub(crate) fn write_outcome(r: Result<usize, Error>) -> Option<io::Result<usize>> {
+    match r {
+        Ok(n) => Some(Ok(n)),
+        Err(e) if e.code() == ErrorCode::WANT_READ && e.io_error().is_none() => None,
+        Err(e) => Some(Err(to_io(e))),
+    }
 }
 
 impl<S: Read + Write> Read for SslStream<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            match self.ssl_read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.code() == ErrorCode::ZERO_RETURN => return Ok(0),
-                Err(e) if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() => {
-                    // SYSCALL without an I/O error: an empty buffer, or a connection that
-                    // failed earlier. The latter must keep failing: Ok(0) would make a
-                    // truncation look like a clean close.
-                    if buf.is_empty() {
-                        return Ok(0);
-                    }
-                    return Err(io::Error::new(
-                        io::ErrorKind::ConnectionAborted,
-                        "the TLS connection failed earlier; nothing more can be read",
-                    ));
-                }
-                Err(e) if e.code() == ErrorCode::WANT_READ && e.io_error().is_none() => {}
-                Err(e) => return Err(to_io(e)),
+            let r = self.ssl_read(buf);
+            if let Some(out) = read_outcome(r, buf.is_empty()) {
+                return out;
             }
         }
     }
@@ -157,10 +173,9 @@ impl<S: Read + Write> Read for SslStream<S> {
 impl<S: Read + Write> Write for SslStream<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         loop {
-            match self.ssl_write(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.code() == ErrorCode::WANT_READ && e.io_error().is_none() => {}
-                Err(e) => return Err(to_io(e)),
+            let r = self.ssl_write(buf);
+            if let Some(out) = write_outcome(r) {
+                return out;
             }
         }
     }
