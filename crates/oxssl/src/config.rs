@@ -207,6 +207,9 @@ pub struct Config {
     /// (case-insensitive) gets its certificates instead of the default ones (what a
     /// servername callback switching contexts does; `s_server -servername -cert2`).
     pub named_keys: Vec<(String, Vec<CertifiedKey>)>,
+    /// Server: the distinguished names (DER) of the CAs a client certificate should come
+    /// from, sent in the CertificateRequest (`SSL_CTX_set_client_CA_list`).
+    pub client_ca_names: Vec<Vec<u8>>,
     /// Trust anchors for verifying the peer.
     pub trust: Arc<TrustStore>,
     /// Peer verification mode.
@@ -317,6 +320,7 @@ impl Default for Config {
             certified_key: None,
             extra_keys: Vec::new(),
             named_keys: Vec::new(),
+            client_ca_names: Vec::new(),
             trust: Arc::new(TrustStore::new()),
             verify: VerifyMode::default(),
             verify_callback: None,

@@ -37,6 +37,7 @@ pub mod record;
 #[doc(hidden)]
 pub mod session;
 pub mod ssl;
+pub mod stack;
 pub mod suites;
 #[doc(hidden)]
 pub mod tls12;

@@ -43,6 +43,8 @@ pub struct Negotiated {
     pub peer_chain: Vec<CertificateDer<'static>>,
     /// `SSL_get_verify_result`: `X509_V_OK` (0) or an `X509_V_ERR_*` code.
     pub verify_result: i32,
+    /// Client: the CA names the server's CertificateRequest listed (DER).
+    pub client_ca_names: Vec<Vec<u8>>,
     /// True if a HelloRetryRequest was part of the handshake.
     pub hello_retry: bool,
     /// True if the handshake resumed a session (`SSL_session_reused`).

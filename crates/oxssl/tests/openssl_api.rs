@@ -290,3 +290,104 @@ fn error_stack_queue_and_names() {
     assert!(queued.errors().iter().any(|q| q == first));
     assert!(oxssl::error::ErrorStack::get().errors().is_empty());
 }
+
+/// `set_client_ca_list` / `client_ca_list`: the CA names a server lists in its
+/// CertificateRequest reach the client, both ways, TLS 1.3 and 1.2.
+#[test]
+fn client_ca_list_reaches_the_other_side() {
+    use openssl::ssl::{SslContext as OContext, SslMethod as OMethod, SslVersion as OVersion};
+    use oxssl::ssl::{SslContext, SslMethod, SslVerifyMode, SslVersion};
+    let pki = issue(&LeafSpec::server(KeyKind::EcdsaP256));
+    let other = issue(&LeafSpec::server(KeyKind::EcdsaP384));
+    let mut spec = LeafSpec::server(KeyKind::EcdsaP256);
+    spec.client_auth = true;
+    let client_id = issue(&spec);
+    let ca = oxssl::x509::X509::from_der(&pki.ca_der).unwrap();
+    let leaf = oxssl::x509::X509::from_der(&other.leaf_der).unwrap();
+    let expected = vec![
+        ca.subject_name().to_der().unwrap(),
+        leaf.subject_name().to_der().unwrap(),
+    ];
+    for tls12 in [false, true] {
+        // oxssl server -> OpenSSL client (whose end stays open until the server is done:
+        // it still sends tickets after the client's handshake ends).
+        let (a, b) = UnixStream::pair().unwrap();
+        let keep = b.try_clone().unwrap();
+        let (leaf_der, key_der) = (client_id.leaf_der.clone(), client_id.key_der.clone());
+        let client = std::thread::spawn(move || {
+            let mut cb = OContext::builder(OMethod::tls_client()).unwrap();
+            if tls12 {
+                cb.set_max_proto_version(Some(OVersion::TLS1_2)).unwrap();
+            }
+            cb.set_certificate(&openssl::x509::X509::from_der(&leaf_der).unwrap())
+                .unwrap();
+            cb.set_private_key(&openssl::pkey::PKey::private_key_from_der(&key_der).unwrap())
+                .unwrap();
+            let s = openssl::ssl::Ssl::new(&cb.build())
+                .unwrap()
+                .connect(b)
+                .unwrap();
+            let names = common::ossl_ffi::client_ca_names(s.ssl());
+            (!names.is_empty()).then_some(names)
+        });
+        let mut sb = SslContext::builder(SslMethod::tls_server()).unwrap();
+        sb.set_certificate_chain_der(vec![pki.leaf_der.clone()])
+            .unwrap();
+        sb.set_private_key_der(&pki.key_der).unwrap();
+        sb.add_trusted_der(&pki.ca_der).unwrap();
+        sb.set_verify(SslVerifyMode::PEER);
+        let mut list = oxssl::stack::Stack::new().unwrap();
+        list.push(ca.subject_name().clone()).unwrap();
+        sb.set_client_ca_list(list);
+        sb.add_client_ca(&leaf).unwrap();
+        if tls12 {
+            sb.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+        }
+        let _s = oxssl::ssl::Ssl::new(&sb.build())
+            .unwrap()
+            .accept(a)
+            .unwrap();
+        drop(keep);
+        assert_eq!(
+            client.join().unwrap(),
+            Some(expected.clone()),
+            "tls12 {tls12}"
+        );
+
+        // OpenSSL server -> oxssl client.
+        let (a, b) = UnixStream::pair().unwrap();
+        let (leaf_der, key_der, names) =
+            (pki.leaf_der.clone(), pki.key_der.clone(), expected.clone());
+        let server = std::thread::spawn(move || {
+            let mut sb = OContext::builder(OMethod::tls_server()).unwrap();
+            sb.set_certificate(&openssl::x509::X509::from_der(&leaf_der).unwrap())
+                .unwrap();
+            sb.set_private_key(&openssl::pkey::PKey::private_key_from_der(&key_der).unwrap())
+                .unwrap();
+            sb.set_verify(openssl::ssl::SslVerifyMode::PEER);
+            let mut st = openssl::stack::Stack::new().unwrap();
+            for der in &names {
+                st.push(openssl::x509::X509Name::from_der(der).unwrap())
+                    .unwrap();
+            }
+            sb.set_client_ca_list(st);
+            let _ = openssl::ssl::Ssl::new(&sb.build()).unwrap().accept(b);
+        });
+        let mut cb = SslContext::builder(SslMethod::tls_client()).unwrap();
+        if tls12 {
+            cb.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+        }
+        let s = oxssl::ssl::Ssl::new(&cb.build())
+            .unwrap()
+            .connect(a)
+            .unwrap();
+        let got: Vec<Vec<u8>> = s
+            .ssl()
+            .client_ca_list()
+            .map(|l| l.iter().map(|n| n.to_der().unwrap()).collect())
+            .unwrap_or_default();
+        drop(s);
+        server.join().unwrap();
+        assert_eq!(got, expected, "tls12 {tls12}");
+    }
+}

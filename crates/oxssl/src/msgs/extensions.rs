@@ -247,6 +247,34 @@ pub fn decode_alpn(data: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
     Ok(out)
 }
 
+/// certificate_authorities (RFC 8446 4.2.4): DER distinguished names.
+pub fn encode_authorities(names: &[Vec<u8>]) -> Result<Vec<u8>, EncodeError> {
+    build(|w| {
+        w.nested(Prefix::U16, |w| {
+            names.iter().for_each(|n| w.vec(Prefix::U16, n));
+        })
+    })
+}
+
+/// certificate_authorities: the names; an empty list or name is a decode error.
+pub fn decode_authorities(data: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
+    let mut r = Reader::new(data);
+    let mut list = Reader::new(r.vec_u16()?);
+    r.finish()?;
+    let mut out = Vec::new();
+    while !list.is_empty() {
+        let n = list.vec_u16()?;
+        if n.is_empty() {
+            return Err(DecodeError("empty distinguished name"));
+        }
+        out.push(n.to_vec());
+    }
+    if out.is_empty() {
+        return Err(DecodeError("empty certificate_authorities"));
+    }
+    Ok(out)
+}
+
 /// cookie (RFC 8446 4.2.2): a non-empty opaque value.
 pub fn encode_cookie(cookie: &[u8]) -> Result<Vec<u8>, EncodeError> {
     build(|w| w.vec(Prefix::U16, cookie))

@@ -31,8 +31,9 @@ use crate::handshake::HelloDecision;
 use crate::msgs::enums::AlertDescription;
 use crate::pkey::{PKeyRef, Private};
 use crate::reason::Reason;
+use crate::stack::Stack;
 use crate::x509::verify::{X509VerifyParam, X509VerifyParamRef};
-use crate::x509::{X509Ref, X509VerifyResult, X509};
+use crate::x509::{X509Name, X509Ref, X509VerifyResult, X509};
 use std::io;
 use std::sync::Arc;
 
@@ -615,6 +616,17 @@ impl Ssl {
                 .as_ref()
                 .map_or(0, |c| c.negotiated().verify_result),
         )
+    }
+
+    /// Client: the CA names the server listed when it asked for our certificate
+    /// (`SSL_get_client_CA_list`); `None` if it listed none.
+    pub fn client_ca_list(&self) -> Option<Stack<X509Name>> {
+        let names = &self.conn.as_ref()?.negotiated().client_ca_names;
+        let list: Vec<X509Name> = names
+            .iter()
+            .filter_map(|der| X509Name::from_der(der).ok())
+            .collect();
+        (!list.is_empty()).then(|| list.into())
     }
 
     /// The peer's certificate (`SSL_get1_peer_certificate`).

@@ -10,10 +10,11 @@ use crate::crypto::sign::{SignatureScheme, SigningKey};
 use crate::msgs::enums::ProtocolVersion;
 use crate::pkey::{PKeyRef, Private};
 use crate::reason::Reason;
+use crate::stack::Stack;
 use crate::suites::CipherSuite;
 use crate::x509::store::{X509Store, X509StoreBuilder, X509StoreBuilderRef};
 use crate::x509::verify::{X509VerifyParam, X509VerifyParamRef};
-use crate::x509::{self, CertificateDer, TrustStore, X509Ref, X509};
+use crate::x509::{self, CertificateDer, TrustStore, X509Name, X509Ref, X509};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -551,6 +552,21 @@ impl SslContextBuilder {
     /// ([`super::Ssl::verify_client_post_handshake`]).
     pub fn set_post_handshake_auth(&mut self, on: bool) {
         self.config.post_handshake_auth = on;
+    }
+
+    /// `SSL_CTX_set_client_CA_list`: the CA names a server lists in its CertificateRequest
+    /// (TLS 1.2 certificate_authorities, TLS 1.3 extension), so a client can pick a
+    /// certificate those CAs issued.
+    pub fn set_client_ca_list(&mut self, list: Stack<X509Name>) {
+        self.config.client_ca_names = list.iter().filter_map(|n| n.to_der().ok()).collect();
+    }
+
+    /// `SSL_CTX_add_client_CA`: adds `cacert`'s subject to that list.
+    pub fn add_client_ca(&mut self, cacert: &X509Ref) -> Result<(), ErrorStack> {
+        self.config
+            .client_ca_names
+            .push(cacert.subject_name().to_der()?);
+        Ok(())
     }
 
     /// `SSL_CTX_set_verify_depth`: the most intermediate certificates a peer's chain may

@@ -285,6 +285,7 @@ impl State for ExpectServerHelloDone {
         match msg {
             HandshakeMessage::CertificateRequest12(cr) if self.request.is_none() => {
                 self.hs.transcript.add(raw);
+                cx.info.client_ca_names = cr.authorities.clone();
                 self.request = Some(cr);
                 Ok(Next::Handshaking(self))
             }

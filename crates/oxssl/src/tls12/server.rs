@@ -366,7 +366,7 @@ pub(crate) fn client_hello(
         let cr = HandshakeMessage::CertificateRequest12(CertificateRequest12 {
             certificate_types: vec![1, 64],
             signature_schemes: schemes,
-            authorities: Vec::new(),
+            authorities: cx.config.client_ca_names.clone(),
         });
         cx.send(&cr, &mut transcript)?;
     }

@@ -2,7 +2,8 @@
 //! the ServerHello's key exchange, the server's encrypted flight, then our Finished.
 
 use super::peer_auth::{
-    check_certificate_message, check_certificate_verify, send_certificate_verify,
+    check_certificate_message, check_certificate_verify, read_certificate_request,
+    send_certificate_verify,
 };
 use super::resumption;
 use super::traffic::Traffic;
@@ -362,15 +363,7 @@ impl State for ExpectCertificateOrRequest {
                         "CertificateRequest context in the handshake",
                     ));
                 }
-                check_duplicates(&cr.extensions)?;
-                let Some(body) = cr.extensions.get(ExtensionType::SIGNATURE_ALGORITHMS) else {
-                    return Err(TlsError::fatal(
-                        AlertDescription::MISSING_EXTENSION,
-                        Reason::MISSING_SIGALGS_EXTENSION,
-                        "CertificateRequest without signature_algorithms",
-                    ));
-                };
-                let schemes = ext::decode_u16_list(body)?;
+                let schemes = read_certificate_request(cx, &cr.extensions)?;
                 self.hs.transcript.add(raw);
                 self.hs.cert_request = Some((cr.context, schemes));
                 Ok(Next::Handshaking(self))

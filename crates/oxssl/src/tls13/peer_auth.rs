@@ -5,7 +5,8 @@ use super::{certificate_verify_message, peer_scheme};
 use crate::crypto::sign::{SignatureScheme, SigningKey};
 use crate::error::TlsError;
 use crate::handshake::{check_duplicates, Context, Transcript};
-use crate::msgs::enums::AlertDescription;
+use crate::msgs::enums::{AlertDescription, ExtensionType};
+use crate::msgs::extensions::{self as ext, Extensions};
 use crate::msgs::handshake::{Certificate13, CertificateVerify, HandshakeMessage};
 use crate::reason::Reason;
 use crate::x509::{self, CertificateDer};
@@ -73,4 +74,51 @@ pub(crate) fn send_certificate_verify(
         signature,
     });
     cx.send(&cv, transcript)
+}
+
+/// The extensions of our CertificateRequest: the signature schemes we accept and, when
+/// configured, the CA names client certificates should come from.
+pub(crate) fn certificate_request_extensions(
+    config: &crate::config::Config,
+) -> Result<Extensions, TlsError> {
+    let schemes: Vec<u16> = config
+        .signature_schemes
+        .iter()
+        .filter(|s| s.usable_in_tls13())
+        .map(|s| s.to_u16())
+        .collect();
+    let mut exts = Extensions::default();
+    exts.push(
+        ExtensionType::SIGNATURE_ALGORITHMS,
+        ext::encode_u16_list(&schemes)?,
+    );
+    if !config.client_ca_names.is_empty() {
+        exts.push(
+            ExtensionType::CERTIFICATE_AUTHORITIES,
+            ext::encode_authorities(&config.client_ca_names)?,
+        );
+    }
+    Ok(exts)
+}
+
+/// Reads a server's CertificateRequest extensions: the schemes it accepts (required) and
+/// the CA names it lists (kept for `SSL_get_client_CA_list`).
+pub(crate) fn read_certificate_request(
+    cx: &mut Context<'_>,
+    exts: &Extensions,
+) -> Result<Vec<u16>, TlsError> {
+    check_duplicates(exts)?;
+    let Some(body) = exts.get(ExtensionType::SIGNATURE_ALGORITHMS) else {
+        return Err(TlsError::fatal(
+            AlertDescription::MISSING_EXTENSION,
+            Reason::MISSING_SIGALGS_EXTENSION,
+            "CertificateRequest without signature_algorithms",
+        ));
+    };
+    let schemes = ext::decode_u16_list(body)?;
+    cx.info.client_ca_names = match exts.get(ExtensionType::CERTIFICATE_AUTHORITIES) {
+        Some(body) => ext::decode_authorities(body)?,
+        None => Vec::new(),
+    };
+    Ok(schemes)
 }

@@ -5,15 +5,16 @@
 //! traffic secret as the Finished key.
 
 use super::client::send_client_certificate;
-use super::peer_auth::check_certificate_verify;
+use super::peer_auth::{
+    certificate_request_extensions, check_certificate_verify, read_certificate_request,
+};
 use crate::config::Config;
 use crate::crypto::hash::Output;
 use crate::crypto::rand;
 use crate::error::TlsError;
 use crate::handshake::peer_auth::accept_client_certificate;
 use crate::handshake::{check_duplicates, random_err, Context, Transcript};
-use crate::msgs::enums::{AlertDescription, ContentType, ExtensionType};
-use crate::msgs::extensions::{self as ext, Extensions};
+use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::msgs::handshake::{CertificateRequest13, HandshakeMessage};
 use crate::reason::Reason;
 use crate::record::writer::RecordWriter;
@@ -65,17 +66,7 @@ impl PostHandshakeAuth {
             ));
         }
         let context = rand::array::<32>().map_err(random_err)?.to_vec();
-        let schemes: Vec<u16> = config
-            .signature_schemes
-            .iter()
-            .filter(|s| s.usable_in_tls13())
-            .map(|s| s.to_u16())
-            .collect();
-        let mut extensions = Extensions::default();
-        extensions.push(
-            ExtensionType::SIGNATURE_ALGORITHMS,
-            ext::encode_u16_list(&schemes)?,
-        );
+        let extensions = certificate_request_extensions(config)?;
         let raw = HandshakeMessage::CertificateRequest(CertificateRequest13 {
             context: context.clone(),
             extensions,
@@ -102,15 +93,7 @@ impl PostHandshakeAuth {
         cr: CertificateRequest13,
         raw: &[u8],
     ) -> Result<(), TlsError> {
-        check_duplicates(&cr.extensions)?;
-        let Some(body) = cr.extensions.get(ExtensionType::SIGNATURE_ALGORITHMS) else {
-            return Err(TlsError::fatal(
-                AlertDescription::MISSING_EXTENSION,
-                Reason::MISSING_SIGALGS_EXTENSION,
-                "CertificateRequest without signature_algorithms",
-            ));
-        };
-        let schemes = ext::decode_u16_list(body)?;
+        let schemes = read_certificate_request(cx, &cr.extensions)?;
         let mut transcript = self.base.clone();
         transcript.add(raw);
         send_client_certificate(cx, &mut transcript, cr.context, &schemes)?;

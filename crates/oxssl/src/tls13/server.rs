@@ -484,21 +484,9 @@ impl State for ExpectClientHello {
         // SSL_VERIFY_POST_HANDSHAKE: only a later request asks for a certificate.
         let request_cert = cx.config.verify.peer && !cx.config.verify.post_handshake && !resumed;
         if request_cert {
-            let schemes: Vec<u16> = cx
-                .config
-                .signature_schemes
-                .iter()
-                .filter(|s| s.usable_in_tls13())
-                .map(|s| s.to_u16())
-                .collect();
-            let mut exts = Extensions::default();
-            exts.push(
-                ExtensionType::SIGNATURE_ALGORITHMS,
-                ext::encode_u16_list(&schemes)?,
-            );
             let cr = HandshakeMessage::CertificateRequest(CertificateRequest13 {
                 context: Vec::new(),
-                extensions: exts,
+                extensions: super::peer_auth::certificate_request_extensions(cx.config)?,
             });
             cx.send(&cr, &mut transcript)?;
         }

@@ -300,6 +300,36 @@ impl X509Name {
         Ok(out)
     }
 
+    /// The subject names of the certificates in a PEM file
+    /// (`SSL_load_client_CA_file`), for [`crate::ssl::SslContextBuilder::set_client_ca_list`].
+    pub fn load_client_ca_file(
+        file: impl AsRef<std::path::Path>,
+    ) -> Result<crate::stack::Stack<X509Name>, ErrorStack> {
+        let certs = super::certs_from_pem_file(file).map_err(|e| {
+            ErrorStack::one(crate::ssl::ErrorEntry::ssl(
+                crate::reason::Reason::BAD_VALUE,
+                e.to_string(),
+            ))
+        })?;
+        let names: Vec<X509Name> = certs
+            .iter()
+            .filter_map(|c| super::der::ParsedCert::parse(c.as_ref()))
+            .map(|p| X509Name::from_contents(p.subject))
+            .collect();
+        Ok(names.into())
+    }
+
+    /// A name from its DER encoding (a Name SEQUENCE).
+    pub fn from_der(der: &[u8]) -> Result<X509Name, ErrorStack> {
+        let seq = super::der::single(der, tag::SEQUENCE).ok_or_else(|| {
+            ErrorStack::one(crate::ssl::ErrorEntry::ssl(
+                crate::reason::Reason::BAD_VALUE,
+                "malformed distinguished name",
+            ))
+        })?;
+        Ok(X509Name::from_contents(seq.value))
+    }
+
     /// The name as `X509_NAME_oneline` writes it ("/C=US/O=Example/CN=example.com").
     pub fn oneline(&self) -> String {
         oneline(&self.der)

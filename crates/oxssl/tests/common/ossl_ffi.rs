@@ -33,6 +33,7 @@ extern "C" {
     fn SSL_renegotiate_pending(s: *const SSL) -> c_int;
     fn SSL_pending(s: *const SSL) -> c_int;
     fn SSL_verify_client_post_handshake(s: *mut SSL) -> c_int;
+    fn SSL_get_client_CA_list(s: *const SSL) -> *mut openssl_sys::stack_st_X509_NAME;
     fn SSL_set_post_handshake_auth(s: *mut SSL, val: c_int);
     fn SSL_get_shutdown(s: *const SSL) -> c_int;
     fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
@@ -154,6 +155,25 @@ pub fn verify_client_post_handshake(ssl: &SslRef) -> CCall {
         |r| r <= 0,
         |s| unsafe { SSL_verify_client_post_handshake(s) },
     )
+}
+
+/// `SSL_get_client_CA_list` (client: the names the server's CertificateRequest listed),
+/// each as DER.
+pub fn client_ca_names(ssl: &SslRef) -> Vec<Vec<u8>> {
+    use openssl::stack::StackRef;
+    use openssl::x509::X509Name;
+    // SAFETY: a live SSL; the stack it returns (owned by the SSL, possibly NULL) is only
+    // borrowed while `ssl` is.
+    unsafe {
+        let sk = SSL_get_client_CA_list(ssl_ptr(ssl));
+        if sk.is_null() {
+            return Vec::new();
+        }
+        StackRef::<X509Name>::from_ptr(sk)
+            .iter()
+            .map(|n| n.to_der().expect("DER name"))
+            .collect()
+    }
 }
 
 /// `SSL_set_post_handshake_auth(ssl, on)` (client, before the handshake).
