@@ -339,19 +339,43 @@ impl<'a> ParsedCert<'a> {
 
     /// Whether the subjectAltName extension holds at least one dNSName.
     pub fn has_dns_san(&self) -> bool {
-        let Some(ext) = self.extension(oid::SUBJECT_ALT_NAME) else {
-            return false;
-        };
-        let Some(seq) = single(ext.value, tag::SEQUENCE) else {
-            return false;
+        !self.dns_sans().is_empty()
+    }
+
+    /// The dNSName entries of the subjectAltName extension.
+    pub fn dns_sans(&self) -> Vec<&'a [u8]> {
+        let Some(seq) = self
+            .extension(oid::SUBJECT_ALT_NAME)
+            .and_then(|ext| single(ext.value, tag::SEQUENCE))
+        else {
+            return Vec::new();
         };
         let mut r = Reader::new(seq.value);
-        while let Some(name) = r.read() {
-            if name.tag == 0x82 {
-                return true;
-            }
-        }
-        false
+        std::iter::from_fn(|| r.read())
+            .filter(|name| name.tag == 0x82)
+            .map(|name| name.value)
+            .collect()
+    }
+
+    /// The dNSName bases of the name constraints' excluded subtrees.
+    pub fn excluded_dns_subtrees(&self) -> Vec<&'a [u8]> {
+        let Some(seq) = self
+            .extension(oid::NAME_CONSTRAINTS)
+            .and_then(|ext| single(ext.value, tag::SEQUENCE))
+        else {
+            return Vec::new();
+        };
+        let mut r = Reader::new(seq.value);
+        let _permitted = r.optional(0xa0);
+        let Some(excluded) = r.optional(0xa1) else {
+            return Vec::new();
+        };
+        let mut subtrees = Reader::new(excluded.value);
+        std::iter::from_fn(|| subtrees.expect(tag::SEQUENCE))
+            .filter_map(|subtree| Reader::new(subtree.value).read())
+            .filter(|base| base.tag == 0x82)
+            .map(|base| base.value)
+            .collect()
     }
 
     /// The values of the subject's commonName attributes that are byte strings.

@@ -1131,6 +1131,17 @@ fn same_verdicts_as_openssl() {
         Some("san.test"),
     );
 
+    // Name constraints on the intermediate: permitted example.com, excluded bad.example.com.
+    let constrained = intermediate_with(&p.root, "Constrained", |c| {
+        c.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example.com".into())],
+            excluded_subtrees: vec![rcgen::GeneralSubtree::DnsName("bad.example.com".into())],
+        });
+    });
+    let inside = leaf(&constrained, &["www.example.com"]);
+    let outside = leaf(&constrained, &["www.example.org"]);
+    let excluded = leaf(&constrained, &["x.bad.example.com"]);
+
     type Case<'a> = (
         &'a str,
         Vec<&'a CertificateDer<'static>>,
@@ -1376,6 +1387,34 @@ fn same_verdicts_as_openssl() {
             vec![cn_and_san.clone(), p.inter.der.clone()],
             true,
             Some("san.test"),
+        ),
+        (
+            "name constraints, permitted",
+            vec![&p.root.der],
+            vec![inside.clone(), constrained.der.clone()],
+            true,
+            Some("www.example.com"),
+        ),
+        (
+            "name constraints, outside the permitted subtree",
+            vec![&p.root.der],
+            vec![outside.clone(), constrained.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "name constraints, excluded subtree",
+            vec![&p.root.der],
+            vec![excluded.clone(), constrained.der.clone()],
+            true,
+            None,
+        ),
+        (
+            "missing intermediate",
+            vec![&p.root.der],
+            vec![p.leaf.clone()],
+            true,
+            Some("example.com"),
         ),
         (
             "shuffled with extras",

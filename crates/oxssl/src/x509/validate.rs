@@ -713,12 +713,40 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
             })
             .unwrap_or(0),
         webpki::Error::UnknownIssuer => top,
+        webpki::Error::NameConstraintViolation if excluded_name(path) => {
+            return err(VerifyCode::EXCLUDED_VIOLATION, 0);
+        }
         webpki::Error::EndEntityUsedAsCa | webpki::Error::PathLenConstraintViolated => {
             usize::from(top > 0)
         }
         _ => 0,
     };
     err(code, depth)
+}
+
+/// Whether one of the leaf's DNS names falls in a subtree a CA of the path excludes
+/// (OpenSSL then reports EXCLUDED_VIOLATION rather than PERMITTED_VIOLATION).
+fn excluded_name(path: &[Node<'_>]) -> bool {
+    let Some(leaf) = path.first() else {
+        return false;
+    };
+    let names = leaf.cert.dns_sans();
+    path.iter().skip(1).any(|ca| {
+        ca.cert
+            .excluded_dns_subtrees()
+            .iter()
+            .any(|base| names.iter().any(|name| in_dns_subtree(name, base)))
+    })
+}
+
+/// RFC 5280 4.2.1.10: `name` is `base` or ends with it at a label boundary.
+fn in_dns_subtree(name: &[u8], base: &[u8]) -> bool {
+    let Some(split) = name.len().checked_sub(base.len()) else {
+        return false;
+    };
+    let (head, tail) = name.split_at(split);
+    tail.eq_ignore_ascii_case(base)
+        && (head.is_empty() || base.first() == Some(&b'.') || head.last() == Some(&b'.'))
 }
 
 /// The `X509_V_ERR_*` code closest to a webpki error.
