@@ -164,7 +164,7 @@ impl std::fmt::Debug for SslContext {
 impl SslContext {
     /// Starts building a context.
     pub fn builder(method: SslMethod) -> Result<SslContextBuilder, ErrorStack> {
-        Ok(SslContextBuilder::new(method))
+        Ok(SslContextBuilder::with_method(method))
     }
 
     /// The engine configuration connections will use.
@@ -436,7 +436,12 @@ pub(crate) fn apply_options(
 }
 
 impl SslContextBuilder {
-    fn new(method: SslMethod) -> Self {
+    /// A builder for `method` (`SSL_CTX_new`); the same as [`SslContext::builder`].
+    pub fn new(method: SslMethod) -> Result<SslContextBuilder, ErrorStack> {
+        Ok(Self::with_method(method))
+    }
+
+    fn with_method(method: SslMethod) -> Self {
         let config = Config::default();
         SslContextBuilder {
             inner: ContextInner {
