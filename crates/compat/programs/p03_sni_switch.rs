@@ -5,11 +5,9 @@ use std::error::Error;
 use std::net::TcpStream;
 
 use tls::nid::Nid;
-use tls::ssl::{
-    NameType, SniError, Ssl, SslAlert, SslConnector, SslContext, SslFiletype, SslMethod,
-};
+use tls::ssl::{NameType, SniError, Ssl, SslAlert, SslContext, SslFiletype, SslMethod};
 
-use super::support::{files, join, serve_n};
+use super::support::{connector, files, join, serve_n};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
     let f = files();
@@ -52,8 +50,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
     })?;
 
     let mut out = String::new();
-    let mut connector = SslConnector::builder(SslMethod::tls())?;
-    connector.set_ca_file(&f.ca)?;
+    let connector = connector()?;
     let connector = connector.build();
     for name in ["default.test", "other.test", "unknown.test"] {
         match connector.connect(name, TcpStream::connect(addr)?) {

@@ -4,9 +4,9 @@
 use std::error::Error;
 use std::net::TcpStream;
 
-use tls::ssl::{select_next_proto, AlpnError, SslAcceptor, SslConnector, SslFiletype, SslMethod};
+use tls::ssl::{select_next_proto, AlpnError, SslAcceptor, SslFiletype, SslMethod};
 
-use super::support::{files, join, serve_n};
+use super::support::{connector, files, join, serve_n};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
     let f = files();
@@ -28,8 +28,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
     })?;
     let mut out = String::new();
     for offer in [&b"\x08http/1.1\x02h2"[..], b"\x08http/1.1", b""] {
-        let mut connector = SslConnector::builder(SslMethod::tls())?;
-        connector.set_ca_file(&f.ca)?;
+        let mut connector = connector()?;
         if !offer.is_empty() {
             connector.set_alpn_protos(offer)?;
         }

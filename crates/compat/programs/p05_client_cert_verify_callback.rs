@@ -6,9 +6,9 @@ use std::error::Error;
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
-use tls::ssl::{Ssl, SslConnector, SslContext, SslFiletype, SslMethod, SslVerifyMode};
+use tls::ssl::{Ssl, SslContext, SslFiletype, SslMethod, SslVerifyMode};
 
-use super::support::{files, join, serve_n};
+use super::support::{connector, files, join, serve_n};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
     let f = files();
@@ -55,8 +55,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
     })?;
     let mut out = String::new();
     for with_cert in [true, false] {
-        let mut connector = SslConnector::builder(SslMethod::tls())?;
-        connector.set_ca_file(&f.ca)?;
+        let mut connector = connector()?;
         if with_cert {
             connector.set_certificate_file(&f.client_cert, SslFiletype::PEM)?;
             connector.set_private_key_file(&f.client_key, SslFiletype::PEM)?;

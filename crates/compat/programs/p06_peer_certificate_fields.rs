@@ -6,22 +6,18 @@ use std::fmt::Write as _;
 use std::net::TcpStream;
 
 use tls::hash::MessageDigest;
-use tls::ssl::{SslAcceptor, SslConnector, SslFiletype, SslMethod};
 
-use super::support::{files, join, serve_once};
+use super::support::{connector, files, intermediate_acceptor, join, serve_once};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
-    let f = files();
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor.set_certificate_chain_file(&f.server_cert)?;
-    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let _f = files();
+    let acceptor = intermediate_acceptor()?;
     let acceptor = acceptor.build();
     let (addr, server) = serve_once(move |tcp| match acceptor.accept(tcp) {
         Ok(_) => "server: ok\n".into(),
         Err(e) => format!("server: {e}\n"),
     })?;
-    let mut connector = SslConnector::builder(SslMethod::tls())?;
-    connector.set_ca_file(&f.ca)?;
+    let connector = connector()?;
     let stream = connector
         .build()
         .connect("localhost", TcpStream::connect(addr)?)?;

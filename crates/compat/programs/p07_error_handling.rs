@@ -4,10 +4,10 @@
 use std::error::Error;
 use std::net::TcpStream;
 
-use tls::ssl::{ErrorCode, HandshakeError, SslAcceptor, SslConnector, SslFiletype, SslMethod};
+use tls::ssl::{ErrorCode, HandshakeError, SslConnector, SslMethod};
 use tls::x509::X509;
 
-use super::support::{files, join, serve_once};
+use super::support::{files, intermediate_acceptor, join, serve_once};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
     let f = files();
@@ -26,9 +26,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
     ));
 
     // A client that trusts nothing: certificate verify failed, with the reason why.
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor.set_certificate_chain_file(&f.server_cert)?;
-    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let acceptor = intermediate_acceptor()?;
     let acceptor = acceptor.build();
     let (addr, server) = serve_once(move |tcp| match acceptor.accept(tcp) {
         Ok(_) => "server: accepted?\n".into(),

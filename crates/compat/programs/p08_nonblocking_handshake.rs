@@ -6,15 +6,13 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use tls::ssl::{HandshakeError, SslAcceptor, SslConnector, SslFiletype, SslMethod};
+use tls::ssl::HandshakeError;
 
-use super::support::{files, join, serve_once};
+use super::support::{connector, files, intermediate_acceptor, join, serve_once};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
-    let f = files();
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor.set_certificate_chain_file(&f.server_cert)?;
-    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let _f = files();
+    let acceptor = intermediate_acceptor()?;
     let acceptor = acceptor.build();
     let (addr, server) = serve_once(move |tcp| {
         // Let the client see WouldBlock before the server says anything.
@@ -28,8 +26,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
             Err(e) => format!("server: {e}\n"),
         }
     })?;
-    let mut connector = SslConnector::builder(SslMethod::tls())?;
-    connector.set_ca_file(&f.ca)?;
+    let connector = connector()?;
     let tcp = TcpStream::connect(addr)?;
     tcp.set_nonblocking(true)?;
     let mut would_block = false;

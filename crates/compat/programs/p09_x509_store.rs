@@ -4,17 +4,15 @@
 use std::error::Error;
 use std::net::TcpStream;
 
-use tls::ssl::{SslAcceptor, SslConnector, SslFiletype, SslMethod};
+use tls::ssl::{SslConnector, SslMethod};
 use tls::x509::store::X509StoreBuilder;
 use tls::x509::X509;
 
-use super::support::{files, join, serve_n};
+use super::support::{files, intermediate_acceptor, join, serve_n};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
     let f = files();
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor.set_certificate_chain_file(&f.server_cert)?;
-    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let acceptor = intermediate_acceptor()?;
     let acceptor = acceptor.build();
     let (addr, server) = serve_n(3, move |tcp| match acceptor.accept(tcp) {
         Ok(_) => "server: ok\n".into(),

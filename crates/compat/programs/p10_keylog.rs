@@ -6,9 +6,9 @@ use std::error::Error;
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
-use tls::ssl::{Ssl, SslConnector, SslContext, SslFiletype, SslMethod, SslVersion};
+use tls::ssl::{Ssl, SslContext, SslFiletype, SslMethod, SslVersion};
 
-use super::support::{files, join, serve_once};
+use super::support::{connector, files, join, serve_once};
 
 type Lines = Arc<Mutex<Vec<String>>>;
 
@@ -52,8 +52,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
                 Err(e) => format!("server: {e}\n"),
             }
         })?;
-        let mut connector = SslConnector::builder(SslMethod::tls())?;
-        connector.set_ca_file(&f.ca)?;
+        let mut connector = connector()?;
         let log = client_lines.clone();
         connector.set_keylog_callback(move |_, line| {
             if let Ok(mut l) = log.lock() {

@@ -5,9 +5,9 @@ use std::error::Error;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use tls::ssl::{ErrorCode, ShutdownResult, SslAcceptor, SslConnector, SslFiletype, SslMethod};
+use tls::ssl::{ErrorCode, ShutdownResult};
 
-use super::support::{files, join, serve_once};
+use super::support::{connector, files, intermediate_acceptor, join, serve_once};
 
 fn result(r: &ShutdownResult) -> &'static str {
     match r {
@@ -17,10 +17,8 @@ fn result(r: &ShutdownResult) -> &'static str {
 }
 
 pub fn run() -> Result<String, Box<dyn Error>> {
-    let f = files();
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor.set_certificate_chain_file(&f.server_cert)?;
-    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let _f = files();
+    let acceptor = intermediate_acceptor()?;
     let acceptor = acceptor.build();
     let (addr, server) = serve_once(move |tcp| {
         let mut s = match acceptor.accept(tcp) {
@@ -49,8 +47,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
         }
         out
     })?;
-    let mut connector = SslConnector::builder(SslMethod::tls())?;
-    connector.set_ca_file(&f.ca)?;
+    let connector = connector()?;
     let mut s = connector
         .build()
         .connect("localhost", TcpStream::connect(addr)?)?;

@@ -4,15 +4,13 @@
 use std::error::Error;
 use std::net::TcpStream;
 
-use tls::ssl::{SslAcceptor, SslConnector, SslFiletype, SslMethod, SslOptions, SslVersion};
+use tls::ssl::{SslOptions, SslVersion};
 
-use super::support::{files, join, serve_n};
+use super::support::{connector, files, intermediate_acceptor, join, serve_n};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
-    let f = files();
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor.set_certificate_chain_file(&f.server_cert)?;
-    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let _f = files();
+    let mut acceptor = intermediate_acceptor()?;
     acceptor.set_max_proto_version(Some(SslVersion::TLS1_2))?;
     acceptor.set_cipher_list("ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384")?;
     acceptor.set_options(SslOptions::CIPHER_SERVER_PREFERENCE);
@@ -30,8 +28,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305",
         "ECDHE-ECDSA-AES256-GCM-SHA384",
     ] {
-        let mut connector = SslConnector::builder(SslMethod::tls())?;
-        connector.set_ca_file(&f.ca)?;
+        let mut connector = connector()?;
         connector.set_cipher_list(list)?;
         let s = connector
             .build()

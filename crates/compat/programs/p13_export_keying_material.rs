@@ -5,9 +5,9 @@ use std::error::Error;
 use std::net::TcpStream;
 use std::sync::mpsc;
 
-use tls::ssl::{SslAcceptor, SslConnector, SslFiletype, SslMethod, SslVersion};
+use tls::ssl::{SslAcceptor, SslFiletype, SslMethod, SslVersion};
 
-use super::support::{files, join, serve_once};
+use super::support::{connector, files, join, serve_once};
 
 fn export(ssl: &tls::ssl::SslRef) -> Result<Vec<Vec<u8>>, tls::error::ErrorStack> {
     let mut out = Vec::new();
@@ -39,8 +39,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
             }
             Err(_) => "server: failed\n".into(),
         })?;
-        let mut connector = SslConnector::builder(SslMethod::tls())?;
-        connector.set_ca_file(&f.ca)?;
+        let connector = connector()?;
         let s = connector
             .build()
             .connect("localhost", TcpStream::connect(addr)?)?;

@@ -5,9 +5,9 @@ use std::error::Error;
 use std::net::TcpStream;
 
 use tls::error::ErrorStack;
-use tls::ssl::{SslAcceptor, SslAcceptorBuilder, SslConnector, SslFiletype, SslMethod, SslVersion};
+use tls::ssl::{SslAcceptor, SslAcceptorBuilder, SslFiletype, SslMethod, SslVersion};
 
-use super::support::{files, join, serve_once};
+use super::support::{connector, files, join, serve_once};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
     let f = files();
@@ -26,8 +26,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
             Ok(s) => format!("server: {}\n", s.ssl().version_str()),
             Err(_) => "server: refused\n".into(),
         })?;
-        let mut connector = SslConnector::builder(SslMethod::tls())?;
-        connector.set_ca_file(&f.ca)?;
+        let mut connector = connector()?;
         connector.set_max_proto_version(Some(SslVersion::TLS1_2))?;
         let r = connector
             .build()

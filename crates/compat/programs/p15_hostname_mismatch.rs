@@ -5,22 +5,19 @@
 use std::error::Error;
 use std::net::TcpStream;
 
-use tls::ssl::{HandshakeError, SslAcceptor, SslConnector, SslFiletype, SslMethod};
+use tls::ssl::HandshakeError;
 
-use super::support::{files, join, serve_n};
+use super::support::{connector, files, intermediate_acceptor, join, serve_n};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
-    let f = files();
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor.set_certificate_chain_file(&f.server_cert)?;
-    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    let _f = files();
+    let acceptor = intermediate_acceptor()?;
     let acceptor = acceptor.build();
     let (addr, server) = serve_n(4, move |tcp| match acceptor.accept(tcp) {
         Ok(_) => "server: ok\n".into(),
         Err(_) => "server: failed\n".into(),
     })?;
-    let mut connector = SslConnector::builder(SslMethod::tls())?;
-    connector.set_ca_file(&f.ca)?;
+    let connector = connector()?;
     let connector = connector.build();
     let mut out = String::new();
     for (what, name, check, ip) in [

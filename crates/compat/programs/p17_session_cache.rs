@@ -7,11 +7,9 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use tls::ssl::{
-    SslAcceptor, SslConnector, SslFiletype, SslMethod, SslSessionCacheMode, SslVersion,
-};
+use tls::ssl::{SslAcceptor, SslFiletype, SslMethod, SslSessionCacheMode, SslVersion};
 
-use super::support::{files, join, serve_once};
+use super::support::{connector, files, join, serve_once};
 
 pub fn run() -> Result<String, Box<dyn Error>> {
     let f = files();
@@ -36,8 +34,7 @@ pub fn run() -> Result<String, Box<dyn Error>> {
         })?;
         let sessions = Arc::new(AtomicUsize::new(0));
         let count = sessions.clone();
-        let mut connector = SslConnector::builder(SslMethod::tls())?;
-        connector.set_ca_file(&f.ca)?;
+        let mut connector = connector()?;
         connector.set_session_cache_mode(SslSessionCacheMode::CLIENT);
         connector.set_new_session_callback(move |_, _session| {
             count.fetch_add(1, Ordering::SeqCst);

@@ -129,3 +129,22 @@ pub fn join(handle: JoinHandle<String>) -> String {
         .join()
         .unwrap_or_else(|_| "server thread panicked\n".into())
 }
+
+/// Mozilla's intermediate profile with the test server's certificate and key (the first
+/// programs spell this out; the others start from here).
+pub fn intermediate_acceptor() -> Result<tls::ssl::SslAcceptorBuilder, Box<dyn Error>> {
+    use tls::ssl::{SslAcceptor, SslFiletype, SslMethod};
+    let f = files();
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
+    acceptor.set_certificate_chain_file(&f.server_cert)?;
+    acceptor.set_private_key_file(&f.server_key, SslFiletype::PEM)?;
+    Ok(acceptor)
+}
+
+/// A connector trusting the test CA.
+pub fn connector() -> Result<tls::ssl::SslConnectorBuilder, Box<dyn Error>> {
+    use tls::ssl::{SslConnector, SslMethod};
+    let mut connector = SslConnector::builder(SslMethod::tls())?;
+    connector.set_ca_file(&files().ca)?;
+    Ok(connector)
+}

@@ -63,7 +63,7 @@ impl CipherSuite {
     ];
 
     /// Every suite, TLS 1.3 first, for lookups.
-    const ALL: [CipherSuite; 9] = [
+    pub(crate) const ALL: [CipherSuite; 9] = [
         CipherSuite::Tls13Aes256GcmSha384,
         CipherSuite::Tls13Chacha20Poly1305Sha256,
         CipherSuite::Tls13Aes128GcmSha256,

@@ -18,31 +18,6 @@ fn pki_for(name: &str) -> Pki {
     issue(&spec)
 }
 
-fn ox_context(pki: &Pki, tls12: bool) -> oxssl::ssl::SslContextBuilder {
-    use oxssl::ssl::{SslContext, SslMethod, SslVersion};
-    let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
-    b.set_certificate_chain_der(vec![pki.leaf_der.clone()])
-        .unwrap();
-    b.set_private_key_der(&pki.key_der).unwrap();
-    if tls12 {
-        b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
-    }
-    b
-}
-
-fn ossl_context(pki: &Pki, tls12: bool) -> openssl::ssl::SslContextBuilder {
-    use openssl::ssl::{SslContext, SslMethod, SslVersion};
-    let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
-    b.set_certificate(&openssl::x509::X509::from_der(&pki.leaf_der).unwrap())
-        .unwrap();
-    b.set_private_key(&openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap())
-        .unwrap();
-    if tls12 {
-        b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
-    }
-    b
-}
-
 /// How the servername callback answers a client asking for "other.test" (any other name
 /// gets the default certificate and Ok).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,93 +59,73 @@ struct Setup {
     client_groups: &'static str,
 }
 
-fn oxssl_server(setup: &Setup, seen: Arc<Mutex<Vec<String>>>, sock: UnixStream) -> bool {
-    use oxssl::ssl::{select_next_proto, AlpnError, SniError, Ssl, SslAlert};
-    let default = pki_for("default.test");
-    let other = ox_context(&pki_for("other.test"), setup.tls12).build();
-    let mut b = ox_context(&default, setup.tls12);
-    b.set_groups_list("P-256").unwrap();
-    let sni = setup.sni;
-    let log = seen.clone();
-    b.set_servername_callback(move |ssl, alert| {
-        let name = ssl
-            .servername(oxssl::ssl::NameType::HOST_NAME)
-            .map(str::to_string);
-        log.lock().unwrap().push(format!("sni {name:?}"));
-        if name.as_deref() != Some("other.test") {
-            return Ok(());
-        }
-        match sni {
-            Sni::Switch => ssl
-                .set_ssl_context(&other)
-                .map_err(|_| SniError::ALERT_FATAL),
-            Sni::NoAck => Err(SniError::NOACK),
-            Sni::Warning => Err(SniError::ALERT_WARNING),
-            Sni::Fatal => Err(SniError::ALERT_FATAL),
-            Sni::FatalAccessDenied => {
-                *alert = SslAlert::ACCESS_DENIED;
-                Err(SniError::ALERT_FATAL)
+/// A server with the callbacks `setup` asks for, the same source for both libraries:
+/// `$lib` is `oxssl` or `openssl`, whose `ssl`, `x509` and `pkey` modules have the same
+/// names.
+macro_rules! server {
+    ($name:ident, $lib:ident) => {
+        fn $name(setup: &Setup, seen: Arc<Mutex<Vec<String>>>, sock: UnixStream) -> bool {
+            use $lib::ssl::{
+                select_next_proto, AlpnError, NameType, SniError, Ssl, SslAlert, SslContext,
+                SslContextBuilder, SslMethod, SslVersion,
+            };
+            let context = |pki: &Pki| -> SslContextBuilder {
+                let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
+                b.set_certificate(&$lib::x509::X509::from_der(&pki.leaf_der).unwrap())
+                    .unwrap();
+                b.set_private_key(&$lib::pkey::PKey::private_key_from_der(&pki.key_der).unwrap())
+                    .unwrap();
+                if setup.tls12 {
+                    b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+                }
+                b
+            };
+            let other = context(&pki_for("other.test")).build();
+            let mut b = context(&pki_for("default.test"));
+            b.set_groups_list("P-256").unwrap();
+            let sni = setup.sni;
+            let log = seen.clone();
+            b.set_servername_callback(move |ssl, alert| {
+                let name = ssl.servername(NameType::HOST_NAME).map(str::to_string);
+                log.lock().unwrap().push(format!("sni {name:?}"));
+                if name.as_deref() != Some("other.test") {
+                    return Ok(());
+                }
+                match sni {
+                    Sni::Switch => ssl
+                        .set_ssl_context(&other)
+                        .map_err(|_| SniError::ALERT_FATAL),
+                    Sni::NoAck => Err(SniError::NOACK),
+                    Sni::Warning => Err(SniError::ALERT_WARNING),
+                    Sni::Fatal => Err(SniError::ALERT_FATAL),
+                    Sni::FatalAccessDenied => {
+                        *alert = SslAlert::ACCESS_DENIED;
+                        Err(SniError::ALERT_FATAL)
+                    }
+                }
+            });
+            let alpn = setup.alpn;
+            let log = seen;
+            if alpn != Alpn::None {
+                b.set_alpn_select_callback(move |_, client| {
+                    log.lock().unwrap().push(format!("alpn {client:?}"));
+                    match alpn {
+                        Alpn::Select => {
+                            select_next_proto(SERVER_PROTOS, client).ok_or(AlpnError::NOACK)
+                        }
+                        Alpn::NoAck | Alpn::None => Err(AlpnError::NOACK),
+                        Alpn::Fatal => Err(AlpnError::ALERT_FATAL),
+                    }
+                });
             }
+            let ctx = b.build();
+            Ssl::new(&ctx).unwrap().accept(sock).is_ok()
         }
-    });
-    let alpn = setup.alpn;
-    let log = seen;
-    if alpn != Alpn::None {
-        b.set_alpn_select_callback(move |_, client| {
-            log.lock().unwrap().push(format!("alpn {client:?}"));
-            match alpn {
-                Alpn::Select => select_next_proto(SERVER_PROTOS, client).ok_or(AlpnError::NOACK),
-                Alpn::NoAck | Alpn::None => Err(AlpnError::NOACK),
-                Alpn::Fatal => Err(AlpnError::ALERT_FATAL),
-            }
-        });
-    }
-    let ctx = b.build();
-    Ssl::new(&ctx).unwrap().accept(sock).is_ok()
+    };
 }
 
-fn openssl_server(setup: &Setup, seen: Arc<Mutex<Vec<String>>>, sock: UnixStream) -> bool {
-    use openssl::ssl::{select_next_proto, AlpnError, NameType, SniError, Ssl, SslAlert};
-    let default = pki_for("default.test");
-    let other = ossl_context(&pki_for("other.test"), setup.tls12).build();
-    let mut b = ossl_context(&default, setup.tls12);
-    b.set_groups_list("P-256").unwrap();
-    let sni = setup.sni;
-    let log = seen.clone();
-    b.set_servername_callback(move |ssl, alert| {
-        let name = ssl.servername(NameType::HOST_NAME).map(str::to_string);
-        log.lock().unwrap().push(format!("sni {name:?}"));
-        if name.as_deref() != Some("other.test") {
-            return Ok(());
-        }
-        match sni {
-            Sni::Switch => ssl
-                .set_ssl_context(&other)
-                .map_err(|_| SniError::ALERT_FATAL),
-            Sni::NoAck => Err(SniError::NOACK),
-            Sni::Warning => Err(SniError::ALERT_WARNING),
-            Sni::Fatal => Err(SniError::ALERT_FATAL),
-            Sni::FatalAccessDenied => {
-                *alert = SslAlert::ACCESS_DENIED;
-                Err(SniError::ALERT_FATAL)
-            }
-        }
-    });
-    let alpn = setup.alpn;
-    let log = seen;
-    if alpn != Alpn::None {
-        b.set_alpn_select_callback(move |_, client| {
-            log.lock().unwrap().push(format!("alpn {client:?}"));
-            match alpn {
-                Alpn::Select => select_next_proto(SERVER_PROTOS, client).ok_or(AlpnError::NOACK),
-                Alpn::NoAck | Alpn::None => Err(AlpnError::NOACK),
-                Alpn::Fatal => Err(AlpnError::ALERT_FATAL),
-            }
-        });
-    }
-    let ctx = b.build();
-    Ssl::new(&ctx).unwrap().accept(sock).is_ok()
-}
+server!(oxssl_server, oxssl);
+server!(openssl_server, openssl);
 
 /// An OpenSSL client asking for `name`, verifying the certificate is for `name`, offering
 /// h2 and http/1.1.

@@ -12,30 +12,22 @@ pub struct CipherBits {
 }
 
 /// A cipher suite (`SSL_CIPHER`).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SslCipher(CipherSuite);
 
 /// The `openssl` crate's borrowed cipher type: here the same as [`SslCipher`].
 pub type SslCipherRef = SslCipher;
 
-macro_rules! ciphers {
-    ($($suite:ident),*) => {
-        /// One static description per suite, so `Ssl::current_cipher` can lend one.
-        static CIPHERS: &[SslCipher] = &[$(SslCipher(CipherSuite::$suite)),*];
-    };
-}
-
-ciphers!(
-    Tls13Aes128GcmSha256,
-    Tls13Aes256GcmSha384,
-    Tls13Chacha20Poly1305Sha256,
-    Tls12EcdheEcdsaAes128GcmSha256,
-    Tls12EcdheEcdsaAes256GcmSha384,
-    Tls12EcdheRsaAes128GcmSha256,
-    Tls12EcdheRsaAes256GcmSha384,
-    Tls12EcdheEcdsaChacha20Poly1305,
-    Tls12EcdheRsaChacha20Poly1305
-);
+/// One static description per suite, so `Ssl::current_cipher` can lend one.
+static CIPHERS: [SslCipher; CipherSuite::ALL.len()] = {
+    let mut out = [SslCipher(CipherSuite::Tls13Aes128GcmSha256); CipherSuite::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = SslCipher(CipherSuite::ALL[i]);
+        i += 1;
+    }
+    out
+};
 
 impl SslCipher {
     pub(crate) fn of(suite: CipherSuite) -> Option<&'static SslCipher> {

@@ -60,99 +60,64 @@ fn serve(case: &Case, sock: UnixStream) -> std::thread::JoinHandle<()> {
     })
 }
 
-fn run_openssl(case: &Case, policy: Policy) -> Run {
-    use openssl::ssl::{Ssl, SslContext, SslMethod, SslVerifyMode};
-    use openssl::x509::{X509VerifyResult, X509};
-    let (a, b) = UnixStream::pair().expect("pair");
-    let server = serve(case, b);
-    let calls = Arc::new(Mutex::new(Vec::new()));
-    let mut cb = SslContext::builder(SslMethod::tls_client()).expect("ctx");
-    for anchor in &case.anchors {
-        cb.cert_store_mut()
-            .add_cert(X509::from_der(anchor.as_ref()).expect("anchor"))
-            .expect("add");
-    }
-    let seen = calls.clone();
-    cb.set_verify_callback(SslVerifyMode::PEER, move |ok, ctx| {
-        let error = ctx.error().as_raw();
-        let cert = ctx
-            .current_cert()
-            .map(|c| c.to_der().expect("der"))
-            .unwrap_or_default();
-        seen.lock()
-            .expect("lock")
-            .push((ok, ctx.error_depth(), error, cert));
-        let (ret, set) = decide(policy, ok, error);
-        if let Some(code) = set {
-            assert_eq!(code, 0);
-            ctx.set_error(X509VerifyResult::OK);
+/// One client run, the same source for both libraries: `$lib` is `openssl` or
+/// `crate` (oxssl), whose `ssl` and `x509` modules have the same names.
+macro_rules! client_run {
+    ($name:ident, $lib:path) => {
+        fn $name(case: &Case, policy: Policy) -> Run {
+            use lib::ssl::{HandshakeError, Ssl, SslContext, SslMethod, SslVerifyMode};
+            use lib::x509::{X509VerifyResult, X509};
+            use $lib as lib;
+            let (a, b) = UnixStream::pair().expect("pair");
+            let server = serve(case, b);
+            let calls = Arc::new(Mutex::new(Vec::new()));
+            let mut cb = SslContext::builder(SslMethod::tls_client()).expect("ctx");
+            for anchor in &case.anchors {
+                cb.cert_store_mut()
+                    .add_cert(X509::from_der(anchor.as_ref()).expect("anchor"))
+                    .expect("add");
+            }
+            let seen = calls.clone();
+            cb.set_verify_callback(SslVerifyMode::PEER, move |ok, ctx| {
+                let error = ctx.error().as_raw();
+                let cert = ctx
+                    .current_cert()
+                    .map(|c| c.to_der().expect("der"))
+                    .unwrap_or_default();
+                seen.lock()
+                    .expect("lock")
+                    .push((ok, ctx.error_depth(), error, cert));
+                let (ret, set) = decide(policy, ok, error);
+                if let Some(code) = set {
+                    assert_eq!(code, 0);
+                    ctx.set_error(X509VerifyResult::OK);
+                }
+                ret
+            });
+            if let Some(d) = case.depth {
+                cb.set_verify_depth(d);
+            }
+            let ctx = cb.build();
+            let mut ssl = Ssl::new(&ctx).expect("ssl");
+            if let Some(h) = case.host {
+                ssl.param_mut().set_host(h).expect("host");
+            }
+            let result = ssl.connect(a);
+            let (verify, ok) = match &result {
+                Ok(s) => (s.ssl().verify_result().as_raw(), true),
+                Err(HandshakeError::Failure(m)) => (m.ssl().verify_result().as_raw(), false),
+                Err(_) => (-1, false),
+            };
+            drop(result);
+            server.join().expect("server");
+            let calls = calls.lock().expect("lock").clone();
+            (calls, i64::from(verify), ok)
         }
-        ret
-    });
-    if let Some(d) = case.depth {
-        cb.set_verify_depth(d);
-    }
-    let ctx = cb.build();
-    let mut ssl = Ssl::new(&ctx).expect("ssl");
-    if let Some(h) = case.host {
-        ssl.param_mut().set_host(h).expect("host");
-    }
-    let result = ssl.connect(a);
-    let (verify, ok) = match &result {
-        Ok(s) => (s.ssl().verify_result().as_raw(), true),
-        Err(openssl::ssl::HandshakeError::Failure(m)) => (m.ssl().verify_result().as_raw(), false),
-        Err(_) => (-1, false),
     };
-    drop(result);
-    server.join().expect("server");
-    let calls = calls.lock().expect("lock").clone();
-    (calls, i64::from(verify), ok)
 }
 
-fn run_oxssl(case: &Case, policy: Policy) -> Run {
-    use crate::ssl::{Ssl, SslContext, SslMethod, SslVerifyMode};
-    let (a, b) = UnixStream::pair().expect("pair");
-    let server = serve(case, b);
-    let calls = Arc::new(Mutex::new(Vec::new()));
-    let mut cb = SslContext::builder(SslMethod::tls_client()).expect("ctx");
-    for anchor in &case.anchors {
-        cb.add_trusted_der(anchor.as_ref()).expect("add");
-    }
-    let seen = calls.clone();
-    cb.set_verify_callback(SslVerifyMode::PEER, move |ok, ctx| {
-        let error = ctx.error().0;
-        let cert = ctx
-            .current_cert()
-            .map(|c| c.to_der().expect("der"))
-            .unwrap_or_default();
-        seen.lock()
-            .expect("lock")
-            .push((ok, ctx.error_depth(), error, cert));
-        let (ret, set) = decide(policy, ok, error);
-        if let Some(code) = set {
-            ctx.set_error(VerifyCode(code));
-        }
-        ret
-    });
-    if let Some(d) = case.depth {
-        cb.set_verify_depth(d);
-    }
-    let ctx = cb.build();
-    let mut ssl = Ssl::new(&ctx).expect("ssl");
-    if let Some(h) = case.host {
-        ssl.set_verify_hostname(h);
-    }
-    let result = ssl.connect(a);
-    let (verify, ok) = match &result {
-        Ok(s) => (s.ssl().verify_result().as_raw(), true),
-        Err(crate::ssl::HandshakeError::Failure(m)) => (m.ssl().verify_result().as_raw(), false),
-        Err(_) => (-1, false),
-    };
-    drop(result);
-    server.join().expect("server");
-    let calls = calls.lock().expect("lock").clone();
-    (calls, i64::from(verify), ok)
-}
+client_run!(run_openssl, openssl);
+client_run!(run_oxssl, crate);
 
 fn key_der(key: &KeyPair) -> Vec<u8> {
     key.serialized_der().to_vec()
