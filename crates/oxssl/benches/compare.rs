@@ -423,19 +423,12 @@ fn ratio(x: f64, base: f64) -> String {
 
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock.
 fn today() -> String {
-    let days = SystemTime::now()
+    let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (y, m, d, _) = oxssl::x509::Asn1Time::from_unix(secs)
+        .map(|t| t.civil())
+        .unwrap_or((1970, 1, 1, 0));
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -72,11 +72,12 @@ impl Asn1Time {
     }
 }
 
-impl fmt::Display for Asn1Time {
-    /// "Jan  1 00:00:00 2000 GMT", as `ASN1_TIME_print` writes it.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Asn1Time {
+    /// The calendar date and time of day (UTC): (year, month 1-12, day 1-31, seconds
+    /// into the day).
+    pub fn civil(&self) -> (i64, u32, u32, u32) {
         let days = self.0.div_euclid(86_400);
-        let rem = self.0.rem_euclid(86_400);
+        let rem = self.0.rem_euclid(86_400) as u32;
         // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
@@ -84,10 +85,18 @@ impl fmt::Display for Asn1Time {
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
         let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
         let year = yoe + era * 400 + i64::from(month <= 2);
-        let name = MONTHS.get((month - 1) as usize).copied().unwrap_or("???");
+        (year, month, day, rem)
+    }
+}
+
+impl fmt::Display for Asn1Time {
+    /// "Jan  1 00:00:00 2000 GMT", as `ASN1_TIME_print` writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (year, month, day, rem) = self.civil();
+        let name = MONTHS.get(month as usize - 1).copied().unwrap_or("???");
         write!(
             f,
             "{name} {day:2} {:02}:{:02}:{:02} {year} GMT",
