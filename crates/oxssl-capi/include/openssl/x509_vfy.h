@@ -3,6 +3,7 @@
 #define OPENSSL_X509_VFY_H
 
 #include <openssl/types.h>
+#include <openssl/stack.h>
 
 #define X509_V_OK 0
 #define X509_V_ERR_UNSPECIFIED 1
@@ -29,6 +30,16 @@
 extern "C" {
 #endif
 const char *X509_verify_cert_error_string(long n);
+
+/* What a verify callback is given (valid during its call). */
+void *X509_STORE_CTX_get_ex_data(const X509_STORE_CTX *ctx, int idx);
+int X509_STORE_CTX_get_error(const X509_STORE_CTX *ctx);
+void X509_STORE_CTX_set_error(X509_STORE_CTX *ctx, int s);
+int X509_STORE_CTX_get_error_depth(const X509_STORE_CTX *ctx);
+X509 *X509_STORE_CTX_get_current_cert(const X509_STORE_CTX *ctx);
+STACK_OF(X509) *X509_STORE_CTX_get0_chain(const X509_STORE_CTX *ctx);
+STACK_OF(X509) *X509_STORE_CTX_get1_chain(const X509_STORE_CTX *ctx);
+#define X509_STORE_CTX_get_chain X509_STORE_CTX_get0_chain
 #ifdef __cplusplus
 }
 #endif
