@@ -21,6 +21,7 @@ pub mod callbacks;
 pub mod cert;
 pub mod early_data;
 pub mod ex;
+pub mod exporter;
 mod frames;
 pub mod servername;
 pub mod session;
