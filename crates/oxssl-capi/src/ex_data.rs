@@ -12,6 +12,8 @@ use crate::guard;
 pub(crate) const CLASS_SSL: c_int = 0;
 /// `CRYPTO_EX_INDEX_SSL_CTX`.
 pub(crate) const CLASS_SSL_CTX: c_int = 1;
+/// `CRYPTO_EX_INDEX_X509_STORE_CTX`.
+pub(crate) const CLASS_X509_STORE_CTX: c_int = 5;
 const CLASS_COUNT: c_int = 18;
 
 type NewFn =

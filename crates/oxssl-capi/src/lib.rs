@@ -19,6 +19,7 @@ pub mod name_print;
 pub mod pem;
 pub mod ssl;
 pub mod stack;
+pub mod store_ctx;
 mod sys;
 pub mod x509;
 

@@ -356,31 +356,9 @@ pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
     })
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 /// "Jan  1 00:00:00 1975 GMT", as `ASN1_TIME_print` writes it.
-fn time_text(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{} {day:2} {:02}:{:02}:{:02} {year} GMT",
-        MONTHS[(month - 1) as usize],
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+fn time_text(secs: i64) -> Option<String> {
+    ox::Asn1Time::from_unix(secs).ok().map(|t| t.to_string())
 }
 
 /// `ASN1_TIME_print`: 1, or 0 (after printing "Bad time value") for a malformed time.
@@ -391,9 +369,12 @@ fn time_text(secs: i64) -> String {
 pub unsafe extern "C" fn ASN1_TIME_print(b: *mut crate::bio::BIO, t: *const ASN1_TIME) -> c_int {
     guard(0, || {
         // SAFETY: t is NULL or live (contract).
-        match unsafe { t.as_ref() }.and_then(|t| t.secs) {
+        match unsafe { t.as_ref() }
+            .and_then(|t| t.secs)
+            .and_then(time_text)
+        {
             // SAFETY: b per the contract.
-            Some(s) => c_int::from(unsafe { crate::bio::write_all(b, time_text(s).as_bytes()) }),
+            Some(text) => c_int::from(unsafe { crate::bio::write_all(b, text.as_bytes()) }),
             None => {
                 // SAFETY: b per the contract.
                 unsafe { crate::bio::write_all(b, b"Bad time value") };
@@ -409,10 +390,11 @@ mod tests {
 
     #[test]
     fn times_print_as_openssl() {
-        assert_eq!(time_text(0), "Jan  1 00:00:00 1970 GMT");
-        assert_eq!(time_text(157_766_400), "Jan  1 00:00:00 1975 GMT");
-        assert_eq!(time_text(1_795_773_559), "Nov 27 09:59:19 2026 GMT");
-        assert_eq!(time_text(-1), "Dec 31 23:59:59 1969 GMT");
+        let text = |s| time_text(s).unwrap();
+        assert_eq!(text(0), "Jan  1 00:00:00 1970 GMT");
+        assert_eq!(text(157_766_400), "Jan  1 00:00:00 1975 GMT");
+        assert_eq!(text(1_795_773_559), "Nov 27 09:59:19 2026 GMT");
+        assert_eq!(text(-1), "Dec 31 23:59:59 1969 GMT");
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 mod common;
-use common::{compile_against_oxssl, have, make_cert, oxssl_staticlib, run, target_profile_dir};
+use common::{
+    compile_against_oxssl, have, make_cert, make_pki, oxssl_staticlib, run, target_profile_dir,
+};
 
 #[test]
 fn c_programs_under_valgrind() {
@@ -22,6 +24,7 @@ fn c_programs_under_valgrind() {
     let empty = work.join("emptydir");
     std::fs::create_dir_all(&cadir).unwrap();
     std::fs::create_dir_all(&empty).unwrap();
+    let pki = make_pki(&work);
     let only = std::env::var("OXSSL_C_PROGRAM").ok();
     let mut programs: Vec<PathBuf> = std::fs::read_dir(manifest.join("tests/c"))
         .unwrap()
@@ -56,7 +59,7 @@ fn c_programs_under_valgrind() {
                 "--child-silent-after-fork=yes",
             ])
             .arg(&bin)
-            .args([&cert, &key, &cadir, &empty]));
+            .args([&cert, &key, &cadir, &empty, &pki]));
         let _ = std::fs::remove_file(&bin);
         if r.status.code() == Some(99) {
             eprintln!("=== {name}:\n{}", String::from_utf8_lossy(&r.stderr));

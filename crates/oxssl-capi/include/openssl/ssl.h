@@ -97,6 +97,43 @@ extern "C" {
 #define SSL_VERIFY_CLIENT_ONCE 0x04
 #define SSL_VERIFY_POST_HANDSHAKE 0x08
 
+#define SSL_AD_REASON_OFFSET 1000 /* offset to get SSL_R_... value \
+                                   * from SSL_AD_... */
+#define SSL_AD_CLOSE_NOTIFY SSL3_AD_CLOSE_NOTIFY
+#define SSL_AD_UNEXPECTED_MESSAGE SSL3_AD_UNEXPECTED_MESSAGE
+#define SSL_AD_BAD_RECORD_MAC SSL3_AD_BAD_RECORD_MAC
+#define SSL_AD_DECRYPTION_FAILED TLS1_AD_DECRYPTION_FAILED
+#define SSL_AD_RECORD_OVERFLOW TLS1_AD_RECORD_OVERFLOW
+#define SSL_AD_DECOMPRESSION_FAILURE SSL3_AD_DECOMPRESSION_FAILURE
+#define SSL_AD_HANDSHAKE_FAILURE SSL3_AD_HANDSHAKE_FAILURE
+#define SSL_AD_NO_CERTIFICATE SSL3_AD_NO_CERTIFICATE
+#define SSL_AD_BAD_CERTIFICATE SSL3_AD_BAD_CERTIFICATE
+#define SSL_AD_UNSUPPORTED_CERTIFICATE SSL3_AD_UNSUPPORTED_CERTIFICATE
+#define SSL_AD_CERTIFICATE_REVOKED SSL3_AD_CERTIFICATE_REVOKED
+#define SSL_AD_CERTIFICATE_EXPIRED SSL3_AD_CERTIFICATE_EXPIRED
+#define SSL_AD_CERTIFICATE_UNKNOWN SSL3_AD_CERTIFICATE_UNKNOWN
+#define SSL_AD_ILLEGAL_PARAMETER SSL3_AD_ILLEGAL_PARAMETER
+#define SSL_AD_UNKNOWN_CA TLS1_AD_UNKNOWN_CA
+#define SSL_AD_ACCESS_DENIED TLS1_AD_ACCESS_DENIED
+#define SSL_AD_DECODE_ERROR TLS1_AD_DECODE_ERROR
+#define SSL_AD_DECRYPT_ERROR TLS1_AD_DECRYPT_ERROR
+#define SSL_AD_EXPORT_RESTRICTION TLS1_AD_EXPORT_RESTRICTION
+#define SSL_AD_PROTOCOL_VERSION TLS1_AD_PROTOCOL_VERSION
+#define SSL_AD_INSUFFICIENT_SECURITY TLS1_AD_INSUFFICIENT_SECURITY
+#define SSL_AD_INTERNAL_ERROR TLS1_AD_INTERNAL_ERROR
+#define SSL_AD_USER_CANCELLED TLS1_AD_USER_CANCELLED
+#define SSL_AD_NO_RENEGOTIATION TLS1_AD_NO_RENEGOTIATION
+#define SSL_AD_MISSING_EXTENSION TLS13_AD_MISSING_EXTENSION
+#define SSL_AD_CERTIFICATE_REQUIRED TLS13_AD_CERTIFICATE_REQUIRED
+#define SSL_AD_UNSUPPORTED_EXTENSION TLS1_AD_UNSUPPORTED_EXTENSION
+#define SSL_AD_CERTIFICATE_UNOBTAINABLE TLS1_AD_CERTIFICATE_UNOBTAINABLE
+#define SSL_AD_UNRECOGNIZED_NAME TLS1_AD_UNRECOGNIZED_NAME
+#define SSL_AD_BAD_CERTIFICATE_STATUS_RESPONSE TLS1_AD_BAD_CERTIFICATE_STATUS_RESPONSE
+#define SSL_AD_BAD_CERTIFICATE_HASH_VALUE TLS1_AD_BAD_CERTIFICATE_HASH_VALUE
+#define SSL_AD_UNKNOWN_PSK_IDENTITY TLS1_AD_UNKNOWN_PSK_IDENTITY
+#define SSL_AD_INAPPROPRIATE_FALLBACK TLS1_AD_INAPPROPRIATE_FALLBACK
+#define SSL_AD_NO_APPLICATION_PROTOCOL TLS1_AD_NO_APPLICATION_PROTOCOL
+
 #define SSL_ERROR_NONE 0
 #define SSL_ERROR_SSL 1
 #define SSL_ERROR_WANT_READ 2
@@ -122,6 +159,8 @@ extern "C" {
 #define SSL_CTRL_SET_SESS_CACHE_MODE 44
 #define SSL_CTRL_GET_SESS_CACHE_MODE 45
 #define SSL_CTRL_SET_MAX_SEND_FRAGMENT 52
+#define SSL_CTRL_SET_TLSEXT_SERVERNAME_CB 53
+#define SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG 54
 #define SSL_CTRL_SET_TLSEXT_HOSTNAME 55
 #define SSL_CTRL_CLEAR_MODE 78
 #define SSL_CTRL_SET_MIN_PROTO_VERSION 123
@@ -242,6 +281,7 @@ SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth);
 int SSL_CTX_up_ref(SSL_CTX *ctx);
 void SSL_CTX_free(SSL_CTX *ctx);
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+long SSL_CTX_callback_ctrl(SSL_CTX *, int, void (*)(void));
 uint64_t SSL_CTX_get_options(const SSL_CTX *ctx);
 uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
 uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
@@ -251,8 +291,8 @@ int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type);
 int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath);
 typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
-/* oxssl phase 1: the verify callback is not called yet; the mode applies. */
 void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb callback);
+SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
 int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
 int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str);
 
@@ -305,7 +345,9 @@ void SSL_set_read_ahead(SSL *s, int yes);
 int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
 void SSL_set_verify(SSL *s, int mode, SSL_verify_cb callback);
+SSL_verify_cb SSL_get_verify_callback(const SSL *s);
 int SSL_get_verify_mode(const SSL *s);
+int SSL_get_ex_data_X509_STORE_CTX_idx(void);
 int SSL_set_cipher_list(SSL *s, const char *str);
 int SSL_set_ciphersuites(SSL *s, const char *str);
 const char *SSL_get_servername(const SSL *s, const int type);
@@ -324,11 +366,27 @@ STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s);
 int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
 
 /* ALPN: the setters return 0 on success, as OpenSSL's do. */
+int SSL_select_next_proto(unsigned char **out, unsigned char *outlen,
+    const unsigned char *server, unsigned int server_len,
+    const unsigned char *client,
+    unsigned int client_len);
+#define OPENSSL_NPN_UNSUPPORTED 0
+#define OPENSSL_NPN_NEGOTIATED 1
+#define OPENSSL_NPN_NO_OVERLAP 2
 int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len);
 int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
+typedef int (*SSL_CTX_alpn_select_cb_func)(SSL *ssl,
+    const unsigned char **out,
+    unsigned char *outlen,
+    const unsigned char *in,
+    unsigned int inlen,
+    void *arg);
+void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx,
+    SSL_CTX_alpn_select_cb_func cb,
+    void *arg);
 void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
 
-/* Verification depth (kept and reported; see the crate README). */
+/* Verification depth. */
 void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
 int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
 void SSL_set_verify_depth(SSL *s, int depth);
@@ -357,6 +415,7 @@ void *SSL_CTX_get_ex_data(const SSL_CTX *ssl, int idx);
 #define SSL_CTX_get_app_data(ctx) (SSL_CTX_get_ex_data(ctx, 0))
 #define SSL_CTX_set_app_data(ctx, arg) (SSL_CTX_set_ex_data(ctx, 0, (char *)(arg)))
 SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
+SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
 
 /* Sessions (see the crate README for what differs from OpenSSL). */
 void SSL_SESSION_free(SSL_SESSION *ses);

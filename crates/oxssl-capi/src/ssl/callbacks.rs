@@ -1,7 +1,8 @@
 //! The key log and info callbacks. The library reports key log lines and handshake
-//! states while a call runs, with the connection locked; they are queued per thread and
-//! handed to the application's callbacks when the call returns, with nothing locked, so a
-//! callback may use the `SSL` it is given (`SSL_get_ex_data`, `SSL_state_string_long`).
+//! states while a call runs, with the connection locked; they are queued per thread,
+//! tagged with the `SSL` whose call made them (`frames`), and handed to that `SSL`'s
+//! callbacks when its call returns, with nothing locked, so a callback may use the `SSL`
+//! it is given (`SSL_get_ex_data`, `SSL_state_string_long`).
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CString};
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use oxssl::config::{ContentType, Observer, ProtocolVersion};
 use oxssl::ssl::{SslContextBuilder, SslSession};
 
-use super::{with_ctx, CtxOp, SSL, SSL_CTX};
+use super::{frames, with_ctx, CtxOp, SSL, SSL_CTX};
 
 /// `SSL_CTX_keylog_cb_func`.
 pub(super) type KeylogCb = unsafe extern "C" fn(*const SSL, *const c_char);
@@ -46,11 +47,20 @@ enum Event {
 }
 
 thread_local! {
-    static EVENTS: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
+    /// Events and the `SSL` (address) whose call made them.
+    static EVENTS: RefCell<Vec<(usize, Event)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Queues an event for the `SSL` whose call is running (none: dropped). Called by the
+/// library's callbacks: it cannot panic (unreachable storage drops the event).
 fn queue(e: Event) {
-    EVENTS.with(|q| q.borrow_mut().push(e));
+    if let Some(s) = frames::current() {
+        let _ = EVENTS.try_with(|q| {
+            if let Ok(mut q) = q.try_borrow_mut() {
+                q.push((s as usize, e));
+            }
+        });
+    }
 }
 
 /// Sends the library's key log lines to `cb` (through the queue).
@@ -102,9 +112,22 @@ pub(super) struct InfoState {
     in_handshake: bool,
 }
 
-/// Hands the events queued by the call that just returned to the callbacks of `ssl`.
+/// Hands the events queued by the call on `s` that just returned to the callbacks of
+/// `ssl` (events of calls on other connections still running on this thread stay queued).
 pub(super) fn deliver(ssl: &SSL, s: *const SSL) {
-    let events = EVENTS.with(|q| std::mem::take(&mut *q.borrow_mut()));
+    let events: Vec<Event> = EVENTS.with(|q| {
+        let Ok(mut q) = q.try_borrow_mut() else {
+            return Vec::new();
+        };
+        if q.iter().all(|(o, _)| *o != s as usize) {
+            return Vec::new();
+        }
+        let (mine, others) = std::mem::take(&mut *q)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(o, _)| *o == s as usize);
+        *q = others;
+        mine.into_iter().map(|(_, e)| e).collect()
+    });
     if events.is_empty() {
         return;
     }

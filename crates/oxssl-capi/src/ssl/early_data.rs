@@ -40,7 +40,7 @@ fn not_now() {
 /// for `TLS_client_method`, a server otherwise.
 fn is_client(st: &SslState) -> bool {
     st.side
-        .unwrap_or_else(|| st.ctx.lock().method == SslMethod::tls_client())
+        .unwrap_or_else(|| st.session_ctx.lock().method == SslMethod::tls_client())
 }
 
 /// Sets the side when none is set (what the `SSL_connect` / `SSL_accept` that OpenSSL's

@@ -68,12 +68,17 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) ->
     get(ctx, |c| c.ex.get(idx))
 }
 
-/// `SSL_get_SSL_CTX`: the context the connection was made from (no reference added).
+/// `SSL_get_SSL_CTX`: the connection's context (no reference added): the one it was made
+/// from, or the one `SSL_set_SSL_CTX` gave it.
 ///
 /// # Safety
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(s: *const SSL) -> *mut SSL_CTX {
+    // Inside a callback of this SSL's own call: the context that call sees.
+    if let Some(c) = super::frames::ctx(s) {
+        return c;
+    }
     super::with_ssl(s, std::ptr::null_mut(), |st| {
         std::sync::Arc::as_ptr(&st.ctx).cast_mut()
     })

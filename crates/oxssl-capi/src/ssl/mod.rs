@@ -21,8 +21,13 @@ pub mod callbacks;
 pub mod cert;
 pub mod early_data;
 pub mod ex;
+pub mod exporter;
+mod frames;
+pub mod servername;
 pub mod session;
 pub mod session_ctx;
+#[cfg(test)]
+mod tests_callbacks;
 pub mod verify;
 
 const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
@@ -101,7 +106,10 @@ enum CtxOp {
     ChainFile(PathBuf),
     KeyFile(PathBuf, SslFiletype),
     CaFile(PathBuf),
-    Verify(i32),
+    /// `SSL_CTX_set_verify`: the mode and the callback (None: none).
+    Verify(i32, Option<verify::VerifyCb>),
+    /// `SSL_CTX_set_verify_depth`.
+    VerifyDepth(c_int),
     CipherList(String),
     Ciphersuites(String),
     DefaultVerifyPaths,
@@ -115,6 +123,10 @@ enum CtxOp {
     Alpn(Vec<u8>),
     /// `SSL_CTX_set_keylog_callback`.
     Keylog(callbacks::KeylogCb),
+    /// `SSL_CTX_set_tlsext_servername_callback` with its argument.
+    Servername(servername::ServernameCb, usize),
+    /// `SSL_CTX_set_alpn_select_cb` with its argument.
+    AlpnSelect(alpn::AlpnSelectCb, usize),
     /// `SSL_CTX_set_session_cache_mode`.
     SessCacheMode(i64),
     /// `SSL_CTX_set_session_id_context`.
@@ -159,7 +171,8 @@ fn apply(b: &mut SslContextBuilder, op: &CtxOp) -> Result<(), ErrorStack> {
         CtxOp::ChainFile(p) => b.set_certificate_chain_file(p)?,
         CtxOp::KeyFile(p, t) => b.set_private_key_file(p, *t)?,
         CtxOp::CaFile(p) => b.set_ca_file(p)?,
-        CtxOp::Verify(m) => b.set_verify(SslVerifyMode::from_bits_retain(*m)),
+        CtxOp::Verify(m, cb) => verify::set_on_builder(b, *m, *cb),
+        CtxOp::VerifyDepth(d) => b.set_verify_depth(verify::depth(*d)),
         CtxOp::CipherList(s) => b.set_cipher_list(s)?,
         CtxOp::Ciphersuites(s) => b.set_ciphersuites(s)?,
         CtxOp::DefaultVerifyPaths => b.set_default_verify_paths()?,
@@ -168,6 +181,8 @@ fn apply(b: &mut SslContextBuilder, op: &CtxOp) -> Result<(), ErrorStack> {
         CtxOp::CaDir(dir) => verify::add_ca_dir(b, dir)?,
         CtxOp::Alpn(wire) => b.set_alpn_protos(wire)?,
         CtxOp::Keylog(cb) => callbacks::install_keylog(b, *cb),
+        CtxOp::Servername(cb, arg) => servername::install(b, *cb, *arg),
+        CtxOp::AlpnSelect(cb, arg) => alpn::install_select(b, *cb, *arg),
         CtxOp::SessCacheMode(m) => {
             b.set_session_cache_mode(SslSessionCacheMode::from_bits_retain(*m));
         }
@@ -190,10 +205,14 @@ struct CtxState {
     max_version: u16,
     read_ahead: bool,
     verify_mode: c_int,
+    verify_cb: Option<verify::VerifyCb>,
     verify_depth: c_int,
     cert: cert::CtxCerts,
     info_cb: Option<callbacks::InfoCb>,
     keylog: Option<callbacks::KeylogCb>,
+    /// `SSL_CTX_set_tlsext_servername_callback` / `_arg`.
+    servername_cb: Option<servername::ServernameCb>,
+    servername_arg: usize,
     /// The holder of the session cache, ticket keys and replay guard that every context
     /// built from this one (and `live`) shares.
     sessions: SslContext,
@@ -311,10 +330,13 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
                 max_version: 0,
                 read_ahead: false,
                 verify_mode: 0,
+                verify_cb: None,
                 verify_depth: -1,
                 cert: cert::CtxCerts::default(),
                 info_cb: None,
                 keylog: None,
+                servername_cb: None,
+                servername_arg: 0,
                 sessions,
                 cache_mode: session_ctx::CACHE_SERVER,
                 cache_size: session_ctx::CACHE_SIZE_DEFAULT,
@@ -417,6 +439,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
         }
         SSL_CTRL_GET_MIN_PROTO_VERSION => c.min_version as c_long,
         SSL_CTRL_GET_MAX_PROTO_VERSION => c.max_version as c_long,
+        servername::SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG => servername::set_arg(c, parg),
         cert::SSL_CTRL_EXTRA_CHAIN_CERT => cert::add_extra_chain_cert(c, parg.cast()),
         cert::SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS => cert::clear_extra_chain_certs(c),
         _ => 0,
@@ -608,8 +631,9 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     })
 }
 
-/// `SSL_CTX_set_verify`. A verify callback is not supported yet: with one, the mode is set
-/// and the callback is not called (see the crate README).
+/// `SSL_CTX_set_verify`: the mode and the verify callback (NULL: none) of the connections
+/// made after the call. The library calls the callback during the handshake, in OpenSSL's
+/// order, with an `X509_STORE_CTX` valid for that call.
 ///
 /// # Safety
 /// `ctx` is NULL or live.
@@ -617,11 +641,13 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
 pub unsafe extern "C" fn SSL_CTX_set_verify(
     ctx: *mut SSL_CTX,
     mode: c_int,
-    _callback: Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>,
+    callback: Option<verify::VerifyCb>,
 ) {
     with_ctx(ctx, (), |c| {
         c.verify_mode = mode;
-        let _ = c.run(CtxOp::Verify(mode));
+        c.verify_cb = callback;
+        c.ops.retain(|op| !matches!(op, CtxOp::Verify(..)));
+        let _ = c.run(CtxOp::Verify(mode, callback));
     })
 }
 
@@ -668,8 +694,9 @@ fn cstr(s: *const c_char) -> Option<String> {
 
 struct SslState {
     ssl: Ssl,
-    /// `SSL_get_servername`'s answer, kept alive for the caller.
-    servername: Option<CString>,
+    /// `SSL_get_servername`'s answer, kept alive for the caller (shared with the frame of
+    /// a call whose callbacks ask for it).
+    servername: Option<Arc<CStr>>,
     /// The read-ahead flag (`Ssl` has a setter only).
     read_ahead: bool,
     /// An SNI host name was set (`Ssl` cannot clear one).
@@ -680,13 +707,19 @@ struct SslState {
     /// A handshake failed (OpenSSL's MSG_FLOW_ERROR): later calls no longer enter the
     /// handshake, so they no longer clear the error queue.
     handshake_failed: bool,
+    /// The connection's context (`SSL_get_SSL_CTX`; `SSL_set_SSL_CTX` changes it).
     ctx: Arc<SSL_CTX>,
+    /// The context it was made from, whose session cache and session callbacks it uses
+    /// (OpenSSL's `session_ctx`).
+    session_ctx: Arc<SSL_CTX>,
     rbio: Option<Arc<BIO>>,
     wbio: Option<Arc<BIO>>,
     /// The peer's certificates as `X509` objects (`SSL_get1_peer_certificate`,
     /// `SSL_get_peer_cert_chain`).
     peer: cert::PeerCerts,
     verify_depth: c_int,
+    /// `SSL_get_verify_callback`.
+    verify_cb: Option<verify::VerifyCb>,
     /// `SSL_get0_alpn_selected`'s answer, kept alive for the caller.
     alpn: Option<Vec<u8>>,
     /// The session handles of this connection (`SSL_get_session`, `SSL_set_session`).
@@ -743,12 +776,21 @@ fn with_ssl_quiet<T>(s: *const SSL, fail: T, f: impl FnOnce(&mut SslState) -> T)
         if s.is_null() {
             return None;
         }
+        // Called from a callback the library makes during a call on this same SSL: the
+        // connection is locked by that call (the functions such a callback may use answer
+        // from `frames` before coming here).
+        if frames::holds(s) {
+            return None;
+        }
         // SAFETY: a non-NULL SSL * is live while the caller uses it (OpenSSL's contract).
         let ssl = unsafe { &*s };
-        let r = {
+        let (r, left_ctx) = {
             let mut g = ssl.state.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut g)
+            let frame = frames::enter(s, &g);
+            let r = f(&mut g);
+            (r, frame.finish(&mut g))
         };
+        drop(left_ctx);
         // Callbacks the call produced (key log lines, info events) run now, with no lock
         // held, so they may call back into the library with this SSL.
         callbacks::deliver(ssl, s);
@@ -773,9 +815,9 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             Arc::from_raw(ctx.cast_const())
         };
         let built = ctx_arc.lock().context();
-        let (read_ahead, verify_depth, info_cb) = {
+        let (read_ahead, verify_depth, verify_cb, info_cb) = {
             let c = ctx_arc.lock();
-            (c.read_ahead, c.verify_depth, c.info_cb)
+            (c.read_ahead, c.verify_depth, c.verify_cb, c.info_cb)
         };
         let r = built.and_then(|c| {
             let mut ssl = Ssl::new(&c)?;
@@ -794,11 +836,13 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
                         sni_set: false,
                         handshake_failed: false,
                         side: None,
+                        session_ctx: ctx_arc.clone(),
                         ctx: ctx_arc,
                         rbio: None,
                         wbio: None,
                         peer: cert::PeerCerts::default(),
                         verify_depth,
+                        verify_cb,
                         alpn: None,
                         sessions: session::ConnSessions::default(),
                         early: early_data::EarlyState::None,
@@ -1051,7 +1095,7 @@ impl SslState {
         let messages = self.ssl.handshake_messages_processed();
         let r = f(&mut self.ssl);
         if let Some(used) = self.sessions.finished(&self.ssl) {
-            session_ctx::resumed_once(&self.ctx.lock(), &used);
+            session_ctx::resumed_once(&self.session_ctx.lock(), &used);
         }
         // A post-handshake message (ticket, KeyUpdate) processed inside this call entered
         // OpenSSL's state machine, which clears the queue; this call's own errors are
@@ -1687,6 +1731,9 @@ pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
+    if let Some(server) = frames::is_server(s) {
+        return c_int::from(server);
+    }
     with_ssl(s, 0, |st| st.ssl.is_server() as c_int)
 }
 
@@ -1708,8 +1755,8 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
     with_ctx(ctx, 0, |c| c.verify_mode)
 }
 
-/// `SSL_set_verify`: the mode for this connection. As with [`SSL_CTX_set_verify`], a
-/// callback is not called yet.
+/// `SSL_set_verify`: the mode for this connection and, if not NULL, its verify callback
+/// (NULL keeps the one it has, as OpenSSL does). Nothing for a NULL `SSL`.
 ///
 /// # Safety
 /// `s` is NULL or live.
@@ -1717,20 +1764,30 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 pub unsafe extern "C" fn SSL_set_verify(
     s: *mut SSL,
     mode: c_int,
-    _callback: Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>,
+    callback: Option<verify::VerifyCb>,
 ) {
-    with_ssl(s, (), |st| {
-        st.ssl.set_verify(SslVerifyMode::from_bits_retain(mode))
+    with_ssl_quiet(s, (), |st| {
+        let m = SslVerifyMode::from_bits_retain(mode);
+        match callback {
+            Some(cb) => {
+                st.verify_cb = Some(cb);
+                st.ssl.set_verify_callback(m, verify::closure(cb));
+            }
+            None => st.ssl.set_verify(m),
+        }
     })
 }
 
-/// `SSL_get_verify_mode`.
+/// `SSL_get_verify_mode`: 0 for a NULL `SSL`.
 ///
 /// # Safety
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_verify_mode(s: *const SSL) -> c_int {
-    with_ssl(s, 0, |st| st.ssl.verify_mode().bits())
+    if let Some((mode, _, _)) = frames::verify_settings(s) {
+        return mode;
+    }
+    with_ssl_quiet(s, 0, |st| st.ssl.verify_mode().bits())
 }
 
 /// Runs a list setter of this connection with a C string: 1, or 0 with the error queued.
@@ -1766,21 +1823,34 @@ pub unsafe extern "C" fn SSL_set_ciphersuites(s: *mut SSL, list: *const c_char) 
     set_list(s, list, Ssl::set_ciphersuites)
 }
 
-/// `SSL_get_servername`: the SNI host name sent (client) or received (server), or NULL.
+/// Stores `name` in `slot` unless it holds that name already, so that a pointer handed out
+/// for the name stays valid while the name is the same (as OpenSSL's does). True if it
+/// stored a new one.
+fn keep_name(slot: &mut Option<Arc<CStr>>, name: Option<&str>) -> bool {
+    if slot.as_deref().map(CStr::to_bytes) == name.map(str::as_bytes) {
+        return false;
+    }
+    *slot = name.and_then(|n| CString::new(n).ok()).map(Arc::from);
+    true
+}
+
+/// `SSL_get_servername`: the SNI host name sent (client) or received (server), or NULL
+/// (valid while the connection's name stays the same).
 ///
 /// # Safety
 /// `s` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, typ: c_int) -> *const c_char {
-    with_ssl(s, std::ptr::null(), |st| {
+    if let Some(name) = frames::servername(s) {
+        return if typ == 0 { name } else { std::ptr::null() };
+    }
+    // A NULL SSL gives NULL, with nothing queued, as in OpenSSL.
+    with_ssl_quiet(s, std::ptr::null(), |st| {
         if typ != 0 {
             return std::ptr::null();
         }
-        let name = st
-            .ssl
-            .servername(oxssl::ssl::NameType::HOST_NAME)
-            .map(str::to_string);
-        st.servername = name.and_then(|n| CString::new(n).ok());
+        let name = st.ssl.servername(oxssl::ssl::NameType::HOST_NAME);
+        let _ = keep_name(&mut st.servername, name);
         st.servername
             .as_ref()
             .map_or(std::ptr::null(), |c| c.as_ptr())

@@ -283,7 +283,7 @@ pub(super) fn deliver_new(ssl: &SSL, s: *const SSL, session: SslSession, server:
         st.sessions.made(&h);
         let renewed = !server && st.ssl.session_reused() && st.ssl.version_str() == "TLSv1.2";
         let old = st.sessions.offered().cloned();
-        (st.ctx.clone(), renewed.then_some(old).flatten())
+        (st.session_ctx.clone(), renewed.then_some(old).flatten())
     };
     let cb = {
         let c = ctx.lock();
@@ -329,7 +329,7 @@ pub(super) fn freed(st: &mut SslState) {
         return;
     }
     if let Some(h) = st.sessions.current(&st.ssl) {
-        st.ctx.lock().sessions.remove_session(&h.get());
+        st.session_ctx.lock().sessions.remove_session(&h.get());
         h.mark_not_resumable();
     }
 }

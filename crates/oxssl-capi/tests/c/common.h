@@ -7,6 +7,8 @@
 #include <string.h>
 
 static const char *CERT, *KEY;
+/* The directory of the test PKI with a chain (fifth argument; see tests/common). */
+static const char *PKI_DIR;
 
 static void args(int argc, char **argv)
 {
@@ -16,8 +18,20 @@ static void args(int argc, char **argv)
     }
     CERT = argv[1];
     KEY = argv[2];
+    PKI_DIR = argc > 5 ? argv[5] : ".";
     setvbuf(stdout, NULL, _IONBF, 0);
     OPENSSL_init_ssl(0, NULL);
+}
+
+/* The path of a file of the test PKI: root.pem, chain.pem + leaf.key ("localhost", with
+ * the intermediate), expired.pem + expired.key, other.pem + other.key ("other.example"). */
+static const char *pki(const char *file)
+{
+    static char paths[8][1024];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof(paths[0]), "%s/%s", PKI_DIR, file);
+    return p;
 }
 
 /* Prints and empties the error queue: library and reason of each entry. */
@@ -59,6 +73,23 @@ static SSL_CTX *make_ctx(int server, int version)
     if (version != 0) {
         SSL_CTX_set_min_proto_version(ctx, version);
         SSL_CTX_set_max_proto_version(ctx, version);
+    }
+    return ctx;
+}
+
+/* A server context with the certificate chain and key of the given files (the test PKI). */
+static SSL_CTX *make_server_ctx(int version, const char *chain, const char *key)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (version != 0) {
+        SSL_CTX_set_min_proto_version(ctx, version);
+        SSL_CTX_set_max_proto_version(ctx, version);
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, chain) != 1
+        || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+        printf("server setup failed\n");
+        errs("setup");
+        exit(1);
     }
     return ctx;
 }

@@ -48,6 +48,60 @@ pub fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
     (cert, key)
 }
 
+/// More certificates for the programs that need a chain (their fifth argument, a
+/// directory): `root.pem` (a CA), and, issued by its intermediate, `chain.pem` (a leaf for
+/// "localhost", then the intermediate) with `leaf.key`, `expired.pem` (the same name,
+/// expired in 2002) with `expired.key`, `other.pem` (a leaf for "other.example") with
+/// `other.key`. ECDSA P-256; the leaves have no extended key usage (client or server).
+pub fn make_pki(dir: &Path) -> PathBuf {
+    use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer};
+    let pki = dir.join("pki");
+    std::fs::create_dir_all(&pki).unwrap();
+    let name = |cn: &str| {
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, cn);
+        dn.push(DnType::OrganizationName, "oxssl tests");
+        dn
+    };
+    let ca = |cn: &str| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name = name(cn);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p
+    };
+    let key = || rcgen::KeyPair::generate().expect("key");
+    let (root_key, root_params) = (key(), ca("oxssl capi test root"));
+    let root = root_params.self_signed(&root_key).unwrap();
+    let (int_key, int_params) = (key(), ca("oxssl capi test intermediate"));
+    let int = int_params
+        .signed_by(&int_key, &Issuer::from_params(&root_params, &root_key))
+        .unwrap();
+    let issuer = Issuer::from_params(&int_params, &int_key);
+    std::fs::write(pki.join("root.pem"), root.pem()).unwrap();
+    for (file, host, expired) in [
+        ("chain", "localhost", false),
+        ("expired", "localhost", true),
+        ("other", "other.example", false),
+    ] {
+        let k = key();
+        let mut p = CertificateParams::new(vec![host.to_string()]).unwrap();
+        p.distinguished_name = name(host);
+        if expired {
+            p.not_before = rcgen::date_time_ymd(2001, 1, 1);
+            p.not_after = rcgen::date_time_ymd(2002, 1, 1);
+        }
+        let leaf = p.signed_by(&k, &issuer).unwrap();
+        std::fs::write(
+            pki.join(format!("{file}.pem")),
+            format!("{}{}", leaf.pem(), int.pem()),
+        )
+        .unwrap();
+        let key_file = if file == "chain" { "leaf" } else { file };
+        std::fs::write(pki.join(format!("{key_file}.key")), k.serialize_pem()).unwrap();
+    }
+    pki
+}
+
 /// The C compiler with the flags every test program is built with.
 pub fn cc() -> Command {
     let mut c = Command::new("cc");
