@@ -40,15 +40,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
          longer be finished, so close_notify never goes out); oxssl's finishes the pending \
          record, sends close_notify and returns 0",
     ),
-    (
-        "t48_servername_warning",
-        "a TLS 1.2 server's servername callback answers SSL_TLSEXT_ERR_ALERT_WARNING: the \
-         server sends a warning unrecognized_name alert before its ServerHello; OpenSSL's \
-         client ignores it (the version is not known yet, so it is not a TLS 1.3 alert) and \
-         the handshake completes; oxssl's client takes it for fatal (-1 / SSL_ERROR_SSL, \
-         reason 1112): the library ignores warning alerts only once TLS 1.2 is negotiated \
-         (oxssl::conn::Connection::handle_alert)",
-    ),
 ];
 
 /// The vendored OpenSSL install (`openssl-sys` with `vendored`): include/ and lib/.

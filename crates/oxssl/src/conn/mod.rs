@@ -585,9 +585,11 @@ impl Connection {
                 "peer refused to renegotiate",
             ));
         }
-        // TLS 1.2 warnings are informational; in TLS 1.3 every alert but the closure
-        // alerts is fatal whatever its level says.
-        let ignorable = level == 1 && (self.is_tls12() || desc == AlertDescription::USER_CANCELED);
+        // TLS 1.2 warnings are informational (also before the version is settled, as a
+        // TLS 1.2 server's unrecognized_name warning comes before its ServerHello); in
+        // TLS 1.3 every alert but the closure alerts is fatal whatever its level says.
+        let tls13 = self.info.version == Some(ProtocolVersion::TLSV1_3);
+        let ignorable = level == 1 && (!tls13 || desc == AlertDescription::USER_CANCELED);
         if ignorable {
             self.warnings_in_row += 1;
             if self.warnings_in_row > MAX_WARNING_ALERTS {

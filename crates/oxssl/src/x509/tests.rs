@@ -1535,8 +1535,8 @@ fn chain_of_bad_signatures_is_cheap_and_reported_as_openssl_does() {
     let root = root("Hostile Root");
     // One RSA-3072 key for every intermediate keeps the test fast and each certificate
     // about 1 KiB: 100 of them make a ~100 KiB Certificate message.
-    let rsa = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_3072)
-        .expect("rsa");
+    let rsa =
+        KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_3072).expect("rsa");
     let mut cas: Vec<Ca> = Vec::new();
     for i in 0..99 {
         let mut params = ca_params(&format!("Hostile {i}"));
