@@ -123,14 +123,85 @@ pub fn compile_against_oxssl(
     staticlib: &Path,
     bin: &Path,
 ) -> std::process::Output {
+    compile_against_oxssl_with(manifest, src, staticlib, bin, &[])
+}
+
+/// [`compile_against_oxssl`] with extra compiler flags (a sanitizer).
+pub fn compile_against_oxssl_with(
+    manifest: &Path,
+    src: &Path,
+    staticlib: &Path,
+    bin: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     run(cc()
         .arg("-g")
+        .args(extra)
         .arg("-I")
         .arg(manifest.join("include"))
         .arg(src)
         .arg(staticlib)
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(bin))
+}
+
+/// Builds every C test program against oxssl (`OXSSL_C_PROGRAM=t05` picks some) with
+/// `flags`, runs each through `checker` (given the binary and the programs' arguments:
+/// certificate, key, CA directory, an empty directory, the PKI directory), and returns
+/// the names of those whose run exits with 99, after printing their stderr.
+pub fn check_each_program(
+    label: &str,
+    flags: &[&str],
+    checker: impl Fn(&Path, &[PathBuf]) -> Command,
+) -> Vec<String> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let oxlib = oxssl_staticlib(&target_profile_dir());
+    let work = std::env::temp_dir().join(format!("oxssl-{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let (cert, key) = make_cert(&work);
+    let cadir = work.join("cadir");
+    let empty = work.join("emptydir");
+    std::fs::create_dir_all(&cadir).unwrap();
+    std::fs::create_dir_all(&empty).unwrap();
+    let pki = make_pki(&work);
+    let args = [cert, key, cadir, empty, pki];
+    let only = std::env::var("OXSSL_C_PROGRAM").ok();
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(manifest.join("tests/c"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .filter(|p| {
+            only.as_deref()
+                .is_none_or(|o| p.to_string_lossy().contains(o))
+        })
+        .collect();
+    programs.sort();
+    let mut failed = Vec::new();
+    let started = std::time::Instant::now();
+    for src in &programs {
+        let name = src.file_stem().unwrap().to_string_lossy().into_owned();
+        let bin = work.join(&name);
+        let out = compile_against_oxssl_with(&manifest, src, &oxlib, &bin, flags);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = run(&mut checker(&bin, &args));
+        let _ = std::fs::remove_file(&bin);
+        if r.status.code() == Some(99) {
+            eprintln!("=== {name}:\n{}", String::from_utf8_lossy(&r.stderr));
+            failed.push(name);
+        }
+    }
+    eprintln!(
+        "{label}: {} programs in {:.0?}",
+        programs.len(),
+        started.elapsed()
+    );
+    let _ = std::fs::remove_dir_all(&work);
+    failed
 }
 
 /// Whether a program is on PATH (prints a notice when it is not).
