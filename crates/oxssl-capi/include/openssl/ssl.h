@@ -352,6 +352,14 @@ int SSL_set_cipher_list(SSL *s, const char *str);
 int SSL_set_ciphersuites(SSL *s, const char *str);
 const char *SSL_get_servername(const SSL *s, const int type);
 const char *SSL_state_string_long(const SSL *s);
+const char *SSL_state_string(const SSL *s);
+int SSL_in_init(const SSL *s);
+int SSL_in_before(const SSL *s);
+int SSL_renegotiate_abbreviated(SSL *s);
+const char *SSL_alert_type_string_long(int value);
+const char *SSL_alert_type_string(int value);
+const char *SSL_alert_desc_string_long(int value);
+const char *SSL_alert_desc_string(int value);
 
 /* Certificates and keys as objects; the peer's certificates. */
 int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);

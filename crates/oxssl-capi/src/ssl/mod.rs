@@ -26,6 +26,7 @@ mod frames;
 pub mod servername;
 pub mod session;
 pub mod session_ctx;
+pub mod state;
 #[cfg(test)]
 mod tests_callbacks;
 pub mod verify;
