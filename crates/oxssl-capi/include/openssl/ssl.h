@@ -407,6 +407,18 @@ SSL_CTX_keylog_cb_func SSL_CTX_get_keylog_callback(const SSL_CTX *ctx);
 void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb)(const SSL *ssl, int type, int val));
 void (*SSL_CTX_get_info_callback(SSL_CTX *ctx))(const SSL *ssl, int type, int val);
 void SSL_set_info_callback(SSL *ssl, void (*cb)(const SSL *ssl, int type, int val));
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx,
+                              void (*cb)(int write_p, int version, int content_type,
+                                         const void *buf, size_t len, SSL *ssl, void *arg));
+void SSL_set_msg_callback(SSL *ssl,
+                          void (*cb)(int write_p, int version, int content_type,
+                                     const void *buf, size_t len, SSL *ssl, void *arg));
+#define SSL_CTRL_SET_MSG_CALLBACK_ARG 16
+#define SSL_CTX_set_msg_callback_arg(ctx, arg) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_MSG_CALLBACK_ARG, 0, (arg))
+#define SSL_set_msg_callback_arg(ssl, arg) SSL_ctrl((ssl), SSL_CTRL_SET_MSG_CALLBACK_ARG, 0, (arg))
+#define SSL3_RT_HEADER 0x100
+#define SSL3_RT_INNER_CONTENT_TYPE 0x101
 void (*SSL_get_info_callback(const SSL *ssl))(const SSL *ssl, int type, int val);
 
 /* Application data. */

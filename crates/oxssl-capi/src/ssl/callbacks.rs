@@ -1,11 +1,12 @@
-//! The key log and info callbacks. The library reports key log lines and handshake
+//! The key log, info and msg callbacks. The library reports key log lines and handshake
 //! states while a call runs, with the connection locked; they are queued per thread,
 //! tagged with the `SSL` whose call made them (`frames`), and handed to that `SSL`'s
 //! callbacks when its call returns, with nothing locked, so a callback may use the `SSL`
 //! it is given (`SSL_get_ex_data`, `SSL_state_string_long`).
 
 use std::cell::RefCell;
-use std::ffi::{c_char, c_int, CString};
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use oxssl::config::{ContentType, Observer, ProtocolVersion};
@@ -17,6 +18,23 @@ use super::{frames, with_ctx, CtxOp, SSL, SSL_CTX};
 pub(super) type KeylogCb = unsafe extern "C" fn(*const SSL, *const c_char);
 /// The info callback: `void (*)(const SSL *, int where, int ret)`.
 pub(super) type InfoCb = unsafe extern "C" fn(*const SSL, c_int, c_int);
+/// The msg callback: `void (*)(int write_p, int version, int content_type, const void *buf,
+/// size_t len, SSL *ssl, void *arg)`.
+pub(super) type MsgCb =
+    unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void);
+
+/// `SSL_CTRL_SET_MSG_CALLBACK_ARG`.
+pub(super) const SSL_CTRL_SET_MSG_CALLBACK_ARG: c_int = 16;
+
+/// A msg callback and its argument (an address, kept as an integer so the slot is `Send`).
+#[derive(Clone, Copy, Default)]
+pub(super) struct MsgSlot {
+    pub cb: Option<MsgCb>,
+    pub arg: usize,
+}
+
+/// Set once any msg callback is installed: until then no message is copied for one.
+static MSG_WANTED: AtomicBool = AtomicBool::new(false);
 
 const SSL_CB_LOOP: c_int = 0x01;
 const SSL_CB_READ: c_int = 0x04;
@@ -38,6 +56,13 @@ enum Event {
         sent: bool,
         level: u8,
         desc: u8,
+    },
+    /// A protocol message (handshake, alert, change_cipher_spec) for the msg callback.
+    Msg {
+        sent: bool,
+        version: u16,
+        typ: u8,
+        data: Vec<u8>,
     },
     /// A new session (for the new-session callback and the client's cache).
     NewSession {
@@ -73,7 +98,15 @@ pub(super) fn install_keylog(b: &mut SslContextBuilder, cb: KeylogCb) {
 struct Queue;
 
 impl Observer for Queue {
-    fn message(&self, sent: bool, _v: ProtocolVersion, typ: ContentType, data: &[u8]) {
+    fn message(&self, sent: bool, v: ProtocolVersion, typ: ContentType, data: &[u8]) {
+        if MSG_WANTED.load(Ordering::Relaxed) {
+            queue(Event::Msg {
+                sent,
+                version: v.0,
+                typ: typ.0,
+                data: data.to_vec(),
+            });
+        }
         if let (ContentType::ALERT, [level, desc]) = (typ, data) {
             queue(Event::Alert {
                 sent,
@@ -131,6 +164,7 @@ pub(super) fn deliver(ssl: &SSL, s: *const SSL) {
     if events.is_empty() {
         return;
     }
+    let msg = *ssl.msg.lock().unwrap_or_else(|p| p.into_inner());
     let own = *ssl.info_cb.lock().unwrap_or_else(|p| p.into_inner());
     let info = own.or_else(|| {
         let ctx = ssl.lock().ctx.clone();
@@ -169,6 +203,28 @@ pub(super) fn deliver(ssl: &SSL, s: *const SSL) {
             }
             Event::NewSession { session, server } => {
                 super::session_ctx::deliver_new(ssl, s, session, server);
+            }
+            Event::Msg {
+                sent,
+                version,
+                typ,
+                data,
+            } => {
+                if let Some(cb) = msg.cb {
+                    // SAFETY: the application's msg callback with a live SSL, the message
+                    // bytes valid for the call and the argument it registered; no lock held.
+                    unsafe {
+                        cb(
+                            c_int::from(sent),
+                            c_int::from(version),
+                            c_int::from(typ),
+                            data.as_ptr().cast(),
+                            data.len(),
+                            s.cast_mut(),
+                            msg.arg as *mut c_void,
+                        )
+                    };
+                }
             }
         }
         if let Some(cb) = info {
@@ -248,5 +304,53 @@ pub unsafe extern "C" fn SSL_get_info_callback(s: *const SSL) -> Option<InfoCb> 
     crate::guard(None, || {
         // SAFETY: s is NULL or live (contract).
         unsafe { s.as_ref() }.and_then(|ssl| *ssl.info_cb.lock().unwrap_or_else(|p| p.into_inner()))
+    })
+}
+
+/// `SSL_CTX_set_msg_callback`: every handshake message, alert and change_cipher_spec sent
+/// and received by the context's new connections, after the call that moved them (no
+/// record headers: content types 256 and 257 are not reported).
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: Option<MsgCb>) {
+    if cb.is_some() {
+        MSG_WANTED.store(true, Ordering::Relaxed);
+    }
+    with_ctx(ctx, (), |c| c.msg.cb = cb)
+}
+
+/// `SSL_set_msg_callback`: this connection's.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_msg_callback(s: *mut SSL, cb: Option<MsgCb>) {
+    if cb.is_some() {
+        MSG_WANTED.store(true, Ordering::Relaxed);
+    }
+    crate::guard((), || {
+        // SAFETY: s is NULL or live (contract); only its msg slot is touched.
+        if let Some(ssl) = unsafe { s.as_ref() } {
+            ssl.msg.lock().unwrap_or_else(|p| p.into_inner()).cb = cb;
+        }
+    })
+}
+
+/// `SSL_set_msg_callback_arg` (`SSL_ctrl` 16): 1.
+///
+/// # Safety
+/// `s` is NULL or live.
+pub(super) unsafe fn set_msg_arg(s: *mut SSL, arg: *mut c_void) -> std::ffi::c_long {
+    crate::guard(0, || {
+        // SAFETY: s is NULL or live (contract).
+        match unsafe { s.as_ref() } {
+            Some(ssl) => {
+                ssl.msg.lock().unwrap_or_else(|p| p.into_inner()).arg = arg as usize;
+                1
+            }
+            None => 0,
+        }
     })
 }

@@ -210,6 +210,8 @@ struct CtxState {
     verify_depth: c_int,
     cert: cert::CtxCerts,
     info_cb: Option<callbacks::InfoCb>,
+    /// `SSL_CTX_set_msg_callback` and `_arg` (copied into each new `SSL`).
+    msg: callbacks::MsgSlot,
     keylog: Option<callbacks::KeylogCb>,
     /// `SSL_CTX_set_tlsext_servername_callback` / `_arg`.
     servername_cb: Option<servername::ServernameCb>,
@@ -335,6 +337,7 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
                 verify_depth: -1,
                 cert: cert::CtxCerts::default(),
                 info_cb: None,
+                msg: callbacks::MsgSlot::default(),
                 keylog: None,
                 servername_cb: None,
                 servername_arg: 0,
@@ -395,6 +398,10 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     parg: *mut c_void,
 ) -> c_long {
     with_ctx(ctx, 0, |c| match cmd {
+        callbacks::SSL_CTRL_SET_MSG_CALLBACK_ARG => {
+            c.msg.arg = parg as usize;
+            1
+        }
         session_ctx::SSL_CTRL_SESS_NUMBER
         | session_ctx::SSL_CTRL_SET_SESS_CACHE_SIZE
         | session_ctx::SSL_CTRL_GET_SESS_CACHE_SIZE
@@ -745,6 +752,8 @@ pub struct SSL {
     ex: CRYPTO_EX_DATA,
     /// The info callback, outside `state` so it can be read while delivering events.
     info_cb: Mutex<Option<callbacks::InfoCb>>,
+    /// The msg callback and its argument, likewise.
+    msg: Mutex<callbacks::MsgSlot>,
     info: Mutex<callbacks::InfoState>,
 }
 
@@ -816,9 +825,9 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             Arc::from_raw(ctx.cast_const())
         };
         let built = ctx_arc.lock().context();
-        let (read_ahead, verify_depth, verify_cb, info_cb) = {
+        let (read_ahead, verify_depth, verify_cb, info_cb, msg) = {
             let c = ctx_arc.lock();
-            (c.read_ahead, c.verify_depth, c.verify_cb, c.info_cb)
+            (c.read_ahead, c.verify_depth, c.verify_cb, c.info_cb, c.msg)
         };
         let r = built.and_then(|c| {
             let mut ssl = Ssl::new(&c)?;
@@ -851,6 +860,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
                     }),
                     ex: CRYPTO_EX_DATA::default(),
                     info_cb: Mutex::new(info_cb),
+                    msg: Mutex::new(msg),
                     info: Mutex::default(),
                 }))
                 .cast_mut();
@@ -1487,6 +1497,10 @@ pub unsafe extern "C" fn SSL_ctrl(
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
+    if cmd == callbacks::SSL_CTRL_SET_MSG_CALLBACK_ARG {
+        // SAFETY: s is NULL or live (contract).
+        return unsafe { callbacks::set_msg_arg(s, parg) };
+    }
     with_ssl(s, 0, |st| match cmd {
         SSL_CTRL_MODE => st
             .ssl
