@@ -149,8 +149,8 @@ fn openssl_server_asks_an_oxssl_client_after_the_handshake() {
 }
 
 /// The refusals of `SSL_verify_client_post_handshake`, with OpenSSL's reasons: before the
-/// handshake (STILL_IN_INIT 121), on TLS 1.2 (WRONG_SSL_VERSION 266), when the client did
-/// not offer it (EXTENSION_NOT_RECEIVED 279).
+/// handshake and on TLS 1.2 (WRONG_SSL_VERSION 266: the version is not TLS 1.3), when the
+/// client did not offer it (EXTENSION_NOT_RECEIVED 279).
 #[test]
 fn refusals_have_openssl_reasons() {
     use oxssl::reason::Reason;
@@ -158,7 +158,7 @@ fn refusals_have_openssl_reasons() {
     let ctx = ox_ctx(Some(&server_pki), &server_pki.ca_der, true);
     let mut before = oxssl::ssl::Ssl::new(&ctx).unwrap();
     let e = before.verify_client_post_handshake().unwrap_err();
-    assert_eq!(e.reason(), Some(Reason::STILL_IN_INIT));
+    assert_eq!(e.reason(), Some(Reason::WRONG_SSL_VERSION));
 
     // No FAIL_IF_NO_PEER_CERT here: a TLS 1.2 server asks in the handshake (as OpenSSL's
     // does under SSL_VERIFY_POST_HANDSHAKE) and these clients have no certificate.

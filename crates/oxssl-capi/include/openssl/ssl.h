@@ -353,6 +353,17 @@ int SSL_set_ciphersuites(SSL *s, const char *str);
 const char *SSL_get_servername(const SSL *s, const int type);
 const char *SSL_state_string_long(const SSL *s);
 const char *SSL_state_string(const SSL *s);
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val);
+void SSL_set_post_handshake_auth(SSL *s, int val);
+int SSL_verify_client_post_handshake(SSL *s);
+#define SSL_CTRL_SET_GROUPS_LIST 92
+#define SSL_CTRL_SET_SIGALGS_LIST 98
+#define SSL_CTX_set1_groups_list(ctx, s) SSL_CTX_ctrl((ctx), SSL_CTRL_SET_GROUPS_LIST, 0, (char *)(s))
+#define SSL_set1_groups_list(s, str) SSL_ctrl((s), SSL_CTRL_SET_GROUPS_LIST, 0, (char *)(str))
+#define SSL_CTX_set1_sigalgs_list(ctx, s) SSL_CTX_ctrl((ctx), SSL_CTRL_SET_SIGALGS_LIST, 0, (char *)(s))
+#define SSL_set1_sigalgs_list(s, str) SSL_ctrl((s), SSL_CTRL_SET_SIGALGS_LIST, 0, (char *)(str))
+#define SSL_CTX_set1_curves_list SSL_CTX_set1_groups_list
+#define SSL_set1_curves_list SSL_set1_groups_list
 int SSL_in_init(const SSL *s);
 int SSL_in_before(const SSL *s);
 int SSL_renegotiate_abbreviated(SSL *s);

@@ -39,6 +39,8 @@ const SSL_R_SSL3_EXT_INVALID_SERVERNAME: c_int = 319;
 const SSL_R_BAD_SSL_FILETYPE: c_int = 124;
 
 const SSL_CTRL_MODE: c_int = 33;
+const SSL_CTRL_SET_GROUPS_LIST: c_int = 92;
+const SSL_CTRL_SET_SIGALGS_LIST: c_int = 98;
 const SSL_CTRL_GET_READ_AHEAD: c_int = 40;
 const SSL_CTRL_SET_READ_AHEAD: c_int = 41;
 const SSL_CTRL_SET_MAX_SEND_FRAGMENT: c_int = 52;
@@ -138,6 +140,12 @@ enum CtxOp {
     Timeout(u32),
     /// `SSL_CTX_set_max_early_data`.
     MaxEarlyData(u32),
+    /// `SSL_CTX_set1_groups_list`.
+    Groups(String),
+    /// `SSL_CTX_set1_sigalgs_list`.
+    Sigalgs(String),
+    /// `SSL_CTX_set_post_handshake_auth`.
+    PostHandshakeAuth(bool),
 }
 
 fn version(v: Option<u16>) -> Option<SslVersion> {
@@ -176,6 +184,9 @@ fn apply(b: &mut SslContextBuilder, op: &CtxOp) -> Result<(), ErrorStack> {
         CtxOp::VerifyDepth(d) => b.set_verify_depth(verify::depth(*d)),
         CtxOp::CipherList(s) => b.set_cipher_list(s)?,
         CtxOp::Ciphersuites(s) => b.set_ciphersuites(s)?,
+        CtxOp::Groups(s) => b.set_groups_list(s)?,
+        CtxOp::Sigalgs(s) => b.set_sigalgs_list(s)?,
+        CtxOp::PostHandshakeAuth(on) => b.set_post_handshake_auth(*on),
         CtxOp::DefaultVerifyPaths => b.set_default_verify_paths()?,
         CtxOp::ChainDer(chain) => b.set_certificate_chain_der(chain.clone())?,
         CtxOp::KeyDer(der) => b.set_private_key_der(der)?,
@@ -398,6 +409,19 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     parg: *mut c_void,
 ) -> c_long {
     with_ctx(ctx, 0, |c| match cmd {
+        SSL_CTRL_SET_GROUPS_LIST | SSL_CTRL_SET_SIGALGS_LIST => {
+            let Some(list) = cstr(parg.cast_const().cast()) else {
+                null_param();
+                return 0;
+            };
+            let op = if cmd == SSL_CTRL_SET_GROUPS_LIST {
+                CtxOp::Groups(list)
+            } else {
+                CtxOp::Sigalgs(list)
+            };
+            // OpenSSL refuses a bad list with 0 and an empty error queue.
+            c_long::from(c.run(op).is_ok())
+        }
         callbacks::SSL_CTRL_SET_MSG_CALLBACK_ARG => {
             c.msg.arg = parg as usize;
             1
@@ -1523,6 +1547,18 @@ pub unsafe extern "C" fn SSL_ctrl(
             old as c_long
         }
         SSL_CTRL_GET_READ_AHEAD => st.read_ahead as c_long,
+        SSL_CTRL_SET_GROUPS_LIST | SSL_CTRL_SET_SIGALGS_LIST => {
+            let Some(list) = cstr(parg.cast_const().cast()) else {
+                null_param();
+                return 0;
+            };
+            let r = if cmd == SSL_CTRL_SET_GROUPS_LIST {
+                st.ssl.set_groups_list(&list)
+            } else {
+                st.ssl.set_sigalgs_list(&list)
+            };
+            c_long::from(r.is_ok())
+        }
         SSL_CTRL_SET_TLSEXT_HOSTNAME => {
             if larg != 0 {
                 err::push(LIB_SSL, SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE);
@@ -1901,5 +1937,39 @@ pub unsafe extern "C" fn SSL_set_read_ahead(s: *mut SSL, yes: c_int) {
     with_ssl(s, (), |st| {
         st.read_ahead = yes != 0;
         st.ssl.set_read_ahead(yes != 0);
+    })
+}
+
+/// `SSL_CTX_set_post_handshake_auth`: clients made from `ctx` offer TLS 1.3
+/// post-handshake authentication.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_post_handshake_auth(ctx: *mut SSL_CTX, val: c_int) {
+    with_ctx(ctx, (), |c| {
+        let _ = c.run(CtxOp::PostHandshakeAuth(val != 0));
+    })
+}
+
+/// `SSL_set_post_handshake_auth`.
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_post_handshake_auth(s: *mut SSL, val: c_int) {
+    with_ssl(s, (), |st| st.ssl.set_post_handshake_auth(val != 0))
+}
+
+/// `SSL_verify_client_post_handshake`: 1 (the CertificateRequest goes out with the next
+/// read or write), or 0 with OpenSSL's reason queued (STILL_IN_INIT, WRONG_SSL_VERSION,
+/// EXTENSION_NOT_RECEIVED).
+///
+/// # Safety
+/// `s` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_verify_client_post_handshake(s: *mut SSL) -> c_int {
+    with_ssl(s, 0, |st| {
+        one_or_queue(st.ssl.verify_client_post_handshake())
     })
 }

@@ -1036,21 +1036,25 @@ impl Connection {
 
     /// Server, TLS 1.3: asks the client for its certificate now
     /// (`SSL_verify_client_post_handshake`); the CertificateRequest is queued for the
-    /// transport and the answer is verified as it arrives. Fails before the handshake
-    /// completes (STILL_IN_INIT), on TLS 1.2 (WRONG_SSL_VERSION), when the client did not
-    /// offer post-handshake authentication (EXTENSION_NOT_RECEIVED) or while an earlier
-    /// request waits.
+    /// transport and the answer is verified as it arrives. Refused as OpenSSL refuses, in
+    /// its order: unless TLS 1.3 was negotiated (WRONG_SSL_VERSION, also before the version
+    /// is known), on a client (NOT_SERVER), during the handshake (STILL_IN_INIT), when the
+    /// client did not offer post-handshake authentication (EXTENSION_NOT_RECEIVED) or while
+    /// an earlier request waits.
     pub fn verify_client_post_handshake(&mut self) -> Result<(), TlsError> {
         self.check_failed()?;
+        if self.info.version != Some(ProtocolVersion::TLSV1_3) {
+            return Err(TlsError::local(
+                Reason::WRONG_SSL_VERSION,
+                "post-handshake auth is TLS 1.3 only",
+            ));
+        }
+        if self.is_client {
+            return Err(TlsError::local(Reason::NOT_SERVER, "only a server asks"));
+        }
         match &mut self.phase {
             Phase::Connected(Traffic::Tls13(t)) => {
                 t.request_client_certificate(&mut self.writer, &self.config)
-            }
-            Phase::Connected(Traffic::Tls12(_)) | Phase::Renegotiating { .. } => {
-                Err(TlsError::local(
-                    Reason::WRONG_SSL_VERSION,
-                    "post-handshake auth is TLS 1.3 only",
-                ))
             }
             _ => Err(TlsError::local(
                 Reason::STILL_IN_INIT,

@@ -359,7 +359,11 @@ impl Ssl {
     /// 1.2, or when the client did not offer post-handshake authentication.
     pub fn verify_client_post_handshake(&mut self) -> Result<(), ErrorStack> {
         let conn = self.conn.as_mut().ok_or_else(|| {
-            ErrorStack::one(ErrorEntry::ssl(Reason::STILL_IN_INIT, "no handshake yet"))
+            // As OpenSSL: before the handshake the version is not TLS 1.3 (yet).
+            ErrorStack::one(ErrorEntry::ssl(
+                Reason::WRONG_SSL_VERSION,
+                "no handshake yet",
+            ))
         })?;
         conn.verify_client_post_handshake()
             .map_err(|e| ErrorStack::from_tls(&e))
