@@ -10,6 +10,9 @@ use oxssl::ssl::{ErrorStack, LIB_SYS};
 
 use crate::guard;
 
+/// `ERR_R_PASSED_NULL_PARAMETER`: a common reason, fatal (ERR_RFLAG_FATAL | ERR_RFLAG_COMMON).
+pub(crate) const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
+
 /// `ERR_LIB_SSL`.
 pub const LIB_SSL: c_int = 20;
 /// `ERR_LIB_BIO`.

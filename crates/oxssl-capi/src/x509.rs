@@ -12,7 +12,7 @@ use crate::err::{self, LIB_ASN1};
 use crate::guard;
 use crate::handle::{self, borrow};
 
-const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
+use crate::err::ERR_R_PASSED_NULL_PARAMETER;
 /// ASN1_R_HEADER_TOO_LONG: what `d2i_X509` queues for truncated input.
 const ASN1_R_HEADER_TOO_LONG: c_int = 123;
 /// ASN1_R_NESTED_ASN1_ERROR.

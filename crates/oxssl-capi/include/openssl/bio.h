@@ -84,6 +84,9 @@ int BIO_test_flags(const BIO *b, int flags);
 #define BIO_should_retry(a) BIO_test_flags(a, BIO_FLAGS_SHOULD_RETRY)
 
 const BIO_METHOD *BIO_s_mem(void);
+const BIO_METHOD *BIO_s_socket(void);
+BIO *BIO_new_mem_buf(const void *buf, int len);
+#define BIO_R_WRITE_TO_READ_ONLY_BIO 126
 BIO *BIO_new(const BIO_METHOD *type);
 int BIO_up_ref(BIO *a);
 int BIO_free(BIO *a);
@@ -93,6 +96,7 @@ int BIO_write(BIO *b, const void *data, int dlen);
 long BIO_ctrl(BIO *bp, int cmd, long larg, void *parg);
 
 #define BIO_get_fd(b, c) BIO_ctrl(b, BIO_C_GET_FD, 0, (char *)(c))
+#define BIO_set_fd(b, fd, c) BIO_int_ctrl(b, BIO_C_SET_FD, c, fd)
 #define BIO_set_mem_eof_return(b, v) \
     BIO_ctrl(b, BIO_C_SET_BUF_MEM_EOF_RETURN, v, NULL)
 #define BIO_eof(b) (int)BIO_ctrl(b, BIO_CTRL_EOF, 0, NULL)

@@ -29,6 +29,7 @@ use ssl_filter::SslFilter;
 const BIO_R_BROKEN_PIPE: c_int = 124;
 const BIO_R_INVALID_ARGUMENT: c_int = 125;
 const BIO_R_NULL_PARAMETER: c_int = 115;
+const BIO_R_WRITE_TO_READ_ONLY_BIO: c_int = 126;
 
 const BIO_CTRL_EOF: c_int = 2;
 const BIO_CTRL_GET_CLOSE: c_int = 8;
@@ -37,6 +38,7 @@ const BIO_CTRL_PENDING: c_int = 10;
 const BIO_CTRL_FLUSH: c_int = 11;
 const BIO_CTRL_WPENDING: c_int = 13;
 const BIO_C_SET_NBIO: c_int = 102;
+const BIO_C_SET_FD: c_int = 104;
 const BIO_C_GET_FD: c_int = 105;
 const BIO_C_SET_BUF_MEM_EOF_RETURN: c_int = 130;
 const BIO_C_GET_WRITE_GUARANTEE: c_int = 140;
@@ -128,6 +130,8 @@ pub(crate) struct State {
     in_eof: bool,
     /// For a pair half: the other half's handle (not owned, as OpenSSL's `peer`).
     peer: Option<Weak<BIO>>,
+    /// `BIO_new_mem_buf`: writes are refused (BIO_FLAGS_MEM_RDONLY).
+    read_only: bool,
 }
 
 impl State {
@@ -170,6 +174,7 @@ impl BIO {
                 close,
                 in_eof: false,
                 peer: None,
+                read_only: false,
             }),
             next,
             prev: AtomicPtr::new(std::ptr::null_mut()),
@@ -284,6 +289,10 @@ pub struct BIO_METHOD {
 }
 
 static MEM_METHOD: BIO_METHOD = BIO_METHOD { typ: 1 | 0x0400 };
+/// `BIO_TYPE_SOCKET`: 5 | source/sink | descriptor.
+static SOCKET_METHOD: BIO_METHOD = BIO_METHOD {
+    typ: 5 | 0x0400 | 0x0100,
+};
 static BUFFER_METHOD: BIO_METHOD = BIO_METHOD { typ: 9 | 0x0200 };
 static SSL_METHOD: BIO_METHOD = BIO_METHOD { typ: 7 | 0x0200 };
 static CONNECT_METHOD: BIO_METHOD = BIO_METHOD {
@@ -323,6 +332,42 @@ pub extern "C" fn BIO_s_mem() -> *const BIO_METHOD {
     &MEM_METHOD
 }
 
+/// `BIO_s_socket`: a socket BIO without a descriptor until `BIO_set_fd`.
+#[no_mangle]
+pub extern "C" fn BIO_s_socket() -> *const BIO_METHOD {
+    &SOCKET_METHOD
+}
+
+/// `BIO_new_mem_buf`: a read-only memory BIO over a copy of `len` bytes of `buf` (a
+/// negative `len`: up to the NUL); at the end a read returns 0 (no retry) and writes fail
+/// with BIO_R_WRITE_TO_READ_ONLY_BIO.
+///
+/// # Safety
+/// `buf` is NULL or holds `len` readable bytes (or a NUL-terminated string if `len` < 0).
+#[no_mangle]
+pub unsafe extern "C" fn BIO_new_mem_buf(buf: *const c_void, len: c_int) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        if buf.is_null() {
+            err::push(LIB_BIO, err::ERR_R_PASSED_NULL_PARAMETER);
+            return std::ptr::null_mut();
+        }
+        let data: &[u8] = match usize::try_from(len) {
+            // SAFETY: buf holds len readable bytes (contract).
+            Ok(n) => unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), n) },
+            // SAFETY: a negative length means a NUL-terminated string (contract).
+            Err(_) => unsafe { std::ffi::CStr::from_ptr(buf.cast()) }.to_bytes(),
+        };
+        let mut mem = MemBio::new();
+        if mem.write(data).is_err() {
+            return std::ptr::null_mut();
+        }
+        mem.set_eof_return(0);
+        let bio = BIO::new_arc(Kind::Mem(mem), true);
+        bio.lock().read_only = true;
+        Arc::into_raw(bio).cast_mut()
+    })
+}
+
 /// `BIO_new`: memory, buffering, SSL, connect and accept BIOs.
 #[no_mangle]
 pub extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
@@ -333,6 +378,8 @@ pub extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
         }
         let kind: fn(NextOf) -> Kind = if std::ptr::eq(method, &MEM_METHOD) {
             |_| Kind::Mem(MemBio::new())
+        } else if std::ptr::eq(method, &SOCKET_METHOD) {
+            |_| Kind::Fd(StreamBio::new(Fd { fd: -1 }))
         } else if std::ptr::eq(method, &BUFFER_METHOD) {
             |n| Kind::Buffer(BufferBio::new(n, 0))
         } else if std::ptr::eq(method, &SSL_METHOD) {
@@ -440,7 +487,13 @@ pub unsafe extern "C" fn BIO_write(b: *mut BIO, data: *const c_void, dlen: c_int
         };
         // SAFETY: b is live (caller's contract).
         let bio = unsafe { &*b };
-        let r = bio.lock().kind.bio().write(buf);
+        let mut st = bio.lock();
+        if st.read_only {
+            err::push(LIB_BIO, BIO_R_WRITE_TO_READ_ONLY_BIO);
+            return -1;
+        }
+        let r = st.kind.bio().write(buf);
+        drop(st);
         io_result(r)
     })
 }
@@ -565,6 +618,16 @@ pub unsafe extern "C" fn BIO_ctrl(
             BIO_C_SET_NBIO => match &st.kind {
                 Kind::Fd(s) => crate::sys::set_nonblocking(s.get_ref().fd, larg != 0) as c_long,
                 _ => 1,
+            },
+            BIO_C_SET_FD => match &mut st.kind {
+                Kind::Fd(s) if !parg.is_null() => {
+                    // SAFETY: BIO_set_fd passes the descriptor by address (BIO_int_ctrl).
+                    s.get_mut().fd = unsafe { *parg.cast::<c_int>() };
+                    st.close = larg & 1 != 0;
+                    st.in_eof = false;
+                    1
+                }
+                _ => 0,
             },
             BIO_C_GET_FD => match &st.kind {
                 Kind::Fd(s) => {

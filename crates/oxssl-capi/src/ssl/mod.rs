@@ -31,7 +31,7 @@ pub mod state;
 mod tests_callbacks;
 pub mod verify;
 
-const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
+use crate::err::ERR_R_PASSED_NULL_PARAMETER;
 const SSL_R_NULL_SSL_METHOD_PASSED: c_int = 196;
 const SSL_R_BAD_LENGTH: c_int = 271;
 const SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE: c_int = 320;

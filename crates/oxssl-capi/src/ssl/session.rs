@@ -23,7 +23,7 @@ use crate::handle::{self, borrow};
 /// ASN1_R_HEADER_TOO_LONG / ASN1_R_NESTED_ASN1_ERROR: what a truncated encoding queues.
 const ASN1_R_HEADER_TOO_LONG: c_int = 123;
 const ASN1_R_NESTED_ASN1_ERROR: c_int = 58;
-const ERR_R_PASSED_NULL_PARAMETER: c_int = 258 | (0x3 << 18);
+use crate::err::ERR_R_PASSED_NULL_PARAMETER;
 
 /// `SSL_SESSION`.
 #[allow(non_camel_case_types)]
