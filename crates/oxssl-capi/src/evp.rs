@@ -93,3 +93,53 @@ pub unsafe extern "C" fn EVP_PKEY_get_bits(k: *const EVP_PKEY) -> c_int {
         KeyType::Ed25519 => 253,
     })
 }
+
+/// `d2i_AutoPrivateKey`: a private key (PKCS#8, PKCS#1 RSA or SEC1 EC DER) from `*pp`;
+/// `*pp` moves past it.
+///
+/// # Safety
+/// As `d2i_X509`.
+#[no_mangle]
+pub unsafe extern "C" fn d2i_AutoPrivateKey(
+    a: *mut *mut EVP_PKEY,
+    pp: *mut *const std::ffi::c_uchar,
+    length: std::ffi::c_long,
+) -> *mut EVP_PKEY {
+    // SAFETY: forwarded contract.
+    unsafe { crate::x509::d2i_object(a, pp, length, |d| EVP_PKEY::from_der(d).ok_or(false)) }
+}
+
+/// `d2i_PrivateKey`: as `d2i_AutoPrivateKey` (the key's own type decides; `type` is not
+/// checked).
+///
+/// # Safety
+/// As `d2i_X509`.
+#[no_mangle]
+pub unsafe extern "C" fn d2i_PrivateKey(
+    _type: std::ffi::c_int,
+    a: *mut *mut EVP_PKEY,
+    pp: *mut *const std::ffi::c_uchar,
+    length: std::ffi::c_long,
+) -> *mut EVP_PKEY {
+    // SAFETY: forwarded contract.
+    unsafe { d2i_AutoPrivateKey(a, pp, length) }
+}
+
+/// `i2d_PrivateKey`: the key's DER in the form it was loaded in (see `i2d_X509` for `pp`).
+///
+/// # Safety
+/// `k` is NULL or live; `pp` as for `i2d_X509`.
+#[no_mangle]
+pub unsafe extern "C" fn i2d_PrivateKey(
+    k: *const EVP_PKEY,
+    pp: *mut *mut std::ffi::c_uchar,
+) -> std::ffi::c_int {
+    crate::guard(-1, || {
+        // SAFETY: k is NULL or live (contract).
+        let Some(k) = (unsafe { k.as_ref() }) else {
+            return -1;
+        };
+        // SAFETY: pp per the contract.
+        unsafe { crate::x509::i2d_out(k.der(), pp) }.unwrap_or(-1)
+    })
+}

@@ -126,6 +126,55 @@ pub(crate) fn der_len(data: &[u8]) -> Option<usize> {
     (2 + n).checked_add(len)
 }
 
+/// `d2i_*`: one DER object made by `make` from `*pp` (at most `length` bytes); `*pp` moves
+/// past it and `*a`, if given, is replaced. `make` fails with `Err(true)` when it queued
+/// its own errors, `Err(false)` for the ASN.1 errors OpenSSL queues for bad DER.
+///
+/// # Safety
+/// `pp` points to a pointer to `length` readable bytes; `a` is NULL or a writable slot
+/// holding NULL or a reference the caller gives up.
+pub(crate) unsafe fn d2i_object<T>(
+    a: *mut *mut T,
+    pp: *mut *const c_uchar,
+    length: c_long,
+    make: impl FnOnce(Vec<u8>) -> Result<Arc<T>, bool>,
+) -> *mut T {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: pp per the contract (checked for NULL).
+        let Some(start) = (unsafe { pp.as_ref() }).copied().filter(|p| !p.is_null()) else {
+            err::push(LIB_ASN1, ERR_R_PASSED_NULL_PARAMETER);
+            return std::ptr::null_mut();
+        };
+        let avail = usize::try_from(length).unwrap_or(0);
+        // SAFETY: *pp points to `length` readable bytes (contract).
+        let data = unsafe { std::slice::from_raw_parts(start, avail) };
+        let made = der_len(data)
+            .filter(|n| *n <= data.len())
+            .ok_or(false)
+            .and_then(|n| Ok((n, make(data[..n].to_vec())?)));
+        let (n, obj) = match made {
+            Ok(made) => made,
+            Err(queued) => {
+                if !queued {
+                    err::push(LIB_ASN1, ASN1_R_HEADER_TOO_LONG);
+                    err::push(LIB_ASN1, ASN1_R_NESTED_ASN1_ERROR);
+                }
+                return std::ptr::null_mut();
+            }
+        };
+        // SAFETY: the element lies inside the caller's buffer; *pp moves past it.
+        unsafe { *pp = start.add(n) };
+        let p = handle::into_raw(obj);
+        // SAFETY: a is NULL or a writable slot whose old object is replaced.
+        if let Some(slot) = unsafe { a.as_mut() } {
+            // SAFETY: the slot's old value is NULL or a reference the caller gives up.
+            unsafe { handle::release(*slot) };
+            *slot = p;
+        }
+        p
+    })
+}
+
 /// `d2i_X509`: one certificate from `*pp` (at most `length` bytes); `*pp` moves past it.
 ///
 /// # Safety
@@ -137,34 +186,8 @@ pub unsafe extern "C" fn d2i_X509(
     pp: *mut *const c_uchar,
     length: c_long,
 ) -> *mut X509 {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: pp per the contract (checked for NULL).
-        let Some(start) = (unsafe { pp.as_ref() }).copied().filter(|p| !p.is_null()) else {
-            err::push(LIB_ASN1, ERR_R_PASSED_NULL_PARAMETER);
-            return std::ptr::null_mut();
-        };
-        let avail = usize::try_from(length).unwrap_or(0);
-        // SAFETY: *pp points to `length` readable bytes (contract).
-        let data = unsafe { std::slice::from_raw_parts(start, avail) };
-        let x = der_len(data)
-            .filter(|n| *n <= data.len())
-            .and_then(|n| X509::from_der(data[..n].to_vec()));
-        let Some(x) = x else {
-            err::push(LIB_ASN1, ASN1_R_HEADER_TOO_LONG);
-            err::push(LIB_ASN1, ASN1_R_NESTED_ASN1_ERROR);
-            return std::ptr::null_mut();
-        };
-        // SAFETY: the element lies inside the caller's buffer; *pp moves past it.
-        unsafe { *pp = start.add(x.der.len()) };
-        let p = handle::into_raw(x);
-        // SAFETY: a is NULL or a writable slot whose old certificate is replaced.
-        if let Some(slot) = unsafe { a.as_mut() } {
-            // SAFETY: the slot's old value is NULL or a reference the caller gives up.
-            unsafe { handle::release(*slot) };
-            *slot = p;
-        }
-        p
-    })
+    // SAFETY: forwarded contract.
+    unsafe { d2i_object(a, pp, length, |d| X509::from_der(d).ok_or(false)) }
 }
 
 /// `i2d_X509`: the DER length; with `pp`, the DER is written to `*pp` (moved past it) or,
@@ -179,25 +202,36 @@ pub unsafe extern "C" fn i2d_X509(x: *const X509, pp: *mut *mut c_uchar) -> c_in
         let Some(x) = (unsafe { borrow(x) }) else {
             return -1;
         };
-        let der = x.der();
-        // SAFETY: pp is NULL or a writable slot (contract).
-        if let Some(slot) = unsafe { pp.as_mut() } {
-            if slot.is_null() {
-                let p = crate::mem::c_copy(der, false);
-                if p.is_null() {
-                    return -1;
-                }
-                *slot = p;
-            } else {
-                // SAFETY: *slot has room for the DER (contract); it moves past it.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(der.as_ptr(), *slot, der.len());
-                    *slot = slot.add(der.len());
-                }
+        // SAFETY: pp per the contract.
+        unsafe { i2d_out(x.der(), pp) }.unwrap_or(-1)
+    })
+}
+
+/// `i2d_*`'s output convention: the DER length; with `pp`, the DER is written to `*pp`
+/// (which moves past it) or, if `*pp` is NULL, to a new `OPENSSL_malloc` buffer stored in
+/// `*pp`. None when that allocation fails or the length does not fit an `int`.
+///
+/// # Safety
+/// `pp` is NULL or points to NULL or to a buffer with room for `der`.
+pub(crate) unsafe fn i2d_out(der: &[u8], pp: *mut *mut c_uchar) -> Option<c_int> {
+    let n = c_int::try_from(der.len()).ok()?;
+    // SAFETY: pp is NULL or a writable slot (contract).
+    if let Some(slot) = unsafe { pp.as_mut() } {
+        if slot.is_null() {
+            let p = crate::mem::c_copy(der, false);
+            if p.is_null() {
+                return None;
+            }
+            *slot = p;
+        } else {
+            // SAFETY: *slot has room for the DER (contract); it moves past it.
+            unsafe {
+                std::ptr::copy_nonoverlapping(der.as_ptr(), *slot, der.len());
+                *slot = slot.add(der.len());
             }
         }
-        der.len() as c_int
-    })
+    }
+    Some(n)
 }
 
 /// `X509_free`.

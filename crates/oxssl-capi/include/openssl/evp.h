@@ -13,6 +13,9 @@ extern "C" {
 #define EVP_PKEY_ED25519 1087
 
 void EVP_PKEY_free(EVP_PKEY *pkey);
+EVP_PKEY *d2i_AutoPrivateKey(EVP_PKEY **a, const unsigned char **pp, long length);
+EVP_PKEY *d2i_PrivateKey(int type, EVP_PKEY **a, const unsigned char **pp, long length);
+int i2d_PrivateKey(const EVP_PKEY *a, unsigned char **pp);
 int EVP_PKEY_up_ref(EVP_PKEY *pkey);
 int EVP_PKEY_get_id(const EVP_PKEY *pkey);
 int EVP_PKEY_get_base_id(const EVP_PKEY *pkey);

@@ -16,14 +16,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use oxssl::ssl::{Ssl, SslSession, SslVersion};
 
 use super::{with_ssl_quiet, SSL};
-use crate::err::{self, LIB_ASN1};
-use crate::guard;
+use crate::err;
 use crate::handle::{self, borrow};
-
-/// ASN1_R_HEADER_TOO_LONG / ASN1_R_NESTED_ASN1_ERROR: what a truncated encoding queues.
-const ASN1_R_HEADER_TOO_LONG: c_int = 123;
-const ASN1_R_NESTED_ASN1_ERROR: c_int = 58;
-use crate::err::ERR_R_PASSED_NULL_PARAMETER;
 
 /// `SSL_SESSION`.
 #[allow(non_camel_case_types)]
@@ -274,26 +268,8 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut c_
         let Ok(der) = h.get().to_der() else {
             return 0;
         };
-        let Ok(n) = c_int::try_from(der.len()) else {
-            return 0;
-        };
-        // SAFETY: pp is NULL or a writable slot (contract).
-        if let Some(slot) = unsafe { pp.as_mut() } {
-            if slot.is_null() {
-                let p = crate::mem::c_copy(&der, false);
-                if p.is_null() {
-                    return 0;
-                }
-                *slot = p;
-            } else {
-                // SAFETY: *slot has room for the DER (contract); it moves past it.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(der.as_ptr(), *slot, der.len());
-                    *slot = slot.add(der.len());
-                }
-            }
-        }
-        n
+        // SAFETY: pp per the contract.
+        unsafe { crate::x509::i2d_out(&der, pp) }.unwrap_or(0)
     })
 }
 
@@ -309,38 +285,16 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
     pp: *mut *const c_uchar,
     length: c_long,
 ) -> *mut SSL_SESSION {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: pp per the contract (checked for NULL).
-        let Some(start) = (unsafe { pp.as_ref() }).copied().filter(|p| !p.is_null()) else {
-            err::push(LIB_ASN1, ERR_R_PASSED_NULL_PARAMETER);
-            return std::ptr::null_mut();
-        };
-        let avail = usize::try_from(length).unwrap_or(0);
-        // SAFETY: *pp points to `length` readable bytes (contract).
-        let data = unsafe { std::slice::from_raw_parts(start, avail) };
-        let Some(n) = crate::x509::der_len(data).filter(|n| *n <= data.len()) else {
-            err::push(LIB_ASN1, ASN1_R_HEADER_TOO_LONG);
-            err::push(LIB_ASN1, ASN1_R_NESTED_ASN1_ERROR);
-            return std::ptr::null_mut();
-        };
-        let session = match SslSession::from_der(&data[..n]) {
-            Ok(s) => s,
+    // SAFETY: forwarded contract.
+    unsafe {
+        crate::x509::d2i_object(a, pp, length, |der| match SslSession::from_der(&der) {
+            Ok(s) => Ok(SSL_SESSION::new(s)),
             Err(e) => {
                 err::push_stack(&e);
-                return std::ptr::null_mut();
+                Err(true)
             }
-        };
-        // SAFETY: the element lies inside the caller's buffer; *pp moves past it.
-        unsafe { *pp = start.add(n) };
-        let p = handle::into_raw(SSL_SESSION::new(session));
-        // SAFETY: a is NULL or a writable slot whose old session is replaced.
-        if let Some(slot) = unsafe { a.as_mut() } {
-            // SAFETY: the slot's old value is NULL or a reference the caller gives up.
-            unsafe { handle::release(*slot) };
-            *slot = p;
-        }
-        p
-    })
+        })
+    }
 }
 
 /// `SSL_SESSION_get_id`: the session id (valid while the session lives) and its length.
