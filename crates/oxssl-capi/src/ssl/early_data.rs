@@ -8,7 +8,7 @@ use std::ffi::{c_int, c_void};
 use oxssl::negotiated::EarlyData;
 use oxssl::ssl::SslMethod;
 
-use super::{fail, null_param, with_ssl, with_ssl_quiet, SslState, SSL};
+use super::{fail, null_param, take_side, with_ssl, with_ssl_quiet, SslState, SSL};
 use crate::err::{self, LIB_SSL};
 
 /// ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED (257 | ERR_R_FATAL).
@@ -41,19 +41,6 @@ fn not_now() {
 fn is_client(st: &SslState) -> bool {
     st.side
         .unwrap_or_else(|| st.session_ctx.lock().method == SslMethod::tls_client())
-}
-
-/// Sets the side when none is set (what the `SSL_connect` / `SSL_accept` that OpenSSL's
-/// early data calls run do).
-fn take_side(st: &mut SslState, client: bool) {
-    if st.side.is_none() {
-        st.side = Some(client);
-        if client {
-            st.ssl.set_connect_state();
-        } else {
-            st.ssl.set_accept_state();
-        }
-    }
 }
 
 /// `SSL_write_early_data`: 1 with `*written` set, or 0 (`SSL_get_error` tells why). Only a

@@ -1172,18 +1172,24 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
     })
 }
 
+/// Sets the side when none is set (what `SSL_connect` / `SSL_accept`, and the early data
+/// calls that run them, do; an earlier `SSL_set_*_state` stands).
+fn take_side(st: &mut SslState, client: bool) {
+    if st.side.is_none() {
+        st.side = Some(client);
+        if client {
+            st.ssl.set_connect_state();
+        } else {
+            st.ssl.set_accept_state();
+        }
+    }
+}
+
 /// `SSL_connect` / `SSL_accept`: the handshake, as a client or a server when no side was
 /// chosen yet (as OpenSSL: an earlier `SSL_set_*_state` stands).
 fn handshake_as(s: *mut SSL, client: bool) -> c_int {
     with_ssl(s, -1, |st| {
-        if st.side.is_none() {
-            st.side = Some(client);
-            if client {
-                st.ssl.set_connect_state();
-            } else {
-                st.ssl.set_accept_state();
-            }
-        }
+        take_side(st, client);
         handshake_ret(st.entering(|ssl| ssl.do_handshake()))
     })
 }

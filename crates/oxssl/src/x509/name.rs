@@ -1,7 +1,7 @@
 //! X509_NAME_oneline-style rendering of distinguished names.
 
 use super::asn1::{Asn1Object, Asn1ObjectRef, Asn1String, Asn1StringRef};
-use super::der::{tag, Reader};
+use super::der::{tag, Reader, Tlv};
 use crate::nid::Nid;
 use crate::ssl::ErrorStack;
 
@@ -59,26 +59,45 @@ const ATTRIBUTES: &[(&[u8], &str)] = &[
     ),
 ];
 
+/// The attributes of a Name SEQUENCE's contents, in order: (index of their
+/// RelativeDistinguishedName, attribute type OID, value). Malformed data ends the walk.
+fn attributes(name: &[u8]) -> impl Iterator<Item = (usize, &[u8], Tlv<'_>)> {
+    let mut rdns = Reader::new(name);
+    let mut set = 0usize;
+    let mut atvs: Option<Reader<'_>> = None;
+    let mut broken = false;
+    std::iter::from_fn(move || loop {
+        if broken {
+            return None;
+        }
+        if let Some(atv) = atvs.as_mut().and_then(|r| r.expect(tag::SEQUENCE)) {
+            let mut r = Reader::new(atv.value);
+            match (r.expect(tag::OID), r.read()) {
+                (Some(oid), Some(value)) => return Some((set - 1, oid.value, value)),
+                _ => {
+                    broken = true;
+                    return None;
+                }
+            }
+        }
+        let rdn = rdns.expect(tag::SET)?;
+        atvs = Some(Reader::new(rdn.value));
+        set += 1;
+    })
+}
+
 /// Renders the contents of a Name SEQUENCE as "/CN=x/O=y". Malformed trailing data ends the
 /// output early; the result is always printable ASCII.
 pub(crate) fn oneline(name: &[u8]) -> String {
     let mut out = String::new();
-    let mut rdns = Reader::new(name);
-    while let Some(rdn) = rdns.expect(tag::SET) {
-        let mut atvs = Reader::new(rdn.value);
-        while let Some(atv) = atvs.expect(tag::SEQUENCE) {
-            let mut r = Reader::new(atv.value);
-            let (Some(oid), Some(value)) = (r.expect(tag::OID), r.read()) else {
-                return out;
-            };
-            out.push('/');
-            match ATTRIBUTES.iter().find(|(o, _)| *o == oid.value) {
-                Some((_, short)) => out.push_str(short),
-                None => out.push_str(&dotted_oid(oid.value)),
-            }
-            out.push('=');
-            push_value(&mut out, value.tag, value.value, value.full);
+    for (_, oid, value) in attributes(name) {
+        out.push('/');
+        match ATTRIBUTES.iter().find(|(o, _)| *o == oid) {
+            Some((_, short)) => out.push_str(short),
+            None => out.push_str(&dotted_oid(oid)),
         }
+        out.push('=');
+        push_value(&mut out, value.tag, value.value, value.full);
     }
     out
 }
@@ -86,27 +105,15 @@ pub(crate) fn oneline(name: &[u8]) -> String {
 /// The attributes of a Name SEQUENCE's contents, in order (see [`super::NameEntry`]).
 /// Malformed trailing data ends the list early.
 pub(crate) fn entries(name: &[u8]) -> Vec<super::NameEntry> {
-    let mut out = Vec::new();
-    let mut rdns = Reader::new(name);
-    let mut set = 0;
-    while let Some(rdn) = rdns.expect(tag::SET) {
-        let mut atvs = Reader::new(rdn.value);
-        while let Some(atv) = atvs.expect(tag::SEQUENCE) {
-            let mut r = Reader::new(atv.value);
-            let (Some(oid), Some(value)) = (r.expect(tag::OID), r.read()) else {
-                return out;
-            };
-            out.push(super::NameEntry {
-                short_name: short_name(oid.value),
-                tag: value.tag,
-                value: value.value.to_vec(),
-                der: value.full.to_vec(),
-                set,
-            });
-        }
-        set += 1;
-    }
-    out
+    attributes(name)
+        .map(|(set, oid, value)| super::NameEntry {
+            short_name: short_name(oid),
+            tag: value.tag,
+            value: value.value.to_vec(),
+            der: value.full.to_vec(),
+            set,
+        })
+        .collect()
 }
 
 /// OpenSSL's short name of an attribute type, or its dotted OID.
@@ -234,26 +241,15 @@ impl X509NameEntry {
 impl X509Name {
     /// The name whose Name SEQUENCE has `contents`.
     pub(crate) fn from_contents(contents: &[u8]) -> X509Name {
-        let mut entries = Vec::new();
-        let mut rdns = Reader::new(contents);
-        while let Some(rdn) = rdns.expect(tag::SET) {
-            let mut atvs = Reader::new(rdn.value);
-            while let Some(atv) = atvs.expect(tag::SEQUENCE) {
-                let mut r = Reader::new(atv.value);
-                let (Some(oid), Some(value)) = (r.expect(tag::OID), r.read()) else {
-                    break;
-                };
-                entries.push(X509NameEntry {
-                    object: Asn1Object {
-                        oid: oid.value.to_vec(),
-                    },
-                    data: Asn1String {
-                        tag: value.tag,
-                        value: value.value.to_vec(),
-                    },
-                });
-            }
-        }
+        let entries = attributes(contents)
+            .map(|(_, oid, value)| X509NameEntry {
+                object: Asn1Object { oid: oid.to_vec() },
+                data: Asn1String {
+                    tag: value.tag,
+                    value: value.value.to_vec(),
+                },
+            })
+            .collect();
         X509Name {
             der: contents.to_vec(),
             entries,
