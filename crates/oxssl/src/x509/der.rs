@@ -342,40 +342,41 @@ impl<'a> ParsedCert<'a> {
         !self.dns_sans().is_empty()
     }
 
-    /// The dNSName entries of the subjectAltName extension.
+    /// The dNSName entries of the subjectAltName extension (none if it is malformed, as
+    /// OpenSSL then ignores it).
     pub fn dns_sans(&self) -> Vec<&'a [u8]> {
-        let Some(seq) = self
-            .extension(oid::SUBJECT_ALT_NAME)
-            .and_then(|ext| single(ext.value, tag::SEQUENCE))
-        else {
-            return Vec::new();
-        };
-        let mut r = Reader::new(seq.value);
-        std::iter::from_fn(|| r.read())
+        let names = self.alt_names().and_then(Result::ok).unwrap_or_default();
+        names
+            .into_iter()
             .filter(|name| name.tag == 0x82)
             .map(|name| name.value)
             .collect()
     }
 
-    /// The dNSName bases of the name constraints' excluded subtrees.
-    pub fn excluded_dns_subtrees(&self) -> Vec<&'a [u8]> {
-        let Some(seq) = self
-            .extension(oid::NAME_CONSTRAINTS)
-            .and_then(|ext| single(ext.value, tag::SEQUENCE))
-        else {
-            return Vec::new();
+    /// The subjectAltName entries (GeneralName elements): `None` if absent, `Some(Err(()))`
+    /// if malformed.
+    pub fn alt_names(&self) -> Option<Result<Vec<Tlv<'a>>, ()>> {
+        let ext = self.extension(oid::SUBJECT_ALT_NAME)?;
+        let Some(seq) = single(ext.value, tag::SEQUENCE) else {
+            return Some(Err(()));
         };
         let mut r = Reader::new(seq.value);
-        let _permitted = r.optional(0xa0);
-        let Some(excluded) = r.optional(0xa1) else {
-            return Vec::new();
-        };
-        let mut subtrees = Reader::new(excluded.value);
-        std::iter::from_fn(|| subtrees.expect(tag::SEQUENCE))
-            .filter_map(|subtree| Reader::new(subtree.value).read())
-            .filter(|base| base.tag == 0x82)
-            .map(|base| base.value)
-            .collect()
+        let mut names = Vec::new();
+        while !r.is_empty() {
+            match r.read() {
+                Some(name) if name.tag & 0x80 != 0 => names.push(name),
+                _ => return Some(Err(())),
+            }
+        }
+        Some(Ok(names))
+    }
+
+    /// The nameConstraints extension: `None` if absent, `Some(Err(()))` if malformed.
+    pub fn name_constraints(
+        &self,
+    ) -> Option<Result<super::name_constraints::NameConstraints<'a>, ()>> {
+        let ext = self.extension(oid::NAME_CONSTRAINTS)?;
+        Some(super::name_constraints::NameConstraints::parse(ext.value).ok_or(()))
     }
 
     /// The values of the subject's commonName attributes that are byte strings.

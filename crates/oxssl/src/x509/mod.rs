@@ -17,6 +17,7 @@ mod cert;
 mod codes;
 pub(crate) mod der;
 mod name;
+mod name_constraints;
 mod pem;
 mod sig;
 pub mod store;

@@ -1589,3 +1589,6 @@ fn chain_of_bad_signatures_is_cheap_and_reported_as_openssl_does() {
 
 #[path = "tests_callback.rs"]
 mod callback;
+
+#[path = "tests_security.rs"]
+mod security;

@@ -165,9 +165,17 @@ impl TrustStore {
         self.inner.anchors.iter().map(|a| &a.der)
     }
 
+    /// The index of this exact certificate among the trust anchors.
+    pub(crate) fn position(&self, der: &[u8]) -> Option<usize> {
+        self.inner
+            .anchors
+            .iter()
+            .position(|a| a.der.as_ref() == der)
+    }
+
     /// Whether this exact certificate is a trust anchor.
     pub fn contains(&self, der: &[u8]) -> bool {
-        self.inner.anchors.iter().any(|a| a.der.as_ref() == der)
+        self.position(der).is_some()
     }
 
     /// Adds each certificate of a file, skipping malformed ones; true if the file held any.

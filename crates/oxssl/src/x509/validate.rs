@@ -1,12 +1,19 @@
 //! Certificate chain verification with OpenSSL's error reporting.
 //!
-//! Acceptance is decided by rustls-webpki (path building, signatures, validity, name
-//! constraints, EKU) plus the extra checks OpenSSL's `X509_verify_cert` makes. To report the
-//! same `X509_V_ERR_*` code and depth OpenSSL would, the chain is first walked the way
-//! OpenSSL 3.0's `verify_chain()` does: build the chain (trusted issuers first), check each
-//! certificate's extensions and purpose from the leaf up, the key/digest strength, the host
-//! name, then signatures and validity periods from the trust anchor down. The first failure
-//! found in that order is reported. A chain that passes that walk must still pass webpki.
+//! The chain is walked the way OpenSSL 3's `verify_chain()` does, and every one of its checks
+//! is made here, on one path: build the path (trusted issuers first, by name and key
+//! identifier), check each certificate's extensions and purpose from the leaf up, the
+//! key/digest strength, the host name, then signatures and validity periods from the trust
+//! anchor down, then name constraints (also on the leaf's host-like CNs). Each failure goes to
+//! the verify callback on its own, whatever the callback forgave before; without a callback
+//! the first one ends the walk.
+//!
+//! rustls-webpki verifies the signatures, once: it is handed exactly the walk's path (its
+//! certificates only, the path's trust anchor as its only anchor, and a check that refuses
+//! any other path it could assemble), so a link reported good is a link of that path. When
+//! webpki refuses, the walk checks each link itself to name the failing one. A chain the walk
+//! accepts without any forgiven failure must also pass webpki (whose profile is stricter in
+//! places).
 
 use std::net::IpAddr;
 
@@ -16,6 +23,7 @@ use webpki::{EndEntityCert, KeyUsage};
 use super::cert::X509;
 use super::codes::{VerifyCode, VerifyError};
 use super::der::{ku, oid, tag, ParsedCert, Reader};
+use super::name_constraints;
 use super::store_ctx::{VerifyCallback, X509StoreContextRef};
 use super::trust::TrustStore;
 
@@ -131,6 +139,8 @@ struct Node<'a> {
     cert: ParsedCert<'a>,
     /// Came from the trust store (or is a trusted self-signed leaf).
     trusted: bool,
+    /// Its index in the trust store, when it is trusted.
+    anchor: Option<usize>,
 }
 
 /// Result of checking one certificate's signature with a candidate issuer's key.
@@ -206,31 +216,110 @@ pub(crate) fn verify_chain(
             w.fail(code, 0)?;
         }
     }
-    // Signatures: webpki checks the path found (given only its certificates, it has
-    // nothing to search), each signature once. Only when it refuses does the walk check
-    // the links itself, to name the failing one in OpenSSL's order. A self-signed leaf
-    // that is itself trusted is a one-element chain OpenSSL accepts (webpki has no notion
-    // of it); everything OpenSSL checks for it is checked by the walk.
-    let webpki = (path.len() > 1).then(|| {
-        let intermediates: Vec<CertificateDer<'_>> = path
-            .iter()
-            .skip(1)
-            .filter(|n| !n.trusted)
-            .map(|n| CertificateDer::from(n.cert.der))
-            .collect();
-        run_webpki(store, leaf_der, &intermediates, p.purpose, p.now)
-    });
-    let signatures_good = matches!(webpki, Some(Ok(())));
-    check_signatures_and_times(&path, now_secs, &mut w, signatures_good)?;
-    // What webpki refuses beyond the walk's checks (name constraints, stricter encodings);
-    // a chain with failures the callback let through is not webpki's to judge.
-    if let Some(Err(e)) = webpki {
+    // Signatures: webpki verifies exactly the path found, each signature once (it is given
+    // only that path's certificates, its first trust anchor as the only anchor, and refuses
+    // any other path it could assemble from them). When it refuses, the walk checks each
+    // link itself, to name the failing one in OpenSSL's order: whatever the callback is told
+    // passed was verified on exactly this path. A self-signed leaf that is itself trusted is
+    // a one-element chain OpenSSL accepts (webpki has no notion of it); everything OpenSSL
+    // checks for it is checked by the walk.
+    let webpki = exact_path_webpki(store, &path, p.purpose, p.now);
+    let verified_links = match &webpki {
+        Some((Ok(()), below)) => *below,
+        _ => 0,
+    };
+    check_signatures_and_times(&path, now_secs, &mut w, verified_links)?;
+    check_name_constraints(&path, &mut w)?;
+    // What webpki refuses beyond the walk's checks (stricter encodings); a chain with
+    // failures the callback let through is not webpki's to judge: the walk made each of
+    // OpenSSL's checks itself and reported each failure on its own.
+    if let Some((Err(e), _)) = webpki {
         if !w.forgiven {
             let e = map_webpki(&e, &path, now_secs);
             w.fail(e.code, e.depth as usize)?;
         }
     }
     Ok(w.outcome())
+}
+
+/// webpki over exactly `path`, up to its first trusted certificate: the result, and how
+/// many links (from the leaf up) a success covers. `None` when the path reaches no trust
+/// anchor above the leaf (nothing for webpki to verify).
+fn exact_path_webpki(
+    store: &TrustStore,
+    path: &[Node<'_>],
+    purpose: Purpose,
+    now: UnixTime,
+) -> Option<(Result<(), webpki::Error>, usize)> {
+    let top = path.iter().position(|n| n.trusted).filter(|t| *t > 0)?;
+    let anchor = store.inner.webpki.get(path.get(top)?.anchor?)?;
+    let leaf = CertificateDer::from(path.first()?.cert.der);
+    let intermediates: Vec<CertificateDer<'_>> = path
+        .get(1..top)?
+        .iter()
+        .map(|n| CertificateDer::from(n.cert.der))
+        .collect();
+    let exact = |candidate: &webpki::VerifiedPath<'_>| {
+        let found = candidate.intermediate_certificates().map(|c| c.der());
+        if found.eq(intermediates.iter().cloned()) {
+            Ok(())
+        } else {
+            Err(webpki::Error::UnknownIssuer)
+        }
+    };
+    let result = EndEntityCert::try_from(&leaf).and_then(|ee| {
+        ee.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            std::slice::from_ref(anchor),
+            &intermediates,
+            now,
+            key_usage(purpose),
+            None,
+            Some(&exact),
+        )
+        .map(|_| ())
+    });
+    Some((result, top))
+}
+
+fn key_usage(purpose: Purpose) -> KeyUsage {
+    match purpose {
+        Purpose::ServerAuth => KeyUsage::server_auth(),
+        Purpose::ClientAuth => KeyUsage::client_auth(),
+    }
+}
+
+/// OpenSSL's `check_name_constraints()`, after the signatures: each certificate that is
+/// not self-issued (and the leaf always) against the name constraints of every CA above
+/// it; the leaf's host-like CNs too when it has no dNSName (so the CN host name fallback
+/// cannot escape a constrained CA).
+fn check_name_constraints(path: &[Node<'_>], w: &mut Walk<'_>) -> Result<(), VerifyError> {
+    for (i, node) in path.iter().enumerate().rev() {
+        if i != 0 && node.cert.self_issued() {
+            continue;
+        }
+        let subject = name_constraints::Subject {
+            subject: node.cert.subject,
+            alt_names: node
+                .cert
+                .alt_names()
+                .and_then(Result::ok)
+                .unwrap_or_default(),
+        };
+        for ca in path.iter().skip(i + 1).rev() {
+            let Some(Ok(nc)) = ca.cert.name_constraints() else {
+                continue;
+            };
+            let mut verdict = name_constraints::check(&subject, &nc);
+            if verdict.is_ok() && i == 0 && !node.cert.has_dns_san() {
+                verdict = name_constraints::check_cn(&subject, &nc);
+            }
+            if let Err(code) = verdict {
+                w.fail(code, i)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Verification when the leaf could not be split into fields: webpki alone decides.
@@ -263,16 +352,12 @@ fn run_webpki(
     now: UnixTime,
 ) -> Result<(), webpki::Error> {
     let ee = EndEntityCert::try_from(leaf)?;
-    let usage = match purpose {
-        Purpose::ServerAuth => KeyUsage::server_auth(),
-        Purpose::ClientAuth => KeyUsage::client_auth(),
-    };
     ee.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
         &store.inner.webpki,
         intermediates,
         now,
-        usage,
+        key_usage(purpose),
         None,
         None,
     )
@@ -299,6 +384,7 @@ fn build_path<'a>(
     let mut path = vec![Node {
         cert: leaf.clone(),
         trusted: false,
+        anchor: None,
     }];
 
     loop {
@@ -307,9 +393,12 @@ fn build_path<'a>(
             return (path, Some(err(VerifyCode::UNSPECIFIED, 0)), None);
         };
         let self_issued = cur.cert.self_issued();
-        if self_issued && (cur.trusted || store.contains(cur.cert.der)) {
+        let in_store = || store.position(cur.cert.der);
+        if self_issued && (cur.trusted || in_store().is_some()) {
+            let anchor = cur.anchor.or_else(in_store);
             if let Some(last) = path.last_mut() {
                 last.trusted = true;
+                last.anchor = anchor;
             }
             return (path, None, None);
         }
@@ -346,6 +435,7 @@ fn build_path<'a>(
                 path.push(Node {
                     cert: parsed,
                     trusted: true,
+                    anchor: Some(i),
                 });
                 continue;
             }
@@ -372,6 +462,7 @@ fn build_path<'a>(
             path.push(Node {
                 cert: p,
                 trusted: false,
+                anchor: None,
             });
             continue;
         }
@@ -464,6 +555,8 @@ fn check_extensions(
         if matches!(bc, Some(Err(())))
             || matches!(kus, Some(Err(())))
             || matches!(eku, Some(Err(())))
+            || matches!(c.alt_names(), Some(Err(())))
+            || matches!(c.name_constraints(), Some(Err(())))
         {
             w.fail(VerifyCode::INVALID_EXTENSION, i)?;
         }
@@ -582,12 +675,14 @@ fn check_auth_level(path: &[Node<'_>], w: &mut Walk<'_>) -> Result<(), VerifyErr
 /// OpenSSL's `internal_verify()`: from the top of the chain down, each signature (none for
 /// a self-issued top, whose issuer is itself; and a top that is not self-issued, which only
 /// a callback can have let through, is only an issuer) then each validity period, then
-/// the callback's "passed" call for that certificate.
+/// the callback's "passed" call for that certificate. The links of the first
+/// `verified_links` certificates were verified by webpki on exactly this path; every
+/// other link is verified here.
 fn check_signatures_and_times(
     path: &[Node<'_>],
     now: i64,
     w: &mut Walk<'_>,
-    signatures_good: bool,
+    verified_links: usize,
 ) -> Result<(), VerifyError> {
     let top = path.len().saturating_sub(1);
     let start = match path.get(top) {
@@ -601,10 +696,10 @@ fn check_signatures_and_times(
     for n in (0..=start).rev() {
         let Some(xs) = path.get(n) else { continue };
         if let Some(issuer) = path.get(n + 1) {
-            // webpki verified every link of this path already: do not pay twice.
+            // webpki verified this link on this path already: do not pay twice.
             let sig = if xs.cert.sig_alg != xs.cert.tbs_sig_alg {
                 Sig::Bad
-            } else if signatures_good {
+            } else if n < verified_links {
                 Sig::Good
             } else {
                 check_signed(&xs.cert, &issuer.cert)
@@ -713,40 +808,12 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
             })
             .unwrap_or(0),
         webpki::Error::UnknownIssuer => top,
-        webpki::Error::NameConstraintViolation if excluded_name(path) => {
-            return err(VerifyCode::EXCLUDED_VIOLATION, 0);
-        }
         webpki::Error::EndEntityUsedAsCa | webpki::Error::PathLenConstraintViolated => {
             usize::from(top > 0)
         }
         _ => 0,
     };
     err(code, depth)
-}
-
-/// Whether one of the leaf's DNS names falls in a subtree a CA of the path excludes
-/// (OpenSSL then reports EXCLUDED_VIOLATION rather than PERMITTED_VIOLATION).
-fn excluded_name(path: &[Node<'_>]) -> bool {
-    let Some(leaf) = path.first() else {
-        return false;
-    };
-    let names = leaf.cert.dns_sans();
-    path.iter().skip(1).any(|ca| {
-        ca.cert
-            .excluded_dns_subtrees()
-            .iter()
-            .any(|base| names.iter().any(|name| in_dns_subtree(name, base)))
-    })
-}
-
-/// RFC 5280 4.2.1.10: `name` is `base` or ends with it at a label boundary.
-fn in_dns_subtree(name: &[u8], base: &[u8]) -> bool {
-    let Some(split) = name.len().checked_sub(base.len()) else {
-        return false;
-    };
-    let (head, tail) = name.split_at(split);
-    tail.eq_ignore_ascii_case(base)
-        && (head.is_empty() || base.first() == Some(&b'.') || head.last() == Some(&b'.'))
 }
 
 /// The `X509_V_ERR_*` code closest to a webpki error.
