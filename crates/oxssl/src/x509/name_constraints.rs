@@ -286,9 +286,7 @@ const CANON_STRINGS: [u8; 7] = [0x0c, 0x1e, 0x1c, 0x13, 0x14, 0x16, 0x1a];
 fn to_utf8(v: Tlv<'_>) -> Option<Vec<u8>> {
     let chars: Vec<char> = match v.tag {
         0x1e => {
-            let units: Vec<u16> = chunks::<2>(v.value)?
-                .map(|c| u16::from_be_bytes(c))
-                .collect();
+            let units: Vec<u16> = chunks::<2>(v.value)?.map(u16::from_be_bytes).collect();
             char::decode_utf16(units).collect::<Result<_, _>>().ok()?
         }
         0x1c => chunks::<4>(v.value)?

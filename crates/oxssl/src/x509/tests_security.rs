@@ -11,7 +11,8 @@ use super::*;
 use crate::x509::store_ctx::VerifyCallback;
 
 /// (preverify_ok, depth, error) of each callback call.
-type Calls = Arc<Mutex<Vec<(bool, u32, i32)>>>;
+type Call = (bool, u32, i32);
+type Calls = Arc<Mutex<Vec<Call>>>;
 
 /// Runs oxssl's verification with a callback that records each call and answers with
 /// `decide(ok, error)`.
@@ -21,7 +22,7 @@ fn verify_with(
     host: Option<&str>,
     at: UnixTime,
     decide: impl Fn(bool, i32) -> (bool, Option<i32>) + Send + Sync + 'static,
-) -> ((i32, u32), Vec<(bool, u32, i32)>) {
+) -> ((i32, u32), Vec<Call>) {
     let calls: Calls = Arc::default();
     let seen = calls.clone();
     let callback: Box<VerifyCallback> = Box::new(move |ok, ctx| {
@@ -79,16 +80,21 @@ fn cn_fallback_obeys_name_constraints() {
     let victim = cn_only_leaf(&ca, "victim.org");
     let inside = cn_only_leaf(&ca, "www.example.com");
     for host in [Some("victim.org"), None] {
-        let ours = code(verify_server_chain(&store, &[victim.clone()], host, t));
+        let ours = code(verify_server_chain(
+            &store,
+            std::slice::from_ref(&victim),
+            host,
+            t,
+        ));
         assert_eq!(ours, (47, 0), "host {host:?}");
         assert_eq!(
             ours,
-            openssl_verdict(&[&ca.der], &[victim.clone()], true, host, t)
+            openssl_verdict(&[&ca.der], std::slice::from_ref(&victim), true, host, t)
         );
     }
     let ours = code(verify_server_chain(
         &store,
-        &[inside.clone()],
+        std::slice::from_ref(&inside),
         Some("www.example.com"),
         t,
     ));
@@ -99,7 +105,12 @@ fn cn_fallback_obeys_name_constraints() {
     );
     // A CN that is not a host name (one label, spaces) is not constrained, as in OpenSSL.
     let plain = cn_only_leaf(&ca, "Example Corp Server");
-    let ours = code(verify_server_chain(&store, &[plain.clone()], None, t));
+    let ours = code(verify_server_chain(
+        &store,
+        std::slice::from_ref(&plain),
+        None,
+        t,
+    ));
     assert_eq!(ours, openssl_verdict(&[&ca.der], &[plain], true, None, t));
     assert_eq!(ours, (0, 0));
 }
@@ -183,7 +194,7 @@ fn forgiving_one_error_does_not_hide_name_constraints() {
     };
     let (verdict, calls) = verify_with(
         &store,
-        &[expired.clone()],
+        std::slice::from_ref(&expired),
         Some("www.other.org"),
         t,
         forgive_expired,
@@ -196,7 +207,7 @@ fn forgiving_one_error_does_not_hide_name_constraints() {
     assert_eq!(
         openssl_verdict(
             &[&ca.der],
-            &[expired.clone()],
+            std::slice::from_ref(&expired),
             true,
             Some("www.other.org"),
             in_validity
