@@ -6,6 +6,7 @@ use crate::crypto::aead::{AeadAlgorithm, AeadKey, NONCE_LEN, TAG_LEN};
 use crate::error::TlsError;
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::reason::Reason;
+use zeroize::Zeroize;
 
 /// AES-GCM confidentiality limit per key (RFC 8446 5.5: 2^24.5 full records); we update
 /// keys well before it.
@@ -16,6 +17,14 @@ pub struct Tls13Cipher {
     key: AeadKey,
     iv: [u8; NONCE_LEN],
     seq: u64,
+}
+
+/// The static IV is key-schedule output: cleared with the cipher (the key itself lives in
+/// aws-lc, which clears it).
+impl Drop for Tls13Cipher {
+    fn drop(&mut self) {
+        self.iv.zeroize();
+    }
 }
 
 impl std::fmt::Debug for Tls13Cipher {
@@ -191,6 +200,13 @@ pub struct Tls12Cipher {
     iv: [u8; NONCE_LEN],
     explicit_nonce: bool,
     seq: u64,
+}
+
+/// The IV (salt) is key-block output: cleared with the cipher, as [`Tls13Cipher`]'s.
+impl Drop for Tls12Cipher {
+    fn drop(&mut self) {
+        self.iv.zeroize();
+    }
 }
 
 impl std::fmt::Debug for Tls12Cipher {
