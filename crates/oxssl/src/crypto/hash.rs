@@ -397,6 +397,21 @@ mod tests {
     }
 
     #[test]
+    fn secret_holds_its_bytes_and_shows_none() {
+        let s = Secret::from_slice(&[0xab; 48]).unwrap();
+        assert_eq!(s.as_bytes(), &[0xab; 48]);
+        assert_eq!(s.clone(), s);
+        assert_eq!(format!("{s:?}"), "Secret(48 bytes)");
+        assert!(Secret::from_slice(&[0; 65]).is_none());
+        // Overwritten in place: the box stays, the value changes.
+        let mut t = s.clone();
+        let at = t.as_bytes().as_ptr();
+        *t = digest(HashAlgorithm::Sha256, b"abc");
+        assert_eq!(t.as_bytes().as_ptr(), at);
+        assert_ne!(t, s);
+    }
+
+    #[test]
     fn hmac_rfc4231() {
         // RFC 4231 test case 1.
         let key = [0x0bu8; 20];
