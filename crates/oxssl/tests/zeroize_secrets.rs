@@ -258,8 +258,9 @@ fn builders(v: SslVersion, ticket_key: &[u8; 48]) -> (SslContextBuilder, SslCont
     (c, s)
 }
 
-/// Data both ways, an exporter, a key update (TLS 1.3) and a clean close; returns the
-/// client's session (TLS 1.3: after reading the tickets).
+/// Data both ways, an exporter, a key update (TLS 1.3) or a renegotiation (TLS 1.2: the
+/// old master secret is dropped) and a clean close; returns the client's session (TLS 1.3:
+/// after reading the tickets).
 fn exchange(v: SslVersion, c: &mut Ssl, s: &mut Ssl) -> SslSession {
     c.ssl_write(b"ping").unwrap();
     assert_eq!(read_now(s), b"ping");
@@ -268,6 +269,8 @@ fn exchange(v: SslVersion, c: &mut Ssl, s: &mut Ssl) -> SslSession {
         .unwrap();
     if v == SslVersion::TLS1_3 {
         c.key_update(KeyUpdateType::Requested).unwrap();
+    } else {
+        renegotiate(c, s);
     }
     s.ssl_write(b"pong").unwrap();
     c.ssl_write(b"ping2").unwrap();
@@ -278,6 +281,22 @@ fn exchange(v: SslVersion, c: &mut Ssl, s: &mut Ssl) -> SslSession {
     let _ = c.shutdown();
     let _ = s.shutdown();
     c.session().expect("a session")
+}
+
+/// The server asks for a renegotiation; the client's next write completes it.
+fn renegotiate(c: &mut Ssl, s: &mut Ssl) {
+    s.renegotiate().unwrap();
+    s.ssl_write(b"reneg").unwrap();
+    assert_eq!(read_now(c), b"reneg");
+    for _ in 0..20 {
+        match c.ssl_write(b"done") {
+            Ok(_) => break,
+            Err(e) if e.code() == ErrorCode::WANT_READ => assert!(read_now(s).is_empty()),
+            Err(e) => panic!("renegotiation failed: {e}"),
+        }
+    }
+    assert_eq!(read_now(s), b"done");
+    assert!(!c.renegotiate_pending() && !s.renegotiate_pending());
 }
 
 /// A full handshake and a resumed one (TLS 1.3 with early data), all connections and
@@ -324,6 +343,9 @@ fn handshakes_leave_no_secret(v: SslVersion) {
     for want in expected {
         assert!(labels.contains(want), "{want} not logged: {labels:?}");
     }
+    // TLS 1.2: two handshakes and their renegotiations; TLS 1.3: 5 secrets per handshake
+    // and the early one.
+    assert!(logged.len() >= 4, "{labels:?}");
     secrets.extend(logged);
     for (i, s) in sessions.iter().enumerate() {
         secrets.push((format!("session {i} secret"), session_secret(s)));
