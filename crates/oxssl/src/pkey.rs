@@ -4,6 +4,7 @@
 
 use std::marker::PhantomData;
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 use crate::crypto::sign::{KeyType, SigningKey};
 use crate::nid::Nid;
@@ -46,8 +47,12 @@ impl Id {
 
 #[derive(Debug)]
 enum Material {
-    /// The private key as loaded (PKCS#8, PKCS#1 or SEC1 DER) and ready to sign.
-    Private { der: Vec<u8>, key: Arc<SigningKey> },
+    /// The private key as loaded (PKCS#8, PKCS#1 or SEC1 DER, zeroized on drop) and
+    /// ready to sign.
+    Private {
+        der: Zeroizing<Vec<u8>>,
+        key: Arc<SigningKey>,
+    },
     /// A SubjectPublicKeyInfo.
     Public { spki: Vec<u8> },
 }
@@ -98,6 +103,8 @@ impl PKey<Private> {
     /// ```
     pub fn private_key_from_pem(pem: &[u8]) -> Result<PKey<Private>, ErrorStack> {
         let der = crate::x509::private_key_from_pem(pem).map_err(|e| bad_key(e.to_string()))?;
+        // The decoded key is wiped once the signing key is built from it.
+        let der = Zeroizing::new(der);
         Self::private_key_from_der(der.secret_der())
     }
 
@@ -106,7 +113,7 @@ impl PKey<Private> {
         let key = SigningKey::from_der(der).map_err(|e| bad_key(e.0))?;
         Ok(PKey {
             material: Arc::new(Material::Private {
-                der: der.to_vec(),
+                der: der.to_vec().into(),
                 key: Arc::new(key),
             }),
             _kind: PhantomData,
@@ -121,7 +128,7 @@ impl PKey<Private> {
     /// The key as DER, in the form it was loaded in.
     pub fn private_key_to_der(&self) -> Result<Vec<u8>, ErrorStack> {
         match &*self.material {
-            Material::Private { der, .. } => Ok(der.clone()),
+            Material::Private { der, .. } => Ok(der.to_vec()),
             Material::Public { .. } => Err(bad_key("not a private key")),
         }
     }

@@ -1,6 +1,7 @@
 //! Hashing, HMAC, HKDF (RFC 5869) and the TLS 1.2 PRF (RFC 5246 section 5).
 
 use aws_lc_rs::{constant_time, digest, hmac};
+use zeroize::Zeroize;
 
 use super::CryptoError;
 
@@ -47,7 +48,9 @@ pub const MAX_OUTPUT_LEN: usize = 64;
 
 /// Fixed-capacity digest/MAC output (up to 64 bytes), no allocation.
 ///
-/// Equality is checked in constant time (for equal lengths).
+/// Equality is checked in constant time (for equal lengths). The bytes are zeroized on
+/// drop: HMAC and HKDF outputs are secrets, and a digest costs 64 byte stores to clear. A
+/// secret kept beyond one function belongs in a [`Secret`], which does not move.
 #[derive(Clone)]
 pub struct Output {
     buf: [u8; MAX_OUTPUT_LEN],
@@ -57,12 +60,12 @@ pub struct Output {
 impl Output {
     /// Builds an output from `bytes`; `None` if longer than [`MAX_OUTPUT_LEN`].
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
-        let mut buf = [0u8; MAX_OUTPUT_LEN];
-        buf.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(Output {
-            buf,
+        let mut out = Output {
+            buf: [0u8; MAX_OUTPUT_LEN],
             len: bytes.len(),
-        })
+        };
+        out.buf.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(out)
     }
 
     /// Number of meaningful bytes.
@@ -95,6 +98,54 @@ impl PartialEq for Output {
 }
 
 impl Eq for Output {}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.buf.zeroize();
+    }
+}
+
+/// A secret kept in a long-lived value (a key-schedule stage, a traffic or master secret),
+/// in a heap block of its own and zeroized on drop.
+///
+/// Handshake states move from box to box; an inline secret would leave its bytes in every
+/// box freed after a move, where only the pointer to this block is left behind. Its
+/// `Debug` shows no bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Box<Output>);
+
+impl Secret {
+    /// A secret holding `bytes`; `None` if longer than [`MAX_OUTPUT_LEN`].
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        Output::from_slice(bytes).map(Self::from)
+    }
+}
+
+impl From<Output> for Secret {
+    fn from(output: Output) -> Self {
+        Secret(Box::new(output))
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = Output;
+
+    fn deref(&self) -> &Output {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Secret {
+    fn deref_mut(&mut self) -> &mut Output {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({} bytes)", self.len())
+    }
+}
 
 impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -152,9 +203,12 @@ impl Hash {
 fn to_output(bytes: &[u8]) -> Output {
     // Every digest/HMAC this module produces is at most 64 bytes; truncate defensively.
     let n = bytes.len().min(MAX_OUTPUT_LEN);
-    let mut buf = [0u8; MAX_OUTPUT_LEN];
-    buf[..n].copy_from_slice(&bytes[..n]);
-    Output { buf, len: n }
+    let mut out = Output {
+        buf: [0u8; MAX_OUTPUT_LEN],
+        len: n,
+    };
+    out.buf[..n].copy_from_slice(&bytes[..n]);
+    out
 }
 
 /// One-shot digest of `data`.
@@ -340,6 +394,21 @@ mod tests {
         assert!(Output::from_slice(&[0u8; 65]).is_none());
         assert!(Output::from_slice(&[]).unwrap().is_empty());
         assert_ne!(o, digest(HashAlgorithm::Sha256, b"abd"));
+    }
+
+    #[test]
+    fn secret_holds_its_bytes_and_shows_none() {
+        let s = Secret::from_slice(&[0xab; 48]).unwrap();
+        assert_eq!(s.as_bytes(), &[0xab; 48]);
+        assert_eq!(s.clone(), s);
+        assert_eq!(format!("{s:?}"), "Secret(48 bytes)");
+        assert!(Secret::from_slice(&[0; 65]).is_none());
+        // Overwritten in place: the box stays, the value changes.
+        let mut t = s.clone();
+        let at = t.as_bytes().as_ptr();
+        *t = digest(HashAlgorithm::Sha256, b"abc");
+        assert_eq!(t.as_bytes().as_ptr(), at);
+        assert_ne!(t, s);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use aws_lc_rs::{agreement, kem, rand::SystemRandom};
 
 use super::CryptoError;
+use zeroize::Zeroizing;
 
 /// A key exchange group (TLS `NamedGroup`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -296,29 +297,22 @@ pub fn respond(
     }
 }
 
-/// The shared secret, zeroed on drop.
+/// The shared secret, zeroed on drop. Its buffer is sized for the largest secret up
+/// front, so it never moves to a bigger block and leaves a copy behind.
 pub struct SharedSecret {
-    bytes: Vec<u8>,
+    bytes: Zeroizing<Vec<u8>>,
 }
 
 impl SharedSecret {
     fn with_capacity(n: usize) -> Self {
         SharedSecret {
-            bytes: Vec::with_capacity(n),
+            bytes: Zeroizing::new(Vec::with_capacity(n)),
         }
     }
 
     /// The secret bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
-    }
-}
-
-impl Drop for SharedSecret {
-    fn drop(&mut self) {
-        self.bytes.iter_mut().for_each(|b| *b = 0);
-        // Discourage the optimiser from eliding the stores above.
-        std::hint::black_box(&self.bytes);
     }
 }
 

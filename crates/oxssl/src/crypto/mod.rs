@@ -34,6 +34,7 @@ mod tests {
     fn types_are_send_and_sync() {
         assert_send_sync::<hash::Hash>();
         assert_send_sync::<hash::Output>();
+        assert_send_sync::<hash::Secret>();
         assert_send_sync::<aead::AeadKey>();
         assert_send_sync::<kx::KeyShare>();
         assert_send_sync::<kx::SharedSecret>();

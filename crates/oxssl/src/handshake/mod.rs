@@ -137,7 +137,7 @@ impl Context<'_> {
             version,
             suite,
             id: Vec::new(),
-            secret: Vec::new(),
+            secret: Default::default(),
             ems: false,
             time: self.now(),
             timeout: self.config.resumption.timeout,

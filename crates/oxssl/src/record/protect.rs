@@ -6,6 +6,7 @@ use crate::crypto::aead::{AeadAlgorithm, AeadKey, NONCE_LEN, TAG_LEN};
 use crate::error::TlsError;
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::reason::Reason;
+use zeroize::Zeroizing;
 
 /// AES-GCM confidentiality limit per key (RFC 8446 5.5: 2^24.5 full records); we update
 /// keys well before it.
@@ -14,7 +15,8 @@ pub const AES_GCM_RECORD_LIMIT: u64 = 1 << 24;
 /// TLS 1.3 protection for one direction: an AEAD key, its static IV and the sequence number.
 pub struct Tls13Cipher {
     key: AeadKey,
-    iv: [u8; NONCE_LEN],
+    /// Key-schedule output, cleared on drop (aws-lc clears the key).
+    iv: Zeroizing<[u8; NONCE_LEN]>,
     seq: u64,
 }
 
@@ -31,7 +33,11 @@ impl Tls13Cipher {
     /// A cipher from derived traffic key and IV; the sequence number starts at 0.
     pub fn new(alg: AeadAlgorithm, key: &[u8], iv: [u8; NONCE_LEN]) -> Result<Self, TlsError> {
         let key = AeadKey::new(alg, key).map_err(|e| TlsError::internal(e.0))?;
-        Ok(Tls13Cipher { key, iv, seq: 0 })
+        Ok(Tls13Cipher {
+            key,
+            iv: Zeroizing::new(iv),
+            seq: 0,
+        })
     }
 
     /// True once this key has protected enough records that it should be updated.
@@ -50,7 +56,7 @@ impl Tls13Cipher {
         if self.seq == u64::MAX {
             return Err(TlsError::internal("sequence number exhausted"));
         }
-        let mut nonce = self.iv;
+        let mut nonce = *self.iv;
         for (n, s) in nonce[NONCE_LEN - 8..]
             .iter_mut()
             .zip(self.seq.to_be_bytes())
@@ -188,7 +194,8 @@ mod tests {
 pub struct Tls12Cipher {
     key: AeadKey,
     /// AES-GCM: the 4-byte implicit salt in the first bytes; ChaCha20: the 12-byte IV.
-    iv: [u8; NONCE_LEN],
+    /// Key-block output, cleared on drop.
+    iv: Zeroizing<[u8; NONCE_LEN]>,
     explicit_nonce: bool,
     seq: u64,
 }
@@ -214,7 +221,7 @@ impl Tls12Cipher {
             return Err(TlsError::internal("TLS 1.2 IV of the wrong length"));
         }
         let key = AeadKey::new(alg, key).map_err(|e| TlsError::internal(e.0))?;
-        let mut full = [0u8; NONCE_LEN];
+        let mut full = Zeroizing::new([0u8; NONCE_LEN]);
         full[..iv_len].copy_from_slice(iv);
         Ok(Tls12Cipher {
             key,
@@ -236,7 +243,7 @@ impl Tls12Cipher {
     /// The per-record nonce: salt || explicit part (the sequence number, which is unique per
     /// key, as OpenSSL and Go use), or IV XOR sequence for ChaCha20.
     fn nonce(&self) -> [u8; NONCE_LEN] {
-        let mut nonce = self.iv;
+        let mut nonce = *self.iv;
         let seq = self.seq.to_be_bytes();
         if self.explicit_nonce {
             nonce[4..].copy_from_slice(&seq);

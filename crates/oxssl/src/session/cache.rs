@@ -141,7 +141,7 @@ mod tests {
             version: ProtocolVersion::TLSV1_2,
             suite: CipherSuite::Tls12EcdheEcdsaAes128GcmSha256,
             id: vec![id; 32],
-            secret: vec![1; 48],
+            secret: vec![1; 48].into(),
             ems: true,
             time,
             timeout: 100,

@@ -19,6 +19,7 @@ use crate::msgs::enums::ProtocolVersion;
 use crate::suites::CipherSuite;
 use crate::x509::der::{tag, Reader};
 use crate::x509::CertificateDer;
+use zeroize::Zeroizing;
 
 /// `SSL_SESSION_ASN1_VERSION`.
 const ASN1_VERSION: u64 = 1;
@@ -82,14 +83,27 @@ fn explicit(out: &mut Vec<u8>, n: u8, inner: &[u8]) {
     tlv(out, 0xa0 | n, inner);
 }
 
-/// Encodes `s` as OpenSSL's `SSL_SESSION`.
-pub fn encode(s: &Session) -> Vec<u8> {
-    let mut body = Vec::with_capacity(256 + s.ticket.len());
+/// Encodes `s` as OpenSSL's `SSL_SESSION`. The encoding holds the secret, so it is
+/// zeroized on drop, and both buffers are sized up front: a `Vec` that grows leaves the
+/// bytes it had in the block it frees.
+pub fn encode(s: &Session) -> Zeroizing<Vec<u8>> {
+    // Every fixed field and tag fits in 256 bytes; the variable ones are added.
+    let variable = [
+        s.id.len(),
+        s.secret.len(),
+        s.ticket.len(),
+        s.sid_ctx.len(),
+        s.sni.as_ref().map_or(0, |h| h.len()),
+        s.alpn.as_ref().map_or(0, |a| a.len()),
+        s.peer_cert.as_ref().map_or(0, |c| c.as_ref().len()),
+    ];
+    let mut body = Zeroizing::new(Vec::with_capacity(256 + variable.iter().sum::<usize>()));
     body.extend(integer(ASN1_VERSION));
     body.extend(integer(u64::from(s.version.0)));
     body.extend(octets(&s.suite.to_u16().to_be_bytes()));
     body.extend(octets(&s.id));
-    body.extend(octets(&s.secret));
+    // Straight into `body`: no temporary copy of the secret.
+    tlv(&mut body, tag::OCTET_STRING, &s.secret);
     let mut opt_int = |n: u8, v: u64| {
         if v != 0 {
             explicit(&mut body, n, &integer(v));
@@ -126,7 +140,8 @@ pub fn encode(s: &Session) -> Vec<u8> {
     if let Some(alpn) = &s.alpn {
         explicit(&mut body, 16, &octets(alpn));
     }
-    let mut out = Vec::with_capacity(body.len() + 4);
+    // Tag and a length of up to 4 bytes (the fields are bounded far below 2^32).
+    let mut out = Zeroizing::new(Vec::with_capacity(body.len() + 6));
     tlv(&mut out, tag::SEQUENCE, &body);
     out
 }
@@ -211,7 +226,7 @@ pub fn decode(der: &[u8]) -> Result<Session, SessionDecodeError> {
     .filter(|s| s.is_tls13() == (version == ProtocolVersion::TLSV1_3))
     .ok_or(bad("unsupported cipher suite"))?;
     let id = expect_octets(&mut r, MAX_ID)?.to_vec();
-    let secret = expect_octets(&mut r, MAX_SECRET)?.to_vec();
+    let secret = expect_octets(&mut r, MAX_SECRET)?.to_vec().into();
     let mut s = Session {
         version,
         suite,
@@ -277,7 +292,7 @@ mod tests {
             version: ProtocolVersion::TLSV1_3,
             suite: CipherSuite::Tls13Aes128GcmSha256,
             id: vec![7; 32],
-            secret: vec![9; 32],
+            secret: vec![9; 32].into(),
             ems: true,
             time: 1_800_000_000,
             timeout: 7200,

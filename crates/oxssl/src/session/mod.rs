@@ -16,6 +16,7 @@ pub mod ticket;
 use crate::msgs::enums::ProtocolVersion;
 use crate::suites::CipherSuite;
 use crate::x509::CertificateDer;
+use zeroize::Zeroizing;
 
 /// OpenSSL's default session lifetime in seconds (`SSL_get_default_timeout`).
 pub const DEFAULT_TIMEOUT: u32 = 7200;
@@ -32,8 +33,9 @@ pub struct Session {
     /// The session id: assigned by a TLS 1.2 server; random for a TLS 1.3 session (as
     /// OpenSSL, so that every session has one to print).
     pub id: Vec<u8>,
-    /// The TLS 1.2 master secret, or the TLS 1.3 PSK of this session's ticket.
-    pub secret: Vec<u8>,
+    /// The TLS 1.2 master secret, or the TLS 1.3 PSK of this session's ticket; zeroized
+    /// when the session (or a clone) is dropped.
+    pub secret: Zeroizing<Vec<u8>>,
     /// TLS 1.2: negotiated with the extended master secret (RFC 7627). Only such sessions
     /// are ever resumed.
     pub ems: bool,

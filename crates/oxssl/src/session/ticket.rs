@@ -10,6 +10,7 @@
 use crate::crypto::aead::{AeadAlgorithm, AeadKey, NONCE_LEN, TAG_LEN};
 use crate::crypto::{rand, CryptoError};
 use std::sync::Mutex;
+use zeroize::Zeroizing;
 
 /// Length of a key name.
 pub const NAME_LEN: usize = 16;
@@ -26,7 +27,9 @@ struct TicketKey {
 
 impl TicketKey {
     fn generate(now: u64) -> Result<Self, CryptoError> {
-        let secret: [u8; SECRET_LEN] = rand::array()?;
+        // Filled in place, so no copy of the key outlives this call.
+        let mut secret = Zeroizing::new([0u8; SECRET_LEN]);
+        rand::fill(&mut secret[..])?;
         Self::from_secret(&secret, now)
     }
 
@@ -104,7 +107,11 @@ impl TicketKeys {
         }
         let key = ring.current.as_ref().ok_or(CryptoError("no ticket key"))?;
         let nonce: [u8; NONCE_LEN] = rand::array()?;
-        let mut out = Vec::with_capacity(NAME_LEN + NONCE_LEN + plaintext.len() + TAG_LEN);
+        // The plaintext (a session and its secret) is copied in and sealed in place; a
+        // failed seal leaves it there, hence the wrapper. Sized up front: no regrowth.
+        let mut out = Zeroizing::new(Vec::with_capacity(
+            NAME_LEN + NONCE_LEN + plaintext.len() + TAG_LEN,
+        ));
         out.extend_from_slice(&key.name);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(plaintext);
@@ -112,12 +119,13 @@ impl TicketKeys {
             .key
             .seal_in_place(nonce, &key.name, &mut out[NAME_LEN + NONCE_LEN..])?;
         out.extend_from_slice(&tag);
-        Ok(out)
+        Ok(std::mem::take(&mut *out))
     }
 
     /// Opens a ticket sealed by the current or the previous key; None for anything else
-    /// (another server's, an expired key's, tampered or truncated).
-    pub fn open(&self, ticket: &[u8], now: u64) -> Option<Vec<u8>> {
+    /// (another server's, an expired key's, tampered or truncated). The plaintext holds a
+    /// session's secret: zeroized on drop.
+    pub fn open(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
         if ticket.len() < NAME_LEN + NONCE_LEN + TAG_LEN || ticket.len() > MAX_TICKET_LEN {
             return None;
         }
@@ -132,7 +140,7 @@ impl TicketKeys {
         if self.rotate_after != 0 && now >= key.created.saturating_add(2 * self.rotate_after) {
             return None;
         }
-        let mut buf = sealed.to_vec();
+        let mut buf = Zeroizing::new(sealed.to_vec());
         let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
         let plain = key.key.open_in_place(nonce, &key.name, &mut buf).ok()?;
         let n = plain.len();
@@ -149,12 +157,12 @@ mod tests {
     fn seal_open_rotate() {
         let keys = TicketKeys::new(100);
         let t0 = keys.seal(b"session", 1000).unwrap();
-        assert_eq!(keys.open(&t0, 1000).unwrap(), b"session");
+        assert_eq!(keys.open(&t0, 1000).unwrap().as_slice(), b"session");
         // Rotated at 1100: the old key still opens until 1200.
         let t1 = keys.seal(b"later", 1100).unwrap();
         assert_ne!(t0[..NAME_LEN], t1[..NAME_LEN]);
-        assert_eq!(keys.open(&t0, 1150).unwrap(), b"session");
-        assert_eq!(keys.open(&t1, 1150).unwrap(), b"later");
+        assert_eq!(keys.open(&t0, 1150).unwrap().as_slice(), b"session");
+        assert_eq!(keys.open(&t1, 1150).unwrap().as_slice(), b"later");
         assert!(keys.open(&t0, 1200).is_none());
         // Tampering, truncation and other servers' keys are refused.
         let mut bad = t1.clone();
@@ -171,6 +179,6 @@ mod tests {
         let a = TicketKeys::from_secret(&secret).unwrap();
         let b = TicketKeys::from_secret(&secret).unwrap();
         let t = a.seal(b"x", 10).unwrap();
-        assert_eq!(b.open(&t, 1 << 40).unwrap(), b"x");
+        assert_eq!(b.open(&t, 1 << 40).unwrap().as_slice(), b"x");
     }
 }

@@ -835,14 +835,17 @@ impl SslContextBuilder {
         path: impl AsRef<Path>,
         format: SslFiletype,
     ) -> Result<(), ErrorStack> {
-        let der = match format {
-            SslFiletype::PEM => x509::private_key_from_pem_file(path)
-                .map_err(|e| x509_err(Reason::NO_PRIVATE_KEY_ASSIGNED, e))?
-                .secret_der()
-                .to_vec(),
+        // The key's bytes are wiped once the signing key is built from them.
+        let der = zeroize::Zeroizing::new(match format {
+            SslFiletype::PEM => zeroize::Zeroizing::new(
+                x509::private_key_from_pem_file(path)
+                    .map_err(|e| x509_err(Reason::NO_PRIVATE_KEY_ASSIGNED, e))?,
+            )
+            .secret_der()
+            .to_vec(),
             SslFiletype::ASN1 => std::fs::read(path)
                 .map_err(|e| err(Reason::NO_PRIVATE_KEY_ASSIGNED, e.to_string()))?,
-        };
+        });
         self.set_private_key_der(&der)
     }
 

@@ -43,9 +43,11 @@ impl SslSession {
             })
     }
 
-    /// Encodes it in OpenSSL's DER form (`i2d_SSL_SESSION`).
+    /// Encodes it in OpenSSL's DER form (`i2d_SSL_SESSION`). The encoding holds the
+    /// master secret: the caller owns its copy (and wiping it).
     pub fn to_der(&self) -> Result<Vec<u8>, ErrorStack> {
-        Ok(der::encode(&self.0))
+        // Handed over without a copy: the emptied wrapper has nothing left to clear.
+        Ok(std::mem::take(&mut *der::encode(&self.0)))
     }
 
     /// The session id (`SSL_SESSION_get_id`).

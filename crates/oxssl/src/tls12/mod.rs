@@ -13,7 +13,7 @@ pub mod server;
 pub mod traffic;
 
 use crate::config::Config;
-use crate::crypto::hash;
+use crate::crypto::hash::{self, Secret};
 use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
@@ -25,6 +25,7 @@ use crate::msgs::handshake::HandshakeMessage;
 use crate::reason::Reason;
 use crate::record::protect::{Protection, Tls12Cipher};
 use crate::suites::CipherSuite;
+use zeroize::Zeroizing;
 
 /// Length of Finished.verify_data in TLS 1.2.
 pub const VERIFY_DATA_LEN: usize = 12;
@@ -37,7 +38,7 @@ const NAMED_CURVE: u8 = 3;
 #[derive(Clone)]
 pub struct MasterSecret {
     suite: CipherSuite,
-    master: [u8; MASTER_LEN],
+    master: Secret,
     client_random: [u8; 32],
     server_random: [u8; 32],
     /// True if derived as an extended master secret (RFC 7627).
@@ -56,7 +57,7 @@ impl MasterSecret {
     ) -> Result<Self, TlsError> {
         let alg = suite.hash();
         let (cr, sr) = (cx.info.client_random, cx.info.server_random);
-        let mut master = [0u8; MASTER_LEN];
+        let mut master = Zeroizing::new([0u8; MASTER_LEN]);
         if ems {
             let session_hash = transcript.digest_with(alg)?;
             hash::tls12_prf(
@@ -64,30 +65,38 @@ impl MasterSecret {
                 premaster,
                 b"extended master secret",
                 &[session_hash.as_bytes()],
-                &mut master,
+                &mut master[..],
             );
         } else {
-            hash::tls12_prf(alg, premaster, b"master secret", &[&cr, &sr], &mut master);
+            hash::tls12_prf(
+                alg,
+                premaster,
+                b"master secret",
+                &[&cr, &sr],
+                &mut master[..],
+            );
         }
-        Ok(Self::with_randoms(cx, suite, master, ems))
+        Self::with_randoms(cx, suite, &master[..], ems)
     }
 
     /// A master secret with this handshake's randoms, logged to the key log.
     fn with_randoms(
         cx: &mut Context<'_>,
         suite: CipherSuite,
-        master: [u8; MASTER_LEN],
+        master: &[u8],
         ems: bool,
-    ) -> Self {
+    ) -> Result<Self, TlsError> {
+        let master = Secret::from_slice(master)
+            .ok_or_else(|| TlsError::internal("master secret too long"))?;
         let (cr, sr) = (cx.info.client_random, cx.info.server_random);
-        cx.keylog_bytes("CLIENT_RANDOM", &master);
-        MasterSecret {
+        cx.keylog_bytes("CLIENT_RANDOM", master.as_bytes());
+        Ok(MasterSecret {
             suite,
             master,
             client_random: cr,
             server_random: sr,
             ems,
-        }
+        })
     }
 
     /// The master secret of a resumed session, with this handshake's randoms.
@@ -97,21 +106,23 @@ impl MasterSecret {
         secret: &[u8],
         ems: bool,
     ) -> Result<Self, TlsError> {
-        let master: [u8; MASTER_LEN] = secret
-            .try_into()
-            .map_err(|_| TlsError::internal("session master secret of the wrong length"))?;
-        Ok(Self::with_randoms(cx, suite, master, ems))
+        if secret.len() != MASTER_LEN {
+            return Err(TlsError::internal(
+                "session master secret of the wrong length",
+            ));
+        }
+        Self::with_randoms(cx, suite, secret, ems)
     }
 
     /// The record protection for each direction: (client write, server write).
     pub fn ciphers(&self) -> Result<(Protection, Protection), TlsError> {
         let aead = self.suite.aead();
         let (key_len, iv_len) = (aead.key_len(), Tls12Cipher::iv_len(aead));
-        let mut block = [0u8; 2 * 32 + 2 * 12];
+        let mut block = Zeroizing::new([0u8; 2 * 32 + 2 * 12]);
         let block = &mut block[..2 * (key_len + iv_len)];
         hash::tls12_prf(
             self.suite.hash(),
-            &self.master,
+            self.master.as_bytes(),
             b"key expansion",
             &[&self.server_random, &self.client_random],
             block,
@@ -136,7 +147,7 @@ impl MasterSecret {
         let mut out = vec![0u8; VERIFY_DATA_LEN];
         hash::tls12_prf(
             self.suite.hash(),
-            &self.master,
+            self.master.as_bytes(),
             label,
             &[h.as_bytes()],
             &mut out,
@@ -175,7 +186,7 @@ impl MasterSecret {
 
     /// The keying material exporter (RFC 5705) needs the master secret and randoms.
     pub fn master(&self) -> &[u8] {
-        &self.master
+        self.master.as_bytes()
     }
 
     /// RFC 5705: PRF(master_secret, label, client_random + server_random [+ context
@@ -209,7 +220,7 @@ impl MasterSecret {
         };
         hash::tls12_prf(
             self.suite.hash(),
-            &self.master,
+            self.master.as_bytes(),
             label,
             &[
                 &self.client_random,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 pub(crate) fn new_session(cx: &Context<'_>, master: &MasterSecret, id: Vec<u8>) -> Session {
     Session {
         id,
-        secret: master.master().to_vec(),
+        secret: master.master().to_vec().into(),
         ems: master.ems,
         ..cx.session(ProtocolVersion::TLSV1_2, master.suite())
     }

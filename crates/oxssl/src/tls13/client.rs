@@ -223,7 +223,7 @@ fn handle_server_hello(
     let secrets = HandshakeSecrets::derive(
         cx,
         suite,
-        psk.as_deref(),
+        psk.as_ref().map(|p| p.as_slice()),
         shared.as_bytes(),
         &sent.transcript,
     )?;

@@ -1,10 +1,11 @@
 //! The TLS 1.3 key schedule (RFC 8446 section 7): HKDF-Expand-Label, Derive-Secret, the
 //! early/handshake/master secret chain, traffic keys, Finished MACs and KeyUpdate.
 
-use crate::crypto::hash::{self, HashAlgorithm, Output};
+use crate::crypto::hash::{self, HashAlgorithm, Output, Secret};
 use crate::error::TlsError;
 use crate::record::protect::Tls13Cipher;
 use crate::suites::CipherSuite;
+use zeroize::Zeroizing;
 
 /// HKDF-Expand-Label(secret, label, context, out.len()) with the "tls13 " prefix.
 pub fn expand_label(
@@ -36,7 +37,7 @@ pub fn expand_label_hash(
     label: &[u8],
     context: &[u8],
 ) -> Result<Output, TlsError> {
-    let mut buf = [0u8; hash::MAX_OUTPUT_LEN];
+    let mut buf = Zeroizing::new([0u8; hash::MAX_OUTPUT_LEN]);
     let out = &mut buf[..alg.output_len()];
     expand_label(alg, secret, label, context, out)?;
     Output::from_slice(out).ok_or_else(|| TlsError::internal("hash output length"))
@@ -55,12 +56,12 @@ pub fn derive_secret(
 /// The record cipher for a traffic secret.
 pub fn cipher(suite: CipherSuite, secret: &[u8]) -> Result<Tls13Cipher, TlsError> {
     let aead = suite.aead();
-    let mut key = [0u8; 32];
+    let mut key = Zeroizing::new([0u8; 32]);
     let key = &mut key[..aead.key_len()];
     expand_label(suite.hash(), secret, b"key", b"", key)?;
-    let mut iv = [0u8; 12];
-    expand_label(suite.hash(), secret, b"iv", b"", &mut iv)?;
-    Tls13Cipher::new(aead, key, iv)
+    let mut iv = Zeroizing::new([0u8; 12]);
+    expand_label(suite.hash(), secret, b"iv", b"", &mut iv[..])?;
+    Tls13Cipher::new(aead, key, *iv)
 }
 
 /// The Finished verify_data for a base (handshake traffic) secret over a transcript hash.
@@ -82,7 +83,7 @@ pub fn next_traffic_secret(alg: HashAlgorithm, secret: &[u8]) -> Result<Output, 
 #[derive(Clone, Debug)]
 pub struct KeySchedule {
     alg: HashAlgorithm,
-    secret: Output,
+    secret: Secret,
 }
 
 impl KeySchedule {
@@ -92,7 +93,7 @@ impl KeySchedule {
         let ikm = psk.unwrap_or(&zeros[..alg.output_len()]);
         KeySchedule {
             alg,
-            secret: hash::hkdf_extract(alg, &zeros[..alg.output_len()], ikm),
+            secret: hash::hkdf_extract(alg, &zeros[..alg.output_len()], ikm).into(),
         }
     }
 
@@ -111,7 +112,8 @@ impl KeySchedule {
         )?;
         let zeros = [0u8; hash::MAX_OUTPUT_LEN];
         let ikm = ikm.unwrap_or(&zeros[..self.alg.output_len()]);
-        self.secret = hash::hkdf_extract(self.alg, derived.as_bytes(), ikm);
+        // In place: the stage before is zeroized as it is overwritten.
+        *self.secret = hash::hkdf_extract(self.alg, derived.as_bytes(), ikm);
         Ok(())
     }
 

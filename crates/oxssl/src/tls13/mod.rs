@@ -11,7 +11,7 @@ pub mod server;
 pub mod traffic;
 
 use crate::config::Config;
-use crate::crypto::hash::Output;
+use crate::crypto::hash::{Output, Secret};
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::handshake::{Context, Transcript};
@@ -55,9 +55,9 @@ pub struct HandshakeSecrets {
     /// The key schedule, at the handshake-secret stage.
     pub schedule: key_schedule::KeySchedule,
     /// client_handshake_traffic_secret.
-    pub client_hs: Output,
+    pub client_hs: Secret,
     /// server_handshake_traffic_secret.
-    pub server_hs: Output,
+    pub server_hs: Secret,
 }
 
 impl HandshakeSecrets {
@@ -80,8 +80,8 @@ impl HandshakeSecrets {
         Ok(HandshakeSecrets {
             suite,
             schedule,
-            client_hs,
-            server_hs,
+            client_hs: client_hs.into(),
+            server_hs: server_hs.into(),
         })
     }
 
@@ -130,9 +130,9 @@ impl HandshakeSecrets {
         Ok(ApplicationSecrets {
             suite: self.suite,
             schedule: self.schedule,
-            client,
-            server,
-            exporter,
+            client: client.into(),
+            server: server.into(),
+            exporter: exporter.into(),
         })
     }
 }
@@ -144,12 +144,12 @@ pub struct ApplicationSecrets {
     pub suite: CipherSuite,
     /// The key schedule at the master-secret stage (for the resumption secret).
     pub schedule: key_schedule::KeySchedule,
-    /// client_application_traffic_secret_0.
-    pub client: Output,
-    /// server_application_traffic_secret_0.
-    pub server: Output,
+    /// client_application_traffic_secret_0 (and _N after KeyUpdates).
+    pub client: Secret,
+    /// server_application_traffic_secret_0 (and _N).
+    pub server: Secret,
     /// exporter_master_secret.
-    pub exporter: Output,
+    pub exporter: Secret,
 }
 
 impl ApplicationSecrets {

@@ -216,7 +216,7 @@ pub(crate) fn session_from_ticket(
     let id = hash::digest(HashAlgorithm::Sha256, &t.ticket);
     Ok(Some(Session {
         id: id.as_bytes().to_vec(),
-        secret: psk.as_bytes().to_vec(),
+        secret: psk.as_bytes().to_vec().into(),
         time: now,
         timeout: t.lifetime,
         ticket: t.ticket.clone(),
@@ -430,7 +430,7 @@ pub(crate) fn send_tickets(
     for n in 0..count {
         let nonce = [n as u8];
         let psk = expand_label_hash(alg, res_master.as_bytes(), b"resumption", &nonce)?;
-        session.secret = psk.as_bytes().to_vec();
+        session.secret = psk.as_bytes().to_vec().into();
         session.age_add = u32::from_be_bytes(rand::array().map_err(random_err)?);
         let ticket = cx
             .config

@@ -5,7 +5,7 @@ use super::key_schedule::next_traffic_secret;
 use super::post_handshake_auth::PostHandshakeAuth;
 use super::{ApplicationSecrets, Context};
 use crate::config::Config;
-use crate::crypto::hash::Output;
+use crate::crypto::hash::{Output, Secret};
 use crate::error::TlsError;
 use crate::handshake::Transcript;
 use crate::msgs::enums::ContentType;
@@ -33,7 +33,7 @@ pub struct Traffic {
     key_updates_in_row: u32,
     tickets_in_row: u32,
     /// Client: resumption_master_secret, which turns each ticket into a session.
-    res_master: Option<Output>,
+    res_master: Option<Secret>,
     /// Post-handshake authentication, when the client offered it.
     pha: Option<Box<PostHandshakeAuth>>,
     cert_requests_in_row: u32,
@@ -77,7 +77,7 @@ impl Traffic {
 
     /// Client: keeps what turns the server's tickets into sessions.
     pub fn set_resumption_master(&mut self, res_master: Output) {
-        self.res_master = Some(res_master);
+        self.res_master = Some(res_master.into());
     }
 
     fn read_secret(&mut self) -> &mut Output {
