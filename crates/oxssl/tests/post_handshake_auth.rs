@@ -283,6 +283,7 @@ fn empty_answer_to_a_server_that_requires_a_certificate() {
 
 use common::mitm::{self, Capture};
 use oxssl::config::{CertifiedKey, ContentType};
+use oxssl::reason::Reason;
 use std::sync::Arc;
 
 /// What a server shows of its peer: (`peer_certificate`, by [`tag`], `peer_cert_chain`
@@ -432,7 +433,7 @@ impl PhaServer for OsServer {
             self.ssl
                 .peer_certificate()
                 .map(|c| tag(&c.to_der().unwrap())),
-            // OpenSSL's server-side chain leaves the leaf out: count it back in.
+            // OpenSSL's server-side chain leaves the leaf out.
             self.ssl.peer_cert_chain().map_or(0, |c| c.len()),
             self.ssl.verify_result().as_raw() as i64,
         )
@@ -578,6 +579,16 @@ fn forge(server: &mut dyn PhaServer, victim: &Pki, server_ca: &[u8], rest: Forge
 /// What follows the Certificate, made from the client's real answer.
 type Forgery = fn(&[Vec<u8>]) -> Vec<(ContentType, Vec<u8>)>;
 
+/// Application data right after the Certificate.
+fn data_after_certificate(_: &[Vec<u8>]) -> Vec<(ContentType, Vec<u8>)> {
+    vec![(ContentType::APPLICATION_DATA, b"data".to_vec())]
+}
+
+/// A KeyUpdate right after the Certificate.
+fn key_update_after_certificate(_: &[Vec<u8>]) -> Vec<(ContentType, Vec<u8>)> {
+    vec![(ContentType::HANDSHAKE, vec![24, 0, 0, 1, 0])]
+}
+
 /// A CertificateVerify with one bit of its signature flipped, then the real Finished and
 /// data.
 fn wrong_certificate_verify(msgs: &[Vec<u8>]) -> Vec<(ContentType, Vec<u8>)> {
@@ -588,6 +599,47 @@ fn wrong_certificate_verify(msgs: &[Vec<u8>]) -> Vec<(ContentType, Vec<u8>)> {
         (ContentType::HANDSHAKE, msgs[2].clone()),
         (ContentType::APPLICATION_DATA, b"data".to_vec()),
     ]
+}
+
+/// Each forgery, the SSL reason oxssl fails the server's read with, and the alert the
+/// client is sent.
+fn forgeries() -> [(&'static str, Forgery, Reason, Reason); 3] {
+    [
+        (
+            "Certificate, data",
+            data_after_certificate,
+            Reason::UNEXPECTED_RECORD,
+            Reason::SSLV3_ALERT_UNEXPECTED_MESSAGE,
+        ),
+        (
+            "Certificate, KeyUpdate",
+            key_update_after_certificate,
+            Reason::UNEXPECTED_MESSAGE,
+            Reason::SSLV3_ALERT_UNEXPECTED_MESSAGE,
+        ),
+        (
+            "wrong CertificateVerify",
+            wrong_certificate_verify,
+            Reason::BAD_SIGNATURE,
+            Reason::TLSV1_ALERT_DECRYPT_ERROR,
+        ),
+    ]
+}
+
+/// Runs every forgery against a fresh server from `server`; returns each case with what
+/// the run saw.
+fn run_forgeries(
+    server: impl Fn(&Pki, &[u8]) -> Box<dyn PhaServer>,
+) -> Vec<((&'static str, Forgery, Reason, Reason), Forged)> {
+    let (server_pki, victim) = pha_pki();
+    forgeries()
+        .into_iter()
+        .map(|case| {
+            let mut s = server(&server_pki, &victim.ca_der);
+            let f = forge(s.as_mut(), &victim, &server_pki.ca_der, case.1);
+            (case, f)
+        })
+        .collect()
 }
 
 fn pha_pki() -> (Pki, Pki) {
@@ -628,118 +680,42 @@ fn an_honest_answer_through_the_forger_shows_the_certificate() {
     }
 }
 
-/// The client stops after its Certificate and sends application data: the oxssl server
-/// fails the read with unexpected_message and never shows the certificate.
+/// A client that stops after its Certificate and sends data, or a KeyUpdate, or whose
+/// CertificateVerify is wrong: the oxssl server fails the read (unexpected_message,
+/// unexpected_message, decrypt_error) and shows no certificate after the Certificate
+/// arrived nor after the failure.
 #[test]
-fn certificate_then_data_is_refused_by_an_oxssl_server() {
-    let (server_pki, victim) = pha_pki();
-    let mut server = OxServer::new(&server_pki, &victim.ca_der);
-    let f = forge(&mut server, &victim, &server_pki.ca_der, |_| {
-        vec![(ContentType::APPLICATION_DATA, b"data".to_vec())]
-    });
-    assert_eq!(f.after_certificate, (None, 0, 0), "{f:?}");
-    assert_eq!(
-        f.read,
-        Got::Failed(Some((SSL, oxssl::reason::Reason::UNEXPECTED_RECORD.0))),
-        "{f:?}"
-    );
-    assert_eq!(f.after_failure, (None, 0, 0), "{f:?}");
-    let alert = f.client_error.as_ref().map(|e| e.reason);
-    assert_eq!(
-        alert,
-        Some(oxssl::reason::Reason::SSLV3_ALERT_UNEXPECTED_MESSAGE),
-        "{f:?}"
-    );
-}
-
-/// Any other handshake message between the Certificate and the Finished (a KeyUpdate) is
-/// unexpected_message too.
-#[test]
-fn certificate_then_key_update_is_refused_by_an_oxssl_server() {
-    let (server_pki, victim) = pha_pki();
-    let mut server = OxServer::new(&server_pki, &victim.ca_der);
-    let f = forge(&mut server, &victim, &server_pki.ca_der, |_| {
-        vec![(ContentType::HANDSHAKE, vec![24, 0, 0, 1, 0])]
-    });
-    assert_eq!(f.after_certificate, (None, 0, 0), "{f:?}");
-    assert_eq!(
-        f.read,
-        Got::Failed(Some((SSL, oxssl::reason::Reason::UNEXPECTED_MESSAGE.0))),
-        "{f:?}"
-    );
-    assert_eq!(f.after_failure, (None, 0, 0), "{f:?}");
-    assert_eq!(
-        f.client_error.as_ref().map(|e| e.reason),
-        Some(oxssl::reason::Reason::SSLV3_ALERT_UNEXPECTED_MESSAGE),
-        "{f:?}"
-    );
-}
-
-/// The CertificateVerify is wrong: decrypt_error, and the certificate is never shown.
-#[test]
-fn a_wrong_certificate_verify_is_refused_by_an_oxssl_server() {
-    let (server_pki, victim) = pha_pki();
-    let mut server = OxServer::new(&server_pki, &victim.ca_der);
-    let f = forge(
-        &mut server,
-        &victim,
-        &server_pki.ca_der,
-        wrong_certificate_verify,
-    );
-    assert_eq!(f.after_certificate, (None, 0, 0), "{f:?}");
-    assert_eq!(
-        f.read,
-        Got::Failed(Some((SSL, oxssl::reason::Reason::BAD_SIGNATURE.0))),
-        "{f:?}"
-    );
-    assert_eq!(f.after_failure, (None, 0, 0), "{f:?}");
-    assert_eq!(
-        f.client_error.as_ref().map(|e| e.reason),
-        Some(oxssl::reason::Reason::TLSV1_ALERT_DECRYPT_ERROR),
-        "{f:?}"
-    );
+fn unproven_certificates_are_refused_and_never_shown_by_an_oxssl_server() {
+    let cases = run_forgeries(|server, ca| Box::new(OxServer::new(server, ca)));
+    for ((what, _, reason, alert), f) in cases {
+        assert_eq!(f.after_certificate, (None, 0, 0), "{what}: {f:?}");
+        assert_eq!(f.read, Got::Failed(Some((SSL, reason.0))), "{what}: {f:?}");
+        assert_eq!(f.after_failure, (None, 0, 0), "{what}: {f:?}");
+        assert_eq!(
+            f.client_error.as_ref().map(|e| e.reason),
+            Some(alert),
+            "{what}: {f:?}"
+        );
+    }
 }
 
 /// The same forgeries against OpenSSL 3.6 as the server, as the reference. It refuses
-/// each with the same alert as oxssl (unexpected_message, unexpected_message,
-/// decrypt_error) and the same SSL reasons (UNEXPECTED_RECORD, UNEXPECTED_MESSAGE; a wrong
-/// signature puts an EVP error first on its queue). Unlike oxssl it shows the offered
-/// certificate as soon as the Certificate arrived, before anything proved it, and still
-/// after the failure: oxssl deliberately does not follow it there.
+/// each with the same alert as oxssl and the same SSL reasons, except that a wrong
+/// signature puts an EVP error (library 6) first on its queue. Unlike oxssl it shows the
+/// offered certificate as soon as the Certificate arrived, before anything proved it, and
+/// still after the failure: oxssl deliberately does not follow it there.
 #[test]
 fn the_same_forgeries_against_an_openssl_server() {
-    let (server_pki, victim) = pha_pki();
-    let shown = (Some(tag(&victim.leaf_der)), 0, 0);
-    let cases: [(&str, Forgery, i32, oxssl::reason::Reason); 3] = [
-        (
-            "Certificate, data",
-            |_| vec![(ContentType::APPLICATION_DATA, b"data".to_vec())],
-            oxssl::reason::Reason::UNEXPECTED_RECORD.0,
-            oxssl::reason::Reason::SSLV3_ALERT_UNEXPECTED_MESSAGE,
-        ),
-        (
-            "Certificate, KeyUpdate",
-            |_| vec![(ContentType::HANDSHAKE, vec![24, 0, 0, 1, 0])],
-            oxssl::reason::Reason::UNEXPECTED_MESSAGE.0,
-            oxssl::reason::Reason::SSLV3_ALERT_UNEXPECTED_MESSAGE,
-        ),
-        (
-            "wrong CertificateVerify",
-            wrong_certificate_verify,
-            0,
-            oxssl::reason::Reason::TLSV1_ALERT_DECRYPT_ERROR,
-        ),
-    ];
-    for (what, forgery, reason, alert) in cases {
-        let mut server = OsServer::new(&server_pki, &victim.ca_der);
-        let f = forge(&mut server, &victim, &server_pki.ca_der, forgery);
+    let cases = run_forgeries(|server, ca| Box::new(OsServer::new(server, ca)));
+    for ((what, _, reason, alert), f) in cases {
         eprintln!("OpenSSL 3.6, {what}: {f:?}");
-        assert_eq!(f.after_certificate, shown, "{what}: {f:?}");
-        assert_eq!(f.after_failure, shown, "{what}: {f:?}");
+        let shown = f.after_certificate.0.clone();
+        assert!(shown.is_some(), "{what}: {f:?}");
+        assert_eq!(f.after_certificate, (shown, 0, 0), "{what}: {f:?}");
+        assert_eq!(f.after_failure, f.after_certificate, "{what}: {f:?}");
         match f.read {
-            Got::Failed(Some((SSL, r))) if reason != 0 => assert_eq!(r, reason, "{what}"),
-            // EVP (6) reports the failed signature first.
-            Got::Failed(Some((6, _))) if reason == 0 => {}
+            Got::Failed(Some((6, _))) if reason == Reason::BAD_SIGNATURE => {}
+            Got::Failed(Some((SSL, r))) => assert_eq!(r, reason.0, "{what}"),
             ref other => panic!("{what}: OpenSSL read {other:?}"),
         }
         assert_eq!(

@@ -1329,38 +1329,51 @@ fn ox_client_with_cert_ctx(v: V) -> ox::SslContext {
 /// What a server connection saw: (resumed, the client's certificate).
 type ServerSaw = (bool, Option<Vec<u8>>);
 
-/// An oxssl server connection with `mode` set on the connection only (`SSL_set_verify`).
-fn ox_serve_with_verify(
+/// An oxssl server connection that requires a client certificate (`PEER |
+/// FAIL_IF_NO_PEER_CERT` set on the connection only, `SSL_set_verify`) or asks for none.
+fn ox_serve_requiring(
     ctx: ox::SslContext,
-    mode: ox::SslVerifyMode,
+    required: bool,
 ) -> impl FnOnce(UnixStream) -> ServerSaw + Send + 'static {
+    let mode = match required {
+        true => ox::SslVerifyMode::PEER | ox::SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        false => ox::SslVerifyMode::NONE,
+    };
     move |sock| {
         let mut ssl = ox::Ssl::new(&ctx).unwrap();
         ssl.set_accept_state();
         ssl.set_verify(mode);
         let mut s = ox::SslStream::new(ssl, sock).unwrap();
         s.accept().expect("oxssl server handshake");
-        let mut buf = [0u8; 4];
-        s.read_exact(&mut buf).expect("oxssl server read");
-        s.write_all(b"pong").unwrap();
+        answer_ping(&mut s);
         let _ = s.shutdown();
         let cert = s.ssl().peer_certificate().map(|c| c.to_der().unwrap());
         (s.ssl().session_reused(), cert)
     }
 }
 
+/// Reads the client's "ping" and answers "pong".
+fn answer_ping(s: &mut (impl Read + Write)) {
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).expect("server read");
+    assert_eq!(&buf, b"ping");
+    s.write_all(b"pong").unwrap();
+}
+
 /// The same with OpenSSL 3.6 as the server.
-fn os_serve_with_verify(
+fn os_serve_requiring(
     ctx: os::SslContext,
-    mode: os::SslVerifyMode,
+    required: bool,
 ) -> impl FnOnce(UnixStream) -> ServerSaw + Send + 'static {
+    let mode = match required {
+        true => os::SslVerifyMode::PEER | os::SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        false => os::SslVerifyMode::NONE,
+    };
     move |sock| {
         let mut ssl = os::Ssl::new(&ctx).unwrap();
         ssl.set_verify(mode);
         let mut s = ssl.accept(sock).expect("OpenSSL server handshake");
-        let mut buf = [0u8; 4];
-        s.read_exact(&mut buf).expect("OpenSSL server read");
-        s.write_all(b"pong").unwrap();
+        answer_ping(&mut s);
         let _ = s.shutdown();
         let cert = s.ssl().peer_certificate().map(|c| c.to_der().unwrap());
         (s.ssl().session_reused(), cert)
@@ -1368,24 +1381,21 @@ fn os_serve_with_verify(
 }
 
 /// A first connection whose server does not ask for a certificate, then a second one
-/// offering its session to a server that requires one (`PEER | FAIL_IF_NO_PEER_CERT` on
-/// that connection only: same context, session id context and name). Returns what each
-/// server connection saw.
-fn required_certificate_after_a_session_without_one<S>(
-    v: V,
-    serve: impl Fn(bool) -> S,
-) -> (ServerSaw, ServerSaw)
+/// offering its session to a server that requires one (on that connection only: same
+/// context, session id context and name). Returns what the second server connection saw.
+fn required_certificate_after_a_session_without_one<S>(v: V, serve: impl Fn(bool) -> S) -> ServerSaw
 where
     S: FnOnce(UnixStream) -> ServerSaw + Send + 'static,
 {
     let client = ox_client_with_cert_ctx(v);
     let (first, (_, session)) = connect(serve(false), |s| ox_client(&client, None, "localhost", s));
+    assert_eq!(first, (false, None), "{v:?}: first connection");
     let session = session.expect("a session");
     let (second, (client_resumed, _)) = connect(serve(true), |s| {
         ox_client(&client, Some(&session), "localhost", s)
     });
     assert_eq!(client_resumed, second.0, "{v:?}: both sides agree");
-    (first, second)
+    second
 }
 
 #[test]
@@ -1396,15 +1406,9 @@ fn a_session_without_a_client_certificate_is_not_resumed_where_one_is_required()
         b.add_trusted_der(&id.ca_der).unwrap();
         b.set_session_id_context(b"client-auth-test").unwrap();
         let ctx = b.build();
-        let (first, second) = required_certificate_after_a_session_without_one(v, |required| {
-            let mode = if required {
-                ox::SslVerifyMode::PEER | ox::SslVerifyMode::FAIL_IF_NO_PEER_CERT
-            } else {
-                ox::SslVerifyMode::NONE
-            };
-            ox_serve_with_verify(ctx.clone(), mode)
+        let second = required_certificate_after_a_session_without_one(v, |required| {
+            ox_serve_requiring(ctx.clone(), required)
         });
-        assert_eq!(first, (false, None), "{v:?}: first connection");
         // A full handshake instead, which asks for the certificate and gets it.
         assert_eq!(
             second,
@@ -1434,15 +1438,9 @@ fn openssl_resumes_a_session_without_a_client_certificate_where_one_is_required(
         b.set_session_id_context(b"client-auth-test").unwrap();
         os_versions(&mut b, v);
         let ctx = b.build();
-        let (first, second) = required_certificate_after_a_session_without_one(v, |required| {
-            let mode = if required {
-                os::SslVerifyMode::PEER | os::SslVerifyMode::FAIL_IF_NO_PEER_CERT
-            } else {
-                os::SslVerifyMode::NONE
-            };
-            os_serve_with_verify(ctx.clone(), mode)
+        let second = required_certificate_after_a_session_without_one(v, |required| {
+            os_serve_requiring(ctx.clone(), required)
         });
-        assert_eq!(first, (false, None), "{v:?}: first connection");
         assert_eq!(second, (true, None), "{v:?}: OpenSSL server");
     }
 }

@@ -3,11 +3,12 @@
 //!
 //! A chain the peer offers (in a Certificate message, or from the session a handshake
 //! resumes) is held in the handshake's [`PendingPeer`]; signatures (CertificateVerify,
-//! ServerKeyExchange) are checked with its leaf ([`pending_leaf`]); [`publish`] moves it into
+//! ServerKeyExchange) are checked with its leaf (`pending_leaf`); `publish` moves it into
 //! [`Negotiated`] (what `peer_certificate`, `peer_cert_chain` and `verify_result` read) when
 //! the peer's Finished has verified. Nothing else writes the peer's identity, so a peer that
 //! stops after its Certificate, or whose signature or Finished fails, changes nothing the
-//! application sees.
+//! application sees (only the verify result of a chain that failed the handshake is
+//! reported at once, as OpenSSL's `SSL_get_verify_result` does).
 
 use super::Context;
 use crate::crypto::sign::SignatureScheme;
