@@ -4,17 +4,17 @@
 //! A chain the peer offers (in a Certificate message, or from the session a handshake
 //! resumes) is held in the handshake's [`PendingPeer`]; signatures (CertificateVerify,
 //! ServerKeyExchange) are checked with its leaf (`pending_leaf`); `publish` moves it into
-//! [`Negotiated`] (what `peer_certificate`, `peer_cert_chain` and `verify_result` read) when
-//! the peer's Finished has verified. Nothing else writes the peer's identity, so a peer that
-//! stops after its Certificate, or whose signature or Finished fails, changes nothing the
-//! application sees (only the verify result of a chain that failed the handshake is
-//! reported at once, as OpenSSL's `SSL_get_verify_result` does).
+//! [`crate::negotiated::Negotiated`] (what `peer_certificate`, `peer_cert_chain` and
+//! `verify_result` read) when the peer's Finished has verified. Nothing else writes the
+//! peer's identity, so a peer that stops after its Certificate, or whose signature or
+//! Finished fails, changes nothing the application sees (only the verify result of a chain
+//! that failed the handshake is reported at once, as OpenSSL's `SSL_get_verify_result`
+//! does).
 
 use super::Context;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::msgs::enums::AlertDescription;
-use crate::negotiated::Negotiated;
 use crate::reason::Reason;
 use crate::session::Session;
 use crate::x509::{self, CertificateDer};
@@ -71,15 +71,11 @@ pub(crate) fn signed_with(cx: &mut Context<'_>, scheme: SignatureScheme) {
 /// becomes the connection's. Called right after each check of the peer's Finished.
 pub(crate) fn publish(cx: &mut Context<'_>) {
     if let Some(id) = cx.peer.0.take() {
-        publish_into(cx.info, id);
-    }
-}
-
-fn publish_into(info: &mut Negotiated, id: Identity) {
-    info.peer_chain = id.chain;
-    info.verify_result = id.verify_result;
-    if id.signature_scheme.is_some() {
-        info.peer_signature_scheme = id.signature_scheme;
+        cx.info.peer_chain = id.chain;
+        cx.info.verify_result = id.verify_result;
+        if id.signature_scheme.is_some() {
+            cx.info.peer_signature_scheme = id.signature_scheme;
+        }
     }
 }
 
