@@ -601,9 +601,12 @@ fn wrong_certificate_verify(msgs: &[Vec<u8>]) -> Vec<(ContentType, Vec<u8>)> {
     ]
 }
 
-/// Each forgery, the SSL reason oxssl fails the server's read with, and the alert the
-/// client is sent.
-fn forgeries() -> [(&'static str, Forgery, Reason, Reason); 3] {
+/// A forgery's name, the forgery, the SSL reason oxssl fails the server's read with, and the
+/// alert the client is sent.
+type Case = (&'static str, Forgery, Reason, Reason);
+
+/// Every forgery.
+fn forgeries() -> [Case; 3] {
     [
         (
             "Certificate, data",
@@ -628,9 +631,7 @@ fn forgeries() -> [(&'static str, Forgery, Reason, Reason); 3] {
 
 /// Runs every forgery against a fresh server from `server`; returns each case with what
 /// the run saw.
-fn run_forgeries(
-    server: impl Fn(&Pki, &[u8]) -> Box<dyn PhaServer>,
-) -> Vec<((&'static str, Forgery, Reason, Reason), Forged)> {
+fn run_forgeries(server: impl Fn(&Pki, &[u8]) -> Box<dyn PhaServer>) -> Vec<(Case, Forged)> {
     let (server_pki, victim) = pha_pki();
     forgeries()
         .into_iter()

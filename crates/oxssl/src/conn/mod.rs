@@ -603,6 +603,7 @@ impl Connection {
         }
         let e = TlsError::peer_alert(desc);
         self.phase = Phase::Failed;
+        self.pending_peer.clear();
         self.error = Some(e.clone());
         Err(e)
     }
