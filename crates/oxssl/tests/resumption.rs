@@ -1329,16 +1329,23 @@ fn ox_client_with_cert_ctx(v: V) -> ox::SslContext {
 /// What a server connection saw: (resumed, the client's certificate).
 type ServerSaw = (bool, Option<Vec<u8>>);
 
-/// An oxssl server connection that requires a client certificate (`PEER |
-/// FAIL_IF_NO_PEER_CERT` set on the connection only, `SSL_set_verify`) or asks for none.
+/// `SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT` when a client certificate is
+/// `required`, else `SSL_VERIFY_NONE`.
+fn verify_bits(required: bool) -> i32 {
+    if required {
+        0x1 | 0x2
+    } else {
+        0
+    }
+}
+
+/// An oxssl server connection that requires a client certificate ([`verify_bits`] set on
+/// the connection only, `SSL_set_verify`) or asks for none.
 fn ox_serve_requiring(
     ctx: ox::SslContext,
     required: bool,
 ) -> impl FnOnce(UnixStream) -> ServerSaw + Send + 'static {
-    let mode = match required {
-        true => ox::SslVerifyMode::PEER | ox::SslVerifyMode::FAIL_IF_NO_PEER_CERT,
-        false => ox::SslVerifyMode::NONE,
-    };
+    let mode = ox::SslVerifyMode::from_bits_retain(verify_bits(required));
     move |sock| {
         let mut ssl = ox::Ssl::new(&ctx).unwrap();
         ssl.set_accept_state();
@@ -1365,10 +1372,7 @@ fn os_serve_requiring(
     ctx: os::SslContext,
     required: bool,
 ) -> impl FnOnce(UnixStream) -> ServerSaw + Send + 'static {
-    let mode = match required {
-        true => os::SslVerifyMode::PEER | os::SslVerifyMode::FAIL_IF_NO_PEER_CERT,
-        false => os::SslVerifyMode::NONE,
-    };
+    let mode = os::SslVerifyMode::from_bits_retain(verify_bits(required));
     move |sock| {
         let mut ssl = os::Ssl::new(&ctx).unwrap();
         ssl.set_verify(mode);
