@@ -1298,3 +1298,153 @@ fn another_servers_ticket_means_a_full_handshake_with_openssl_and_rustls() {
         );
     }
 }
+
+// ----- a session without a client certificate where one is required (issue 16, defect 5) -----
+
+/// A client identity the servers below trust (its own CA).
+fn client_identity() -> &'static common::certs::Pki {
+    static PKI: std::sync::OnceLock<common::certs::Pki> = std::sync::OnceLock::new();
+    PKI.get_or_init(|| {
+        let mut spec = common::certs::LeafSpec::server(KeyKind::EcdsaP256);
+        spec.names = vec!["client.test".into()];
+        spec.client_auth = true;
+        common::certs::issue(&spec)
+    })
+}
+
+/// An oxssl client that has a certificate (sent only when asked).
+fn ox_client_with_cert_ctx(v: V) -> ox::SslContext {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    let id = client_identity();
+    let mut b = ox::SslContext::builder(ox::SslMethod::tls_client()).unwrap();
+    b.add_trusted_der(&pki.ca_der).unwrap();
+    b.set_verify(ox::SslVerifyMode::PEER);
+    b.set_certificate_chain_der(vec![id.leaf_der.clone()])
+        .unwrap();
+    b.set_private_key_der(&id.key_der).unwrap();
+    ox_versions(&mut b, v);
+    b.build()
+}
+
+/// What a server connection saw: (resumed, the client's certificate).
+type ServerSaw = (bool, Option<Vec<u8>>);
+
+/// `SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT` when a client certificate is
+/// `required`, else `SSL_VERIFY_NONE`.
+fn verify_bits(required: bool) -> i32 {
+    if required {
+        0x1 | 0x2
+    } else {
+        0
+    }
+}
+
+/// An oxssl server connection that requires a client certificate ([`verify_bits`] set on
+/// the connection only, `SSL_set_verify`) or asks for none.
+fn ox_serve_requiring(
+    ctx: ox::SslContext,
+    required: bool,
+) -> impl FnOnce(UnixStream) -> ServerSaw + Send + 'static {
+    let mode = ox::SslVerifyMode::from_bits_retain(verify_bits(required));
+    move |sock| {
+        let mut ssl = ox::Ssl::new(&ctx).unwrap();
+        ssl.set_accept_state();
+        ssl.set_verify(mode);
+        let mut s = ox::SslStream::new(ssl, sock).unwrap();
+        s.accept().expect("oxssl server handshake");
+        answer_ping(&mut s);
+        let _ = s.shutdown();
+        let cert = s.ssl().peer_certificate().map(|c| c.to_der().unwrap());
+        (s.ssl().session_reused(), cert)
+    }
+}
+
+/// Reads the client's "ping" and answers "pong".
+fn answer_ping(s: &mut (impl Read + Write)) {
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).expect("server read");
+    assert_eq!(&buf, b"ping");
+    s.write_all(b"pong").unwrap();
+}
+
+/// The same with OpenSSL 3.6 as the server.
+fn os_serve_requiring(
+    ctx: os::SslContext,
+    required: bool,
+) -> impl FnOnce(UnixStream) -> ServerSaw + Send + 'static {
+    let mode = os::SslVerifyMode::from_bits_retain(verify_bits(required));
+    move |sock| {
+        let mut ssl = os::Ssl::new(&ctx).unwrap();
+        ssl.set_verify(mode);
+        let mut s = ssl.accept(sock).expect("OpenSSL server handshake");
+        answer_ping(&mut s);
+        let _ = s.shutdown();
+        let cert = s.ssl().peer_certificate().map(|c| c.to_der().unwrap());
+        (s.ssl().session_reused(), cert)
+    }
+}
+
+/// A first connection whose server does not ask for a certificate, then a second one
+/// offering its session to a server that requires one (on that connection only: same
+/// context, session id context and name). Returns what the second server connection saw.
+fn required_certificate_after_a_session_without_one<S>(v: V, serve: impl Fn(bool) -> S) -> ServerSaw
+where
+    S: FnOnce(UnixStream) -> ServerSaw + Send + 'static,
+{
+    let client = ox_client_with_cert_ctx(v);
+    let (first, (_, session)) = connect(serve(false), |s| ox_client(&client, None, "localhost", s));
+    assert_eq!(first, (false, None), "{v:?}: first connection");
+    let session = session.expect("a session");
+    let (second, (client_resumed, _)) = connect(serve(true), |s| {
+        ox_client(&client, Some(&session), "localhost", s)
+    });
+    assert_eq!(client_resumed, second.0, "{v:?}: both sides agree");
+    second
+}
+
+#[test]
+fn a_session_without_a_client_certificate_is_not_resumed_where_one_is_required() {
+    let id = client_identity();
+    for v in [V::Tls13, V::Tls12] {
+        let mut b = ox_server_builder(v);
+        b.add_trusted_der(&id.ca_der).unwrap();
+        b.set_session_id_context(b"client-auth-test").unwrap();
+        let ctx = b.build();
+        let second = required_certificate_after_a_session_without_one(v, |required| {
+            ox_serve_requiring(ctx.clone(), required)
+        });
+        // A full handshake instead, which asks for the certificate and gets it.
+        assert_eq!(
+            second,
+            (false, Some(id.leaf_der.clone())),
+            "{v:?}: oxssl server"
+        );
+    }
+}
+
+/// OpenSSL 3.6 as the server in the same scenario, as the reference: it resumes the
+/// session in both versions and the connection that requires a client certificate ends up
+/// without one (OpenSSL leaves keeping such sessions apart to the session id context).
+/// oxssl deliberately differs (the test above): a full handshake asks for the certificate.
+#[test]
+fn openssl_resumes_a_session_without_a_client_certificate_where_one_is_required() {
+    let id = client_identity();
+    for v in [V::Tls13, V::Tls12] {
+        let pki = server_pki(KeyKind::EcdsaP256);
+        let mut b = os::SslContext::builder(os::SslMethod::tls()).unwrap();
+        b.set_certificate(&openssl::x509::X509::from_der(&pki.leaf_der).unwrap())
+            .unwrap();
+        b.set_private_key(&openssl::pkey::PKey::private_key_from_der(&pki.key_der).unwrap())
+            .unwrap();
+        b.cert_store_mut()
+            .add_cert(openssl::x509::X509::from_der(&id.ca_der).unwrap())
+            .unwrap();
+        b.set_session_id_context(b"client-auth-test").unwrap();
+        os_versions(&mut b, v);
+        let ctx = b.build();
+        let second = required_certificate_after_a_session_without_one(v, |required| {
+            os_serve_requiring(ctx.clone(), required)
+        });
+        assert_eq!(second, (true, None), "{v:?}: OpenSSL server");
+    }
+}

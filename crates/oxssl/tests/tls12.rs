@@ -682,3 +682,108 @@ fn certificate_selection_by_suite_scheme_and_server_name() {
         assert_eq!(leaf(&c), rsa.leaf_der, "{v:?}");
     }
 }
+
+/// A client identity trusted through its own CA, and a client config that holds it.
+fn client_with_certificate(cc: Config) -> (Config, common::certs::Pki) {
+    let mut spec = common::certs::LeafSpec::server(KeyKind::EcdsaP256);
+    spec.names = vec!["client.test".into()];
+    spec.client_auth = true;
+    let id = common::certs::issue(&spec);
+    let cc = Config {
+        certified_key: Some(oxssl::config::CertifiedKey {
+            chain: vec![oxssl::x509::CertificateDer::from(id.leaf_der.clone())],
+            key: std::sync::Arc::new(oxssl::config::SigningKey::from_der(&id.key_der).unwrap()),
+        }),
+        ..cc
+    };
+    (cc, id)
+}
+
+/// A server config that asks for (and verifies) client certificates from `ca`.
+fn asking(sc: Config, ca: &[u8]) -> Config {
+    let mut trust = oxssl::x509::TrustStore::new();
+    trust.add_der(ca).unwrap();
+    let mut sc = Config {
+        trust: std::sync::Arc::new(trust),
+        ..sc
+    };
+    sc.verify.peer = true;
+    sc.verify.fail_if_no_peer_cert = true;
+    sc
+}
+
+/// A client certificate offered in a renegotiation becomes the peer's identity only at
+/// that renegotiation's Finished (issue 16): the server takes the client's flight record by
+/// record (Certificate, ClientKeyExchange, CertificateVerify, CCS, Finished) and shows no
+/// certificate before the last one; the session it then makes carries it.
+#[test]
+fn a_certificate_offered_in_a_renegotiation_is_published_at_its_finished() {
+    let (cc, sc) = configs();
+    let (cc, id) = client_with_certificate(cc);
+    let (mut c, mut s) = pair(max(cc, V12), max(sc.clone(), V12));
+    handshake(&mut c, &mut s).unwrap();
+    assert!(s.negotiated().peer_chain.is_empty());
+    s.set_config(std::sync::Arc::new(max(asking(sc, &id.ca_der), V12)));
+    s.renegotiate(false).unwrap();
+    feed(&mut c, &take(&mut s)).unwrap();
+    feed(&mut s, &take(&mut c)).unwrap();
+    feed(&mut c, &take(&mut s)).unwrap();
+    let records = mitm::split_records(&take(&mut c));
+    assert_eq!(
+        records.len(),
+        5,
+        "one record per message of the client's flight"
+    );
+    for (i, (typ, body)) in records.iter().enumerate() {
+        assert!(s.negotiated().peer_chain.is_empty(), "before record {i}");
+        feed(&mut s, &mitm::plain_record(*typ, body)).unwrap();
+    }
+    assert!(s.is_connected());
+    let n = s.negotiated();
+    assert_eq!(
+        n.peer_chain,
+        [oxssl::x509::CertificateDer::from(id.leaf_der.clone())]
+    );
+    assert_eq!(n.verify_result, 0);
+    let session = n.session.as_ref().expect("the renegotiation's session");
+    assert_eq!(
+        session.peer_cert.as_ref().map(|c| c.as_ref()),
+        Some(&id.leaf_der[..])
+    );
+}
+
+/// Sessions made by a handshake carry the peer's certificate and its verification result
+/// (they are made after the peer's Finished published them), in both versions and on both
+/// sides.
+#[test]
+fn sessions_carry_the_peers_identity() {
+    let pki = server_pki(KeyKind::EcdsaP256);
+    for v in [V13, V12] {
+        let (cc, sc) = configs();
+        let (cc, id) = client_with_certificate(cc);
+        let (mut c, mut s) = pair(max(cc, v), max(asking(sc, &id.ca_der), v));
+        handshake(&mut c, &mut s).unwrap();
+        // TLS 1.3: the server's tickets follow the client's Finished.
+        let tickets = take(&mut s);
+        if !tickets.is_empty() {
+            feed(&mut c, &tickets).unwrap();
+        }
+        let client_session = c.negotiated().session.clone().expect("client session");
+        let server_session = s.negotiated().session.clone().expect("server session");
+        assert_eq!(
+            client_session.peer_cert.as_ref().map(|c| c.as_ref()),
+            Some(&pki.leaf_der[..]),
+            "{v:?}"
+        );
+        assert_eq!(
+            server_session.peer_cert.as_ref().map(|c| c.as_ref()),
+            Some(&id.leaf_der[..]),
+            "{v:?}"
+        );
+        assert_eq!(
+            (client_session.verify_result, server_session.verify_result),
+            (0, 0),
+            "{v:?}"
+        );
+    }
+}

@@ -12,6 +12,7 @@ pub mod keylog;
 use crate::config::Config;
 use crate::error::TlsError;
 pub use crate::handshake::client::ClientOptions;
+use crate::handshake::peer_auth::PendingPeer;
 use crate::handshake::{self, Context, Next, State, Traffic};
 pub use crate::handshake::{ClientHelloInfo, HelloDecision};
 use crate::msgs::enums::ProtocolVersion;
@@ -77,6 +78,8 @@ pub struct Connection {
     joiner: HandshakeJoiner,
     phase: Phase,
     info: Negotiated,
+    /// The peer identity offered in the running handshake, not yet proven.
+    pending_peer: PendingPeer,
     error: Option<TlsError>,
     received_close_notify: bool,
     sent_close_notify: bool,
@@ -126,6 +129,7 @@ impl Connection {
             joiner,
             phase: Phase::NotStarted,
             info: Negotiated::default(),
+            pending_peer: PendingPeer::default(),
             error: None,
             received_close_notify: false,
             sent_close_notify: false,
@@ -199,6 +203,7 @@ impl Connection {
             out: &mut self.writer,
             new_read,
             info: &mut self.info,
+            peer: &mut self.pending_peer,
             verify_host: self.client_opts.verify_host.as_deref(),
             new_sessions: &mut self.new_sessions,
             early_skip: &mut self.early_skip,
@@ -372,6 +377,7 @@ impl Connection {
                 .send(ContentType::ALERT, &[2, alert.0], MAX_PLAINTEXT);
         }
         self.phase = Phase::Failed;
+        self.pending_peer.clear();
         self.error = Some(e.clone());
         e
     }
@@ -490,17 +496,17 @@ impl Connection {
                 if self.in_early_data() {
                     return self.early_data_record(rec);
                 }
-                let traffic_seen = match &mut self.phase {
-                    Phase::Connected(traffic) => Some(traffic),
+                match &mut self.phase {
+                    Phase::Connected(traffic) => traffic.application_data(rec.is_empty())?,
                     // OpenSSL's window: data sent before the renegotiation reached the peer.
-                    Phase::Renegotiating { state, .. } if state.accepts_app_data() => None,
+                    Phase::Renegotiating { state, .. } if state.accepts_app_data() => {}
                     _ => {
                         return Err(TlsError::unexpected(
                             "application data outside the window the handshake allows",
                         )
                         .with_reason(Reason::UNEXPECTED_RECORD))
                     }
-                };
+                }
                 if rec.is_empty() {
                     self.empty_in_row += 1;
                     if self.empty_in_row > MAX_EMPTY_RECORDS {
@@ -512,9 +518,6 @@ impl Connection {
                 }
                 self.empty_in_row = 0;
                 self.warnings_in_row = 0;
-                if let Some(traffic) = traffic_seen {
-                    traffic.saw_application_data();
-                }
                 self.reader.hold_app(&rec);
                 Ok(Event::ApplicationData)
             }
@@ -600,6 +603,7 @@ impl Connection {
         }
         let e = TlsError::peer_alert(desc);
         self.phase = Phase::Failed;
+        self.pending_peer.clear();
         self.error = Some(e.clone());
         Err(e)
     }

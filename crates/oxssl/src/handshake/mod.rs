@@ -45,6 +45,9 @@ pub struct Context<'a> {
     pub new_read: &'a mut Option<Protection>,
     /// The negotiated parameters, filled in as they are settled.
     pub info: &'a mut Negotiated,
+    /// The peer identity this handshake was offered, held until the peer's Finished
+    /// verifies ([`peer_auth`]).
+    pub peer: &'a mut peer_auth::PendingPeer,
     /// Host name to check the server certificate against (client only).
     pub verify_host: Option<&'a str>,
     /// Sessions made by this handshake or its tickets, for the connection to hand out.
@@ -126,8 +129,8 @@ impl Context<'_> {
     }
 
     /// A session with what this handshake settled (server name, ALPN, the peer's
-    /// certificate and its verification), made now; the caller adds the secret, id and
-    /// ticket.
+    /// certificate and its verification, published once the peer's Finished verified: make
+    /// sessions after that), made now; the caller adds the secret, id and ticket.
     pub fn session(
         &self,
         version: crate::msgs::enums::ProtocolVersion,
@@ -275,11 +278,17 @@ pub enum Traffic {
 }
 
 impl Traffic {
-    /// Application data arrived: the peer is making progress, reset the flood counters.
-    pub fn saw_application_data(&mut self) {
+    /// An application data record arrived: refused in the middle of a TLS 1.3 client's
+    /// post-handshake authentication; otherwise, unless `empty`, the peer is making
+    /// progress, so the flood counters reset.
+    pub fn application_data(&mut self, empty: bool) -> Result<(), TlsError> {
         match self {
-            Traffic::Tls13(t) => t.saw_application_data(),
-            Traffic::Tls12(t) => t.saw_application_data(),
+            Traffic::Tls13(t) => t.application_data(empty),
+            Traffic::Tls12(t) if !empty => {
+                t.saw_application_data();
+                Ok(())
+            }
+            Traffic::Tls12(_) => Ok(()),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::crypto::kx::{self, KxGroup};
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::handshake::client::HelloSent;
-use crate::handshake::peer_auth::verify_server_certificate;
+use crate::handshake::peer_auth::{self, verify_server_certificate};
 use crate::handshake::{
     accept_server_alpn, check_server_extensions, Context, Next, State, Traffic as AnyTraffic,
     Transcript,
@@ -422,6 +422,7 @@ impl State for ExpectFinished {
         let server_verify_data = s
             .master
             .check_finished(false, &s.hs.transcript, &verify_data)?;
+        peer_auth::publish(cx);
         let mut session = super::resumption::new_session(cx, &s.master, s.hs.session_id);
         if let Some((ticket, lifetime)) = s.hs.ticket.take() {
             super::resumption::attach_ticket(&mut session, ticket, lifetime);

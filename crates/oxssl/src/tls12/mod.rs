@@ -17,7 +17,7 @@ use crate::crypto::hash::{self, Secret};
 use crate::crypto::kx::KxGroup;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
-use crate::handshake::{Context, Transcript};
+use crate::handshake::{peer_auth, Context, Transcript};
 use crate::msgs::codec::{Prefix, Reader, Writer};
 use crate::msgs::enums::{AlertDescription, ExtensionType};
 use crate::msgs::extensions as ext;
@@ -338,7 +338,8 @@ pub(crate) fn choose_scheme(
         .find(|s| peer_schemes.contains(&s.to_u16()))
 }
 
-/// The TLS 1.2 signature over `message` checked with the peer's leaf certificate.
+/// The TLS 1.2 signature over `message` checked with the leaf certificate the peer offered
+/// in this handshake.
 pub(crate) fn check_signature(
     cx: &mut Context<'_>,
     scheme_code: u16,
@@ -347,11 +348,7 @@ pub(crate) fn check_signature(
     what: &str,
 ) -> Result<(), TlsError> {
     let scheme = peer_scheme(cx.config, scheme_code)?;
-    let Some(leaf) = cx.info.peer_chain.first() else {
-        return Err(TlsError::unexpected(format!(
-            "{what} without a certificate"
-        )));
-    };
+    let leaf = peer_auth::pending_leaf(cx, what)?;
     crate::x509::verify_signature_tls12(leaf, scheme, message, signature).map_err(|e| {
         TlsError::fatal(
             AlertDescription::DECRYPT_ERROR,
@@ -359,7 +356,7 @@ pub(crate) fn check_signature(
             format!("{what}: {e}"),
         )
     })?;
-    cx.info.peer_signature_scheme = Some(scheme);
+    peer_auth::signed_with(cx, scheme);
     Ok(())
 }
 

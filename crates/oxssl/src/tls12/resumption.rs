@@ -10,6 +10,7 @@ use super::traffic::Traffic;
 use super::{send_finished, MasterSecret};
 use crate::error::TlsError;
 use crate::handshake::client::Renegotiating;
+use crate::handshake::peer_auth;
 use crate::handshake::{Context, Next, State, Traffic as AnyTraffic, Transcript};
 use crate::msgs::enums::{AlertDescription, ProtocolVersion};
 use crate::msgs::handshake::{ClientHello, HandshakeMessage, NewSessionTicket12};
@@ -95,8 +96,7 @@ pub(crate) fn find(
         && s.alpn == b.alpn
         && ch.cipher_suites.contains(&s.suite.to_u16())
         && cx.config.tls12_cipher_suites.contains(&s.suite)
-        // A server that requires a client certificate does not resume a session without one.
-        && (s.peer_cert.is_some() || !cx.config.verify.fail_if_no_peer_cert);
+        && peer_auth::session_has_required_peer(cx, &s, false);
     if !fits {
         return Ok(None);
     }
@@ -143,11 +143,11 @@ pub(crate) fn resume(
     }))))
 }
 
-/// What a resumed handshake takes over from the session: the peer's identity.
+/// What a resumed handshake takes over from the session: the peer's identity (published
+/// when the peer's Finished verifies).
 fn adopt(cx: &mut Context<'_>, s: &Session) {
     cx.info.group = None;
-    cx.info.peer_chain = s.peer_cert.iter().cloned().collect();
-    cx.info.verify_result = s.verify_result;
+    peer_auth::hold_session_identity(cx, s);
 }
 
 // ----- client -----
@@ -310,6 +310,7 @@ impl State for ExpectFinished {
         let peer_vd = a
             .master
             .check_finished(!a.is_client, &a.transcript, &verify_data)?;
+        peer_auth::publish(cx);
         let (client_vd, server_vd) = if a.is_client {
             a.transcript.add(raw);
             cx.send_ccs()?;

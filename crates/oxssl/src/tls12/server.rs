@@ -13,7 +13,7 @@ use crate::crypto::rand;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
 use crate::handshake::client::Renegotiating;
-use crate::handshake::peer_auth::accept_client_certificate;
+use crate::handshake::peer_auth::{self, accept_client_certificate};
 use crate::handshake::{
     client_sni, random_err, select_alpn, Context, HelloDecision, Next, State,
     Traffic as AnyTraffic, Transcript,
@@ -546,6 +546,8 @@ impl State for ExpectFinished {
         let client_verify_data = s
             .master
             .check_finished(true, &s.hs.transcript, &verify_data)?;
+        // Before the session is made: it carries the client's identity.
+        peer_auth::publish(cx);
         s.hs.transcript.add(raw);
         let session = super::resumption::new_session(cx, &s.master, s.hs.session_id.clone());
         if s.hs.ticket {

@@ -11,7 +11,7 @@ use super::{ApplicationSecrets, HandshakeSecrets};
 use crate::crypto::kx::{KeyShare, KxGroup};
 use crate::error::TlsError;
 use crate::handshake::client::{random_err, ExpectServerHello, HelloSent};
-use crate::handshake::peer_auth::verify_server_certificate;
+use crate::handshake::peer_auth::{self, verify_server_certificate};
 use crate::handshake::{
     accept_server_alpn, check_duplicates, check_server_extensions, unexpected, Context, Next,
     State, Traffic as AnyTraffic, Transcript,
@@ -230,8 +230,7 @@ fn handle_server_hello(
     cx.info.resumed = resumed;
     if let Some(s) = sent.psk().filter(|_| resumed) {
         // The server's identity is the one the session was made with.
-        cx.info.peer_chain = s.peer_cert.iter().cloned().collect();
-        cx.info.verify_result = s.verify_result;
+        peer_auth::hold_session_identity(cx, s);
     }
     cx.info.version = Some(ProtocolVersion::TLSV1_3);
     cx.info.suite = Some(suite);
@@ -422,6 +421,7 @@ impl State for ExpectFinished {
         let hs = &mut self.hs;
         hs.secrets
             .check_finished(&hs.secrets.server_hs, &hs.transcript, &verify_data)?;
+        peer_auth::publish(cx);
         hs.transcript.add(raw);
         let app: ApplicationSecrets = hs.secrets.clone().application_secrets(cx, &hs.transcript)?;
         *cx.new_read = Some(app.cipher(&app.server)?);

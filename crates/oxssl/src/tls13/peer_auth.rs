@@ -4,7 +4,7 @@
 use super::{certificate_verify_message, peer_scheme};
 use crate::crypto::sign::{SignatureScheme, SigningKey};
 use crate::error::TlsError;
-use crate::handshake::{check_duplicates, Context, Transcript};
+use crate::handshake::{check_duplicates, peer_auth, Context, Transcript};
 use crate::msgs::enums::{AlertDescription, ExtensionType};
 use crate::msgs::extensions::{self as ext, Extensions};
 use crate::msgs::handshake::{Certificate13, CertificateVerify, HandshakeMessage};
@@ -31,7 +31,8 @@ pub(crate) fn check_certificate_message(
         .collect())
 }
 
-/// Checks a CertificateVerify signature by the peer's end-entity certificate.
+/// Checks a CertificateVerify signature by the end-entity certificate the peer offered
+/// in this handshake (or post-handshake authentication).
 pub(crate) fn check_certificate_verify(
     cx: &mut Context<'_>,
     cv: &CertificateVerify,
@@ -39,11 +40,7 @@ pub(crate) fn check_certificate_verify(
     from_server: bool,
 ) -> Result<(), TlsError> {
     let scheme = peer_scheme(cx.config, cv.scheme)?;
-    let Some(leaf) = cx.info.peer_chain.first() else {
-        return Err(TlsError::unexpected(
-            "CertificateVerify without a certificate",
-        ));
-    };
+    let leaf = peer_auth::pending_leaf(cx, "CertificateVerify")?;
     let message = certificate_verify_message(from_server, transcript.current()?.as_bytes());
     x509::verify_signature(leaf, scheme, &message, &cv.signature).map_err(|e| {
         TlsError::fatal(
@@ -52,7 +49,7 @@ pub(crate) fn check_certificate_verify(
             format!("CertificateVerify: {e}"),
         )
     })?;
-    cx.info.peer_signature_scheme = Some(scheme);
+    peer_auth::signed_with(cx, scheme);
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::crypto::hash::Output;
 use crate::crypto::rand;
 use crate::error::TlsError;
-use crate::handshake::peer_auth::accept_client_certificate;
+use crate::handshake::peer_auth::{self, accept_client_certificate};
 use crate::handshake::{check_duplicates, random_err, Context, Transcript};
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::msgs::handshake::{CertificateRequest13, HandshakeMessage};
@@ -55,6 +55,28 @@ impl PostHandshakeAuth {
     /// Server: a request is waiting for the client's answer.
     pub fn is_pending(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// Server: the client's answer has started (its Certificate arrived) and not ended.
+    /// Its CertificateVerify and Finished come in a row (RFC 8446 4.6.2): no application
+    /// data and no other message may come between.
+    pub fn answer_started(&self) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|p| p.step != Step::Certificate)
+    }
+
+    /// Server: whether `msg` belongs to the pending request: the messages of an answer,
+    /// and once the answer started every message (any but the expected next one is then
+    /// unexpected_message).
+    pub fn takes(&self, msg: &HandshakeMessage) -> bool {
+        let answer = matches!(
+            msg,
+            HandshakeMessage::Certificate(_)
+                | HandshakeMessage::CertificateVerify(_)
+                | HandshakeMessage::Finished(_)
+        );
+        self.is_pending() && (answer || self.answer_started())
     }
 
     /// Server: sends a CertificateRequest with a fresh context and our signature schemes.
@@ -101,8 +123,9 @@ impl PostHandshakeAuth {
         cx.send(&fin, &mut transcript)
     }
 
-    /// Server: one message of the client's answer. The chain is verified (and kept as the
-    /// peer's) as in the handshake; a refusal is the same fatal alert.
+    /// Server: one message of the client's answer. The chain is verified as in the
+    /// handshake and held until the client's Finished verifies, which makes it the peer's
+    /// identity; a refusal is the same fatal alert.
     pub fn receive(
         &mut self,
         cx: &mut Context<'_>,
@@ -148,6 +171,7 @@ impl PostHandshakeAuth {
             }
             (Step::Finished, HandshakeMessage::Finished(verify_data)) => {
                 super::check_finished(suite, client_secret, &p.transcript, &verify_data)?;
+                peer_auth::publish(cx);
                 self.pending = None;
                 Ok(())
             }

@@ -289,6 +289,7 @@ fn fits(cx: &mut Context<'_>, s: &Session, fit: &Fit<'_>) -> bool {
         && s.sid_ctx == cx.config.resumption.sid_ctx
         && s.same_sni(fit.sni)
         && s.alpn.as_deref() == fit.alpn
+        && crate::handshake::peer_auth::session_has_required_peer(cx, s, true)
 }
 
 /// The first offered ticket this server can resume, with its binder checked over the

@@ -12,7 +12,7 @@ use crate::crypto::kx::{self, KxGroup};
 use crate::crypto::rand;
 use crate::crypto::sign::SignatureScheme;
 use crate::error::TlsError;
-use crate::handshake::peer_auth::accept_client_certificate;
+use crate::handshake::peer_auth::{self, accept_client_certificate};
 use crate::handshake::{
     check_duplicates, client_sni, random_err, select_alpn, Context, HelloDecision, Next, State,
     Traffic as AnyTraffic, Transcript,
@@ -445,8 +445,7 @@ impl State for ExpectClientHello {
         if let Some(a) = &accepted {
             exts.push(ExtensionType::PRE_SHARED_KEY, ext::encode_u16(a.index));
             cx.info.resumed = true;
-            cx.info.peer_chain = a.session.peer_cert.iter().cloned().collect();
-            cx.info.verify_result = a.session.verify_result;
+            peer_auth::hold_session_identity(cx, &a.session);
         }
         let sh = HandshakeMessage::ServerHello(ServerHello {
             legacy_version: ProtocolVersion::TLSV1_2.0,
@@ -655,6 +654,8 @@ impl State for ExpectFinished {
         let mut f = self.f;
         f.secrets
             .check_finished(&f.secrets.client_hs, &f.transcript, &verify_data)?;
+        // Before the tickets: their sessions carry the client's identity.
+        peer_auth::publish(cx);
         *cx.new_read = Some(f.app.cipher(&f.app.client)?);
         f.transcript.add(raw);
         if f.tickets {

@@ -96,11 +96,23 @@ impl Traffic {
         }
     }
 
-    /// Application data arrived: the peer is making progress, reset the flood counters.
-    pub fn saw_application_data(&mut self) {
-        self.key_updates_in_row = 0;
-        self.tickets_in_row = 0;
-        self.cert_requests_in_row = 0;
+    /// An application data record arrived. Server: refused between the client's
+    /// Certificate and its Finished, which RFC 8446 4.6.2 sends in a row (data the client
+    /// sent before it saw our request comes before its Certificate, and is fine).
+    /// Otherwise, unless `empty`, the peer is making progress: the flood counters reset.
+    pub fn application_data(&mut self, empty: bool) -> Result<(), TlsError> {
+        if self.pha.as_ref().is_some_and(|p| p.answer_started()) {
+            return Err(TlsError::unexpected(
+                "application data inside the client's post-handshake authentication",
+            )
+            .with_reason(Reason::UNEXPECTED_RECORD));
+        }
+        if !empty {
+            self.key_updates_in_row = 0;
+            self.tickets_in_row = 0;
+            self.cert_requests_in_row = 0;
+        }
+        Ok(())
     }
 
     /// The exporter master secret (`SSL_export_keying_material`).
@@ -156,11 +168,7 @@ impl Traffic {
                 }
                 pha.answer(cx, suite, &self.secrets.client, cr, raw)
             }
-            msg @ (HandshakeMessage::Certificate(_)
-            | HandshakeMessage::CertificateVerify(_)
-            | HandshakeMessage::Finished(_))
-                if !self.is_client && self.pha.as_ref().is_some_and(|p| p.is_pending()) =>
-            {
+            msg if !self.is_client && self.pha.as_ref().is_some_and(|p| p.takes(&msg)) => {
                 let secret = self.secrets.client.clone();
                 match self.pha.as_mut() {
                     Some(pha) => pha.receive(cx, suite, &secret, msg, raw),
