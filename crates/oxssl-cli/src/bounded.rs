@@ -1,60 +1,90 @@
-//! What keeps `s_server`'s services bounded under load: a cap on connection threads, a
-//! transport with a deadline, and an HTTP request reader that scans each byte once.
+//! What keeps `s_server`'s services bounded under load: a cap on connection threads, which
+//! are joined as they end, a transport with a deadline, and an HTTP request reader that
+//! scans each byte once.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Connection threads in flight, at most `max`. The accept loop takes a [`Slot`] before it
-/// accepts, so the clients beyond the cap wait in the kernel's listen queue, where they cost
-/// no thread; a slot comes back when its thread ends, however it ends.
-pub struct Slots {
-    busy: Mutex<usize>,
-    changed: Condvar,
+/// Connection threads, at most `max` at once, each joined as soon as it ends (a thread
+/// never joined keeps its stack: ~25 KiB of resident memory per connection, for good).
+/// The accept loop calls [`Workers::make_room`] before it accepts, so the clients beyond the
+/// cap wait in the kernel's listen queue, where they cost no thread.
+pub struct Workers {
+    live: HashMap<u64, JoinHandle<()>>,
+    next: u64,
+    ended_tx: Sender<u64>,
+    ended: Receiver<u64>,
     max: usize,
 }
 
-/// One connection thread's place; dropping it frees the place.
-pub struct Slot(Arc<Slots>);
+/// Tells the accept loop that its worker ended, however it ended (also by a panic).
+struct Ended(u64, Sender<u64>);
 
-impl Slots {
-    pub fn new(max: usize) -> Arc<Slots> {
-        Arc::new(Slots {
-            busy: Mutex::new(0),
-            changed: Condvar::new(),
-            max: max.max(1),
-        })
-    }
-
-    /// Waits for a free place and takes it.
-    pub fn acquire(self: &Arc<Self>) -> Slot {
-        let mut busy = self.lock();
-        while *busy >= self.max {
-            busy = self.changed.wait(busy).unwrap_or_else(|p| p.into_inner());
-        }
-        *busy += 1;
-        Slot(self.clone())
-    }
-
-    /// Waits until every slot has been given back.
-    pub fn wait_idle(&self) {
-        let mut busy = self.lock();
-        while *busy > 0 {
-            busy = self.changed.wait(busy).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-
-    /// The count, also after a thread panicked holding the lock (it only counts).
-    fn lock(&self) -> std::sync::MutexGuard<'_, usize> {
-        self.busy.lock().unwrap_or_else(|p| p.into_inner())
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let _ = self.1.send(self.0);
     }
 }
 
-impl Drop for Slot {
-    fn drop(&mut self) {
-        *self.0.lock() -= 1;
-        self.0.changed.notify_all();
+impl Workers {
+    pub fn new(max: usize) -> Workers {
+        let (ended_tx, ended) = mpsc::channel();
+        Workers {
+            live: HashMap::new(),
+            next: 0,
+            ended_tx,
+            ended,
+            max: max.max(1),
+        }
+    }
+
+    /// Joins the workers that ended; while `max` still run, waits for one to end.
+    pub fn make_room(&mut self) {
+        while let Ok(id) = self.ended.try_recv() {
+            self.join(id);
+        }
+        while self.live.len() >= self.max {
+            match self.ended.recv() {
+                Ok(id) => self.join(id),
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Runs `work` on a new thread (dropped, with what it holds, if none can be made).
+    pub fn spawn(&mut self, work: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+        let ended = Ended(self.next, self.ended_tx.clone());
+        let handle = std::thread::Builder::new().spawn(move || {
+            let _ended = ended;
+            work();
+        })?;
+        self.live.insert(self.next, handle);
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Waits for every worker.
+    pub fn join_all(&mut self) {
+        for (_, handle) in self.live.drain() {
+            let _ = handle.join();
+        }
+    }
+
+    /// Threads running (or ended and not yet joined).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    fn join(&mut self, id: u64) {
+        // The thread is past its work; join waits only for its exit, and frees its stack.
+        if let Some(handle) = self.live.remove(&id) {
+            let _ = handle.join();
+        }
     }
 }
 
@@ -169,25 +199,35 @@ mod tests {
     }
 
     #[test]
-    fn slots_cap_threads_and_come_back() {
-        let slots = Slots::new(2);
-        let (a, b) = (slots.acquire(), slots.acquire());
-        let (tx, rx) = std::sync::mpsc::channel();
-        let waiter = {
-            let slots = slots.clone();
-            std::thread::spawn(move || {
-                let _c = slots.acquire();
-                tx.send(()).unwrap();
-            })
-        };
-        let blocked = rx.recv_timeout(Duration::from_millis(200));
-        assert!(blocked.is_err(), "a third slot was handed out");
-        drop(a);
-        rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        waiter.join().unwrap();
-        drop(b);
-        slots.wait_idle();
-        assert_eq!(*slots.lock(), 0);
+    fn workers_are_capped_and_joined() {
+        let mut workers = Workers::new(2);
+        let (release_tx, release) = mpsc::channel::<()>();
+        let release = std::sync::Arc::new(std::sync::Mutex::new(release));
+        for _ in 0..2 {
+            workers.make_room();
+            let release = release.clone();
+            workers
+                .spawn(move || {
+                    let _ = release.lock().unwrap().recv();
+                })
+                .unwrap();
+        }
+        // make_room waits while two run: it returns once one has been let go and joined.
+        let letting_go = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            release_tx.send(()).unwrap();
+            release_tx
+        });
+        let start = Instant::now();
+        workers.make_room();
+        assert!(start.elapsed() >= Duration::from_millis(150));
+        assert_eq!(workers.len(), 1);
+        // A panicking worker is reaped too.
+        workers.spawn(|| panic!("worker panics")).unwrap();
+        drop(letting_go.join().unwrap()); // the last waiting worker ends
+        workers.make_room();
+        workers.join_all();
+        assert_eq!(workers.len(), 0);
     }
 
     #[test]

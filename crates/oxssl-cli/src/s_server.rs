@@ -7,7 +7,7 @@
 //! deadline for the handshake and the request (`-conn_timeout`) so a client that trickles
 //! bytes cannot hold a thread, and requests and lines of bounded size.
 
-use crate::bounded::{RequestHead, Slots, Timed};
+use crate::bounded::{RequestHead, Timed, Workers};
 use crate::console::{Console, Line};
 use crate::summary;
 use crate::tls_opts::TlsArgs;
@@ -206,10 +206,10 @@ pub fn run(args: Args) -> Result<(), String> {
     } else {
         return run_interactive(&ctx, &listener, &args, limit);
     };
-    let slots = Slots::new(usize::try_from(args.max_conns).unwrap_or(usize::MAX));
+    let mut workers = Workers::new(usize::try_from(args.max_conns).unwrap_or(usize::MAX));
     let mut served = 0u64;
     while args.naccept.is_none_or(|n| served < n) {
-        let slot = slots.acquire();
+        workers.make_room();
         let tcp = match listener.accept() {
             Ok((tcp, _)) => tcp,
             Err(e) => {
@@ -221,18 +221,16 @@ pub fn run(args: Args) -> Result<(), String> {
         };
         served += 1;
         let (ctx, quiet) = (ctx.clone(), args.quiet);
-        // Detached: an ended thread's stack goes back for reuse at once, not at a join.
-        let spawned = std::thread::Builder::new().spawn(move || {
-            let _slot = slot;
+        let work = move || {
             if let Err(e) = service.serve(&ctx, Timed::new(tcp, limit, IDLE), quiet) {
                 eprintln!("{e}");
             }
-        });
-        if let Err(e) = spawned {
+        };
+        if let Err(e) = workers.spawn(work) {
             eprintln!("no thread for a connection: {e}");
         }
     }
-    slots.wait_idle();
+    workers.join_all();
     Ok(())
 }
 
