@@ -71,46 +71,6 @@ impl Lines for FileLines {
     }
 }
 
-fn base64(text: &[u8]) -> Option<Vec<u8>> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let body: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    let trimmed = body
-        .strip_suffix(b"==")
-        .or_else(|| body.strip_suffix(b"="))
-        .unwrap_or(&body);
-    if body.len() % 4 != 0 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    for chunk in trimmed.chunks(4) {
-        let mut acc = 0u32;
-        for c in chunk {
-            acc = (acc << 6) | val(*c)?;
-        }
-        let bytes = acc.to_be_bytes();
-        match chunk.len() {
-            4 => out.extend_from_slice(&bytes[1..4]),
-            3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-            2 => out.push((acc >> 4) as u8),
-            _ => return None,
-        }
-    }
-    Some(out)
-}
-
 /// The DER of the next block whose label is one of `labels` (with the label), or the
 /// reason code of the failure.
 fn read_block(src: &mut dyn Lines, labels: &[&str]) -> Result<(String, Vec<u8>), c_int> {
@@ -124,15 +84,17 @@ fn read_block(src: &mut dyn Lines, labels: &[&str]) -> Result<(String, Vec<u8>),
         };
         let label = String::from_utf8_lossy(label).into_owned();
         let end = format!("-----END {label}-----");
-        let mut body = Vec::new();
+        // The block as read, for the library's constant-time decoder (keys are secret).
+        let mut block = line;
         let mut headers = false;
         loop {
             let l = src.line().ok_or(PEM_R_BAD_END_LINE)?;
+            block.push(b'\n');
+            block.extend_from_slice(&l);
             if l == end.as_bytes() {
                 break;
             }
             headers |= l.contains(&b':');
-            body.extend_from_slice(&l);
         }
         if !labels.contains(&label.as_str()) {
             continue;
@@ -141,9 +103,9 @@ fn read_block(src: &mut dyn Lines, labels: &[&str]) -> Result<(String, Vec<u8>),
             // Proc-Type / DEK-Info: an encrypted key.
             return Err(PEM_R_BAD_DECRYPT);
         }
-        return base64(&body)
+        return oxssl::x509::pem_decode(&label, &block)
             .map(|d| (label, d))
-            .ok_or(PEM_R_BAD_BASE64_DECODE);
+            .map_err(|_| PEM_R_BAD_BASE64_DECODE);
     }
 }
 
@@ -245,11 +207,37 @@ pem_reader!(
 mod tests {
     use super::*;
 
+    /// PEM text offered byte by byte, as a BIO or FILE would.
+    struct Text(std::vec::IntoIter<u8>);
+
+    impl Lines for Text {
+        fn line(&mut self) -> Option<Vec<u8>> {
+            next_line(|| self.0.next())
+        }
+    }
+
+    fn read(text: &str, labels: &[&str]) -> Result<(String, Vec<u8>), c_int> {
+        read_block(&mut Text(text.as_bytes().to_vec().into_iter()), labels)
+    }
+
     #[test]
-    fn base64_decodes() {
-        assert_eq!(base64(b"aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64(b"aGVs\nbG8h").unwrap(), b"hello!");
-        assert_eq!(base64(b"aGk=").unwrap(), b"hi");
-        assert!(base64(b"a?==").is_none());
+    fn blocks_decode_with_openssl_reason_codes() {
+        let key = "-----BEGIN PRIVATE KEY-----\naGVs\nbG8h\n-----END PRIVATE KEY-----\n";
+        assert_eq!(
+            read(key, KEY_LABELS),
+            Ok(("PRIVATE KEY".into(), b"hello!".to_vec()))
+        );
+        // Blocks of other kinds are skipped; CRLF line ends are fine.
+        let both = format!("-----BEGIN EC PARAMETERS-----\r\nBggqhkjOPQMBBw==\r\n-----END EC PARAMETERS-----\r\n{key}");
+        assert_eq!(read(&both, KEY_LABELS).unwrap().1, b"hello!");
+        let cert = "-----BEGIN TRUSTED CERTIFICATE-----\naGk=\n-----END TRUSTED CERTIFICATE-----";
+        assert_eq!(read(cert, AUX_LABELS).unwrap().1, b"hi");
+        assert_eq!(read(cert, CERT_LABELS), Err(PEM_R_NO_START_LINE));
+        let bad = "-----BEGIN CERTIFICATE-----\na?==\n-----END CERTIFICATE-----";
+        assert_eq!(read(bad, CERT_LABELS), Err(PEM_R_BAD_BASE64_DECODE));
+        let cut = "-----BEGIN CERTIFICATE-----\naGk=\n";
+        assert_eq!(read(cut, CERT_LABELS), Err(PEM_R_BAD_END_LINE));
+        let encrypted = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\naGk=\n-----END RSA PRIVATE KEY-----";
+        assert_eq!(read(encrypted, KEY_LABELS), Err(PEM_R_BAD_DECRYPT));
     }
 }

@@ -3,6 +3,7 @@
 //! with OpenSSL's single-dash flags.
 #![forbid(unsafe_code)]
 
+mod bounded;
 mod ciphers;
 mod console;
 mod demo;

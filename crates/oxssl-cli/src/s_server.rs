@@ -1,15 +1,28 @@
 //! `oxssl s_server`: a TLS server like `openssl s_server`: one interactive connection at a
 //! time relaying stdin and stdout (with the R, k, K and Q commands), or `-rev` / `-www`
 //! services with a thread per connection. A client that fails never stops the server.
+//!
+//! Under load the services stay bounded: at most `-max_conns` connection threads (the next
+//! client waits in the listen queue until one ends), each thread released when it ends, a
+//! deadline for the handshake and the request (`-conn_timeout`) so a client that trickles
+//! bytes cannot hold a thread, and requests and lines of bounded size.
 
+use crate::bounded::{RequestHead, Timed, Workers};
 use crate::console::{Console, Line};
 use crate::summary;
 use crate::tls_opts::TlsArgs;
 use oxssl::ssl::{ErrorCode, KeyUpdateType, Ssl, SslContext, SslOptions, SslStream, SslVerifyMode};
-use std::io::{BufRead, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, Read, Write};
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// The longest an HTTP request head may be (`-www`, `-WWW`).
+const MAX_REQUEST: usize = 16 * 1024;
+/// The longest a `-rev` line may be.
+const MAX_LINE: u64 = 16 * 1024;
+/// How long an established connection may wait on one read or write.
+const IDLE: Duration = Duration::from_secs(30);
 
 /// `s_server` flags.
 #[derive(clap::Args, Debug)]
@@ -79,6 +92,14 @@ pub struct Args {
     /// Session id context, for resumption across servers sharing it
     #[arg(long = "context", value_name = "val")]
     pub context: Option<String>,
+    /// -www/-WWW/-rev: connections served at once; later clients wait to be accepted
+    #[arg(long = "max_conns", value_name = "+int", default_value = "256",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_conns: u32,
+    /// Seconds a client has to finish its handshake and (-www/-WWW) send its request
+    #[arg(long = "conn_timeout", value_name = "+int", default_value = "10",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub conn_timeout: u64,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -175,51 +196,89 @@ pub fn run(args: Args) -> Result<(), String> {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     println!("ACCEPT {port}");
     let _ = std::io::stdout().flush();
-    let console = (!args.www && !args.rev && !args.www_files).then(Console::spawn);
+    let limit = Duration::from_secs(args.conn_timeout);
+    let service = if args.www {
+        Service::Www
+    } else if args.www_files {
+        Service::Files
+    } else if args.rev {
+        Service::Rev
+    } else {
+        return run_interactive(&ctx, &listener, &args, limit);
+    };
+    let mut workers = Workers::new(usize::try_from(args.max_conns).unwrap_or(usize::MAX));
     let mut served = 0u64;
-    let mut workers = Vec::new();
-    for conn in listener.incoming() {
-        let Ok(tcp) = conn else { continue };
-        let _ = tcp.set_nodelay(true);
-        served += 1;
-        let ctx = ctx.clone();
-        let quiet = args.quiet;
-        if let Some(console) = &console {
-            match interactive(&ctx, tcp, console, quiet) {
-                Ok(Stop::Quit) => break,
-                Ok(Stop::Closed) => {}
-                Err(e) => eprintln!("{e}"),
+    while args.naccept.is_none_or(|n| served < n) {
+        workers.make_room();
+        let tcp = match listener.accept() {
+            Ok((tcp, _)) => tcp,
+            Err(e) => {
+                // Out of descriptors, say: do not spin; the client stays queued.
+                eprintln!("accept: {e}");
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
             }
-        } else {
-            let (www, rev, files) = (args.www, args.rev, args.www_files);
-            workers.push(std::thread::spawn(move || {
-                let r = if www {
-                    serve_www(&ctx, tcp)
-                } else if files {
-                    serve_files(&ctx, tcp)
-                } else if rev {
-                    serve_rev(&ctx, tcp, quiet)
-                } else {
-                    Ok(())
-                };
-                if let Err(e) = r {
-                    eprintln!("{e}");
-                }
-            }));
-        }
-        if args.naccept.is_some_and(|n| served >= n) {
-            break;
+        };
+        served += 1;
+        let (ctx, quiet) = (ctx.clone(), args.quiet);
+        let work = move || {
+            if let Err(e) = service.serve(&ctx, Timed::new(tcp, limit, IDLE), quiet) {
+                eprintln!("{e}");
+            }
+        };
+        if let Err(e) = workers.spawn(work) {
+            eprintln!("no thread for a connection: {e}");
         }
     }
-    for w in workers {
-        let _ = w.join();
+    workers.join_all();
+    Ok(())
+}
+
+/// The default mode: one connection at a time, relayed to and from the terminal.
+fn run_interactive(
+    ctx: &SslContext,
+    listener: &TcpListener,
+    args: &Args,
+    limit: Duration,
+) -> Result<(), String> {
+    let console = Console::spawn();
+    let mut served = 0u64;
+    while args.naccept.is_none_or(|n| served < n) {
+        let Ok((tcp, _)) = listener.accept() else {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        };
+        served += 1;
+        match interactive(ctx, Timed::new(tcp, limit, IDLE), &console, args.quiet) {
+            Ok(Stop::Quit) => break,
+            Ok(Stop::Closed) => {}
+            Err(e) => eprintln!("{e}"),
+        }
     }
     Ok(())
 }
 
-fn accept(ctx: &SslContext, tcp: TcpStream) -> Result<SslStream<TcpStream>, String> {
-    tcp.set_read_timeout(Some(Duration::from_secs(30)))
-        .map_err(|e| e.to_string())?;
+/// What `-www`, `-WWW` and `-rev` do with a connection.
+#[derive(Clone, Copy)]
+enum Service {
+    Www,
+    Files,
+    Rev,
+}
+
+impl Service {
+    fn serve(self, ctx: &SslContext, tcp: Timed, quiet: bool) -> Result<(), String> {
+        match self {
+            Service::Www => serve_www(ctx, tcp),
+            Service::Files => serve_files(ctx, tcp),
+            Service::Rev => serve_rev(ctx, tcp, quiet),
+        }
+    }
+}
+
+/// The server's side of the handshake, within the connection's deadline.
+fn accept(ctx: &SslContext, tcp: Timed) -> Result<SslStream<Timed>, String> {
+    let _ = tcp.tcp.set_nodelay(true);
     let mut ssl = Ssl::new(ctx).map_err(|e| e.to_string())?;
     ssl.set_accept_state();
     let mut s = SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
@@ -232,7 +291,7 @@ fn accept(ctx: &SslContext, tcp: TcpStream) -> Result<SslStream<TcpStream>, Stri
 
 /// `-early_data`: reads the client's early data before the handshake completes and
 /// prints it as OpenSSL's s_server does.
-fn print_early_data(s: &mut SslStream<TcpStream>) -> Result<(), String> {
+fn print_early_data(s: &mut SslStream<Timed>) -> Result<(), String> {
     let mut buf = vec![0u8; 16384];
     let mut first = true;
     loop {
@@ -263,7 +322,7 @@ enum Stop {
 /// One connection relayed to and from the terminal, as OpenSSL's default mode.
 fn interactive(
     ctx: &SslContext,
-    tcp: TcpStream,
+    tcp: Timed,
     console: &Console,
     quiet: bool,
 ) -> Result<Stop, String> {
@@ -272,9 +331,11 @@ fn interactive(
         print!("{}", summary::connection(s.ssl(), false, false, false));
         let _ = std::io::stdout().flush();
     }
-    s.get_ref()
-        .set_read_timeout(Some(Duration::from_millis(20)))
-        .map_err(|e| e.to_string())?;
+    // Poll the socket and the console in turn, for as long as the client stays.
+    let tcp = s.get_mut();
+    tcp.deadline = None;
+    tcp.idle = Duration::from_millis(20);
+    tcp.poll = true;
     let mut buf = vec![0u8; 16384];
     let mut renegotiating = false;
     loop {
@@ -327,7 +388,7 @@ fn interactive(
     }
 }
 
-fn write_all(s: &mut SslStream<TcpStream>, mut data: &[u8]) -> Result<(), String> {
+fn write_all(s: &mut SslStream<Timed>, mut data: &[u8]) -> Result<(), String> {
     while !data.is_empty() {
         match s.ssl_write(data) {
             Ok(n) => data = &data[n..],
@@ -338,18 +399,23 @@ fn write_all(s: &mut SslStream<TcpStream>, mut data: &[u8]) -> Result<(), String
     Ok(())
 }
 
-/// `-rev`: every line comes back reversed; "CLOSE" ends the connection.
-fn serve_rev(ctx: &SslContext, tcp: TcpStream, quiet: bool) -> Result<(), String> {
-    let s = accept(ctx, tcp)?;
+/// `-rev`: every line (at most 16 KiB) comes back reversed; "CLOSE" ends the connection.
+fn serve_rev(ctx: &SslContext, tcp: Timed, quiet: bool) -> Result<(), String> {
+    let mut s = accept(ctx, tcp)?;
     if !quiet {
         println!("CONNECTION ESTABLISHED");
         print!("{}", summary::connection(s.ssl(), false, true, false));
     }
+    // Lines come when the person at the client types them: no deadline, the idle limit.
+    s.get_mut().deadline = None;
     let mut reader = std::io::BufReader::new(s);
     loop {
         let mut line = String::new();
-        match reader.read_line(&mut line) {
+        match (&mut reader).take(MAX_LINE).read_line(&mut line) {
             Ok(0) => return Ok(()),
+            Ok(_) if !line.ends_with('\n') && line.len() as u64 >= MAX_LINE => {
+                return Err("read: line too long".into())
+            }
             Ok(_) => {}
             Err(e) => return Err(format!("read: {e}")),
         }
@@ -364,26 +430,29 @@ fn serve_rev(ctx: &SslContext, tcp: TcpStream, quiet: bool) -> Result<(), String
     }
 }
 
-/// Reads an HTTP request head (up to the blank line, at most 64 KiB).
-fn read_request(s: &mut SslStream<TcpStream>) -> Result<Vec<u8>, String> {
-    let mut request = Vec::new();
+/// Reads an HTTP request head (up to the blank line, at most [`MAX_REQUEST`] bytes) within
+/// the connection's deadline, which then ends: the response has the idle limit per write.
+fn read_request(s: &mut SslStream<Timed>) -> Result<Vec<u8>, String> {
+    let mut head = RequestHead::default();
     let mut buf = [0u8; 4096];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") && !request.windows(2).any(|w| w == b"\n\n")
-    {
-        match s.ssl_read(&mut buf) {
-            Ok(n) => request.extend_from_slice(&buf[..n]),
-            Err(e) => return Err(format!("read: {e}")),
-        }
-        if request.len() > 64 * 1024 {
+    loop {
+        let room = head.room(MAX_REQUEST).min(buf.len());
+        if room == 0 {
             return Err("request too long".into());
         }
+        let n = s
+            .ssl_read(&mut buf[..room])
+            .map_err(|e| format!("read: {e}"))?;
+        if head.push(&buf[..n]) {
+            s.get_mut().deadline = None;
+            return Ok(head.bytes);
+        }
     }
-    Ok(request)
 }
 
 /// `-WWW`: serves a file below the current directory for `GET /path`; paths that would
 /// leave it (`..`, absolute, backslashes) are refused with 404.
-fn serve_files(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
+fn serve_files(ctx: &SslContext, tcp: Timed) -> Result<(), String> {
     let mut s = accept(ctx, tcp)?;
     let request = read_request(&mut s)?;
     let head = String::from_utf8_lossy(&request);
@@ -416,7 +485,7 @@ fn serve_files(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
 }
 
 /// `-www`: answers a GET with an HTML page describing the connection.
-fn serve_www(ctx: &SslContext, tcp: TcpStream) -> Result<(), String> {
+fn serve_www(ctx: &SslContext, tcp: Timed) -> Result<(), String> {
     let mut s = accept(ctx, tcp)?;
     read_request(&mut s)?;
     let ssl = s.ssl();

@@ -17,9 +17,9 @@ pub fn name(oneline: &str) -> String {
         .join(", ")
 }
 
-/// A certificate as PEM.
+/// A certificate as PEM (the error text instead, though a constant valid label cannot fail).
 pub fn pem(der: &[u8]) -> String {
-    crate::pem::encode("CERTIFICATE", der)
+    crate::pem::encode("CERTIFICATE", der).unwrap_or_else(|e| format!("{e}\n"))
 }
 
 /// OpenSSL's "SSL-Session:" block (without secrets).

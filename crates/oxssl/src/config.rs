@@ -10,7 +10,7 @@ use crate::suites::CipherSuite;
 use crate::x509::{CertificateDer, TrustStore, UnixTime};
 use std::sync::Arc;
 
-/// Peer verification, as `SSL_CTX_set_verify`'s mode bits.
+/// Peer verification, as `SSL_CTX_set_verify`'s mode bits; all off by default (NONE).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VerifyMode {
     /// `SSL_VERIFY_PEER`: a failed verification aborts the handshake (client), or a client
@@ -212,7 +212,12 @@ pub struct Config {
     pub client_ca_names: Vec<Vec<u8>>,
     /// Trust anchors for verifying the peer.
     pub trust: Arc<TrustStore>,
-    /// Peer verification mode.
+    /// Peer verification mode. The default is none (`SSL_VERIFY_NONE`, as OpenSSL): a
+    /// client accepts any server certificate, a failure only recorded in the connection's
+    /// verify result, and a server asks for no client certificate. A sans-IO client that
+    /// gives [`crate::Connection::client`] a
+    /// [`verify_host`](crate::conn::ClientOptions::verify_host) must also set `peer`:
+    /// without it a certificate for another name, or from no trusted CA, is accepted.
     pub verify: VerifyMode,
     /// Called for each failure and each certificate that passed while verifying the
     /// peer's chain (`SSL_CTX_set_verify`'s callback); it may let failures through.

@@ -242,7 +242,9 @@ impl<T> PKey<T> {
 
     /// The public key as a PEM "PUBLIC KEY" block (`PEM_write_bio_PUBKEY`).
     pub fn public_key_to_pem(&self) -> Result<Vec<u8>, ErrorStack> {
-        Ok(crate::x509::pem_encode("PUBLIC KEY", &self.spki()).into_bytes())
+        crate::x509::pem_encode("PUBLIC KEY", &self.spki())
+            .map(String::into_bytes)
+            .map_err(|e| bad_key(e.to_string()))
     }
 
     /// Whether both keys have the same public half (`EVP_PKEY_eq`).

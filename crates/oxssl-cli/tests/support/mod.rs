@@ -109,6 +109,12 @@ impl Proc {
         (code, self.output())
     }
 
+    /// The process id (for /proc/<pid>/status).
+    #[allow(dead_code)] // not every test binary that includes this module reads /proc
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything printed so far.
     pub fn output(&self) -> String {
         self.output.lock().unwrap().clone()

@@ -180,7 +180,9 @@ impl Ssl {
         };
     }
 
-    /// `SSL_set_tlsext_host_name`: the server name sent in SNI.
+    /// `SSL_set_tlsext_host_name`: the server name sent in SNI. It checks nothing: the
+    /// certificate is matched against [`Ssl::set_verify_hostname`]'s name, and only
+    /// enforced with [`SslVerifyMode::PEER`].
     pub fn set_hostname(&mut self, name: &str) -> Result<(), ErrorStack> {
         if name.is_empty() || name.len() > 255 {
             return Err(ErrorStack::one(ErrorEntry::ssl(
@@ -193,6 +195,11 @@ impl Ssl {
     }
 
     /// `SSL_set1_host`: the name the peer certificate must match.
+    ///
+    /// Under the default verify mode (NONE, as OpenSSL) a mismatch is only recorded in
+    /// `verify_result` and the handshake succeeds with any certificate: set
+    /// [`SslVerifyMode::PEER`] too, or use
+    /// [`SslConnector`](super::SslConnector), which does both.
     pub fn set_verify_hostname(&mut self, name: &str) {
         // A NUL byte is the only refusal, and such a name can never match anyway.
         if self.param.set_host(name).is_err() {

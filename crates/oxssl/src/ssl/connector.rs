@@ -42,7 +42,8 @@ const MOZILLA_SUITES: &str =
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 /// A client context that verifies servers against the system trust store and checks the
-/// host name.
+/// host name: verify mode PEER, where a plain [`SslContext`]'s default is NONE (as
+/// OpenSSL's), which accepts any certificate.
 #[derive(Clone, Debug)]
 pub struct SslConnector(SslContext);
 

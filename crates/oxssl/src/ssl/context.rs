@@ -235,6 +235,12 @@ fn version_range(
 
 /// Builds an [`SslContext`].
 ///
+/// The verify mode starts as [`SslVerifyMode::NONE`], as in OpenSSL: a client finishes the
+/// handshake whatever certificate the server shows (a failure, a wrong host name included,
+/// only shows in `verify_result`), and a server asks for no client certificate. A client
+/// that means to authenticate its server sets [`SslVerifyMode::PEER`], as
+/// [`SslConnector`](super::SslConnector) does.
+///
 /// ```
 /// use oxssl::ssl::{SslContext, SslMethod, SslMode, SslVerifyMode};
 /// let mut b = SslContext::builder(SslMethod::tls_client()).unwrap();
@@ -1013,6 +1019,16 @@ impl SslContextBuilder {
     /// Uses a fixed ticket key (a 16-byte name and a 32-byte AES-256 key) instead of
     /// random rotating ones, so that several servers accept each other's tickets (what
     /// `SSL_CTX_set_tlsext_ticket_keys` is for).
+    ///
+    /// Rotation is then the caller's job: the default keys roll over every session timeout
+    /// (2 hours), a fixed key never does. Whoever holds it can open every ticket it sealed
+    /// (a TLS 1.2 ticket holds the master secret of its recorded sessions, a TLS 1.3 one the
+    /// key to its 0-RTT data) and forge tickets, resuming as any client: give all servers a
+    /// new secret at least daily and destroy the old one. There is
+    /// one key at a time: a context built with the new secret refuses the old key's tickets,
+    /// and those clients fall back to a full handshake (no error) and get new tickets. To
+    /// spread that over a period, move servers to the new key one by one, or roll over
+    /// when few sessions are live.
     pub fn set_ticket_key_secret(&mut self, secret: &[u8; 48]) -> Result<(), ErrorStack> {
         let keys = crate::session::ticket::TicketKeys::from_secret(secret)
             .map_err(|e| err(Reason::INVALID_TICKET_KEYS_LENGTH, e.0))?;

@@ -130,7 +130,9 @@ impl X509 {
 
     /// The PEM encoding (`PEM_write_bio_X509`), with 64-column lines.
     pub fn to_pem(&self) -> Result<Vec<u8>, ErrorStack> {
-        Ok(super::pem_encode("CERTIFICATE", self.der.as_ref()).into_bytes())
+        super::pem_encode("CERTIFICATE", self.der.as_ref())
+            .map(String::into_bytes)
+            .map_err(stack)
     }
 
     /// The DER bytes, borrowed.

@@ -39,7 +39,7 @@ pub use asn1::{
 pub use cert::{GeneralName, X509Ref, X509};
 pub use codes::{VerifyCode, VerifyError, X509VerifyResult};
 pub use name::{X509Name, X509NameEntry, X509NameEntryRef, X509NameRef};
-pub use pem::pem_encode;
+pub use pem::{pem_decode, pem_encode};
 pub use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 pub use store_ctx::{VerifyCallback, X509StoreContextRef};
 pub use trust::TrustStore;

@@ -174,7 +174,7 @@ fn load_pem_chain_and_der() {
 }
 
 fn pem_of(der: &CertificateDer<'_>) -> String {
-    super::pem_encode("CERTIFICATE", der.as_ref())
+    super::pem_encode("CERTIFICATE", der.as_ref()).expect("pem")
 }
 
 #[test]

@@ -74,7 +74,8 @@ impl X509VerifyParam {
     }
 
     /// The host name the peer's certificate must match (`X509_VERIFY_PARAM_set1_host`);
-    /// an empty name clears it.
+    /// an empty name clears it. A connection enforces it only in verify mode PEER; under
+    /// the default NONE a mismatch is only recorded in `verify_result`.
     pub fn set_host(&mut self, host: &str) -> Result<(), ErrorStack> {
         if host.contains('\0') {
             return Err(ErrorStack::one(ErrorEntry::ssl(

@@ -80,7 +80,7 @@ fn ca() -> &'static (KeyPair, CertificateParams, Vec<u8>) {
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    oxssl::x509::pem_encode(label, der)
+    oxssl::x509::pem_encode(label, der).unwrap()
 }
 
 /// Issues a leaf from the shared test CA.
