@@ -21,7 +21,10 @@ use std::sync::Arc;
 pub struct ClientOptions {
     /// Server name sent in SNI (not sent for IP literals).
     pub sni: Option<String>,
-    /// Host name the server certificate must match (`SSL_set1_host`).
+    /// Host name the server certificate must match (`SSL_set1_host`). Checked only: a
+    /// mismatch is enforced only when [`crate::config::Config::verify`] verifies the peer;
+    /// with the default mode (NONE, as OpenSSL) any certificate is accepted and the
+    /// mismatch only shows in the verify result.
     pub verify_host: Option<String>,
     /// A session to resume (`SSL_set_session`), offered if it still fits.
     pub session: Option<std::sync::Arc<crate::session::Session>>,

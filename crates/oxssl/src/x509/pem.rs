@@ -39,7 +39,8 @@ pub fn pem_decode(label: &str, text: &[u8]) -> Result<Vec<u8>, X509Error> {
     );
     let mut lines = text.split(|&c| c == b'\n').map(|l| l.trim_ascii());
     lines.find(|l| *l == begin.as_bytes()).ok_or_else(missing)?;
-    let mut body = Vec::with_capacity(text.len());
+    // The base64 text of a key or a session is as secret as its bytes: wiped on drop.
+    let mut body = zeroize::Zeroizing::new(Vec::with_capacity(text.len()));
     for line in lines.by_ref() {
         if line == end.as_bytes() {
             return base64_decode(&body);
@@ -55,9 +56,10 @@ pub fn pem_decode(label: &str, text: &[u8]) -> Result<Vec<u8>, X509Error> {
     Err(X509Error::Pem(format!("no END line for {label}")))
 }
 
-/// Base64 (padded, no whitespace) in constant time.
+/// Base64 (padded, no whitespace) in constant time, into a buffer sized up front (a
+/// reallocation would leave a copy of secret bytes behind).
 fn base64_decode(b64: &[u8]) -> Result<Vec<u8>, X509Error> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(b64.len() / 4 * 3 + 3);
     if !b64.is_empty() {
         Base64Decoder::new(b64)
             .and_then(|mut d| d.decode_to_end(&mut out).map(|_| ()))
