@@ -327,14 +327,26 @@ impl<'a> ParsedCert<'a> {
 
     /// OpenSSL's `X509_check_issued()` name and key-identifier test: `issuer`'s subject is this
     /// certificate's issuer, and the key identifiers do not contradict each other.
+    /// OpenSSL's `ossl_x509_likely_issued()` name and key-identifier test, plus its
+    /// `check_sig_alg_match()`: `issuer`'s subject is this certificate's issuer, the key
+    /// identifiers do not contradict each other, and `issuer`'s key is of the type this
+    /// certificate's signature algorithm needs (a candidate that cannot have signed it is
+    /// not one).
     pub fn may_be_issued_by(&self, issuer: &ParsedCert<'_>) -> bool {
         if self.issuer != issuer.subject {
             return false;
         }
-        match (self.authority_key_id(), issuer.subject_key_id()) {
+        let ids_agree = match (self.authority_key_id(), issuer.subject_key_id()) {
             (Some(akid), Some(skid)) => akid == skid,
             _ => true,
-        }
+        };
+        ids_agree && signature_fits_key(self.tbs_sig_alg, issuer.spki_alg)
+    }
+
+    /// OpenSSL's "self-signed" (`EXFLAG_SS`): self-issued, and its own key could have
+    /// signed it by key identifier and key type.
+    pub fn self_signed(&self) -> bool {
+        self.self_issued() && self.may_be_issued_by(self)
     }
 
     /// Whether the subjectAltName extension holds at least one dNSName.
@@ -396,6 +408,39 @@ impl<'a> ParsedCert<'a> {
         }
         out
     }
+}
+
+/// `check_sig_alg_match()`: whether a key with the `spki_alg` AlgorithmIdentifier can make
+/// signatures of the `sig_alg` AlgorithmIdentifier (an RSA key also makes RSASSA-PSS ones).
+/// An unknown signature algorithm fits no key.
+fn signature_fits_key(sig_alg: &[u8], spki_alg: &[u8]) -> bool {
+    const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    const DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01];
+    const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+    const ED448: &[u8] = &[0x2b, 0x65, 0x71];
+    fn first_oid(alg: &[u8]) -> Option<&[u8]> {
+        Reader::new(alg).expect(tag::OID).map(|o| o.value)
+    }
+    let (Some(sig), Some(key)) = (first_oid(sig_alg), first_oid(spki_alg)) else {
+        return false;
+    };
+    let rsa_sig = |last: u8| matches!(last, 2..=5 | 11..=16);
+    let needs: &[&[u8]] = match sig {
+        // ecdsa-with-SHA1, -SHA224/256/384/512
+        [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01]
+        | [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x01..=0x04] => &[EC],
+        // md2/md4/md5/sha1/sha224..512 WithRSAEncryption
+        [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, last] if rsa_sig(*last) => &[RSA],
+        oid::RSASSA_PSS => &[oid::RSASSA_PSS, RSA],
+        // dsa-with-sha1, dsa-with-sha224/256 (NIST)
+        [0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x03]
+        | [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x01 | 0x02] => &[DSA],
+        ED25519 => &[ED25519],
+        ED448 => &[ED448],
+        _ => &[],
+    };
+    needs.contains(&key)
 }
 
 /// Key usage bit numbers, as numbered in RFC 5280.

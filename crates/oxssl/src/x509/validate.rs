@@ -203,6 +203,17 @@ pub(crate) fn verify_chain(
         return Ok(w.outcome());
     };
 
+    // OpenSSL checks the leaf's key strength before it builds a chain (the callback's
+    // chain then holds the leaf alone).
+    let alone = [Node {
+        cert: leaf.clone(),
+        trusted: false,
+        anchor: None,
+    }];
+    w.set_path(&alone);
+    if rsa_modulus_bits(leaf).is_some_and(|bits| bits < 2048) {
+        w.fail(VerifyCode::EE_KEY_TOO_SMALL, 0)?;
+    }
     let (path, first, second) = build_path(store, leaf, &presented, p.depth, now_secs);
     w.set_path(&path);
     for e in [first, second].into_iter().flatten() {
@@ -392,9 +403,8 @@ fn build_path<'a>(
         let Some(cur) = path.last() else {
             return (path, Some(err(VerifyCode::UNSPECIFIED, 0)), None);
         };
-        let self_issued = cur.cert.self_issued();
         let in_store = || store.position(cur.cert.der);
-        if self_issued && (cur.trusted || in_store().is_some()) {
+        if cur.cert.self_issued() && (cur.trusted || in_store().is_some()) {
             let anchor = cur.anchor.or_else(in_store);
             if let Some(last) = path.last_mut() {
                 last.trusted = true;
@@ -414,10 +424,13 @@ fn build_path<'a>(
         }
 
         // Trusted issuers first (X509_V_FLAG_TRUSTED_FIRST is the default since 1.1.0),
-        // chosen by name and key identifier only, as OpenSSL's `find_issuer()` does: no
-        // signature is checked here, so a certificate message full of look-alikes costs
-        // nothing but name comparisons.
-        if !self_issued {
+        // chosen by name, key identifier and key type only, as OpenSSL's `find_issuer()`
+        // does: no signature is checked here, so a certificate message full of look-alikes
+        // costs nothing but comparisons. Looked up for a self-issued certificate too (a key
+        // rollover's issuer is in the store); a self-signed one is only ever trusted as
+        // itself (a look-alike anchor is a mimic, not its issuer).
+        let self_signed = cur.cert.self_signed();
+        if !self_signed {
             let trusted = anchors.iter().enumerate().filter_map(|(i, anchor)| {
                 if used_anchor.get(i) != Some(&false)
                     || anchor.subject != cur.cert.issuer
@@ -441,7 +454,7 @@ fn build_path<'a>(
             }
         }
 
-        if self_issued && cur.cert.may_be_issued_by(&cur.cert) {
+        if self_signed {
             let code = if depth == 0 {
                 VerifyCode::DEPTH_ZERO_SELF_SIGNED_CERT
             } else {
@@ -450,10 +463,15 @@ fn build_path<'a>(
             return (path, Some(err(code, depth)), None);
         }
 
+        // Once a trusted certificate is in the path, OpenSSL no longer takes issuers from
+        // the peer's certificates: the rest of the path comes from the store or not at all.
+        let reached_store = path.iter().any(|n| n.trusted);
         let untrusted = presented.iter().enumerate().filter_map(|(i, p)| {
             let p = p.as_ref()?;
-            (used_presented.get(i) == Some(&false) && cur.cert.may_be_issued_by(p))
-                .then(|| (i, p.clone()))
+            (!reached_store
+                && used_presented.get(i) == Some(&false)
+                && cur.cert.may_be_issued_by(p))
+            .then(|| (i, p.clone()))
         });
         if let Some((i, p)) = prefer_valid(untrusted, now) {
             if let Some(u) = used_presented.get_mut(i) {
@@ -575,7 +593,7 @@ fn check_extensions(
                 match bc {
                     Some((true, _)) => 1,
                     Some((false, _)) => 0,
-                    None if c.version == 0 && c.self_issued() => 3,
+                    None if c.version == 0 && c.self_signed() => 3,
                     None if kus.is_some() => 4,
                     None => 0,
                 }
@@ -652,13 +670,9 @@ fn rsa_modulus_bits(c: &ParsedCert<'_>) -> Option<usize> {
 fn check_auth_level(path: &[Node<'_>], w: &mut Walk<'_>) -> Result<(), VerifyError> {
     let num = path.len();
     for (i, node) in path.iter().enumerate() {
-        if rsa_modulus_bits(&node.cert).is_some_and(|bits| bits < 2048) {
-            let code = if i == 0 {
-                VerifyCode::EE_KEY_TOO_SMALL
-            } else {
-                VerifyCode::CA_KEY_TOO_SMALL
-            };
-            w.fail(code, i)?;
+        // The leaf's key was checked before the path was built.
+        if i > 0 && rsa_modulus_bits(&node.cert).is_some_and(|bits| bits < 2048) {
+            w.fail(VerifyCode::CA_KEY_TOO_SMALL, i)?;
         }
         if i + 1 < num {
             let sig_oid = Reader::new(node.cert.sig_alg)
@@ -686,7 +700,7 @@ fn check_signatures_and_times(
 ) -> Result<(), VerifyError> {
     let top = path.len().saturating_sub(1);
     let start = match path.get(top) {
-        Some(t) if t.cert.self_issued() => top,
+        Some(t) if t.cert.self_signed() => top,
         _ if top > 0 => top - 1,
         _ => {
             w.fail(VerifyCode::UNABLE_TO_VERIFY_LEAF_SIGNATURE, 0)?;
@@ -696,6 +710,12 @@ fn check_signatures_and_times(
     for n in (0..=start).rev() {
         let Some(xs) = path.get(n) else { continue };
         if let Some(issuer) = path.get(n + 1) {
+            // RFC 5280 6.1.4 (n), as OpenSSL's ossl_x509_signing_allowed(): an issuer whose
+            // keyUsage lacks keyCertSign does not sign certificates (reported at its depth).
+            let usage = issuer.cert.key_usage().and_then(Result::ok);
+            if usage.is_some_and(|k| k & ku::KEY_CERT_SIGN == 0) {
+                w.fail(VerifyCode::KEYUSAGE_NO_CERTSIGN, n + 1)?;
+            }
             // webpki verified this link on this path already: do not pay twice.
             let sig = if xs.cert.sig_alg != xs.cert.tbs_sig_alg {
                 Sig::Bad
