@@ -216,8 +216,15 @@ pub(crate) fn verify_chain(
     }
     let (path, first, second) = build_path(store, leaf, &presented, p.depth, now_secs);
     w.set_path(&path);
-    for e in [first, second].into_iter().flatten() {
-        w.fail(e.code, e.depth as usize)?;
+    if first.is_some() && !w.ctx.error.is_ok() {
+        // OpenSSL's build_chain(): when the path reaches no anchor while an earlier error
+        // the callback let through is still set, that error "has become final" and is
+        // reported again at the top, instead of the path's own failure.
+        w.fail(w.ctx.error, path.len().saturating_sub(1))?;
+    } else {
+        for e in [first, second].into_iter().flatten() {
+            w.fail(e.code, e.depth as usize)?;
+        }
     }
     check_extensions(&path, p.purpose, &mut w)?;
     check_auth_level(&path, &mut w)?;
@@ -403,8 +410,11 @@ fn build_path<'a>(
         let Some(cur) = path.last() else {
             return (path, Some(err(VerifyCode::UNSPECIFIED, 0)), None);
         };
+        // A trusted certificate ends the path only if it is self-signed (OpenSSL's
+        // check_trust() without trust settings: trust_compat() needs EXFLAG_SS); a trusted
+        // certificate that is not needs its own issuer, from the store.
         let in_store = || store.position(cur.cert.der);
-        if cur.cert.self_issued() && (cur.trusted || in_store().is_some()) {
+        if cur.cert.self_signed() && (cur.trusted || in_store().is_some()) {
             let anchor = cur.anchor.or_else(in_store);
             if let Some(last) = path.last_mut() {
                 last.trusted = true;
