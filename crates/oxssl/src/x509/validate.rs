@@ -823,9 +823,33 @@ fn cn_matches(cn: &[u8], host: &str) -> bool {
 }
 
 /// Maps a webpki failure (on a chain the OpenSSL-order walk accepted) to a code and depth.
+///
+/// Called only when the walk verified every link of `path` itself and found nothing: a
+/// signature failure webpki names then belongs to another path it tried (two candidates
+/// share a name, as a key rollover's do), so the likely reason is its stricter path length
+/// rule (a self-issued certificate counted against a pathLenConstraint, which RFC 5280 and
+/// OpenSSL do not count), else a plain rejection.
 fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
-    let code = code_for(e);
+    let mut code = code_for(e);
     let top = path.len().saturating_sub(1);
+    if matches!(
+        code,
+        VerifyCode::CERT_SIGNATURE_FAILURE
+            | VerifyCode::UNSUPPORTED_SIGNATURE_ALGORITHM
+            | VerifyCode::SIGNATURE_ALGORITHM_MISMATCH
+    ) {
+        let rollover = path
+            .iter()
+            .skip(1)
+            .take(top.saturating_sub(1))
+            .any(|n| n.cert.self_issued());
+        code = if rollover {
+            VerifyCode::PATH_LENGTH_EXCEEDED
+        } else {
+            VerifyCode::CERT_REJECTED
+        };
+        return err(code, usize::from(rollover && top > 0));
+    }
     let depth = match e {
         webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => (0..path
             .len())
