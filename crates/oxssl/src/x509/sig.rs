@@ -130,3 +130,38 @@ fn pss_params_hash(params: &[u8]) -> Option<&[u8]> {
     }
     Some(oid)
 }
+
+/// A certificate signature made with an algorithm webpki does not offer — SHA-1, or an RSA
+/// key under 2048 bits — checked with aws-lc's legacy verifiers: `Some(valid)`, or `None`
+/// if aws-lc has none either. Used only after OpenSSL's auth-level check reported the link
+/// (CA_MD_TOO_WEAK, CA_KEY_TOO_SMALL) and a verify callback let that through, so that the
+/// signature is then judged as OpenSSL judges it, not reported unsupported.
+pub(crate) fn verify_legacy_link(child: &ParsedCert<'_>, issuer: &ParsedCert<'_>) -> Option<bool> {
+    const RSA_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+    let mut sig_alg = Reader::new(child.sig_alg);
+    let sig = sig_alg.expect(tag::OID)?.value;
+    let mut key_alg = Reader::new(issuer.spki_alg);
+    let key = key_alg.expect(tag::OID)?.value;
+    let curve = key_alg.optional(tag::OID).map(|c| c.value);
+    let alg: &'static dyn VerificationAlgorithm = match (sig, key, curve) {
+        ([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05], RSA_KEY, _) => {
+            &alc::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
+        ([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b], RSA_KEY, _) => {
+            &alc::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        }
+        ([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d], RSA_KEY, _) => {
+            &alc::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
+        }
+        ([0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01], _, Some(P256)) => &alc::ECDSA_P256_SHA1_ASN1,
+        ([0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01], _, Some(P521)) => &alc::ECDSA_P521_SHA1_ASN1,
+        _ => return None,
+    };
+    Some(
+        alc::UnparsedPublicKey::new(alg, issuer.spki_key)
+            .verify(child.tbs, child.signature)
+            .is_ok(),
+    )
+}
