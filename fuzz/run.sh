@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-60}"
-for t in codec record client server x509 api; do
+for t in codec record client server x509 api x509_differential; do
     mkdir -p "corpus/$t" "work/$t"
     echo "== $t ($secs s)"
     # New interesting inputs go to work/ (not committed); the committed corpus is read.
