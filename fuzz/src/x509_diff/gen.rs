@@ -228,6 +228,11 @@ fn resign_sha1(der: &[u8], key: &PoolKey) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------
 // The specification
 
+/// Whether pool key `k` is an RSA key.
+pub fn is_rsa(k: usize) -> bool {
+    k == RSA2048 || k == RSA1024
+}
+
 /// The verification time of every case: 2026-06-01T00:00:00Z.
 pub const NOW: u64 = 1_780_272_000;
 
@@ -713,7 +718,15 @@ pub fn draw(src: &mut Source<'_>) -> Spec {
         let other = g.ca(Role::OtherRoot, "Root B", "Root B", kid, Some(kid), key, key);
         let cross = g.ca(Role::Cross, "Root A", "Root B", root_kid, Some(kid), root_key, key);
         g.certs[cross].validity = g.validity();
-        store = g.src.weighted(&[(50, vec![other]), (30, vec![root, other]), (20, vec![root])]);
+        // Trusted: the other root instead of the real one, both, or only the real one.
+        match g.src.weighted(&[(50, 0), (30, 1), (20, 2)]) {
+            0 => {
+                store.retain(|c| *c != root);
+                store.push(other);
+            }
+            1 => store.push(other),
+            _ => {}
+        }
         if g.src.chance(90) {
             extras.push(cross);
         }
@@ -912,6 +925,13 @@ impl Spec {
     /// Whether some certificate imitates another (decoys and self-issued forgeries).
     pub fn has_decoy(&self) -> bool {
         self.certs.iter().any(|c| matches!(c.role, Role::Decoy { .. }))
+    }
+
+    /// Whether certificate `i` is self-issued (subject == issuer).
+    pub fn self_issued(&self, i: usize) -> bool {
+        self.certs
+            .get(i)
+            .is_some_and(|c| c.ca_name && c.subject.as_deref() == Some(c.issuer.as_str()))
     }
 
     /// The leaf's spec.

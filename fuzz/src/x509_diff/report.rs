@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use oxssl::x509::VerifyCode;
 
-use super::gen::{Built, Spec};
+use super::gen::{is_rsa, Bc, Built, CertSpec, Role, Spec, RSA1024};
 use super::oracle::{Call, Outcome, Policy, Verdict};
 
 /// How two verdicts differ, the most serious first.
@@ -26,29 +26,295 @@ pub enum Kind {
     Chain,
 }
 
-/// The defects issue 16 lists (being fixed in `validate.rs`), recognised from the case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Known {
-    /// (a) A CN-only leaf escapes a DNS name constraint through the host name fallback.
-    CnFallback,
-    /// (b) Decoys make the walk's path differ from the one webpki verified.
-    DecoyPath,
-    /// (c) A forgiven error hides the failures only webpki detects.
-    ForgivenHides,
+/// What a case looks like to the cause detectors: the spec and the path each library
+/// built (spec indices of the longest chain any of its callback calls showed).
+pub struct View<'a> {
+    /// The case.
+    pub spec: &'a Spec,
+    /// OpenSSL's path.
+    pub openssl_path: Vec<usize>,
+    /// oxssl's path.
+    pub oxssl_path: Vec<usize>,
 }
 
-/// A difference OpenSSL and oxssl are allowed to have, with its argument.
-pub struct Divergence {
-    /// Short name.
-    pub name: &'static str,
-    /// Why it is acceptable (never: oxssl accepts what OpenSSL refuses).
-    pub argument: &'static str,
-    /// Whether a difference is this one.
-    pub applies: fn(&Spec, &Outcome, Kind) -> bool,
+/// One event of a verification: a callback call or, past the calls, the verdict
+/// (preverify_ok or passed, depth, error).
+pub type Event = (bool, u32, i32);
+
+/// Where two verdicts first part: each side's event at the first call that differs (in
+/// preverify_ok, depth, error or certificate), or the verdicts when the calls agree;
+/// `None` on a side that has no event there.
+#[derive(Clone, Copy, Debug)]
+pub struct Split {
+    /// OpenSSL's event.
+    pub openssl: Option<Event>,
+    /// oxssl's event.
+    pub oxssl: Option<Event>,
 }
 
-/// The listed, argued divergences. None may be of kind [`Kind::Accepts`].
-pub static DIVERGENCES: &[Divergence] = &[];
+impl Split {
+    fn of(o: &Outcome) -> Split {
+        let (a, b) = (&o.openssl.calls, &o.oxssl.calls);
+        let key = |c: &Call| (c.ok, c.depth, c.error, c.cert.clone());
+        let ev = |c: &Call| (c.ok, c.depth, c.error);
+        match (0..a.len().max(b.len())).find(|i| a.get(*i).map(key) != b.get(*i).map(key)) {
+            Some(i) => Split {
+                openssl: a.get(i).map(ev),
+                oxssl: b.get(i).map(ev),
+            },
+            None => Split {
+                openssl: Some((o.openssl.ok, o.openssl.depth, o.openssl.code)),
+                oxssl: Some((o.oxssl.ok, o.oxssl.depth, o.oxssl.code)),
+            },
+        }
+    }
+
+    /// The error oxssl reports where OpenSSL does something else.
+    fn oxssl_error(&self) -> Option<(u32, i32)> {
+        match self.oxssl {
+            Some((false, d, e)) if e != 0 => Some((d, e)),
+            _ => None,
+        }
+    }
+
+    /// The error OpenSSL reports where oxssl does something else.
+    fn openssl_error(&self) -> Option<(u32, i32)> {
+        match self.openssl {
+            Some((false, d, e)) if e != 0 => Some((d, e)),
+            _ => None,
+        }
+    }
+}
+
+/// A root cause of differences: a defect of oxssl (to fix) or a listed, argued
+/// divergence (the tests accept it, unless it would make oxssl accept what OpenSSL
+/// refuses).
+#[derive(Debug)]
+pub struct Cause {
+    /// Short id: "a".."c" are issue 16's known defects, "d".. found by this
+    /// differential, "D1".. listed divergences.
+    pub id: &'static str,
+    /// What happens.
+    pub title: &'static str,
+    /// A listed divergence (accepted by the tests) rather than a defect.
+    pub listed: bool,
+    /// Whether a difference is this one (heuristic: the case's ingredients, the paths,
+    /// and where the verdicts first part).
+    pub applies: fn(&View<'_>, &Outcome, &Split) -> bool,
+}
+
+fn partial_wildcard(n: &str) -> bool {
+    n.contains('*') && !n.starts_with("*.")
+}
+
+/// Whether the certificate at `depth` of `path` is a link auth level 2 refuses (SHA-1
+/// signature, RSA key under 2048 bits as signer).
+fn weak_link(spec: &Spec, path: &[usize], depth: u32) -> bool {
+    path.get(depth as usize)
+        .is_some_and(|i| spec.certs[*i].sha1 || spec.certs[*i].signer == RSA1024)
+}
+
+/// The causes, listed divergences first, then defects, most specific first; a
+/// difference is attributed to the first that applies.
+pub static CAUSES: &[Cause] = &[
+    Cause {
+        id: "D1",
+        title: "partial-label wildcards (w*.example.com) are not matched (HOSTNAME_MISMATCH), \
+                and under name constraints are UNSUPPORTED_NAME_SYNTAX (webpki; RFC 6125 6.4.3 \
+                lets a client refuse them; OpenSSL matches them unless \
+                X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS)",
+        listed: true,
+        applies: |v, _, split| {
+            let leaf = v.spec.leaf();
+            let has = leaf.subject.as_deref().is_some_and(partial_wildcard)
+                || leaf
+                    .sans
+                    .iter()
+                    .any(|s| matches!(s, rcgen::SanType::DnsName(n) if partial_wildcard(n.as_str())));
+            has && matches!(split.oxssl_error(), Some((0, 62 | 53)))
+        },
+    },
+    Cause {
+        id: "D2",
+        title: "a leaf with basicConstraints CA:TRUE is refused with INVALID_NON_CA (webpki \
+                CaUsedAsEndEntity); OpenSSL accepts it for TLS",
+        listed: true,
+        applies: |v, _, split| {
+            v.spec.leaf().bc == Bc::Ca(None) && matches!(split.oxssl_error(), Some((0, 37)))
+        },
+    },
+    Cause {
+        id: "D3",
+        title: "a self-issued intermediate (key rollover) counts against a pathLenConstraint \
+                above it (webpki; RFC 5280 6.1.4 (l) does not count it, nor does OpenSSL): \
+                refused with PATH_LENGTH_EXCEEDED, or CERT_SIGNATURE_FAILURE when webpki \
+                reports another of its attempts",
+        listed: true,
+        applies: |v, _, split| {
+            let on_path = |f: &dyn Fn(&CertSpec) -> bool| {
+                v.oxssl_path.iter().any(|i| f(&v.spec.certs[*i]))
+            };
+            on_path(&|c| matches!(c.role, Role::Rollover { .. }))
+                && on_path(&|c| matches!(c.bc, Bc::Ca(Some(_))))
+                && matches!(split.oxssl_error(), Some((_, 25 | 7)))
+        },
+    },
+    Cause {
+        id: "D4",
+        title: "a link auth level 2 refuses (SHA-1 signature: CA_MD_TOO_WEAK; RSA issuer key \
+                under 2048 bits: CA_KEY_TOO_SMALL) that a callback let through is then \
+                reported CERT_SIGNATURE_FAILURE or UNSUPPORTED_SIGNATURE_ALGORITHM: oxssl's \
+                verifier has no such algorithms; OpenSSL verifies the signature",
+        listed: true,
+        applies: |v, _, split| match split.oxssl_error() {
+            Some((d, 7 | 76)) => weak_link(v.spec, &v.oxssl_path, d),
+            _ => false,
+        },
+    },
+    Cause {
+        id: "a",
+        title: "a leaf without a DNS SAN escapes DNS name constraints through its CN: \
+                OpenSSL checks a CN that looks like a host name against them \
+                (NAME_CONSTRAINTS_check_CN: 47/48 at depth 0) whether or not a host is checked",
+        listed: false,
+        applies: |v, _, split| {
+            let no_dns_san = !v
+                .spec
+                .leaf()
+                .sans
+                .iter()
+                .any(|s| matches!(s, rcgen::SanType::DnsName(_)));
+            no_dns_san && matches!(split.openssl_error(), Some((0, 47 | 48)))
+        },
+    },
+    Cause {
+        id: "e",
+        title: "OpenSSL 3.x checks the leaf's key size (EE_KEY_TOO_SMALL) before building \
+                the chain (the callback's chain then holds the leaf only); oxssl after path \
+                building and the extension checks",
+        listed: false,
+        applies: |v, o, _| {
+            v.spec.leaf().key == RSA1024
+                && errors(&o.openssl).first() == Some(&(66, 0))
+                && (errors(&o.oxssl).first() != Some(&(66, 0))
+                    || o.oxssl.calls.first().map(|c| c.chain.len())
+                        != o.openssl.calls.first().map(|c| c.chain.len()))
+        },
+    },
+    Cause {
+        id: "f",
+        title: "issuer and self-signed checks ignore the signature algorithm: OpenSSL's \
+                ossl_x509_likely_issued() (also behind \"self-signed\") skips a candidate whose \
+                key type cannot have made the child's signature; oxssl picks it (or takes a \
+                self-issued certificate signed by another key type for self-signed) and fails \
+                the link",
+        listed: false,
+        applies: |v, _, _| {
+            mismatched_top(v.spec, &v.oxssl_path)
+                || (mismatched_link(v.spec, &v.oxssl_path) && v.oxssl_path != v.openssl_path)
+        },
+    },
+    Cause {
+        id: "h",
+        title: "the issuer of a self-issued certificate (a key rollover) is never looked up in \
+                the trust store (OpenSSL: get1_trusted_issuer() \"must be used even if \
+                self-signed\"); oxssl reports UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+        listed: false,
+        applies: |v, _, _| {
+            let Some(top) = v.oxssl_path.last().map(|i| &v.spec.certs[*i]) else {
+                return false;
+            };
+            let name = Some(top.issuer.clone());
+            top.ca_name
+                && top.subject == name
+                && top.akid != top.skid
+                && v.spec.store.iter().any(|i| {
+                    let c = &v.spec.certs[*i];
+                    c.subject == name && c.skid == top.akid
+                })
+        },
+    },
+    Cause {
+        id: "i",
+        title: "a self-issued top that is not self-signed (its authority key identifier names \
+                another key) is taken for self-signed: with its issuer missing and the error \
+                forgiven, the callback gets preverify_ok=1 for it though no signature of it \
+                was checked (OpenSSL's internal_verify() starts below it)",
+        listed: false,
+        applies: |v, o, _| {
+            let Some(&top) = v.oxssl_path.last() else {
+                return false;
+            };
+            let c = &v.spec.certs[top];
+            let der_of = |calls: &[Call]| {
+                calls.iter().any(|x| {
+                    x.ok && x.chain.len() == v.oxssl_path.len()
+                        && x.depth as usize + 1 == v.oxssl_path.len()
+                })
+            };
+            v.spec.self_issued(top)
+                && c.akid != c.skid
+                && der_of(&o.oxssl.calls)
+                && !der_of(&o.openssl.calls)
+        },
+    },
+    Cause {
+        id: "d",
+        title: "after a trusted certificate that is not self-signed, OpenSSL looks for further \
+                issuers in the trust store only (UNABLE_TO_GET_ISSUER_CERT when there is none); \
+                oxssl goes on with the presented certificates",
+        listed: false,
+        applies: |v, _, _| {
+            v.oxssl_path.windows(2).any(|w| {
+                v.spec.store.contains(&w[0])
+                    && !v.spec.self_issued(w[0])
+                    && !v.spec.store.contains(&w[1])
+            })
+        },
+    },
+    Cause {
+        id: "g",
+        title: "KEYUSAGE_NO_CERTSIGN (32), which OpenSSL reports in the signature stage for an \
+                issuer whose keyUsage lacks keyCertSign, is never reported (visible when a \
+                callback lets the earlier INVALID_CA through)",
+        listed: false,
+        applies: |_, _, split| matches!(split.openssl_error(), Some((_, 32))),
+    },
+    Cause {
+        id: "b",
+        title: "with decoys (a real CA's name and key identifier, another key) the path \
+                differs from OpenSSL's",
+        listed: false,
+        applies: |v, _, _| v.spec.has_decoy() && v.oxssl_path != v.openssl_path,
+    },
+    Cause {
+        id: "c",
+        title: "once a callback forgives an error, the name-constraint failures only webpki \
+                detects are not reported",
+        listed: false,
+        applies: |_, o, split| {
+            o.policy.forgives() && matches!(split.openssl_error(), Some((_, 47 | 48)))
+        },
+    },
+];
+
+/// Whether the self-issued top of `path` was signed by another key type than its own
+/// (so OpenSSL does not take it for self-signed).
+fn mismatched_top(spec: &Spec, path: &[usize]) -> bool {
+    path.last().is_some_and(|i| {
+        let c = &spec.certs[*i];
+        spec.self_issued(*i) && is_rsa(c.signer) != is_rsa(c.key)
+    })
+}
+
+/// Whether a link of `path` pairs a child with an issuer whose key type cannot have made
+/// the child's signature.
+fn mismatched_link(spec: &Spec, path: &[usize]) -> bool {
+    path.windows(2).any(|w| {
+        let (child, parent) = (&spec.certs[w[0]], &spec.certs[w[1]]);
+        w[0] != w[1] && is_rsa(child.signer) != is_rsa(parent.key)
+    })
+}
 
 /// One difference.
 #[derive(Clone, Debug)]
@@ -59,10 +325,15 @@ pub struct Diff {
     pub policy: Policy,
     /// The category (kind, policy kind, codes).
     pub category: String,
-    /// The known defect it looks like.
-    pub known: Option<Known>,
-    /// The listed divergence it is.
-    pub allowed: Option<&'static str>,
+    /// Its root cause, if recognised.
+    pub cause: Option<&'static Cause>,
+}
+
+impl Diff {
+    /// A listed divergence (never one that accepts what OpenSSL refuses).
+    pub fn allowed(&self) -> bool {
+        self.kind != Kind::Accepts && self.cause.is_some_and(|c| c.listed)
+    }
 }
 
 fn code(c: i32) -> String {
@@ -134,42 +405,29 @@ fn kind_of(a: &Verdict, b: &Verdict) -> Option<Kind> {
     })
 }
 
-fn known(spec: &Spec, o: &Outcome, default_agrees: bool) -> Option<Known> {
-    let (a, b) = (&o.openssl, &o.oxssl);
-    let nc_codes = |v: &Verdict| {
-        errors(v)
-            .iter()
-            .any(|(c, d)| *d == 0 && (*c == 47 || *c == 48))
-    };
-    let leaf = spec.leaf();
-    let dns_host = spec
-        .host
-        .as_deref()
-        .is_some_and(|h| h.parse::<std::net::IpAddr>().is_err());
-    let no_dns_san = !leaf
-        .sans
+/// The path (spec indices) of the longest chain any of a library's calls showed.
+fn path(spec: &Spec, built: &Built, outcomes: &[Outcome], ours: bool) -> Vec<usize> {
+    let chain = outcomes
         .iter()
-        .any(|s| matches!(s, rcgen::SanType::DnsName(_)));
-    if dns_host && no_dns_san && nc_codes(a) && !nc_codes(b) {
-        return Some(Known::CnFallback);
-    }
-    let theirs = errors(a);
-    let ours = errors(b);
-    if o.policy.forgives()
-        && default_agrees
-        && theirs.iter().any(|(c, _)| !ours.iter().any(|(x, _)| x == c))
-    {
-        return Some(Known::ForgivenHides);
-    }
-    spec.has_decoy().then_some(Known::DecoyPath)
+        .flat_map(|o| if ours { &o.oxssl.calls } else { &o.openssl.calls })
+        .map(|c| &c.chain)
+        .max_by_key(|c| c.len());
+    chain
+        .map(|c| {
+            c.iter()
+                .filter_map(|der| built.certs.iter().position(|x| x.as_ref() == der.as_slice()))
+                .collect()
+        })
+        .unwrap_or_else(|| spec.chain.first().copied().into_iter().collect())
 }
 
-/// The differences in one case's outcomes.
-pub fn compare(spec: &Spec, outcomes: &[Outcome]) -> Vec<Diff> {
-    let default_agrees = outcomes
-        .iter()
-        .filter(|o| o.policy == Policy::Default)
-        .all(|o| kind_of(&o.openssl, &o.oxssl).is_none());
+/// The differences in one case's outcomes, each with its cause if recognised.
+pub fn compare(spec: &Spec, built: &Built, outcomes: &[Outcome]) -> Vec<Diff> {
+    let view = View {
+        spec,
+        openssl_path: path(spec, built, outcomes, false),
+        oxssl_path: path(spec, built, outcomes, true),
+    };
     let mut out = Vec::new();
     for o in outcomes {
         let (a, b) = (&o.openssl, &o.oxssl);
@@ -205,16 +463,17 @@ pub fn compare(spec: &Spec, outcomes: &[Outcome]) -> Vec<Diff> {
         if passes_other_cert(a, b) {
             category.push_str(" / oxssl passes a certificate OpenSSL does not");
         }
-        let allowed = DIVERGENCES
-            .iter()
-            .find(|d| kind != Kind::Accepts && (d.applies)(spec, o, kind))
-            .map(|d| d.name);
         out.push(Diff {
             kind,
             policy: o.policy,
             category,
-            known: known(spec, o, default_agrees),
-            allowed,
+            cause: {
+                let split = Split::of(o);
+                CAUSES
+                    .iter()
+                    .filter(|c| !(c.listed && kind == Kind::Accepts))
+                    .find(|c| (c.applies)(&view, o, &split))
+            },
         });
     }
     out
@@ -255,12 +514,12 @@ pub fn detail(spec: &Spec, built: &Built, o: &Outcome) -> String {
 pub struct Category {
     /// The kind of its differences.
     pub kind: Kind,
+    /// Its root cause's id ("?" if unrecognised).
+    pub cause: &'static str,
+    /// Whether it is a listed divergence.
+    pub allowed: bool,
     /// Differences counted (one per case and policy).
     pub count: usize,
-    /// Known defects among them.
-    pub known: BTreeMap<Known, usize>,
-    /// The listed divergence, if it is one.
-    pub allowed: Option<&'static str>,
     /// Seed of the smallest case.
     pub seed: u64,
     /// Its size ([`Spec::size`]).
@@ -278,10 +537,18 @@ pub struct Tally {
     pub comparisons: usize,
     /// Cases with at least one difference.
     pub differing_cases: usize,
-    /// Cases with a difference that is neither a listed divergence nor a known defect.
+    /// Cases with a difference that is not a listed divergence.
+    pub failing_cases: usize,
+    /// Cases with a difference of unrecognised cause.
     pub unexplained_cases: usize,
-    /// By category.
-    pub categories: BTreeMap<String, Category>,
+    /// Cases per cause id ("?" unrecognised).
+    pub cases_by_cause: BTreeMap<&'static str, usize>,
+    /// By (cause, category).
+    pub categories: BTreeMap<(&'static str, String), Category>,
+}
+
+fn cause_id(d: &Diff) -> &'static str {
+    d.cause.map_or("?", |c| c.id)
 }
 
 impl Tally {
@@ -292,27 +559,33 @@ impl Tally {
         if !diffs.is_empty() {
             self.differing_cases += 1;
         }
-        if diffs.iter().any(|d| d.allowed.is_none() && d.known.is_none()) {
+        if diffs.iter().any(|d| !d.allowed()) {
+            self.failing_cases += 1;
+        }
+        if diffs.iter().any(|d| d.cause.is_none()) {
             self.unexplained_cases += 1;
+        }
+        let mut causes: Vec<&'static str> = diffs.iter().map(cause_id).collect();
+        causes.sort_unstable();
+        causes.dedup();
+        for c in causes {
+            *self.cases_by_cause.entry(c).or_default() += 1;
         }
         let size = spec.size();
         for d in diffs {
             let c = self
                 .categories
-                .entry(d.category.clone())
+                .entry((cause_id(d), d.category.clone()))
                 .or_insert_with(|| Category {
                     kind: d.kind,
+                    cause: cause_id(d),
+                    allowed: d.allowed(),
                     count: 0,
-                    known: BTreeMap::new(),
-                    allowed: d.allowed,
                     seed,
                     size,
                     policy: d.policy,
                 });
             c.count += 1;
-            if let Some(k) = d.known {
-                *c.known.entry(k).or_default() += 1;
-            }
             if size < c.size {
                 c.seed = seed;
                 c.size = size;
@@ -326,7 +599,11 @@ impl Tally {
         self.cases += other.cases;
         self.comparisons += other.comparisons;
         self.differing_cases += other.differing_cases;
+        self.failing_cases += other.failing_cases;
         self.unexplained_cases += other.unexplained_cases;
+        for (k, n) in other.cases_by_cause {
+            *self.cases_by_cause.entry(k).or_default() += n;
+        }
         for (k, v) in other.categories {
             match self.categories.get_mut(&k) {
                 None => {
@@ -334,10 +611,7 @@ impl Tally {
                 }
                 Some(c) => {
                     c.count += v.count;
-                    for (known, n) in v.known {
-                        *c.known.entry(known).or_default() += n;
-                    }
-                    if v.size < c.size || (v.size == c.size && v.seed < c.seed) {
+                    if (v.size, v.seed) < (c.size, c.seed) {
                         c.seed = v.seed;
                         c.size = v.size;
                         c.policy = v.policy;
@@ -347,48 +621,92 @@ impl Tally {
         }
     }
 
-    /// Whether a difference neither listed nor known was seen.
-    pub fn unlisted(&self) -> impl Iterator<Item = (&String, &Category)> {
-        self.categories.iter().filter(|(_, c)| c.allowed.is_none())
+    /// The categories that are not listed divergences.
+    pub fn failing(&self) -> impl Iterator<Item = (&String, &Category)> {
+        self.categories
+            .iter()
+            .filter(|(_, c)| !c.allowed)
+            .map(|((_, name), c)| (name, c))
     }
 
-    /// The report: totals, then each category (most serious kind first) with its count,
-    /// direction, known-defect share and the seed of its smallest case; `example` gives
-    /// the smallest case's story.
+    /// The report: totals; per cause its cases, kinds and smallest case; then every
+    /// category. `example` gives a case's story (seed, policy).
     pub fn markdown(&self, example: impl Fn(u64, Policy) -> String) -> String {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "{} cases, {} verifications compared per library, {} cases with a difference \
-             ({} with one that is neither a listed divergence nor a recognised known defect).\n",
-            self.cases, self.comparisons, self.differing_cases, self.unexplained_cases
+            "{} cases, {} verifications per library, {} cases with a difference, {} with a \
+             difference that is not a listed divergence, {} with one of unrecognised cause.\n",
+            self.cases, self.comparisons, self.differing_cases, self.failing_cases, self.unexplained_cases
         );
-        let mut cats: Vec<(&String, &Category)> = self.categories.iter().collect();
-        cats.sort_by_key(|(name, c)| (c.kind, std::cmp::Reverse(c.count), (*name).clone()));
-        let _ = writeln!(s, "| kind | category | count | known defect | listed | seed |");
+        let _ = writeln!(s, "## Causes\n");
+        let _ = writeln!(s, "| cause | listed | cases | differences by kind | smallest case (seed, policy) | what |");
         let _ = writeln!(s, "|---|---|---|---|---|---|");
-        for (name, c) in &cats {
-            let known: Vec<String> = c.known.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
+        let ids: Vec<(&'static str, &'static str, bool)> = CAUSES
+            .iter()
+            .map(|c| (c.id, c.title, c.listed))
+            .chain(std::iter::once(("?", "unrecognised", false)))
+            .collect();
+        for (id, title, listed) in &ids {
+            let cats: Vec<&Category> = self.categories.values().filter(|c| c.cause == *id).collect();
+            if cats.is_empty() {
+                continue;
+            }
+            let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
+            for c in &cats {
+                *kinds.entry(c.kind).or_default() += c.count;
+            }
+            let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
+            let best = cats.iter().min_by_key(|c| (c.size, c.seed)).expect("non-empty");
             let _ = writeln!(
                 s,
-                "| {:?} | {} | {} | {} | {} | {} |",
-                c.kind,
-                name,
-                c.count,
-                known.join(", "),
-                c.allowed.unwrap_or(""),
-                c.seed
+                "| {id} | {} | {} | {} | {} {:?} | {title} |",
+                if *listed { "yes" } else { "no" },
+                self.cases_by_cause.get(id).copied().unwrap_or(0),
+                kinds.join(", "),
+                best.seed,
+                best.policy
             );
         }
-        for (name, c) in &cats {
-            let _ = writeln!(
-                s,
-                "\n### {name}\n{} differences; smallest case: seed {} ({:?})\n```\n{}```",
-                c.count,
-                c.seed,
-                c.policy,
-                example(c.seed, c.policy)
-            );
+        for (id, title, _) in &ids {
+            let mut cats: Vec<(&String, &Category)> = self
+                .categories
+                .iter()
+                .filter(|((c, _), _)| c == id)
+                .map(|((_, n), c)| (n, c))
+                .collect();
+            if cats.is_empty() {
+                continue;
+            }
+            cats.sort_by_key(|(name, c)| (c.kind, std::cmp::Reverse(c.count), (*name).clone()));
+            let _ = writeln!(s, "\n## Cause {id}: {title}\n");
+            let _ = writeln!(s, "| kind | category | count | seed |");
+            let _ = writeln!(s, "|---|---|---|---|");
+            for (name, c) in &cats {
+                let _ = writeln!(s, "| {:?} | {} | {} | {} |", c.kind, name, c.count, c.seed);
+            }
+            // The smallest case of each kind.
+            let mut shown = Vec::new();
+            for (_, c) in &cats {
+                if shown.contains(&c.kind) {
+                    continue;
+                }
+                shown.push(c.kind);
+                let best = cats
+                    .iter()
+                    .filter(|(_, x)| x.kind == c.kind)
+                    .min_by_key(|(_, x)| (x.size, x.seed))
+                    .map(|(_, x)| *x)
+                    .unwrap_or(c);
+                let _ = writeln!(
+                    s,
+                    "\nSmallest {:?} case: seed {} ({:?})\n```\n{}```",
+                    best.kind,
+                    best.seed,
+                    best.policy,
+                    example(best.seed, best.policy)
+                );
+            }
         }
         s
     }
