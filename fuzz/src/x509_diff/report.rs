@@ -103,6 +103,15 @@ pub struct Cause {
     pub applies: fn(&View<'_>, &Outcome, &Split) -> bool,
 }
 
+/// OpenSSL's errors (code, depth) matching `want` that oxssl's errors lack.
+fn missing(o: &Outcome, want: impl Fn(i32, u32) -> bool) -> Vec<(i32, u32)> {
+    let ours = errors(&o.oxssl);
+    errors(&o.openssl)
+        .into_iter()
+        .filter(|(c, d)| want(*c, *d) && !ours.contains(&(*c, *d)))
+        .collect()
+}
+
 fn partial_wildcard(n: &str) -> bool {
     n.contains('*') && !n.starts_with("*.")
 }
@@ -147,8 +156,7 @@ pub static CAUSES: &[Cause] = &[
         id: "D3",
         title: "a self-issued intermediate (key rollover) counts against a pathLenConstraint \
                 above it (webpki; RFC 5280 6.1.4 (l) does not count it, nor does OpenSSL): \
-                refused with PATH_LENGTH_EXCEEDED, or CERT_SIGNATURE_FAILURE when webpki \
-                reports another of its attempts",
+                refused with PATH_LENGTH_EXCEEDED (or, see cause k, a wrong code)",
         listed: true,
         applies: |v, _, split| {
             let on_path = |f: &dyn Fn(&CertSpec) -> bool| {
@@ -156,7 +164,7 @@ pub static CAUSES: &[Cause] = &[
             };
             on_path(&|c| matches!(c.role, Role::Rollover { .. }))
                 && on_path(&|c| matches!(c.bc, Bc::Ca(Some(_))))
-                && matches!(split.oxssl_error(), Some((_, 25 | 7)))
+                && matches!(split.oxssl_error(), Some((_, 25)))
         },
     },
     Cause {
@@ -172,19 +180,67 @@ pub static CAUSES: &[Cause] = &[
         },
     },
     Cause {
+        id: "D5",
+        title: "email (rfc822Name) name constraints are not evaluated: a leaf with an email \
+                SAN under any email constraint is refused with PERMITTED_VIOLATION (webpki \
+                fails closed, as RFC 5280 4.2.1.10 allows for a name form it does not \
+                process); OpenSSL evaluates them",
+        listed: true,
+        applies: |v, _, split| {
+            let email_san = v
+                .spec
+                .leaf()
+                .sans
+                .iter()
+                .any(|s| matches!(s, rcgen::SanType::Rfc822Name(_)));
+            let email_nc = v.oxssl_path.iter().any(|i| {
+                v.spec.certs[*i].nc.as_ref().is_some_and(|nc| {
+                    nc.permitted_subtrees
+                        .iter()
+                        .chain(&nc.excluded_subtrees)
+                        .any(|t| matches!(t, rcgen::GeneralSubtree::Rfc822Name(_)))
+                })
+            });
+            email_san && email_nc && matches!(split.oxssl_error(), Some((0, 47)))
+        },
+    },
+    Cause {
+        id: "D6",
+        title: "a wildcard SAN (*.example.com) that could cover an excluded DNS subtree \
+                (www.example.com) is refused (webpki); OpenSSL compares the literal name, \
+                which is not inside the subtree, and accepts",
+        listed: true,
+        applies: |v, _, split| {
+            let wildcard = v.spec.leaf().sans.iter().any(
+                |s| matches!(s, rcgen::SanType::DnsName(n) if n.as_str().starts_with("*.")),
+            );
+            let excluded = v.oxssl_path.iter().any(|i| {
+                v.spec.certs[*i].nc.as_ref().is_some_and(|nc| {
+                    nc.excluded_subtrees
+                        .iter()
+                        .any(|t| matches!(t, rcgen::GeneralSubtree::DnsName(_)))
+                })
+            });
+            wildcard
+                && excluded
+                && split.openssl_error().is_none()
+                && matches!(split.oxssl_error(), Some((0, 47 | 48)))
+        },
+    },
+    Cause {
         id: "a",
         title: "a leaf without a DNS SAN escapes DNS name constraints through its CN: \
                 OpenSSL checks a CN that looks like a host name against them \
                 (NAME_CONSTRAINTS_check_CN: 47/48 at depth 0) whether or not a host is checked",
         listed: false,
-        applies: |v, _, split| {
+        applies: |v, o, _| {
             let no_dns_san = !v
                 .spec
                 .leaf()
                 .sans
                 .iter()
                 .any(|s| matches!(s, rcgen::SanType::DnsName(_)));
-            no_dns_san && matches!(split.openssl_error(), Some((0, 47 | 48)))
+            no_dns_san && !missing(o, |c, d| d == 0 && (c == 47 || c == 48)).is_empty()
         },
     },
     Cause {
@@ -216,22 +272,22 @@ pub static CAUSES: &[Cause] = &[
     },
     Cause {
         id: "h",
-        title: "the issuer of a self-issued certificate (a key rollover) is never looked up in \
+        title: "the issuer of a self-issued certificate (a key rollover) is not looked up in \
                 the trust store (OpenSSL: get1_trusted_issuer() \"must be used even if \
-                self-signed\"); oxssl reports UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+                self-signed\"): oxssl takes it from the presented chain (untrusted: \
+                UNABLE_TO_GET_ISSUER_CERT_LOCALLY instead of UNABLE_TO_GET_ISSUER_CERT) or \
+                finds none",
         listed: false,
         applies: |v, _, _| {
-            let Some(top) = v.oxssl_path.last().map(|i| &v.spec.certs[*i]) else {
-                return false;
-            };
-            let name = Some(top.issuer.clone());
-            top.ca_name
-                && top.subject == name
-                && top.akid != top.skid
-                && v.spec.store.iter().any(|i| {
-                    let c = &v.spec.certs[*i];
-                    c.subject == name && c.skid == top.akid
-                })
+            v.oxssl_path.iter().any(|i| {
+                let c = &v.spec.certs[*i];
+                let name = Some(c.issuer.clone());
+                let issuer_trusted = v.spec.store.iter().any(|t| {
+                    let t = &v.spec.certs[*t];
+                    t.subject == name && t.skid == c.akid
+                });
+                v.spec.self_issued(*i) && c.akid != c.skid && issuer_trusted
+            })
         },
     },
     Cause {
@@ -278,23 +334,98 @@ pub static CAUSES: &[Cause] = &[
                 issuer whose keyUsage lacks keyCertSign, is never reported (visible when a \
                 callback lets the earlier INVALID_CA through)",
         listed: false,
-        applies: |_, _, split| matches!(split.openssl_error(), Some((_, 32))),
+        applies: |_, o, _| !missing(o, |c, _| c == 32).is_empty(),
     },
     Cause {
         id: "b",
-        title: "with decoys (a real CA's name and key identifier, another key) the path \
-                differs from OpenSSL's",
+        title: "the walk trusts webpki's answer for its own path: when webpki verified another \
+                path (a trusted decoy or a trusted intermediate gives it a shortcut), the \
+                callback gets preverify_ok=1 for a certificate whose signature on the reported \
+                path is bad, and a forged chain is reported as verified (OpenSSL: 7)",
         listed: false,
-        applies: |v, _, _| v.spec.has_decoy() && v.oxssl_path != v.openssl_path,
+        applies: |v, o, split| {
+            let bad = forged_links(v.spec, &v.oxssl_path);
+            let verdict = o.oxssl.ok
+                && matches!(split.openssl_error(), Some((d, 7)) if bad.contains(&(d as usize)));
+            verdict || o.oxssl.calls.iter().enumerate().any(|(i, c)| {
+                c.ok && c.chain.len() == v.oxssl_path.len()
+                    && bad.contains(&(c.depth as usize))
+                    && !o.oxssl.calls[..i]
+                        .iter()
+                        .any(|e| !e.ok && e.depth == c.depth && e.error == 7)
+            })
+        },
+    },
+    Cause {
+        id: "k",
+        title: "CERT_SIGNATURE_FAILURE reported for a link whose signature is good: webpki, \
+                having tried more than one path (a rollover or a decoy offers a second \
+                candidate), returns the error of another attempt, which map_webpki() reports \
+                (at depth 0) instead of the failure of the path the walk reports (OpenSSL: \
+                e.g. PERMITTED_VIOLATION)",
+        listed: false,
+        applies: |v, _, split| match split.oxssl_error() {
+            Some((d, 7)) => {
+                !forged_links(v.spec, &v.oxssl_path).contains(&(d as usize))
+                    && !weak_link(v.spec, &v.oxssl_path, d)
+            }
+            _ => false,
+        },
+    },
+    Cause {
+        id: "l",
+        title: "PERMITTED_VIOLATION and EXCLUDED_VIOLATION chosen unlike OpenSSL's nc_match() \
+                (which checks a name against the permitted subtrees first; and exclusions of IP \
+                addresses and emails are not considered by map_webpki)",
+        listed: false,
+        applies: |_, _, split| {
+            matches!(
+                (split.openssl_error(), split.oxssl_error()),
+                (Some((0, 47)), Some((0, 48))) | (Some((0, 48)), Some((0, 47)))
+            )
+        },
+    },
+    Cause {
+        id: "m",
+        title: "after CERT_CHAIN_TOO_LONG, a self-signed untrusted top is reported as \
+                UNABLE_TO_GET_ISSUER_CERT(_LOCALLY); OpenSSL: SELF_SIGNED_CERT_IN_CHAIN",
+        listed: false,
+        applies: |_, o, split| {
+            matches!(split.openssl_error(), Some((_, 18 | 19)))
+                && matches!(split.oxssl_error(), Some((_, 2 | 20)))
+                && errors(&o.oxssl).iter().any(|(c, _)| *c == 22)
+        },
     },
     Cause {
         id: "c",
         title: "once a callback forgives an error, the name-constraint failures only webpki \
                 detects are not reported",
         listed: false,
-        applies: |_, o, split| {
-            o.policy.forgives() && matches!(split.openssl_error(), Some((_, 47 | 48)))
+        applies: |_, o, _| {
+            o.policy.forgives() && !missing(o, |c, _| c == 47 || c == 48).is_empty()
         },
+    },
+    Cause {
+        id: "n",
+        title: "a name that violates the constraints of several CAs is reported once; OpenSSL's \
+                check_name_constraints() calls the callback once per constraining CA",
+        listed: false,
+        applies: |_, o, _| {
+            let count = |v: &Verdict| {
+                v.calls
+                    .iter()
+                    .filter(|c| !c.ok && (c.error == 47 || c.error == 48))
+                    .count()
+            };
+            count(&o.openssl) > count(&o.oxssl) && count(&o.oxssl) > 0
+        },
+    },
+    Cause {
+        id: "j",
+        title: "with decoys (a real CA's name and key identifier, another key) the path \
+                differs from OpenSSL's (catch-all after the causes above)",
+        listed: false,
+        applies: |v, _, _| v.spec.has_decoy() && v.oxssl_path != v.openssl_path,
     },
 ];
 
@@ -305,6 +436,19 @@ fn mismatched_top(spec: &Spec, path: &[usize]) -> bool {
         let c = &spec.certs[*i];
         spec.self_issued(*i) && is_rsa(c.signer) != is_rsa(c.key)
     })
+}
+
+/// The depths of `path` whose certificate's signature does not verify with the next
+/// one's key (signed by another key, or corrupted).
+fn forged_links(spec: &Spec, path: &[usize]) -> Vec<usize> {
+    path.windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            let (child, parent) = (&spec.certs[w[0]], &spec.certs[w[1]]);
+            child.corrupt || child.signer != parent.key
+        })
+        .map(|(d, _)| d)
+        .collect()
 }
 
 /// Whether a link of `path` pairs a child with an issuer whose key type cannot have made
@@ -468,10 +612,22 @@ pub fn compare(spec: &Spec, built: &Built, outcomes: &[Outcome]) -> Vec<Diff> {
             policy: o.policy,
             category,
             cause: {
+                // A listed divergence explains a difference only if oxssl, when it passes,
+                // reported every failure OpenSSL reported: it must not hide a defect.
                 let split = Split::of(o);
+                let hides = o.oxssl.ok && {
+                    let failures = |v: &Verdict| -> Vec<(i32, u32)> {
+                        if v.calls.is_empty() {
+                            return errors(v);
+                        }
+                        v.calls.iter().filter(|c| !c.ok).map(|c| (c.error, c.depth)).collect()
+                    };
+                    let ours = failures(&o.oxssl);
+                    failures(&o.openssl).iter().any(|e| !ours.contains(e))
+                };
                 CAUSES
                     .iter()
-                    .filter(|c| !(c.listed && kind == Kind::Accepts))
+                    .filter(|c| !(c.listed && (kind == Kind::Accepts || hides)))
                     .find(|c| (c.applies)(&view, o, &split))
             },
         });
