@@ -12,13 +12,13 @@ use std::sync::OnceLock;
 
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
+use oxssl::x509::CertificateDer;
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CidrSubnet, DnType,
     ExtendedKeyUsagePurpose as Eku, GeneralSubtree, IsCa, Issuer, KeyIdMethod,
     KeyUsagePurpose as Ku, NameConstraints, PublicKeyData, SanType, SerialNumber,
     SignatureAlgorithm, SigningKey,
 };
-use oxssl::x509::CertificateDer;
 
 /// Where the generator's choices come from: a seeded generator (tests) or fuzzer bytes.
 pub enum Source<'a> {
@@ -115,7 +115,11 @@ impl SigningKey for PoolKey {
 }
 
 impl PoolKey {
-    fn new(pkey: PKey<Private>, alg: &'static SignatureAlgorithm, digest: fn() -> MessageDigest) -> Self {
+    fn new(
+        pkey: PKey<Private>,
+        alg: &'static SignatureAlgorithm,
+        digest: fn() -> MessageDigest,
+    ) -> Self {
         let spki = pkey.public_key_to_der().expect("spki");
         // SubjectPublicKeyInfo ::= SEQUENCE { algorithm, BIT STRING (0 unused bits, key) }
         let items = seq_items(content(&spki).expect("spki"));
@@ -149,13 +153,32 @@ pub fn keys() -> &'static [PoolKey] {
             let group = EcGroup::from_curve_name(nid).expect("curve");
             PKey::from_ec_key(EcKey::generate(&group).expect("ec")).expect("pkey")
         };
-        let rsa = |bits| PKey::from_rsa(openssl::rsa::Rsa::generate(bits).expect("rsa")).expect("pkey");
+        let rsa =
+            |bits| PKey::from_rsa(openssl::rsa::Rsa::generate(bits).expect("rsa")).expect("pkey");
         let mut out: Vec<PoolKey> = (0..P256_KEYS)
-            .map(|_| PoolKey::new(ec(Nid::X9_62_PRIME256V1), &rcgen::PKCS_ECDSA_P256_SHA256, MessageDigest::sha256))
+            .map(|_| {
+                PoolKey::new(
+                    ec(Nid::X9_62_PRIME256V1),
+                    &rcgen::PKCS_ECDSA_P256_SHA256,
+                    MessageDigest::sha256,
+                )
+            })
             .collect();
-        out.push(PoolKey::new(ec(Nid::SECP384R1), &rcgen::PKCS_ECDSA_P384_SHA384, MessageDigest::sha384));
-        out.push(PoolKey::new(rsa(2048), &rcgen::PKCS_RSA_SHA256, MessageDigest::sha256));
-        out.push(PoolKey::new(rsa(1024), &rcgen::PKCS_RSA_SHA256, MessageDigest::sha256));
+        out.push(PoolKey::new(
+            ec(Nid::SECP384R1),
+            &rcgen::PKCS_ECDSA_P384_SHA384,
+            MessageDigest::sha384,
+        ));
+        out.push(PoolKey::new(
+            rsa(2048),
+            &rcgen::PKCS_RSA_SHA256,
+            MessageDigest::sha256,
+        ));
+        out.push(PoolKey::new(
+            rsa(1024),
+            &rcgen::PKCS_RSA_SHA256,
+            MessageDigest::sha256,
+        ));
         out
     })
 }
@@ -176,7 +199,10 @@ fn header(d: &[u8]) -> Option<(usize, usize)> {
         return Some((2, usize::from(first)));
     }
     let n = usize::from(first & 0x7f);
-    let len = d.get(2..2 + n)?.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b));
+    let len = d
+        .get(2..2 + n)?
+        .iter()
+        .fold(0usize, |a, b| (a << 8) | usize::from(*b));
     Some((2 + n, len))
 }
 
@@ -197,7 +223,11 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend(bytes);
     }
@@ -209,17 +239,24 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 fn resign_sha1(der: &[u8], key: &PoolKey) -> Vec<u8> {
     let alg: &[u8] = if key.is_rsa() {
         // sha1WithRSAEncryption, NULL parameters
-        &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00]
+        &[
+            0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05,
+            0x00,
+        ]
     } else {
         // ecdsa-with-SHA1
-        &[0x30, 0x09, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01]
+        &[
+            0x30, 0x09, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01,
+        ]
     };
     let outer = seq_items(content(der).expect("certificate"));
     let mut tbs = seq_items(content(outer[0]).expect("tbs"));
     let at = if tbs[0][0] == 0xa0 { 2 } else { 1 };
     tbs[at] = alg;
     let tbs = tlv(0x30, &tbs.concat());
-    let sig = key.sign_with(MessageDigest::sha1(), &tbs).expect("sha1 signature");
+    let sig = key
+        .sign_with(MessageDigest::sha1(), &tbs)
+        .expect("sha1 signature");
     let mut bits = vec![0];
     bits.extend(sig);
     tlv(0x30, &[tbs, alg.to_vec(), tlv(0x03, &bits)].concat())
@@ -368,8 +405,19 @@ const DNS_SANS: &[&str] = &[
     "*.victim.org",
     "example.com.victim.org",
 ];
-const IPS: &[&str] = &["10.1.2.3", "192.168.1.5", "10.200.0.1", "2001:db8::1", "fe80::1", "127.0.0.1"];
-const EMAILS: &[&str] = &["user@example.com", "user@victim.org", "admin@mail.example.com"];
+const IPS: &[&str] = &[
+    "10.1.2.3",
+    "192.168.1.5",
+    "10.200.0.1",
+    "2001:db8::1",
+    "fe80::1",
+    "127.0.0.1",
+];
+const EMAILS: &[&str] = &[
+    "user@example.com",
+    "user@victim.org",
+    "admin@mail.example.com",
+];
 const HOSTS: &[&str] = &[
     "www.example.com",
     "example.com",
@@ -382,6 +430,30 @@ const HOSTS: &[&str] = &[
     "example.com.victim.org",
     "10.9.9.9",
 ];
+
+/// Who a certificate is and who signs it.
+struct Link<'n> {
+    subject: &'n str,
+    issuer: &'n str,
+    skid: u32,
+    akid: Option<u32>,
+    key: usize,
+    signer: usize,
+}
+
+impl<'n> Link<'n> {
+    /// A self-signed certificate.
+    fn root(name: &'n str, kid: u32, key: usize) -> Self {
+        Link {
+            subject: name,
+            issuer: name,
+            skid: kid,
+            akid: Some(kid),
+            key,
+            signer: key,
+        }
+    }
+}
 
 struct Gen<'s, 'a> {
     src: &'s mut Source<'a>,
@@ -398,11 +470,15 @@ impl Gen<'_, '_> {
 
     /// A key for a new identity: mostly a P-256 key no other identity uses yet.
     fn key(&mut self) -> usize {
-        let k = self.src.weighted(&[(82, 0), (6, P384), (8, RSA2048), (4, RSA1024)]);
+        let k = self
+            .src
+            .weighted(&[(82, 0), (6, P384), (8, RSA2048), (4, RSA1024)]);
         if k != 0 {
             return k;
         }
-        let fresh: Vec<usize> = (0..P256_KEYS).filter(|k| !self.used_keys.contains(k)).collect();
+        let fresh: Vec<usize> = (0..P256_KEYS)
+            .filter(|k| !self.used_keys.contains(k))
+            .collect();
         let k = if fresh.is_empty() {
             self.src.below(P256_KEYS as u32) as usize
         } else {
@@ -423,11 +499,23 @@ impl Gen<'_, '_> {
     }
 
     fn validity(&mut self) -> Validity {
-        self.src.weighted(&[(90, Validity::Valid), (6, Validity::Expired), (4, Validity::NotYetValid)])
+        self.src.weighted(&[
+            (90, Validity::Valid),
+            (6, Validity::Expired),
+            (4, Validity::NotYetValid),
+        ])
     }
 
     /// A plain CA certificate (unconstrained, keyCertSign, valid).
-    fn ca(&mut self, role: Role, subject: &str, issuer: &str, skid: u32, akid: Option<u32>, key: usize, signer: usize) -> usize {
+    fn ca(&mut self, role: Role, l: Link<'_>) -> usize {
+        let Link {
+            subject,
+            issuer,
+            skid,
+            akid,
+            key,
+            signer,
+        } = l;
         self.certs.push(CertSpec {
             role,
             subject: Some(subject.to_string()),
@@ -488,19 +576,31 @@ impl Gen<'_, '_> {
         match self.src.below(3) {
             0 => GeneralSubtree::DnsName(
                 self.src
-                    .pick(&["example.com", ".example.com", "victim.org", "www.example.com", "b.example.com"])
+                    .pick(&[
+                        "example.com",
+                        ".example.com",
+                        "victim.org",
+                        "www.example.com",
+                        "b.example.com",
+                    ])
                     .to_string(),
             ),
             1 => {
-                let (addr, prefix) =
-                    self.src.pick(&[("10.0.0.0", 8), ("192.168.1.0", 24), ("2001:db8::", 32), ("10.1.2.3", 32)]);
+                let (addr, prefix) = self.src.pick(&[
+                    ("10.0.0.0", 8),
+                    ("192.168.1.0", 24),
+                    ("2001:db8::", 32),
+                    ("10.1.2.3", 32),
+                ]);
                 GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(
                     addr.parse::<IpAddr>().expect("ip"),
                     prefix,
                 ))
             }
             _ => GeneralSubtree::Rfc822Name(
-                self.src.pick(&["example.com", ".example.com", "user@victim.org"]).to_string(),
+                self.src
+                    .pick(&["example.com", ".example.com", "user@victim.org"])
+                    .to_string(),
             ),
         }
     }
@@ -530,7 +630,9 @@ impl Gen<'_, '_> {
         let dns = |g: &mut Self| SanType::DnsName(g.src.pick(DNS_SANS).try_into().expect("ia5"));
         let ip = |g: &mut Self| SanType::IpAddress(g.src.pick(IPS).parse().expect("ip"));
         let email = |g: &mut Self| SanType::Rfc822Name(g.src.pick(EMAILS).try_into().expect("ia5"));
-        let mode = self.src.weighted(&[(50, 0), (10, 1), (10, 2), (8, 3), (17, 4), (5, 5)]);
+        let mode = self
+            .src
+            .weighted(&[(50, 0), (10, 1), (10, 2), (8, 3), (17, 4), (5, 5)]);
         let mut sans = Vec::new();
         let count = 1 + self.src.below(3);
         for _ in 0..count {
@@ -553,7 +655,11 @@ impl Gen<'_, '_> {
         let cn = match self.src.weighted(&[(60, 0), (25, 1), (10, 2), (5, 3)]) {
             0 => Some(first_dns.unwrap_or_else(|| self.src.pick(DNS_SANS).to_string())),
             1 => Some(self.src.pick(DNS_SANS).to_string()),
-            2 => Some(self.src.pick(&["Leaf", "10.1.2.3", "user@example.com"]).to_string()),
+            2 => Some(
+                self.src
+                    .pick(&["Leaf", "10.1.2.3", "user@example.com"])
+                    .to_string(),
+            ),
             _ => None,
         };
         (sans, cn)
@@ -566,7 +672,9 @@ impl Gen<'_, '_> {
             let c = &self.certs[issuer];
             (c.subject.clone().unwrap_or_default(), c.skid, c.key)
         };
-        let bc = self.src.weighted(&[(85, Bc::Absent), (10, Bc::NotCa), (5, Bc::Ca(None))]);
+        let bc = self
+            .src
+            .weighted(&[(85, Bc::Absent), (10, Bc::NotCa), (5, Bc::Ca(None))]);
         let ku = self.src.weighted(&[
             (50, vec![]),
             (25, vec![Ku::DigitalSignature]),
@@ -634,8 +742,20 @@ impl Gen<'_, '_> {
                 (name.clone(), t.skid, k)
             }
         };
-        let i = self.ca(Role::Decoy { of, kind }, &name, &issuer, t.skid.unwrap_or(0), akid, key, signer);
-        self.certs[i].validity = self.src.weighted(&[(80, Validity::Valid), (20, Validity::Expired)]);
+        let i = self.ca(
+            Role::Decoy { of, kind },
+            Link {
+                subject: &name,
+                issuer: &issuer,
+                skid: t.skid.unwrap_or(0),
+                akid,
+                key,
+                signer,
+            },
+        );
+        self.certs[i].validity = self
+            .src
+            .weighted(&[(80, Validity::Valid), (20, Validity::Expired)]);
         if self.src.chance(20) {
             self.certs[i].bc = Bc::Ca(Some(0));
         }
@@ -655,7 +775,7 @@ pub fn draw(src: &mut Source<'_>) -> Spec {
     let n = 1 + g.src.below(5) as usize;
     let root_kid = g.kid();
     let root_key = g.key();
-    let root = g.ca(Role::Root, "Root A", "Root A", root_kid, Some(root_kid), root_key, root_key);
+    let root = g.ca(Role::Root, Link::root("Root A", root_kid, root_key));
     if g.src.chance(30) {
         g.mutate_ca(root);
     }
@@ -668,7 +788,17 @@ pub fn draw(src: &mut Source<'_>) -> Spec {
         };
         let kid = g.kid();
         let key = g.key();
-        let i = g.ca(Role::Inter(d), &format!("Inter {d}"), &pname, kid, pkid, key, pkey);
+        let i = g.ca(
+            Role::Inter(d),
+            Link {
+                subject: &format!("Inter {d}"),
+                issuer: &pname,
+                skid: kid,
+                akid: pkid,
+                key,
+                signer: pkey,
+            },
+        );
         if g.src.chance(35) {
             g.mutate_ca(i);
         }
@@ -692,7 +822,17 @@ pub fn draw(src: &mut Source<'_>) -> Spec {
         };
         let new_kid = g.kid();
         let new_key = g.other_key(key);
-        let s = g.ca(Role::Rollover { of: ca }, &name, &name, new_kid, kid, new_key, key);
+        let s = g.ca(
+            Role::Rollover { of: ca },
+            Link {
+                subject: &name,
+                issuer: &name,
+                skid: new_kid,
+                akid: kid,
+                key: new_key,
+                signer: key,
+            },
+        );
         let child = if at == n { leaf } else { path[at + 1] };
         g.certs[child].akid = Some(new_kid);
         g.certs[child].signer = new_key;
@@ -715,8 +855,18 @@ pub fn draw(src: &mut Source<'_>) -> Spec {
     if g.src.chance(10) {
         let kid = g.kid();
         let key = g.other_key(root_key);
-        let other = g.ca(Role::OtherRoot, "Root B", "Root B", kid, Some(kid), key, key);
-        let cross = g.ca(Role::Cross, "Root A", "Root B", root_kid, Some(kid), root_key, key);
+        let other = g.ca(Role::OtherRoot, Link::root("Root B", kid, key));
+        let cross = g.ca(
+            Role::Cross,
+            Link {
+                subject: "Root A",
+                issuer: "Root B",
+                skid: root_kid,
+                akid: Some(kid),
+                key: root_key,
+                signer: key,
+            },
+        );
         g.certs[cross].validity = g.validity();
         // Trusted: the other root instead of the real one, both, or only the real one.
         match g.src.weighted(&[(50, 0), (30, 1), (20, 2)]) {
@@ -745,13 +895,17 @@ pub fn draw(src: &mut Source<'_>) -> Spec {
     if g.src.chance(20) {
         let kid = g.kid();
         let key = g.key();
-        let z = g.ca(Role::OtherRoot, "Root Z", "Root Z", kid, Some(kid), key, key);
+        let z = g.ca(Role::OtherRoot, Link::root("Root Z", kid, key));
         store.push(z);
     }
 
     // The presented chain: leaf, intermediates (some missing), root, extras; shuffled and
     // duplicated.
-    let mut tail: Vec<usize> = (1..=n).rev().map(|d| path[d]).filter(|_| !g.src.chance(7)).collect();
+    let mut tail: Vec<usize> = (1..=n)
+        .rev()
+        .map(|d| path[d])
+        .filter(|_| !g.src.chance(7))
+        .collect();
     if g.src.chance(10) {
         tail.push(root);
     }
@@ -924,7 +1078,9 @@ impl Spec {
 
     /// Whether some certificate imitates another (decoys and self-issued forgeries).
     pub fn has_decoy(&self) -> bool {
-        self.certs.iter().any(|c| matches!(c.role, Role::Decoy { .. }))
+        self.certs
+            .iter()
+            .any(|c| matches!(c.role, Role::Decoy { .. }))
     }
 
     /// Whether certificate `i` is self-issued (subject == issuer).
@@ -942,7 +1098,12 @@ impl Spec {
     /// A readable description of the case (for reports and replay).
     pub fn describe(&self) -> String {
         let mut s = String::new();
-        let labels = |v: &[usize]| v.iter().map(|i| self.label(*i)).collect::<Vec<_>>().join(", ");
+        let labels = |v: &[usize]| {
+            v.iter()
+                .map(|i| self.label(*i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let _ = writeln!(
             s,
             "purpose {}, host {:?}, depth {:?}; chain [{}]; store [{}]",
@@ -972,7 +1133,11 @@ impl Spec {
                 let _ = write!(s, " eku {:?}", c.eku);
             }
             if let Some(nc) = &c.nc {
-                let _ = write!(s, " nc permitted {:?} excluded {:?}", nc.permitted_subtrees, nc.excluded_subtrees);
+                let _ = write!(
+                    s,
+                    " nc permitted {:?} excluded {:?}",
+                    nc.permitted_subtrees, nc.excluded_subtrees
+                );
             }
             if !c.sans.is_empty() {
                 let _ = write!(s, " san {:?}", c.sans);

@@ -63,10 +63,6 @@ pub fn fuzz(data: &[u8]) {
         if d.allowed() || (skip_known && d.cause.is_some()) {
             continue;
         }
-        panic!(
-            "{}\n{}",
-            d.category,
-            story(&c, d.policy)
-        );
+        panic!("{}\n{}", d.category, story(&c, d.policy));
     }
 }

@@ -147,7 +147,9 @@ mod ffi {
     ///
     /// # Safety
     /// `ctx` must be the live X509_STORE_CTX of a verification in progress on this thread.
-    pub unsafe fn context<'a>(ctx: *mut X509_STORE_CTX) -> &'a mut openssl::x509::X509StoreContextRef {
+    pub unsafe fn context<'a>(
+        ctx: *mut X509_STORE_CTX,
+    ) -> &'a mut openssl::x509::X509StoreContextRef {
         use foreign_types::ForeignTypeRef;
         // SAFETY: as the caller promises.
         unsafe { openssl::x509::X509StoreContextRef::from_ptr_mut(ctx) }
@@ -216,7 +218,11 @@ impl OpensslCase {
         if let Some(d) = spec.depth {
             param.set_depth(d as c_int);
         }
-        match spec.host.as_deref().map(|h| (h, h.parse::<std::net::IpAddr>())) {
+        match spec
+            .host
+            .as_deref()
+            .map(|h| (h, h.parse::<std::net::IpAddr>()))
+        {
             Some((_, Ok(ip))) => param.set_ip(ip).expect("ip"),
             Some((h, Err(_))) => param.set_host(h).expect("host"),
             None => {}

@@ -136,10 +136,9 @@ pub static CAUSES: &[Cause] = &[
         applies: |v, _, split| {
             let leaf = v.spec.leaf();
             let has = leaf.subject.as_deref().is_some_and(partial_wildcard)
-                || leaf
-                    .sans
-                    .iter()
-                    .any(|s| matches!(s, rcgen::SanType::DnsName(n) if partial_wildcard(n.as_str())));
+                || leaf.sans.iter().any(
+                    |s| matches!(s, rcgen::SanType::DnsName(n) if partial_wildcard(n.as_str())),
+                );
             has && matches!(split.oxssl_error(), Some((0, 62 | 53)))
         },
     },
@@ -159,9 +158,8 @@ pub static CAUSES: &[Cause] = &[
                 refused with PATH_LENGTH_EXCEEDED (or, see cause k, a wrong code)",
         listed: true,
         applies: |v, _, split| {
-            let on_path = |f: &dyn Fn(&CertSpec) -> bool| {
-                v.oxssl_path.iter().any(|i| f(&v.spec.certs[*i]))
-            };
+            let on_path =
+                |f: &dyn Fn(&CertSpec) -> bool| v.oxssl_path.iter().any(|i| f(&v.spec.certs[*i]));
             on_path(&|c| matches!(c.role, Role::Rollover { .. }))
                 && on_path(&|c| matches!(c.bc, Bc::Ca(Some(_))))
                 && matches!(split.oxssl_error(), Some((_, 25)))
@@ -211,9 +209,10 @@ pub static CAUSES: &[Cause] = &[
                 which is not inside the subtree, and accepts",
         listed: true,
         applies: |v, _, split| {
-            let wildcard = v.spec.leaf().sans.iter().any(
-                |s| matches!(s, rcgen::SanType::DnsName(n) if n.as_str().starts_with("*.")),
-            );
+            let wildcard =
+                v.spec.leaf().sans.iter().any(
+                    |s| matches!(s, rcgen::SanType::DnsName(n) if n.as_str().starts_with("*.")),
+                );
             let excluded = v.oxssl_path.iter().any(|i| {
                 v.spec.certs[*i].nc.as_ref().is_some_and(|nc| {
                     nc.excluded_subtrees
@@ -347,13 +346,14 @@ pub static CAUSES: &[Cause] = &[
             let bad = forged_links(v.spec, &v.oxssl_path);
             let verdict = o.oxssl.ok
                 && matches!(split.openssl_error(), Some((d, 7)) if bad.contains(&(d as usize)));
-            verdict || o.oxssl.calls.iter().enumerate().any(|(i, c)| {
-                c.ok && c.chain.len() == v.oxssl_path.len()
-                    && bad.contains(&(c.depth as usize))
-                    && !o.oxssl.calls[..i]
-                        .iter()
-                        .any(|e| !e.ok && e.depth == c.depth && e.error == 7)
-            })
+            verdict
+                || o.oxssl.calls.iter().enumerate().any(|(i, c)| {
+                    c.ok && c.chain.len() == v.oxssl_path.len()
+                        && bad.contains(&(c.depth as usize))
+                        && !o.oxssl.calls[..i]
+                            .iter()
+                            .any(|e| !e.ok && e.depth == c.depth)
+                })
         },
     },
     Cause {
@@ -401,9 +401,7 @@ pub static CAUSES: &[Cause] = &[
         title: "once a callback forgives an error, the name-constraint failures only webpki \
                 detects are not reported",
         listed: false,
-        applies: |_, o, _| {
-            o.policy.forgives() && !missing(o, |c, _| c == 47 || c == 48).is_empty()
-        },
+        applies: |_, o, _| o.policy.forgives() && !missing(o, |c, _| c == 47 || c == 48).is_empty(),
     },
     Cause {
         id: "n",
@@ -553,13 +551,24 @@ fn kind_of(a: &Verdict, b: &Verdict) -> Option<Kind> {
 fn path(spec: &Spec, built: &Built, outcomes: &[Outcome], ours: bool) -> Vec<usize> {
     let chain = outcomes
         .iter()
-        .flat_map(|o| if ours { &o.oxssl.calls } else { &o.openssl.calls })
+        .flat_map(|o| {
+            if ours {
+                &o.oxssl.calls
+            } else {
+                &o.openssl.calls
+            }
+        })
         .map(|c| &c.chain)
         .max_by_key(|c| c.len());
     chain
         .map(|c| {
             c.iter()
-                .filter_map(|der| built.certs.iter().position(|x| x.as_ref() == der.as_slice()))
+                .filter_map(|der| {
+                    built
+                        .certs
+                        .iter()
+                        .position(|x| x.as_ref() == der.as_slice())
+                })
                 .collect()
         })
         .unwrap_or_else(|| spec.chain.first().copied().into_iter().collect())
@@ -620,10 +629,18 @@ pub fn compare(spec: &Spec, built: &Built, outcomes: &[Outcome]) -> Vec<Diff> {
                         if v.calls.is_empty() {
                             return errors(v);
                         }
-                        v.calls.iter().filter(|c| !c.ok).map(|c| (c.error, c.depth)).collect()
+                        v.calls
+                            .iter()
+                            .filter(|c| !c.ok)
+                            .map(|c| (c.error, c.depth))
+                            .collect()
                     };
-                    let ours = failures(&o.oxssl);
-                    failures(&o.openssl).iter().any(|e| !ours.contains(e))
+                    // A signature failure is one whichever code says it (7 or 76).
+                    let sig = |(c, d): (i32, u32)| (if c == 76 { 7 } else { c }, d);
+                    let ours: Vec<_> = failures(&o.oxssl).into_iter().map(sig).collect();
+                    failures(&o.openssl)
+                        .into_iter()
+                        .any(|e| !ours.contains(&sig(e)))
                 };
                 CAUSES
                     .iter()
@@ -643,7 +660,13 @@ pub fn detail(spec: &Spec, built: &Built, o: &Outcome) -> String {
             .iter()
             .position(|c| c.as_ref() == der)
             .map(|i| spec.label(i))
-            .unwrap_or_else(|| if der.is_empty() { "-".into() } else { "?".into() })
+            .unwrap_or_else(|| {
+                if der.is_empty() {
+                    "-".into()
+                } else {
+                    "?".into()
+                }
+            })
     };
     let mut s = spec.describe();
     let _ = writeln!(s, "policy {:?}", o.policy);
@@ -793,7 +816,11 @@ impl Tally {
             s,
             "{} cases, {} verifications per library, {} cases with a difference, {} with a \
              difference that is not a listed divergence, {} with one of unrecognised cause.\n",
-            self.cases, self.comparisons, self.differing_cases, self.failing_cases, self.unexplained_cases
+            self.cases,
+            self.comparisons,
+            self.differing_cases,
+            self.failing_cases,
+            self.unexplained_cases
         );
         let _ = writeln!(s, "## Causes\n");
         let _ = writeln!(s, "| cause | listed | cases | differences by kind | smallest case (seed, policy) | what |");
@@ -804,7 +831,11 @@ impl Tally {
             .chain(std::iter::once(("?", "unrecognised", false)))
             .collect();
         for (id, title, listed) in &ids {
-            let cats: Vec<&Category> = self.categories.values().filter(|c| c.cause == *id).collect();
+            let cats: Vec<&Category> = self
+                .categories
+                .values()
+                .filter(|c| c.cause == *id)
+                .collect();
             if cats.is_empty() {
                 continue;
             }
@@ -813,7 +844,10 @@ impl Tally {
                 *kinds.entry(c.kind).or_default() += c.count;
             }
             let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
-            let best = cats.iter().min_by_key(|c| (c.size, c.seed)).expect("non-empty");
+            let best = cats
+                .iter()
+                .min_by_key(|c| (c.size, c.seed))
+                .expect("non-empty");
             let _ = writeln!(
                 s,
                 "| {id} | {} | {} | {} | {} {:?} | {title} |",
