@@ -217,22 +217,15 @@ fn seq_items(mut d: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+/// A TLV; the certificates made here are under 64 KiB, so two length octets suffice.
 fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = body.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(body);
-    out
+    let n = body.len();
+    let len = match n {
+        0..=0x7f => vec![n as u8],
+        0x80..=0xff => vec![0x81, n as u8],
+        _ => vec![0x82, (n >> 8) as u8, n as u8],
+    };
+    [&[tag][..], &len, body].concat()
 }
 
 /// `der` with its TBS re-signed by `key` with SHA-1 (both AlgorithmIdentifiers say so).

@@ -63,6 +63,11 @@ pub fn fuzz(data: &[u8]) {
         if d.allowed() || (skip_known && d.cause.is_some()) {
             continue;
         }
-        panic!("{}\n{}", d.category, story(&c, d.policy));
+        panic!(
+            "difference from OpenSSL 3.6 [cause {}]: {}\n{}",
+            d.cause.map_or("?", |c| c.id),
+            d.category,
+            story(&c, d.policy)
+        );
     }
 }

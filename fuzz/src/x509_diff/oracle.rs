@@ -94,6 +94,21 @@ pub struct Call {
     pub chain: Vec<Vec<u8>>,
 }
 
+/// A callback call as recorded from either library's store context (the two have the
+/// same accessor names); `$cert` and `$chain` turn its certificates into DER.
+macro_rules! seen {
+    ($ok:expr, $ctx:expr, $der:expr) => {{
+        let ctx = $ctx;
+        Call {
+            ok: $ok,
+            depth: ctx.error_depth(),
+            error: ctx.error().as_raw(),
+            cert: ctx.current_cert().and_then($der).unwrap_or_default(),
+            chain: ctx.chain().into_iter().flatten().filter_map($der).collect(),
+        }
+    }};
+}
+
 /// A verification's result and the calls its callback saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
@@ -165,19 +180,7 @@ unsafe extern "C" fn record(ok: c_int, ctx: *mut openssl_sys::X509_STORE_CTX) ->
     // SAFETY: OpenSSL calls the verify callback with the context of the X509_verify_cert
     // call in progress (on this thread).
     let ctx = unsafe { ffi::context(ctx) };
-    let call = Call {
-        ok: ok != 0,
-        depth: ctx.error_depth(),
-        error: ctx.error().as_raw(),
-        cert: ctx
-            .current_cert()
-            .and_then(|c| c.to_der().ok())
-            .unwrap_or_default(),
-        chain: ctx
-            .chain()
-            .map(|s| s.iter().filter_map(|c| c.to_der().ok()).collect())
-            .unwrap_or_default(),
-    };
+    let call = seen!(ok != 0, &*ctx, |c: &openssl::x509::X509Ref| c.to_der().ok());
     let (ret, clear) = RECORDING.with(|r| {
         let mut r = r.borrow_mut();
         let answer = r.0.decide(call.ok, call.depth, call.error);
@@ -296,19 +299,7 @@ impl<'s> OxsslCase<'s> {
         let calls = Arc::new(Mutex::new(Vec::new()));
         let seen = calls.clone();
         let callback = move |ok: bool, ctx: &mut oxssl::x509::X509StoreContextRef| {
-            let call = Call {
-                ok,
-                depth: ctx.error_depth(),
-                error: ctx.error().as_raw(),
-                cert: ctx
-                    .current_cert()
-                    .map(|c| c.as_der().to_vec())
-                    .unwrap_or_default(),
-                chain: ctx
-                    .chain()
-                    .map(|c| c.iter().map(|x| x.as_der().to_vec()).collect())
-                    .unwrap_or_default(),
-            };
+            let call = seen!(ok, &*ctx, |c: &oxssl::x509::X509| Some(c.as_der().to_vec()));
             let (ret, clear) = policy.decide(ok, call.depth, call.error);
             seen.lock().unwrap_or_else(|e| e.into_inner()).push(call);
             if clear {
