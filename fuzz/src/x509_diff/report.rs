@@ -123,8 +123,9 @@ fn weak_link(spec: &Spec, path: &[usize], depth: u32) -> bool {
         .is_some_and(|i| spec.certs[*i].sha1 || spec.certs[*i].signer == RSA1024)
 }
 
-/// The causes, listed divergences first, then defects, most specific first; a
-/// difference is attributed to the first that applies.
+/// The causes, listed divergences first, then defects (issue 16's a-c, then those this
+/// differential found), the catch-all last; a difference is attributed to the first that
+/// applies.
 pub static CAUSES: &[Cause] = &[
     Cause {
         id: "D1",
@@ -227,6 +228,37 @@ pub static CAUSES: &[Cause] = &[
         },
     },
     Cause {
+        id: "D7",
+        title: "after a callback let an error through, OpenSSL reports a chain it cannot \
+                complete with that same (sticky) code at the top (build_chain(): \"a \
+                preliminary error has become final\"), so a callback forgiving that code \
+                accepts a chain without a trust anchor; oxssl reports the missing issuer \
+                (UNABLE_TO_GET_ISSUER_CERT(_LOCALLY), SELF_SIGNED_CERT_IN_CHAIN, \
+                CERT_CHAIN_TOO_LONG) and the callback decides on that",
+        listed: true,
+        applies: |_, o, _| {
+            let calls = &o.openssl.calls;
+            let reused = calls.iter().enumerate().find_map(|(i, c)| {
+                let again = !c.ok
+                    && calls[..i]
+                        .iter()
+                        .any(|e| !e.ok && e.error == c.error && e.depth != c.depth);
+                again.then_some((c.error, c.depth))
+            });
+            reused.is_some_and(|(code, depth)| {
+                o.oxssl
+                    .calls
+                    .iter()
+                    .any(|c| !c.ok && c.depth == depth && matches!(c.error, 2 | 18 | 19 | 20 | 22))
+                    && !o
+                        .oxssl
+                        .calls
+                        .iter()
+                        .any(|c| !c.ok && c.depth == depth && c.error == code)
+            })
+        },
+    },
+    Cause {
         id: "a",
         title: "a leaf without a DNS SAN escapes DNS name constraints through its CN: \
                 OpenSSL checks a CN that looks like a host name against them \
@@ -243,17 +275,45 @@ pub static CAUSES: &[Cause] = &[
         },
     },
     Cause {
-        id: "e",
-        title: "OpenSSL 3.x checks the leaf's key size (EE_KEY_TOO_SMALL) before building \
-                the chain (the callback's chain then holds the leaf only); oxssl after path \
-                building and the extension checks",
+        id: "b",
+        title: "the walk trusts webpki's answer for its own path: when webpki verified another \
+                path (a trusted decoy or a trusted intermediate gives it a shortcut), the \
+                callback gets preverify_ok=1 for a certificate whose signature on the reported \
+                path is bad, and a forged chain is reported as verified (OpenSSL: 7)",
         listed: false,
-        applies: |v, o, _| {
-            v.spec.leaf().key == RSA1024
-                && errors(&o.openssl).first() == Some(&(66, 0))
-                && (errors(&o.oxssl).first() != Some(&(66, 0))
-                    || o.oxssl.calls.first().map(|c| c.chain.len())
-                        != o.openssl.calls.first().map(|c| c.chain.len()))
+        applies: |v, o, split| {
+            let bad = forged_links(v.spec, &v.oxssl_path);
+            let verdict = o.oxssl.ok
+                && matches!(split.openssl_error(), Some((d, 7)) if bad.contains(&(d as usize)));
+            verdict
+                || o.oxssl.calls.iter().enumerate().any(|(i, c)| {
+                    c.ok && c.chain.len() == v.oxssl_path.len()
+                        && bad.contains(&(c.depth as usize))
+                        && !o.oxssl.calls[..i]
+                            .iter()
+                            .any(|e| !e.ok && e.depth == c.depth)
+                })
+        },
+    },
+    Cause {
+        id: "c",
+        title: "once a callback forgives an error, the name-constraint failures only webpki \
+                detects are not reported",
+        listed: false,
+        applies: |_, o, _| o.policy.forgives() && !missing(o, |c, _| c == 47 || c == 48).is_empty(),
+    },
+    Cause {
+        id: "d",
+        title: "after a trusted certificate that is not self-signed, OpenSSL looks for further \
+                issuers in the trust store only (UNABLE_TO_GET_ISSUER_CERT when there is none); \
+                oxssl goes on with the presented certificates",
+        listed: false,
+        applies: |v, _, _| {
+            v.oxssl_path.windows(2).any(|w| {
+                v.spec.store.contains(&w[0])
+                    && !v.spec.self_issued(w[0])
+                    && !v.spec.store.contains(&w[1])
+            })
         },
     },
     Cause {
@@ -314,17 +374,17 @@ pub static CAUSES: &[Cause] = &[
         },
     },
     Cause {
-        id: "d",
-        title: "after a trusted certificate that is not self-signed, OpenSSL looks for further \
-                issuers in the trust store only (UNABLE_TO_GET_ISSUER_CERT when there is none); \
-                oxssl goes on with the presented certificates",
+        id: "e",
+        title: "OpenSSL 3.x checks the leaf's key size (EE_KEY_TOO_SMALL) before building \
+                the chain (the callback's chain then holds the leaf only); oxssl after path \
+                building and the extension checks",
         listed: false,
-        applies: |v, _, _| {
-            v.oxssl_path.windows(2).any(|w| {
-                v.spec.store.contains(&w[0])
-                    && !v.spec.self_issued(w[0])
-                    && !v.spec.store.contains(&w[1])
-            })
+        applies: |v, o, _| {
+            v.spec.leaf().key == RSA1024
+                && errors(&o.openssl).first() == Some(&(66, 0))
+                && (errors(&o.oxssl).first() != Some(&(66, 0))
+                    || o.oxssl.calls.first().map(|c| c.chain.len())
+                        != o.openssl.calls.first().map(|c| c.chain.len()))
         },
     },
     Cause {
@@ -334,27 +394,6 @@ pub static CAUSES: &[Cause] = &[
                 callback lets the earlier INVALID_CA through)",
         listed: false,
         applies: |_, o, _| !missing(o, |c, _| c == 32).is_empty(),
-    },
-    Cause {
-        id: "b",
-        title: "the walk trusts webpki's answer for its own path: when webpki verified another \
-                path (a trusted decoy or a trusted intermediate gives it a shortcut), the \
-                callback gets preverify_ok=1 for a certificate whose signature on the reported \
-                path is bad, and a forged chain is reported as verified (OpenSSL: 7)",
-        listed: false,
-        applies: |v, o, split| {
-            let bad = forged_links(v.spec, &v.oxssl_path);
-            let verdict = o.oxssl.ok
-                && matches!(split.openssl_error(), Some((d, 7)) if bad.contains(&(d as usize)));
-            verdict
-                || o.oxssl.calls.iter().enumerate().any(|(i, c)| {
-                    c.ok && c.chain.len() == v.oxssl_path.len()
-                        && bad.contains(&(c.depth as usize))
-                        && !o.oxssl.calls[..i]
-                            .iter()
-                            .any(|e| !e.ok && e.depth == c.depth)
-                })
-        },
     },
     Cause {
         id: "k",
@@ -395,13 +434,6 @@ pub static CAUSES: &[Cause] = &[
                 && matches!(split.oxssl_error(), Some((_, 2 | 20)))
                 && errors(&o.oxssl).iter().any(|(c, _)| *c == 22)
         },
-    },
-    Cause {
-        id: "c",
-        title: "once a callback forgives an error, the name-constraint failures only webpki \
-                detects are not reported",
-        listed: false,
-        applies: |_, o, _| o.policy.forgives() && !missing(o, |c, _| c == 47 || c == 48).is_empty(),
     },
     Cause {
         id: "n",
