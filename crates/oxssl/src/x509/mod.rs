@@ -214,6 +214,36 @@ pub fn verify_client_chain(
     validate::verify_chain(store, chain, &p).map(|_| ())
 }
 
+/// Test and fuzzing hook, not part of the API: the verification a TLS handshake runs
+/// (`client_auth` picks the purpose, `depth` is `SSL_CTX_set_verify_depth`, `None` the
+/// default 100), with its verify callback, so the generative differential against OpenSSL
+/// (`crates/oxssl/tests/x509_differential.rs`, fuzz target `x509_differential`) can drive
+/// it from outside the crate. `Ok(None)`: passed; `Ok(Some(e))`: passed because the
+/// callback let `e` through (what `SSL_get_verify_result` reports); `Err(e)`: failed.
+#[doc(hidden)]
+pub fn verify_chain_with_callback(
+    store: &TrustStore,
+    chain: &[CertificateDer<'_>],
+    client_auth: bool,
+    hostname: Option<&str>,
+    now: UnixTime,
+    depth: Option<u32>,
+    callback: Option<&VerifyCallback>,
+) -> Result<Option<VerifyError>, VerifyError> {
+    let p = validate::Params {
+        purpose: if client_auth {
+            validate::Purpose::ClientAuth
+        } else {
+            validate::Purpose::ServerAuth
+        },
+        hostname,
+        now,
+        depth: depth.unwrap_or(validate::DEFAULT_DEPTH),
+        callback,
+    };
+    validate::verify_chain(store, chain, &p)
+}
+
 /// Checks whether a certificate's names match `hostname` (DNS name or IP literal), like
 /// `X509_check_host` / `X509_check_ip_asc`: the dNSName SANs, or the subject CN when the
 /// certificate has no dNSName SAN. Returns `HOSTNAME_MISMATCH` / `IP_ADDRESS_MISMATCH`.

@@ -1,0 +1,935 @@
+//! Differences between the two verdicts: what kind, which category, whether it is a
+//! known defect or a listed divergence, and a report over many cases.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use oxssl::x509::VerifyCode;
+
+use super::gen::{is_rsa, Bc, Built, CertSpec, Role, Spec, RSA1024};
+use super::oracle::{Call, Outcome, Policy, Verdict};
+
+/// How two verdicts differ, the most serious first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// oxssl accepts what OpenSSL refuses: the dangerous kind.
+    Accepts,
+    /// oxssl refuses what OpenSSL accepts.
+    Refuses,
+    /// Same verdict, another final error code.
+    Code,
+    /// Same failure and code, another depth.
+    Depth,
+    /// Same result, other callback calls (preverify_ok, depth, error or certificate).
+    Calls,
+    /// Same calls, another chain shown to the callback.
+    Chain,
+}
+
+/// What a case looks like to the cause detectors: the spec and the path each library
+/// built (spec indices of the longest chain any of its callback calls showed).
+pub struct View<'a> {
+    /// The case.
+    pub spec: &'a Spec,
+    /// OpenSSL's path.
+    pub openssl_path: Vec<usize>,
+    /// oxssl's path.
+    pub oxssl_path: Vec<usize>,
+}
+
+/// One event of a verification: a callback call or, past the calls, the verdict
+/// (preverify_ok or passed, depth, error).
+pub type Event = (bool, u32, i32);
+
+/// Where two verdicts first part: each side's event at the first call that differs (in
+/// preverify_ok, depth, error or certificate), or the verdicts when the calls agree;
+/// `None` on a side that has no event there.
+#[derive(Clone, Copy, Debug)]
+pub struct Split {
+    /// OpenSSL's event.
+    pub openssl: Option<Event>,
+    /// oxssl's event.
+    pub oxssl: Option<Event>,
+}
+
+impl Split {
+    fn of(o: &Outcome) -> Split {
+        let (a, b) = (&o.openssl.calls, &o.oxssl.calls);
+        let key = |c: &Call| (c.ok, c.depth, c.error, c.cert.clone());
+        let ev = |c: &Call| (c.ok, c.depth, c.error);
+        match (0..a.len().max(b.len())).find(|i| a.get(*i).map(key) != b.get(*i).map(key)) {
+            Some(i) => Split {
+                openssl: a.get(i).map(ev),
+                oxssl: b.get(i).map(ev),
+            },
+            None => Split {
+                openssl: Some((o.openssl.ok, o.openssl.depth, o.openssl.code)),
+                oxssl: Some((o.oxssl.ok, o.oxssl.depth, o.oxssl.code)),
+            },
+        }
+    }
+
+    /// The error oxssl reports where OpenSSL does something else.
+    fn oxssl_error(&self) -> Option<(u32, i32)> {
+        match self.oxssl {
+            Some((false, d, e)) if e != 0 => Some((d, e)),
+            _ => None,
+        }
+    }
+
+    /// The error OpenSSL reports where oxssl does something else.
+    fn openssl_error(&self) -> Option<(u32, i32)> {
+        match self.openssl {
+            Some((false, d, e)) if e != 0 => Some((d, e)),
+            _ => None,
+        }
+    }
+}
+
+/// A root cause of differences: a defect of oxssl (to fix) or a listed, argued
+/// divergence (the tests accept it, unless it would make oxssl accept what OpenSSL
+/// refuses).
+#[derive(Debug)]
+pub struct Cause {
+    /// Short id: "a".."c" are issue 16's known defects, "d".. found by this
+    /// differential, "D1".. listed divergences.
+    pub id: &'static str,
+    /// What happens.
+    pub title: &'static str,
+    /// A listed divergence (accepted by the tests) rather than a defect.
+    pub listed: bool,
+    /// Whether a difference is this one (heuristic: the case's ingredients, the paths,
+    /// and where the verdicts first part).
+    pub applies: fn(&View<'_>, &Outcome, &Split) -> bool,
+}
+
+/// OpenSSL's errors (code, depth) matching `want` that oxssl's errors lack.
+fn missing(o: &Outcome, want: impl Fn(i32, u32) -> bool) -> Vec<(i32, u32)> {
+    let ours = errors(&o.oxssl);
+    errors(&o.openssl)
+        .into_iter()
+        .filter(|(c, d)| want(*c, *d) && !ours.contains(&(*c, *d)))
+        .collect()
+}
+
+fn partial_wildcard(n: &str) -> bool {
+    n.contains('*') && !n.starts_with("*.")
+}
+
+/// Whether the certificate at `depth` of `path` is a link auth level 2 refuses (SHA-1
+/// signature, RSA key under 2048 bits as signer).
+fn weak_link(spec: &Spec, path: &[usize], depth: u32) -> bool {
+    path.get(depth as usize)
+        .is_some_and(|i| spec.certs[*i].sha1 || spec.certs[*i].signer == RSA1024)
+}
+
+/// The causes, listed divergences first, then defects (issue 16's a-c, then those this
+/// differential found), the catch-all last; a difference is attributed to the first that
+/// applies.
+pub static CAUSES: &[Cause] = &[
+    Cause {
+        id: "D1",
+        title: "partial-label wildcards (w*.example.com) are not matched (HOSTNAME_MISMATCH), \
+                and under name constraints are UNSUPPORTED_NAME_SYNTAX (webpki; RFC 6125 6.4.3 \
+                lets a client refuse them; OpenSSL matches them unless \
+                X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS)",
+        listed: true,
+        applies: |v, _, split| {
+            let leaf = v.spec.leaf();
+            let has = leaf.subject.as_deref().is_some_and(partial_wildcard)
+                || leaf.sans.iter().any(
+                    |s| matches!(s, rcgen::SanType::DnsName(n) if partial_wildcard(n.as_str())),
+                );
+            has && matches!(split.oxssl_error(), Some((0, 62 | 53)))
+        },
+    },
+    Cause {
+        id: "D2",
+        title: "a leaf with basicConstraints CA:TRUE is refused with INVALID_NON_CA (webpki \
+                CaUsedAsEndEntity); OpenSSL accepts it for TLS",
+        listed: true,
+        applies: |v, _, split| {
+            v.spec.leaf().bc == Bc::Ca(None) && matches!(split.oxssl_error(), Some((0, 37)))
+        },
+    },
+    Cause {
+        id: "D3",
+        title: "a self-issued intermediate (key rollover) counts against a pathLenConstraint \
+                above it (webpki; RFC 5280 6.1.4 (l) does not count it, nor does OpenSSL): \
+                refused with PATH_LENGTH_EXCEEDED (or, see cause k, a wrong code)",
+        listed: true,
+        applies: |v, _, split| {
+            let on_path =
+                |f: &dyn Fn(&CertSpec) -> bool| v.oxssl_path.iter().any(|i| f(&v.spec.certs[*i]));
+            on_path(&|c| matches!(c.role, Role::Rollover { .. }))
+                && on_path(&|c| matches!(c.bc, Bc::Ca(Some(_))))
+                && matches!(split.oxssl_error(), Some((_, 25)))
+        },
+    },
+    Cause {
+        id: "D4",
+        title: "a link auth level 2 refuses (SHA-1 signature: CA_MD_TOO_WEAK; RSA issuer key \
+                under 2048 bits: CA_KEY_TOO_SMALL) that a callback let through is then \
+                reported CERT_SIGNATURE_FAILURE or UNSUPPORTED_SIGNATURE_ALGORITHM: oxssl's \
+                verifier has no such algorithms; OpenSSL verifies the signature",
+        listed: true,
+        applies: |v, _, split| match split.oxssl_error() {
+            Some((d, 7 | 76)) => weak_link(v.spec, &v.oxssl_path, d),
+            _ => false,
+        },
+    },
+    Cause {
+        id: "D5",
+        title: "email (rfc822Name) name constraints are not evaluated: a leaf with an email \
+                SAN under any email constraint is refused with PERMITTED_VIOLATION (webpki \
+                fails closed, as RFC 5280 4.2.1.10 allows for a name form it does not \
+                process); OpenSSL evaluates them",
+        listed: true,
+        applies: |v, _, split| {
+            let email_san = v
+                .spec
+                .leaf()
+                .sans
+                .iter()
+                .any(|s| matches!(s, rcgen::SanType::Rfc822Name(_)));
+            let email_nc = v.oxssl_path.iter().any(|i| {
+                v.spec.certs[*i].nc.as_ref().is_some_and(|nc| {
+                    nc.permitted_subtrees
+                        .iter()
+                        .chain(&nc.excluded_subtrees)
+                        .any(|t| matches!(t, rcgen::GeneralSubtree::Rfc822Name(_)))
+                })
+            });
+            email_san && email_nc && matches!(split.oxssl_error(), Some((0, 47)))
+        },
+    },
+    Cause {
+        id: "D6",
+        title: "a wildcard SAN (*.example.com) that could cover an excluded DNS subtree \
+                (www.example.com) is refused (webpki); OpenSSL compares the literal name, \
+                which is not inside the subtree, and accepts",
+        listed: true,
+        applies: |v, _, split| {
+            let wildcard =
+                v.spec.leaf().sans.iter().any(
+                    |s| matches!(s, rcgen::SanType::DnsName(n) if n.as_str().starts_with("*.")),
+                );
+            let excluded = v.oxssl_path.iter().any(|i| {
+                v.spec.certs[*i].nc.as_ref().is_some_and(|nc| {
+                    nc.excluded_subtrees
+                        .iter()
+                        .any(|t| matches!(t, rcgen::GeneralSubtree::DnsName(_)))
+                })
+            });
+            wildcard
+                && excluded
+                && split.openssl_error().is_none()
+                && matches!(split.oxssl_error(), Some((0, 47 | 48)))
+        },
+    },
+    Cause {
+        id: "D7",
+        title: "after a callback let an error through, OpenSSL reports a chain it cannot \
+                complete with that same (sticky) code at the top (build_chain(): \"a \
+                preliminary error has become final\"), so a callback forgiving that code \
+                accepts a chain without a trust anchor; oxssl reports the missing issuer \
+                (UNABLE_TO_GET_ISSUER_CERT(_LOCALLY), SELF_SIGNED_CERT_IN_CHAIN, \
+                CERT_CHAIN_TOO_LONG) and the callback decides on that",
+        listed: true,
+        applies: |_, o, _| {
+            let calls = &o.openssl.calls;
+            let reused = calls.iter().enumerate().find_map(|(i, c)| {
+                let again = !c.ok
+                    && calls[..i]
+                        .iter()
+                        .any(|e| !e.ok && e.error == c.error && e.depth != c.depth);
+                again.then_some((c.error, c.depth))
+            });
+            reused.is_some_and(|(code, depth)| {
+                o.oxssl
+                    .calls
+                    .iter()
+                    .any(|c| !c.ok && c.depth == depth && matches!(c.error, 2 | 18 | 19 | 20 | 22))
+                    && !o
+                        .oxssl
+                        .calls
+                        .iter()
+                        .any(|c| !c.ok && c.depth == depth && c.error == code)
+            })
+        },
+    },
+    Cause {
+        id: "a",
+        title: "a leaf without a DNS SAN escapes DNS name constraints through its CN: \
+                OpenSSL checks a CN that looks like a host name against them \
+                (NAME_CONSTRAINTS_check_CN: 47/48 at depth 0) whether or not a host is checked",
+        listed: false,
+        applies: |v, o, _| {
+            let no_dns_san = !v
+                .spec
+                .leaf()
+                .sans
+                .iter()
+                .any(|s| matches!(s, rcgen::SanType::DnsName(_)));
+            no_dns_san && !missing(o, |c, d| d == 0 && (c == 47 || c == 48)).is_empty()
+        },
+    },
+    Cause {
+        id: "b",
+        title: "the walk trusts webpki's answer for its own path: when webpki verified another \
+                path (a trusted decoy or a trusted intermediate gives it a shortcut), the \
+                callback gets preverify_ok=1 for a certificate whose signature on the reported \
+                path is bad, and a forged chain is reported as verified (OpenSSL: 7)",
+        listed: false,
+        applies: |v, o, split| {
+            let bad = forged_links(v.spec, &v.oxssl_path);
+            let verdict = o.oxssl.ok
+                && matches!(split.openssl_error(), Some((d, 7)) if bad.contains(&(d as usize)));
+            verdict
+                || o.oxssl.calls.iter().enumerate().any(|(i, c)| {
+                    c.ok && c.chain.len() == v.oxssl_path.len()
+                        && bad.contains(&(c.depth as usize))
+                        && !o.oxssl.calls[..i]
+                            .iter()
+                            .any(|e| !e.ok && e.depth == c.depth)
+                })
+        },
+    },
+    Cause {
+        id: "c",
+        title: "once a callback forgives an error, the name-constraint failures only webpki \
+                detects are not reported",
+        listed: false,
+        applies: |_, o, _| o.policy.forgives() && !missing(o, |c, _| c == 47 || c == 48).is_empty(),
+    },
+    Cause {
+        id: "d",
+        title: "after a trusted certificate that is not self-signed, OpenSSL looks for further \
+                issuers in the trust store only (UNABLE_TO_GET_ISSUER_CERT when there is none); \
+                oxssl goes on with the presented certificates",
+        listed: false,
+        applies: |v, _, _| {
+            v.oxssl_path.windows(2).any(|w| {
+                v.spec.store.contains(&w[0])
+                    && !v.spec.self_issued(w[0])
+                    && !v.spec.store.contains(&w[1])
+            })
+        },
+    },
+    Cause {
+        id: "f",
+        title: "issuer and self-signed checks ignore the signature algorithm: OpenSSL's \
+                ossl_x509_likely_issued() (also behind \"self-signed\") skips a candidate whose \
+                key type cannot have made the child's signature; oxssl picks it (or takes a \
+                self-issued certificate signed by another key type for self-signed) and fails \
+                the link",
+        listed: false,
+        applies: |v, _, _| {
+            mismatched_top(v.spec, &v.oxssl_path)
+                || (mismatched_link(v.spec, &v.oxssl_path) && v.oxssl_path != v.openssl_path)
+        },
+    },
+    Cause {
+        id: "h",
+        title: "the issuer of a self-issued certificate (a key rollover) is not looked up in \
+                the trust store (OpenSSL: get1_trusted_issuer() \"must be used even if \
+                self-signed\"): oxssl takes it from the presented chain (untrusted: \
+                UNABLE_TO_GET_ISSUER_CERT_LOCALLY instead of UNABLE_TO_GET_ISSUER_CERT) or \
+                finds none",
+        listed: false,
+        applies: |v, _, _| {
+            v.oxssl_path.iter().any(|i| {
+                let c = &v.spec.certs[*i];
+                let name = Some(c.issuer.clone());
+                let issuer_trusted = v.spec.store.iter().any(|t| {
+                    let t = &v.spec.certs[*t];
+                    t.subject == name && t.skid == c.akid
+                });
+                v.spec.self_issued(*i) && c.akid != c.skid && issuer_trusted
+            })
+        },
+    },
+    Cause {
+        id: "i",
+        title: "a self-issued top that is not self-signed (its authority key identifier names \
+                another key) is taken for self-signed: with its issuer missing and the error \
+                forgiven, the callback gets preverify_ok=1 for it though no signature of it \
+                was checked (OpenSSL's internal_verify() starts below it)",
+        listed: false,
+        applies: |v, o, _| {
+            let Some(&top) = v.oxssl_path.last() else {
+                return false;
+            };
+            let c = &v.spec.certs[top];
+            let der_of = |calls: &[Call]| {
+                calls.iter().any(|x| {
+                    x.ok && x.chain.len() == v.oxssl_path.len()
+                        && x.depth as usize + 1 == v.oxssl_path.len()
+                })
+            };
+            v.spec.self_issued(top)
+                && c.akid != c.skid
+                && der_of(&o.oxssl.calls)
+                && !der_of(&o.openssl.calls)
+        },
+    },
+    Cause {
+        id: "e",
+        title: "OpenSSL 3.x checks the leaf's key size (EE_KEY_TOO_SMALL) before building \
+                the chain (the callback's chain then holds the leaf only); oxssl after path \
+                building and the extension checks",
+        listed: false,
+        applies: |v, o, _| {
+            v.spec.leaf().key == RSA1024
+                && errors(&o.openssl).first() == Some(&(66, 0))
+                && (errors(&o.oxssl).first() != Some(&(66, 0))
+                    || o.oxssl.calls.first().map(|c| c.chain.len())
+                        != o.openssl.calls.first().map(|c| c.chain.len()))
+        },
+    },
+    Cause {
+        id: "g",
+        title: "KEYUSAGE_NO_CERTSIGN (32), which OpenSSL reports in the signature stage for an \
+                issuer whose keyUsage lacks keyCertSign, is never reported (visible when a \
+                callback lets the earlier INVALID_CA through)",
+        listed: false,
+        applies: |_, o, _| !missing(o, |c, _| c == 32).is_empty(),
+    },
+    Cause {
+        id: "k",
+        title: "CERT_SIGNATURE_FAILURE reported for a link whose signature is good: webpki, \
+                having tried more than one path (a rollover or a decoy offers a second \
+                candidate), returns the error of another attempt, which map_webpki() reports \
+                (at depth 0) instead of the failure of the path the walk reports (OpenSSL: \
+                e.g. PERMITTED_VIOLATION)",
+        listed: false,
+        applies: |v, _, split| match split.oxssl_error() {
+            Some((d, 7)) => {
+                !forged_links(v.spec, &v.oxssl_path).contains(&(d as usize))
+                    && !weak_link(v.spec, &v.oxssl_path, d)
+            }
+            _ => false,
+        },
+    },
+    Cause {
+        id: "l",
+        title: "PERMITTED_VIOLATION and EXCLUDED_VIOLATION chosen unlike OpenSSL's nc_match() \
+                (which checks a name against the permitted subtrees first; and exclusions of IP \
+                addresses and emails are not considered by map_webpki)",
+        listed: false,
+        applies: |_, _, split| {
+            matches!(
+                (split.openssl_error(), split.oxssl_error()),
+                (Some((0, 47)), Some((0, 48))) | (Some((0, 48)), Some((0, 47)))
+            )
+        },
+    },
+    Cause {
+        id: "m",
+        title: "after CERT_CHAIN_TOO_LONG, a self-signed untrusted top is reported as \
+                UNABLE_TO_GET_ISSUER_CERT(_LOCALLY); OpenSSL: SELF_SIGNED_CERT_IN_CHAIN",
+        listed: false,
+        applies: |_, o, split| {
+            matches!(split.openssl_error(), Some((_, 18 | 19)))
+                && matches!(split.oxssl_error(), Some((_, 2 | 20)))
+                && errors(&o.oxssl).iter().any(|(c, _)| *c == 22)
+        },
+    },
+    Cause {
+        id: "n",
+        title: "a name that violates the constraints of several CAs is reported once; OpenSSL's \
+                check_name_constraints() calls the callback once per constraining CA",
+        listed: false,
+        applies: |_, o, _| {
+            let count = |v: &Verdict| {
+                v.calls
+                    .iter()
+                    .filter(|c| !c.ok && (c.error == 47 || c.error == 48))
+                    .count()
+            };
+            count(&o.openssl) > count(&o.oxssl) && count(&o.oxssl) > 0
+        },
+    },
+    Cause {
+        id: "j",
+        title: "with decoys (a real CA's name and key identifier, another key) the path \
+                differs from OpenSSL's (catch-all after the causes above)",
+        listed: false,
+        applies: |v, _, _| v.spec.has_decoy() && v.oxssl_path != v.openssl_path,
+    },
+];
+
+/// Whether the self-issued top of `path` was signed by another key type than its own
+/// (so OpenSSL does not take it for self-signed).
+fn mismatched_top(spec: &Spec, path: &[usize]) -> bool {
+    path.last().is_some_and(|i| {
+        let c = &spec.certs[*i];
+        spec.self_issued(*i) && is_rsa(c.signer) != is_rsa(c.key)
+    })
+}
+
+/// The depths of `path` whose certificate's signature does not verify with the next
+/// one's key (signed by another key, or corrupted).
+fn forged_links(spec: &Spec, path: &[usize]) -> Vec<usize> {
+    path.windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            let (child, parent) = (&spec.certs[w[0]], &spec.certs[w[1]]);
+            child.corrupt || child.signer != parent.key
+        })
+        .map(|(d, _)| d)
+        .collect()
+}
+
+/// Whether a link of `path` pairs a child with an issuer whose key type cannot have made
+/// the child's signature.
+fn mismatched_link(spec: &Spec, path: &[usize]) -> bool {
+    path.windows(2).any(|w| {
+        let (child, parent) = (&spec.certs[w[0]], &spec.certs[w[1]]);
+        w[0] != w[1] && is_rsa(child.signer) != is_rsa(parent.key)
+    })
+}
+
+/// One difference.
+#[derive(Clone, Debug)]
+pub struct Diff {
+    /// How the verdicts differ.
+    pub kind: Kind,
+    /// Under which callback policy.
+    pub policy: Policy,
+    /// The category (kind, policy kind, codes).
+    pub category: String,
+    /// Its root cause, if recognised.
+    pub cause: Option<&'static Cause>,
+}
+
+impl Diff {
+    /// A listed divergence (never one that accepts what OpenSSL refuses).
+    pub fn allowed(&self) -> bool {
+        self.kind != Kind::Accepts && self.cause.is_some_and(|c| c.listed)
+    }
+}
+
+fn code(c: i32) -> String {
+    match VerifyCode(c).name() {
+        Some(n) => format!("{c} {n}"),
+        None => c.to_string(),
+    }
+}
+
+fn verdict(v: &Verdict) -> String {
+    match (v.ok, v.code) {
+        (true, 0) => "OK".into(),
+        (true, c) => format!("OK keeping {}", code(c)),
+        (false, c) => format!("{} at depth {}", code(c), v.depth),
+    }
+}
+
+fn call_key(c: Option<&Call>) -> String {
+    match c {
+        Some(c) => format!("({}, {})", u8::from(c.ok), code(c.error)),
+        None => "no call".into(),
+    }
+}
+
+/// Whether oxssl reports as good (preverify_ok = 1) a certificate OpenSSL never reports
+/// as good: what a forged path looks like to the callback.
+fn passes_other_cert(a: &Verdict, b: &Verdict) -> bool {
+    b.calls
+        .iter()
+        .filter(|c| c.ok)
+        .any(|c| !a.calls.iter().any(|o| o.ok && o.cert == c.cert))
+}
+
+fn errors(v: &Verdict) -> Vec<(i32, u32)> {
+    let mut e: Vec<(i32, u32)> = v
+        .calls
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| (c.error, c.depth))
+        .collect();
+    if !v.ok || v.code != 0 {
+        e.push((v.code, v.depth));
+    }
+    e
+}
+
+fn brief(calls: &[Call]) -> Vec<(bool, u32, i32, &[u8])> {
+    calls
+        .iter()
+        .map(|c| (c.ok, c.depth, c.error, c.cert.as_slice()))
+        .collect()
+}
+
+fn kind_of(a: &Verdict, b: &Verdict) -> Option<Kind> {
+    Some(if b.ok && !a.ok {
+        Kind::Accepts
+    } else if a.ok && !b.ok {
+        Kind::Refuses
+    } else if a.code != b.code {
+        Kind::Code
+    } else if a.depth != b.depth {
+        Kind::Depth
+    } else if brief(&a.calls) != brief(&b.calls) {
+        Kind::Calls
+    } else if a.calls != b.calls {
+        Kind::Chain
+    } else {
+        return None;
+    })
+}
+
+/// The path (spec indices) of the longest chain any of a library's calls showed.
+fn path(spec: &Spec, built: &Built, outcomes: &[Outcome], ours: bool) -> Vec<usize> {
+    let chain = outcomes
+        .iter()
+        .flat_map(|o| {
+            if ours {
+                &o.oxssl.calls
+            } else {
+                &o.openssl.calls
+            }
+        })
+        .map(|c| &c.chain)
+        .max_by_key(|c| c.len());
+    chain
+        .map(|c| {
+            c.iter()
+                .filter_map(|der| {
+                    built
+                        .certs
+                        .iter()
+                        .position(|x| x.as_ref() == der.as_slice())
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| spec.chain.first().copied().into_iter().collect())
+}
+
+/// The differences in one case's outcomes, each with its cause if recognised.
+pub fn compare(spec: &Spec, built: &Built, outcomes: &[Outcome]) -> Vec<Diff> {
+    let view = View {
+        spec,
+        openssl_path: path(spec, built, outcomes, false),
+        oxssl_path: path(spec, built, outcomes, true),
+    };
+    let mut out = Vec::new();
+    for o in outcomes {
+        let (a, b) = (&o.openssl, &o.oxssl);
+        let Some(kind) = kind_of(a, b) else { continue };
+        let policy = o.policy.kind();
+        let mut category = match kind {
+            Kind::Calls => {
+                let i = (0..)
+                    .find(|i| {
+                        a.calls.get(*i).map(|c| (c.ok, c.depth, c.error, &c.cert))
+                            != b.calls.get(*i).map(|c| (c.ok, c.depth, c.error, &c.cert))
+                    })
+                    .unwrap_or(0);
+                let (x, y) = (a.calls.get(i), b.calls.get(i));
+                match (x, y) {
+                    (Some(x), Some(y)) if (x.ok, x.depth, x.error) == (y.ok, y.depth, y.error) => {
+                        format!("Calls [{policy}] same call, another certificate")
+                    }
+                    _ => format!(
+                        "Calls [{policy}] openssl {} / oxssl {}",
+                        call_key(x),
+                        call_key(y)
+                    ),
+                }
+            }
+            Kind::Chain => format!("Chain [{policy}]"),
+            _ => format!(
+                "{kind:?} [{policy}] openssl {} / oxssl {}",
+                verdict(a),
+                verdict(b)
+            ),
+        };
+        if passes_other_cert(a, b) {
+            category.push_str(" / oxssl passes a certificate OpenSSL does not");
+        }
+        out.push(Diff {
+            kind,
+            policy: o.policy,
+            category,
+            cause: {
+                // A listed divergence explains a difference only if oxssl, when it passes,
+                // reported every failure OpenSSL reported: it must not hide a defect.
+                let split = Split::of(o);
+                let hides = o.oxssl.ok && {
+                    let failures = |v: &Verdict| -> Vec<(i32, u32)> {
+                        if v.calls.is_empty() {
+                            return errors(v);
+                        }
+                        v.calls
+                            .iter()
+                            .filter(|c| !c.ok)
+                            .map(|c| (c.error, c.depth))
+                            .collect()
+                    };
+                    // A signature failure is one whichever code says it (7 or 76).
+                    let sig = |(c, d): (i32, u32)| (if c == 76 { 7 } else { c }, d);
+                    let ours: Vec<_> = failures(&o.oxssl).into_iter().map(sig).collect();
+                    failures(&o.openssl)
+                        .into_iter()
+                        .any(|e| !ours.contains(&sig(e)))
+                };
+                CAUSES
+                    .iter()
+                    .filter(|c| !(c.listed && (kind == Kind::Accepts || hides)))
+                    .find(|c| (c.applies)(&view, o, &split))
+            },
+        });
+    }
+    out
+}
+
+/// A case's full story: the spec, and for one policy both verdicts and call sequences.
+pub fn detail(spec: &Spec, built: &Built, o: &Outcome) -> String {
+    let label = |der: &[u8]| {
+        built
+            .certs
+            .iter()
+            .position(|c| c.as_ref() == der)
+            .map(|i| spec.label(i))
+            .unwrap_or_else(|| {
+                if der.is_empty() {
+                    "-".into()
+                } else {
+                    "?".into()
+                }
+            })
+    };
+    let mut s = spec.describe();
+    let _ = writeln!(s, "policy {:?}", o.policy);
+    for (name, v) in [("openssl", &o.openssl), ("oxssl  ", &o.oxssl)] {
+        let _ = writeln!(s, "{name}: {}", verdict(v));
+        for c in &v.calls {
+            let chain: Vec<String> = c.chain.iter().map(|d| label(d)).collect();
+            let _ = writeln!(
+                s,
+                "    ok={} depth={} error={} cert={} chain=[{}]",
+                u8::from(c.ok),
+                c.depth,
+                code(c.error),
+                label(&c.cert),
+                chain.join(", ")
+            );
+        }
+    }
+    s
+}
+
+/// One category's numbers and its smallest example.
+#[derive(Clone, Debug)]
+pub struct Category {
+    /// The kind of its differences.
+    pub kind: Kind,
+    /// Its root cause's id ("?" if unrecognised).
+    pub cause: &'static str,
+    /// Whether it is a listed divergence.
+    pub allowed: bool,
+    /// Differences counted (one per case and policy).
+    pub count: usize,
+    /// Seed of the smallest case.
+    pub seed: u64,
+    /// Its size ([`Spec::size`]).
+    pub size: usize,
+    /// Its policy.
+    pub policy: Policy,
+}
+
+/// Counts over many cases.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    /// Cases run.
+    pub cases: usize,
+    /// Verifications compared (cases x policies).
+    pub comparisons: usize,
+    /// Cases with at least one difference.
+    pub differing_cases: usize,
+    /// Cases with a difference that is not a listed divergence.
+    pub failing_cases: usize,
+    /// Cases with a difference of unrecognised cause.
+    pub unexplained_cases: usize,
+    /// Cases per cause id ("?" unrecognised).
+    pub cases_by_cause: BTreeMap<&'static str, usize>,
+    /// By (cause, category).
+    pub categories: BTreeMap<(&'static str, String), Category>,
+}
+
+fn cause_id(d: &Diff) -> &'static str {
+    d.cause.map_or("?", |c| c.id)
+}
+
+impl Tally {
+    /// Adds one case.
+    pub fn add(&mut self, seed: u64, spec: &Spec, policies: usize, diffs: &[Diff]) {
+        self.cases += 1;
+        self.comparisons += policies;
+        if !diffs.is_empty() {
+            self.differing_cases += 1;
+        }
+        if diffs.iter().any(|d| !d.allowed()) {
+            self.failing_cases += 1;
+        }
+        if diffs.iter().any(|d| d.cause.is_none()) {
+            self.unexplained_cases += 1;
+        }
+        let mut causes: Vec<&'static str> = diffs.iter().map(cause_id).collect();
+        causes.sort_unstable();
+        causes.dedup();
+        for c in causes {
+            *self.cases_by_cause.entry(c).or_default() += 1;
+        }
+        let size = spec.size();
+        for d in diffs {
+            let c = self
+                .categories
+                .entry((cause_id(d), d.category.clone()))
+                .or_insert_with(|| Category {
+                    kind: d.kind,
+                    cause: cause_id(d),
+                    allowed: d.allowed(),
+                    count: 0,
+                    seed,
+                    size,
+                    policy: d.policy,
+                });
+            c.count += 1;
+            if size < c.size {
+                c.seed = seed;
+                c.size = size;
+                c.policy = d.policy;
+            }
+        }
+    }
+
+    /// Adds another tally (from another thread).
+    pub fn merge(&mut self, other: Tally) {
+        self.cases += other.cases;
+        self.comparisons += other.comparisons;
+        self.differing_cases += other.differing_cases;
+        self.failing_cases += other.failing_cases;
+        self.unexplained_cases += other.unexplained_cases;
+        for (k, n) in other.cases_by_cause {
+            *self.cases_by_cause.entry(k).or_default() += n;
+        }
+        for (k, v) in other.categories {
+            match self.categories.get_mut(&k) {
+                None => {
+                    self.categories.insert(k, v);
+                }
+                Some(c) => {
+                    c.count += v.count;
+                    if (v.size, v.seed) < (c.size, c.seed) {
+                        c.seed = v.seed;
+                        c.size = v.size;
+                        c.policy = v.policy;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The categories that are not listed divergences.
+    pub fn failing(&self) -> impl Iterator<Item = (&String, &Category)> {
+        self.categories
+            .iter()
+            .filter(|(_, c)| !c.allowed)
+            .map(|((_, name), c)| (name, c))
+    }
+
+    /// The report: totals; per cause its cases, kinds and smallest case; then every
+    /// category. `example` gives a case's story (seed, policy).
+    pub fn markdown(&self, example: impl Fn(u64, Policy) -> String) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} cases, {} verifications per library, {} cases with a difference, {} with a \
+             difference that is not a listed divergence, {} with one of unrecognised cause.\n",
+            self.cases,
+            self.comparisons,
+            self.differing_cases,
+            self.failing_cases,
+            self.unexplained_cases
+        );
+        let _ = writeln!(s, "## Causes\n");
+        let _ = writeln!(s, "| cause | listed | cases | differences by kind | smallest case (seed, policy) | what |");
+        let _ = writeln!(s, "|---|---|---|---|---|---|");
+        let ids: Vec<(&'static str, &'static str, bool)> = CAUSES
+            .iter()
+            .map(|c| (c.id, c.title, c.listed))
+            .chain(std::iter::once(("?", "unrecognised", false)))
+            .collect();
+        for (id, title, listed) in &ids {
+            let cats: Vec<&Category> = self
+                .categories
+                .values()
+                .filter(|c| c.cause == *id)
+                .collect();
+            if cats.is_empty() {
+                continue;
+            }
+            let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
+            for c in &cats {
+                *kinds.entry(c.kind).or_default() += c.count;
+            }
+            let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
+            let best = cats
+                .iter()
+                .min_by_key(|c| (c.size, c.seed))
+                .expect("non-empty");
+            let _ = writeln!(
+                s,
+                "| {id} | {} | {} | {} | {} {:?} | {title} |",
+                if *listed { "yes" } else { "no" },
+                self.cases_by_cause.get(id).copied().unwrap_or(0),
+                kinds.join(", "),
+                best.seed,
+                best.policy
+            );
+        }
+        for (id, title, _) in &ids {
+            let mut cats: Vec<(&String, &Category)> = self
+                .categories
+                .iter()
+                .filter(|((c, _), _)| c == id)
+                .map(|((_, n), c)| (n, c))
+                .collect();
+            if cats.is_empty() {
+                continue;
+            }
+            cats.sort_by_key(|(name, c)| (c.kind, std::cmp::Reverse(c.count), (*name).clone()));
+            let _ = writeln!(s, "\n## Cause {id}: {title}\n");
+            let _ = writeln!(s, "| kind | category | count | seed |");
+            let _ = writeln!(s, "|---|---|---|---|");
+            for (name, c) in &cats {
+                let _ = writeln!(s, "| {:?} | {} | {} | {} |", c.kind, name, c.count, c.seed);
+            }
+            // The smallest case of each kind.
+            let mut shown = Vec::new();
+            for (_, c) in &cats {
+                if shown.contains(&c.kind) {
+                    continue;
+                }
+                shown.push(c.kind);
+                let best = cats
+                    .iter()
+                    .filter(|(_, x)| x.kind == c.kind)
+                    .min_by_key(|(_, x)| (x.size, x.seed))
+                    .map(|(_, x)| *x)
+                    .unwrap_or(c);
+                let _ = writeln!(
+                    s,
+                    "\nSmallest {:?} case: seed {} ({:?})\n```\n{}```",
+                    best.kind,
+                    best.seed,
+                    best.policy,
+                    example(best.seed, best.policy)
+                );
+            }
+        }
+        s
+    }
+}
