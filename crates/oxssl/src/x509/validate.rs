@@ -426,9 +426,14 @@ fn build_path<'a>(
             return (path, None, None);
         }
         // The leaf, `max_depth` intermediates and one more (the anchor): an issuer beyond
-        // that is not looked for, so the path also lacks its issuer, as OpenSSL reports.
+        // that is not looked for, so the path also ends without an anchor, reported as
+        // OpenSSL does (a self-signed top, else a missing issuer).
         if depth > max_depth as usize {
-            let missing = missing_issuer(&path, depth);
+            let missing = if cur.cert.self_signed() {
+                Some(err(VerifyCode::SELF_SIGNED_CERT_IN_CHAIN, depth))
+            } else {
+                missing_issuer(&path, depth)
+            };
             return (
                 path,
                 Some(err(VerifyCode::CERT_CHAIN_TOO_LONG, depth)),
