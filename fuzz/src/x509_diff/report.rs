@@ -237,24 +237,24 @@ pub static CAUSES: &[Cause] = &[
                 CERT_CHAIN_TOO_LONG) and the callback decides on that",
         listed: true,
         applies: |_, o, _| {
+            // OpenSSL's re-report: a failure code it reported before, reported again (at the
+            // top, which may be the same depth), more often than oxssl reports it there,
+            // where oxssl reports the missing anchor instead.
             let calls = &o.openssl.calls;
             let reused = calls.iter().enumerate().find_map(|(i, c)| {
-                let again = !c.ok
-                    && calls[..i]
-                        .iter()
-                        .any(|e| !e.ok && e.error == c.error && e.depth != c.depth);
+                let again = !c.ok && calls[..i].iter().any(|e| !e.ok && e.error == c.error);
                 again.then_some((c.error, c.depth))
             });
             reused.is_some_and(|(code, depth)| {
-                o.oxssl
-                    .calls
-                    .iter()
-                    .any(|c| !c.ok && c.depth == depth && matches!(c.error, 2 | 18 | 19 | 20 | 22))
-                    && !o
-                        .oxssl
-                        .calls
+                let reports = |calls: &[Call]| {
+                    calls
                         .iter()
-                        .any(|c| !c.ok && c.depth == depth && c.error == code)
+                        .filter(|c| !c.ok && c.depth == depth && c.error == code)
+                        .count()
+                };
+                o.oxssl.calls.iter().any(|c| {
+                    !c.ok && c.depth == depth && matches!(c.error, 2 | 18 | 19 | 20 | 21 | 22)
+                }) && reports(&o.oxssl.calls) < reports(&o.openssl.calls)
             })
         },
     },
@@ -670,9 +670,17 @@ pub fn compare(spec: &Spec, built: &Built, outcomes: &[Outcome]) -> Vec<Diff> {
                     // A signature failure is one whichever code says it (7 or 76).
                     let sig = |(c, d): (i32, u32)| (if c == 76 { 7 } else { c }, d);
                     let ours: Vec<_> = failures(&o.oxssl).into_iter().map(sig).collect();
-                    failures(&o.openssl)
-                        .into_iter()
-                        .any(|e| !ours.contains(&sig(e)))
+                    // D7: OpenSSL's re-report of an earlier code where the chain has no
+                    // anchor is oxssl's missing-anchor failure at that depth; not hidden.
+                    let anchorless = |d: u32| {
+                        ours.iter()
+                            .any(|(c, at)| *at == d && matches!(c, 2 | 18 | 19 | 20 | 21 | 22))
+                    };
+                    let theirs = failures(&o.openssl);
+                    theirs.iter().enumerate().any(|(i, e)| {
+                        let re_report = theirs[..i].iter().any(|p| p.0 == e.0);
+                        !ours.contains(&sig(*e)) && !(re_report && anchorless(e.1))
+                    })
                 };
                 CAUSES
                     .iter()

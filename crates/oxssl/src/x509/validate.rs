@@ -219,15 +219,13 @@ pub(crate) fn verify_chain(
     }
     let (path, first, second) = build_path(store, leaf, &presented, p.depth, now_secs);
     w.set_path(&path);
-    if first.is_some() && !w.ctx.error.is_ok() {
-        // OpenSSL's build_chain(): when the path reaches no anchor while an earlier error
-        // the callback let through is still set, that error "has become final" and is
-        // reported again at the top, instead of the path's own failure.
-        w.fail(w.ctx.error, path.len().saturating_sub(1))?;
-    } else {
-        for e in [first, second].into_iter().flatten() {
-            w.fail(e.code, e.depth as usize)?;
-        }
+    // A path without a trust anchor is reported as such, also when the callback let an
+    // earlier error through. (OpenSSL's build_chain() then reports that earlier, sticky
+    // code again instead — "a preliminary error has become final" — so a callback that
+    // forgives, say, a small leaf key also accepts a chain nobody trusts; oxssl lets the
+    // callback decide on the missing anchor itself.)
+    for e in [first, second].into_iter().flatten() {
+        w.fail(e.code, e.depth as usize)?;
     }
     check_extensions(&path, p.purpose, &mut w)?;
     check_auth_level(&path, &mut w)?;
