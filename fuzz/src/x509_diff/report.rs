@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use oxssl::x509::VerifyCode;
 
+use rcgen::GeneralSubtree;
+
 use super::gen::{is_rsa, Bc, Built, CertSpec, Role, Spec, RSA1024};
 use super::oracle::{Call, Outcome, Policy, Verdict};
 
@@ -265,13 +267,30 @@ pub static CAUSES: &[Cause] = &[
                 (NAME_CONSTRAINTS_check_CN: 47/48 at depth 0) whether or not a host is checked",
         listed: false,
         applies: |v, o, _| {
-            let no_dns_san = !v
-                .spec
-                .leaf()
-                .sans
-                .iter()
-                .any(|s| matches!(s, rcgen::SanType::DnsName(_)));
-            no_dns_san && !missing(o, |c, d| d == 0 && (c == 47 || c == 48)).is_empty()
+            // Only the CN can be what OpenSSL finds outside the constraints: no DNS SAN, a
+            // DNS constraint, and (when a callback may have let webpki's own failures
+            // through) no IP or email SAN under a constraint of its kind.
+            let sans = &v.spec.leaf().sans;
+            let has_san = |f: fn(&rcgen::SanType) -> bool| sans.iter().any(f);
+            let constrained = |f: fn(&GeneralSubtree) -> bool| {
+                v.oxssl_path.iter().any(|i| {
+                    v.spec.certs[*i].nc.as_ref().is_some_and(|nc| {
+                        nc.permitted_subtrees
+                            .iter()
+                            .chain(&nc.excluded_subtrees)
+                            .any(f)
+                    })
+                })
+            };
+            let no_dns_san = !has_san(|s| matches!(s, rcgen::SanType::DnsName(_)));
+            let other_names_constrained = (has_san(|s| matches!(s, rcgen::SanType::IpAddress(_)))
+                && constrained(|t| matches!(t, GeneralSubtree::IpAddress(_))))
+                || (has_san(|s| matches!(s, rcgen::SanType::Rfc822Name(_)))
+                    && constrained(|t| matches!(t, GeneralSubtree::Rfc822Name(_))));
+            let cn_only = no_dns_san
+                && constrained(|t| matches!(t, GeneralSubtree::DnsName(_)))
+                && (!o.policy.forgives() || !other_names_constrained);
+            cn_only && !missing(o, |c, d| d == 0 && (c == 47 || c == 48)).is_empty()
         },
     },
     Cause {
