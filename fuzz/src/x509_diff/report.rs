@@ -304,7 +304,16 @@ pub static CAUSES: &[Cause] = &[
             let bad = forged_links(v.spec, &v.oxssl_path);
             let verdict = o.oxssl.ok
                 && matches!(split.openssl_error(), Some((d, 7)) if bad.contains(&(d as usize)));
+            // A bad link OpenSSL reports and oxssl does not, whatever else it reports there.
+            let ours = errors(&o.oxssl);
+            let unseen = bad.iter().any(|d| {
+                let d = *d as u32;
+                errors(&o.openssl).contains(&(7, d))
+                    && !ours.contains(&(7, d))
+                    && !ours.contains(&(76, d))
+            });
             verdict
+                || unseen
                 || o.oxssl.calls.iter().enumerate().any(|(i, c)| {
                     c.ok && c.chain.len() == v.oxssl_path.len()
                         && bad.contains(&(c.depth as usize))
@@ -312,6 +321,19 @@ pub static CAUSES: &[Cause] = &[
                             .iter()
                             .any(|e| !e.ok && e.depth == c.depth)
                 })
+        },
+    },
+    Cause {
+        id: "o",
+        title: "a trusted intermediate ends webpki's path: the name constraints of the CAs \
+                above it (on the chain the walk and OpenSSL report, up to a self-signed root) \
+                are never applied, so a leaf outside them is accepted (OpenSSL: 47/48)",
+        listed: false,
+        applies: |v, o, _| {
+            let cut = v.oxssl_path.iter().enumerate().any(|(n, i)| {
+                v.spec.store.contains(i) && !v.spec.self_issued(*i) && n + 1 < v.oxssl_path.len()
+            });
+            cut && !missing(o, |c, d| d == 0 && (c == 47 || c == 48)).is_empty()
         },
     },
     Cause {
@@ -416,14 +438,14 @@ pub static CAUSES: &[Cause] = &[
     },
     Cause {
         id: "k",
-        title: "CERT_SIGNATURE_FAILURE reported for a link whose signature is good: webpki, \
-                having tried more than one path (a rollover or a decoy offers a second \
-                candidate), returns the error of another attempt, which map_webpki() reports \
-                (at depth 0) instead of the failure of the path the walk reports (OpenSSL: \
-                e.g. PERMITTED_VIOLATION)",
+        title: "CERT_SIGNATURE_FAILURE or SIGNATURE_ALGORITHM_MISMATCH reported for a link \
+                whose signature is good: webpki, having tried more than one path (a rollover \
+                or a decoy offers a second candidate), returns the error of another attempt, \
+                which map_webpki() reports (at depth 0) instead of the failure of the path the \
+                walk reports (OpenSSL: that failure, e.g. PERMITTED_VIOLATION, or none)",
         listed: false,
         applies: |v, _, split| match split.oxssl_error() {
-            Some((d, 7)) => {
+            Some((d, 7 | 77)) => {
                 !forged_links(v.spec, &v.oxssl_path).contains(&(d as usize))
                     && !weak_link(v.spec, &v.oxssl_path, d)
             }
