@@ -5,7 +5,7 @@
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # x509_differential stops at any difference from OpenSSL 3.6 that is not a listed divergence;
 # with OXSSL_X509_DIFF_SKIP_KNOWN=1 it skips the causes it recognises (see
-# fuzz/src/x509_diff/report.rs) and looks for new ones.
+# fuzz/src/x509_diff/causes.rs) and looks for new ones.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-60}"

@@ -4,7 +4,7 @@
 //! RSA-1024 links, shuffled and duplicated extras, host and IP checks), each verified by
 //! OpenSSL's `X509_verify_cert` and by oxssl under seven verify-callback policies; the
 //! verdict, the error depth and the callback's calls must match, except for the listed
-//! divergences (`x509_diff::report::DIVERGENCES`).
+//! divergences (`x509_diff::causes::CAUSES`, `listed: true`).
 //!
 //! The generator and oracle live in `fuzz/src/x509_diff/`, shared with the fuzz target
 //! `x509_differential`; oxssl is reached through `oxssl::x509::verify_chain_with_callback`
@@ -24,8 +24,10 @@ mod x509_diff;
 
 use std::path::Path;
 
-use x509_diff::gen::{DecoyKind, Role, Validity, RSA1024};
-use x509_diff::report::{Tally, CAUSES};
+use x509_diff::causes::CAUSES;
+use x509_diff::gen::{DecoyKind, Role, Validity};
+use x509_diff::keys::RSA1024;
+use x509_diff::report::Tally;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -1,14 +1,19 @@
 //! The generative verification differential against OpenSSL 3.6 (issue 16): random
 //! chains and trust stores ([`gen`]), verified by OpenSSL's `X509_verify_cert` and by
-//! oxssl under each verify-callback policy ([`oracle`]), their differences classified
-//! ([`report`]). Shared by the integration test `crates/oxssl/tests/x509_differential.rs`
-//! (seeded cases) and the fuzz target `x509_differential` (fuzzer-chosen choices).
+//! oxssl under each verify-callback policy ([`oracle`]), their differences attributed to
+//! root causes ([`causes`]) and counted ([`report`]); the key pool is [`keys`]. Shared by
+//! the integration test `crates/oxssl/tests/x509_differential.rs` (seeded cases) and the
+//! fuzz target `x509_differential` (fuzzer-chosen choices).
 
+pub mod build;
+pub mod causes;
 pub mod gen;
+pub mod keys;
 pub mod oracle;
 pub mod report;
 
-use gen::{Built, Source, Spec};
+use build::Built;
+use gen::{Source, Spec};
 use oracle::Outcome;
 use report::Diff;
 
@@ -27,7 +32,7 @@ pub struct Checked {
 /// Generates, runs and compares one case.
 pub fn check(src: &mut Source<'_>) -> Checked {
     let spec = gen::draw(src);
-    let built = gen::build(&spec);
+    let built = build::build(&spec);
     let outcomes = oracle::run(&spec, &built);
     let diffs = report::compare(&spec, &built, &outcomes);
     Checked {
@@ -54,7 +59,7 @@ pub fn story(c: &Checked, policy: oracle::Policy) -> String {
 
 /// The fuzz target: the generator's choices from `data`; panics on a difference that is
 /// not a listed divergence. With `OXSSL_X509_DIFF_SKIP_KNOWN` set, differences whose cause
-/// is recognised (the defects [`report::CAUSES`] lists, being fixed) are skipped too, so a
+/// is recognised (the defects [`causes::CAUSES`] lists, being fixed) are skipped too, so a
 /// campaign on code that still has them looks for new ones.
 pub fn fuzz(data: &[u8]) {
     let c = check(&mut Source::Bytes(data));

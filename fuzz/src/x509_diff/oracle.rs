@@ -14,7 +14,8 @@ use openssl::x509::verify::X509VerifyParam;
 use openssl::x509::{X509PurposeId, X509StoreContext, X509VerifyResult, X509};
 use oxssl::x509::{CertificateDer, TrustStore, UnixTime, VerifyCode};
 
-use super::gen::{Built, Spec, NOW};
+use super::build::Built;
+use super::gen::{Spec, NOW};
 
 /// What the verify callback does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
