@@ -112,6 +112,11 @@ impl<'a> NameConstraints<'a> {
         })
     }
 
+    /// Whether a dNSName subtree is excluded.
+    pub(crate) fn excludes_dns(&self) -> bool {
+        self.excluded.iter().any(|s| s.base.kind == kind::DNS)
+    }
+
     fn len(&self) -> usize {
         self.permitted.len() + self.excluded.len()
     }

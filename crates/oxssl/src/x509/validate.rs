@@ -836,7 +836,7 @@ fn cn_matches(cn: &[u8], host: &str) -> bool {
 /// rule (a self-issued certificate counted against a pathLenConstraint, which RFC 5280 and
 /// OpenSSL do not count), else a plain rejection.
 fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
-    let mut code = code_for(e);
+    let code = code_for(e);
     let top = path.len().saturating_sub(1);
     if matches!(
         code,
@@ -844,17 +844,7 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
             | VerifyCode::UNSUPPORTED_SIGNATURE_ALGORITHM
             | VerifyCode::SIGNATURE_ALGORITHM_MISMATCH
     ) {
-        let rollover = path
-            .iter()
-            .skip(1)
-            .take(top.saturating_sub(1))
-            .any(|n| n.cert.self_issued());
-        code = if rollover {
-            VerifyCode::PATH_LENGTH_EXCEEDED
-        } else {
-            VerifyCode::CERT_REJECTED
-        };
-        return err(code, usize::from(rollover && top > 0));
+        return stricter_than_openssl(path);
     }
     let depth = match e {
         webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => (0..path
@@ -874,6 +864,51 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
         _ => 0,
     };
     err(code, depth)
+}
+
+/// Why webpki, stricter than OpenSSL in places, refuses a path the walk verified: a leaf
+/// name with a partial-label wildcard (`w*.example.com`) under name constraints (webpki
+/// cannot place it: UNSUPPORTED_NAME_SYNTAX), a wildcard that could cover an excluded
+/// subtree (EXCLUDED_VIOLATION), a self-issued certificate counted against a
+/// pathLenConstraint above it (PATH_LENGTH_EXCEEDED), else a plain CERT_REJECTED.
+fn stricter_than_openssl(path: &[Node<'_>]) -> VerifyError {
+    let constrained = path
+        .iter()
+        .skip(1)
+        .any(|n| n.cert.name_constraints().is_some());
+    let partial_wildcard = path.first().is_some_and(|leaf| {
+        leaf.cert
+            .dns_sans()
+            .iter()
+            .any(|n| n.contains(&b'*') && !n.starts_with(b"*."))
+    });
+    if constrained && partial_wildcard {
+        return err(VerifyCode::UNSUPPORTED_NAME_SYNTAX, 0);
+    }
+    // A wildcard name (`*.example.com`) that could cover an excluded subtree: webpki
+    // refuses it, OpenSSL compares the literal name.
+    let wildcard = path
+        .first()
+        .is_some_and(|leaf| leaf.cert.dns_sans().iter().any(|n| n.starts_with(b"*.")));
+    let excludes_dns = path
+        .iter()
+        .skip(1)
+        .any(|n| matches!(n.cert.name_constraints(), Some(Ok(nc)) if nc.excludes_dns()));
+    if wildcard && excludes_dns {
+        return err(VerifyCode::EXCLUDED_VIOLATION, 0);
+    }
+    let top = path.len().saturating_sub(1);
+    let capped = |from: usize| {
+        path.iter()
+            .skip(from + 1)
+            .any(|n| matches!(n.cert.basic_constraints(), Some(Ok((true, Some(_))))))
+    };
+    let rollover = (1..top).any(|i| path.get(i).is_some_and(|n| n.cert.self_issued()) && capped(i));
+    if rollover {
+        err(VerifyCode::PATH_LENGTH_EXCEEDED, 1)
+    } else {
+        err(VerifyCode::CERT_REJECTED, 0)
+    }
 }
 
 /// The `X509_V_ERR_*` code closest to a webpki error.
