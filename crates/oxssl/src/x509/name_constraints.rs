@@ -399,6 +399,15 @@ fn match_single(name: &GeneralName<'_>, base: &GeneralName<'_>) -> Check {
 
 const VIOLATION: Check = Err(VerifyCode::PERMITTED_VIOLATION);
 
+/// The ".domain" base form of email and URI constraints: `name` is longer than `base` and
+/// ends with it (ASCII case-insensitive).
+fn longer_with_suffix(name: &[u8], base: &[u8]) -> Check {
+    match name.len().checked_sub(base.len()) {
+        Some(split) if split > 0 && name[split..].eq_ignore_ascii_case(base) => Ok(()),
+        _ => VIOLATION,
+    }
+}
+
 /// `nc_dn()`: the base's canonical encoding is a prefix of the name's.
 fn prefix(name: &[u8], base: &[u8]) -> Check {
     if name.starts_with(base) {
@@ -434,10 +443,7 @@ fn email(name: &[u8], base: &[u8]) -> Check {
     };
     let base_at = base.iter().rposition(|c| *c == b'@');
     if base_at.is_none() && base.first() == Some(&b'.') {
-        return match name.len().checked_sub(base.len()) {
-            Some(split) if split > 0 && name[split..].eq_ignore_ascii_case(base) => Ok(()),
-            _ => VIOLATION,
-        };
+        return longer_with_suffix(name, base);
     }
     let mut base_host = base;
     if let Some(base_at) = base_at {
@@ -480,10 +486,7 @@ fn email_eai(value: &[u8], base: &[u8]) -> Check {
         return VIOLATION;
     }
     if base.first() == Some(&b'.') {
-        return match eml.len().checked_sub(base.len()) {
-            Some(split) if split > 0 && eml[split..].eq_ignore_ascii_case(base) => Ok(()),
-            _ => VIOLATION,
-        };
+        return longer_with_suffix(eml, base);
     }
     if eml[at + 1..].eq_ignore_ascii_case(base) {
         Ok(())
@@ -498,10 +501,7 @@ fn uri(name: &[u8], base: &[u8]) -> Check {
     let name = name.split(|c| *c == 0).next().unwrap_or_default();
     let host = uri_host(name).ok_or(VerifyCode::UNSUPPORTED_NAME_SYNTAX)?;
     if base.first() == Some(&b'.') {
-        return match host.len().checked_sub(base.len()) {
-            Some(split) if split > 0 && host[split..].eq_ignore_ascii_case(base) => Ok(()),
-            _ => VIOLATION,
-        };
+        return longer_with_suffix(host, base);
     }
     if host.eq_ignore_ascii_case(base) {
         Ok(())
