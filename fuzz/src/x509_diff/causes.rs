@@ -259,6 +259,16 @@ pub static CAUSES: &[Cause] = &[
         },
     },
     Cause {
+        id: "D8",
+        title: "a path with more than six intermediates is refused with CERT_CHAIN_TOO_LONG \
+                (webpki bounds its path building at six; OpenSSL's default depth is 100)",
+        listed: true,
+        applies: |v, _, split| {
+            let anchor = v.oxssl_path.len().saturating_sub(1);
+            anchor > 7 && matches!(split.oxssl_error(), Some((_, 22)))
+        },
+    },
+    Cause {
         id: "a",
         title: "a leaf without a DNS SAN escapes DNS name constraints through its CN: \
                 OpenSSL checks a CN that looks like a host name against them \

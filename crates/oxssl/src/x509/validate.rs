@@ -869,7 +869,8 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
 /// Why webpki, stricter than OpenSSL in places, refuses a path the walk verified: a leaf
 /// name with a partial-label wildcard (`w*.example.com`) under name constraints (webpki
 /// cannot place it: UNSUPPORTED_NAME_SYNTAX), a wildcard that could cover an excluded
-/// subtree (EXCLUDED_VIOLATION), a self-issued certificate counted against a
+/// subtree (EXCLUDED_VIOLATION), more than six intermediates (CERT_CHAIN_TOO_LONG), a
+/// self-issued certificate counted against a
 /// pathLenConstraint above it (PATH_LENGTH_EXCEEDED), else a plain CERT_REJECTED.
 fn stricter_than_openssl(path: &[Node<'_>]) -> VerifyError {
     let constrained = path
@@ -896,6 +897,16 @@ fn stricter_than_openssl(path: &[Node<'_>]) -> VerifyError {
         .any(|n| matches!(n.cert.name_constraints(), Some(Ok(nc)) if nc.excludes_dns()));
     if wildcard && excludes_dns {
         return err(VerifyCode::EXCLUDED_VIOLATION, 0);
+    }
+    // webpki builds paths of at most six intermediates (a bound on its work); OpenSSL's
+    // default depth is 100.
+    const WEBPKI_MAX_INTERMEDIATES: usize = 6;
+    let anchor = path.iter().position(|n| n.trusted).unwrap_or(path.len());
+    if anchor > WEBPKI_MAX_INTERMEDIATES + 1 {
+        return err(
+            VerifyCode::CERT_CHAIN_TOO_LONG,
+            WEBPKI_MAX_INTERMEDIATES + 1,
+        );
     }
     let top = path.len().saturating_sub(1);
     let capped = |from: usize| {
