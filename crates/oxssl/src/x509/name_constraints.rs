@@ -117,6 +117,14 @@ impl<'a> NameConstraints<'a> {
         self.excluded.iter().any(|s| s.base.kind == kind::DNS)
     }
 
+    /// Whether any subtree is an rfc822Name (email) one.
+    pub(crate) fn constrains_email(&self) -> bool {
+        self.permitted
+            .iter()
+            .chain(&self.excluded)
+            .any(|s| s.base.kind == kind::EMAIL)
+    }
+
     fn len(&self) -> usize {
         self.permitted.len() + self.excluded.len()
     }

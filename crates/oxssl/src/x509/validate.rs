@@ -869,7 +869,8 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
 /// Why webpki, stricter than OpenSSL in places, refuses a path the walk verified: a leaf
 /// name with a partial-label wildcard (`w*.example.com`) under name constraints (webpki
 /// cannot place it: UNSUPPORTED_NAME_SYNTAX), a wildcard that could cover an excluded
-/// subtree (EXCLUDED_VIOLATION), more than six intermediates (CERT_CHAIN_TOO_LONG), a
+/// subtree (EXCLUDED_VIOLATION), an email name under email constraints, which webpki does
+/// not evaluate (PERMITTED_VIOLATION), more than six intermediates (CERT_CHAIN_TOO_LONG), a
 /// self-issued certificate counted against a
 /// pathLenConstraint above it (PATH_LENGTH_EXCEEDED), else a plain CERT_REJECTED.
 fn stricter_than_openssl(path: &[Node<'_>]) -> VerifyError {
@@ -897,6 +898,18 @@ fn stricter_than_openssl(path: &[Node<'_>]) -> VerifyError {
         .any(|n| matches!(n.cert.name_constraints(), Some(Ok(nc)) if nc.excludes_dns()));
     if wildcard && excludes_dns {
         return err(VerifyCode::EXCLUDED_VIOLATION, 0);
+    }
+    // An email name under email constraints: webpki does not evaluate those and refuses.
+    let email_san = path
+        .first()
+        .and_then(|leaf| leaf.cert.alt_names().and_then(Result::ok))
+        .is_some_and(|names| names.iter().any(|n| n.tag == 0x81));
+    let email_constrained = path
+        .iter()
+        .skip(1)
+        .any(|n| matches!(n.cert.name_constraints(), Some(Ok(nc)) if nc.constrains_email()));
+    if email_san && email_constrained {
+        return err(VerifyCode::PERMITTED_VIOLATION, 0);
     }
     // webpki builds paths of at most six intermediates (a bound on its work); OpenSSL's
     // default depth is 100.
