@@ -86,13 +86,18 @@ static ALLOC: Quarantine = Quarantine;
 /// One test at a time: the quarantine is global.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Takes the test lock and arms the quarantine (emptied of what a failed test left).
-fn arm() -> std::sync::MutexGuard<'static, ()> {
-    let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+/// The test lock, taken first thing in each test and held to its very end: a test's own
+/// copies of the secrets it searches for are freed when it returns, and must not land in
+/// the quarantine of the next test (which may search for the same key).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Arms the quarantine (emptied of what a failed test left); the caller holds [`serial`].
+fn arm() {
     disarm_and_search(&[]);
     OVERFLOWED.store(false, Ordering::Relaxed);
     ARMED.store(true, Ordering::Release);
-    serial
 }
 
 /// Disarms, searches every kept block for each `(label, secret)`, frees the blocks and
@@ -161,8 +166,9 @@ fn session_secret(s: &SslSession) -> Vec<u8> {
 
 #[test]
 fn the_search_finds_a_secret_freed_without_zeroizing() {
+    let _serial = serial();
     let pattern: Vec<u8> = (0..48u8).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
-    let _serial = arm();
+    arm();
     let plain = std::hint::black_box(pattern.clone());
     drop(plain);
     let wiped = zeroize::Zeroizing::new(pattern.clone());
@@ -174,6 +180,7 @@ fn the_search_finds_a_secret_freed_without_zeroizing() {
 
 #[test]
 fn secret_types_clear_their_bytes_on_drop() {
+    let _serial = serial();
     let pattern: Vec<u8> = (0..48u8).map(|i| i.wrapping_mul(29) ^ 0x3c).collect();
     let hmac = hash::hmac(HashAlgorithm::Sha384, b"key", &[b"data"]);
     let prk = hash::hkdf_extract(HashAlgorithm::Sha256, b"salt", &pattern);
@@ -184,7 +191,7 @@ fn secret_types_clear_their_bytes_on_drop() {
         ("hmac".to_string(), hmac.as_bytes().to_vec()),
         ("prk".to_string(), prk.as_bytes().to_vec()),
     ];
-    let _serial = arm();
+    arm();
     {
         // A boxed secret, its clone, and an inline Output in a box (a handshake state).
         let secret = Secret::from_slice(&pattern).unwrap();
@@ -302,12 +309,13 @@ fn renegotiate(c: &mut Ssl, s: &mut Ssl) {
 /// A full handshake and a resumed one (TLS 1.3 with early data), all connections and
 /// contexts dropped; then no secret any of them held may sit in a freed block.
 fn handshakes_leave_no_secret(v: SslVersion) {
+    let _serial = serial();
     let ticket_key: [u8; 48] = std::array::from_fn(|i| (i as u8).wrapping_mul(151) ^ 0x5a);
     let mut secrets: Vec<(String, Vec<u8>)> = Vec::with_capacity(64);
     // Made (by rcgen) before arming; the server loads its key inside.
     let key_der = server_pki(KeyKind::EcdsaP256).key_der.clone();
     secrets.push(("server private key".into(), key_der));
-    let _serial = arm();
+    arm();
     let (logged, sessions) = {
         let (mut cb, sb) = builders(v, &ticket_key);
         let logged = log_secrets(&mut cb);
