@@ -866,6 +866,16 @@ fn map_webpki(e: &webpki::Error, path: &[Node<'_>], now: i64) -> VerifyError {
     err(code, depth)
 }
 
+/// Whether a CA of `path` has well-formed name constraints for which `f` holds.
+fn any_constraints(
+    path: &[Node<'_>],
+    f: impl Fn(&name_constraints::NameConstraints<'_>) -> bool,
+) -> bool {
+    path.iter()
+        .skip(1)
+        .any(|n| matches!(n.cert.name_constraints(), Some(Ok(nc)) if f(&nc)))
+}
+
 /// Why webpki, stricter than OpenSSL in places, refuses a path the walk verified: a leaf
 /// name with a partial-label wildcard (`w*.example.com`) under name constraints (webpki
 /// cannot place it: UNSUPPORTED_NAME_SYNTAX), a wildcard that could cover an excluded
@@ -892,10 +902,7 @@ fn stricter_than_openssl(path: &[Node<'_>]) -> VerifyError {
     let wildcard = path
         .first()
         .is_some_and(|leaf| leaf.cert.dns_sans().iter().any(|n| n.starts_with(b"*.")));
-    let excludes_dns = path
-        .iter()
-        .skip(1)
-        .any(|n| matches!(n.cert.name_constraints(), Some(Ok(nc)) if nc.excludes_dns()));
+    let excludes_dns = any_constraints(path, |nc| nc.excludes_dns());
     if wildcard && excludes_dns {
         return err(VerifyCode::EXCLUDED_VIOLATION, 0);
     }
@@ -904,10 +911,7 @@ fn stricter_than_openssl(path: &[Node<'_>]) -> VerifyError {
         .first()
         .and_then(|leaf| leaf.cert.alt_names().and_then(Result::ok))
         .is_some_and(|names| names.iter().any(|n| n.tag == 0x81));
-    let email_constrained = path
-        .iter()
-        .skip(1)
-        .any(|n| matches!(n.cert.name_constraints(), Some(Ok(nc)) if nc.constrains_email()));
+    let email_constrained = any_constraints(path, |nc| nc.constrains_email());
     if email_san && email_constrained {
         return err(VerifyCode::PERMITTED_VIOLATION, 0);
     }
